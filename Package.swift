@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "spendtop",
+    products: [
+        .executable(name: "spendtop", targets: ["spendtop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: module maps only; the C shims for macros and variadics live in CShims.
+        .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "CShims", dependencies: ["CCurses", "CSQLite", "CCurl"], path: "Sources/CShims",
+                linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("sqlite3"), .linkedLibrary("curl")]),
+
+        .target(name: "SpendCore", path: "Sources/SpendCore"),
+        .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl"], path: "Sources/SpendIO"),
+        .target(name: "SpendUI", dependencies: ["SpendCore", "CShims", "CCurses"], path: "Sources/SpendUI"),
+        .executableTarget(
+            name: "spendtop",
+            dependencies: [
+                "SpendCore", "SpendIO", "SpendUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/spendtop"
+        ),
+
+        .testTarget(name: "SpendCoreTests", dependencies: ["SpendCore"], path: "Tests/SpendCoreTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SpendIOTests", dependencies: ["SpendIO", "SpendCore"], path: "Tests/SpendIOTests"),
+        .testTarget(name: "SpendUITests", dependencies: ["SpendUI", "SpendCore"], path: "Tests/SpendUITests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["SpendCore"], path: "Tests/EndToEndTests"),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,19 @@
+/// What one input line turned into: requests, GPU samples, or a rejection with its reason.
+public enum DecodedLine: Equatable, Sendable {
+    case events([SpendEvent])
+    case gpu([GPUSample])
+    case rejected(RejectReason)
+}
+
+/// Why a line was not counted. The raw value is what `check` and the diagnostics print.
+public enum RejectReason: String, CaseIterable, Sendable, Comparable, Error {
+    case invalidJSON = "invalid JSON"
+    case notAnObject = "not a JSON object"
+    case missingTimestamp = "missing or unreadable timestamp"
+    case unknownFormat = "unrecognised event format"
+    case invalidUTF8 = "invalid UTF-8"
+    case lineTooLong = "line too long"
+    case badField = "field of the wrong type"
+
+    public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
+}

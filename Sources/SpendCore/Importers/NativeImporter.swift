@@ -1,0 +1,35 @@
+/// The native schema (SPEC §3) on the general path: lines the fast scanner hands over (escaped
+/// strings, GPU samples, unusual number forms) and the reference the fast scanner is tested against.
+public enum NativeImporter: EventImporter {
+    public static let formatName = "native"
+
+    public static func matches(_ f: JSONFields) -> Bool { f.object["ts"] != nil }
+
+    public static func decode(_ f: JSONFields) -> DecodedLine {
+        guard let ts = f.timestampMs("ts") else { return .rejected(.missingTimestamp) }
+        if f.string("kind") == "gpu" {
+            guard let node = f.string("node") else { return .rejected(.badField) }
+            let sample = GPUSample(timestampMs: ts, node: node, gpu: f.string("gpu") ?? "0",
+                                   utilPct: f.double("util_pct"), memUsedMB: f.double("mem_used_mb"),
+                                   memTotalMB: f.double("mem_total_mb"), powerW: f.double("power_w"),
+                                   queueDepth: f.double("queue_depth"))
+            return .gpu([sample])
+        }
+        let usage = TokenUsage(input: f.int("input_tokens") ?? 0, output: f.int("output_tokens") ?? 0,
+                               cacheRead: f.int("cache_read_tokens") ?? 0, cacheWrite: f.int("cache_write_tokens") ?? 0,
+                               reasoning: f.int("reasoning_tokens") ?? 0)
+        let cacheHit: Bool
+        switch f.value("cache_hit") {
+        case let s as String: cacheHit = s == "exact" || s == "semantic" || s == "true"
+        default: cacheHit = f.bool("cache_hit") ?? false
+        }
+        let event = SpendEvent(
+            timestampMs: ts, requestID: f.string("request_id"), feature: f.string("feature"),
+            apiKey: f.string("api_key"), team: f.string("team"), user: f.string("user"),
+            provider: f.string("provider"), model: f.string("model"), gateway: f.string("gateway"),
+            usage: usage, costUSD: f.double("cost_usd"), latencyMs: f.double("latency_ms"),
+            ttftMs: f.double("ttft_ms"), isError: EventValues.isError(status: f.value("status")),
+            retry: Int(f.int("retry") ?? 0), gatewayCacheHit: cacheHit, batch: f.bool("batch") ?? false)
+        return .events([event])
+    }
+}

@@ -1,0 +1,204 @@
+/// The measured hot path (SPEC §11, PERF.md): reads a native-schema line byte by byte, without
+/// `String`, `Dictionary` or Foundation, straight into an `InternedEvent`.
+///
+/// It only accepts the plain, common shape: ASCII strings without escapes, flat values, a `ts`.
+/// Anything else (escapes, non-ASCII text, nested values, GPU samples, other formats, malformed
+/// JSON) is handed to `ImporterRegistry`, which decodes it fully or rejects it with a reason.
+public enum NativeLineScanner {
+    public enum Outcome { case event, handOver }
+
+    /// Where each dimension's text sits in the line; interned only once the whole line is good.
+    struct Spans {
+        var start = InlineArray<7, Int32>(repeating: 0)
+        var length = InlineArray<7, Int32>(repeating: 0)
+        var requestStart: Int32 = 0
+        var requestLength: Int32 = 0
+    }
+
+    @inline(__always)
+    static func isWhitespace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 || c == 10 }
+
+    @inline(__always)
+    static func equals(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: StaticString) -> Bool {
+        n == s.utf8CodeUnitCount && memcmp(p, s.utf8Start, n) == 0
+    }
+
+    /// Field ids; `-1` is an unknown key (its scalar value is skipped).
+    @inline(__always)
+    static func field(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        switch n {
+        case 2: return equals(k, n, "ts") ? 0 : -1
+        case 4:
+            if equals(k, n, "team") { return 3 }
+            if equals(k, n, "user") { return 4 }
+            if equals(k, n, "kind") { return 99 }
+            return -1
+        case 5:
+            if equals(k, n, "model") { return 5 }
+            if equals(k, n, "retry") { return 20 }
+            if equals(k, n, "batch") { return 22 }
+            return -1
+        case 6: return equals(k, n, "status") ? 19 : -1
+        case 7:
+            if equals(k, n, "feature") { return 1 }
+            if equals(k, n, "api_key") { return 2 }
+            if equals(k, n, "gateway") { return 7 }
+            if equals(k, n, "ttft_ms") { return 18 }
+            return -1
+        case 8:
+            if equals(k, n, "provider") { return 6 }
+            if equals(k, n, "cost_usd") { return 16 }
+            return -1
+        case 9: return equals(k, n, "cache_hit") ? 21 : -1
+        case 10:
+            if equals(k, n, "request_id") { return 8 }
+            if equals(k, n, "latency_ms") { return 17 }
+            return -1
+        case 12: return equals(k, n, "input_tokens") ? 10 : -1
+        case 13: return equals(k, n, "output_tokens") ? 11 : -1
+        case 16: return equals(k, n, "reasoning_tokens") ? 14 : -1
+        case 17: return equals(k, n, "cache_read_tokens") ? 12 : -1
+        case 18: return equals(k, n, "cache_write_tokens") ? 13 : -1
+        default: return -1
+        }
+    }
+
+    /// Scans one line (without its newline). On `.event`, `e` is filled and interned through `rollup`.
+    
+    public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup) -> Outcome {
+        var i = 0
+        while i < n && isWhitespace(p[i]) { i += 1 }
+        guard i < n, p[i] == 123 else { return .handOver }  // {
+        i += 1
+        var spans = Spans()
+        var haveTS = false
+        e = InternedEvent()
+        while true {
+            while i < n && isWhitespace(p[i]) { i += 1 }
+            guard i < n else { return .handOver }
+            if p[i] == 125 { i += 1; break }  // }
+            guard p[i] == 34 else { return .handOver }
+            i += 1
+            let keyStart = i
+            while i < n && p[i] != 34 {
+                if p[i] == 92 { return .handOver }
+                i += 1
+            }
+            guard i < n else { return .handOver }
+            let f = field(p + keyStart, i - keyStart)
+            i += 1
+            while i < n && isWhitespace(p[i]) { i += 1 }
+            guard i < n, p[i] == 58 else { return .handOver }  // :
+            i += 1
+            while i < n && isWhitespace(p[i]) { i += 1 }
+            guard i < n else { return .handOver }
+            let c = p[i]
+            if c == 34 {  // string value
+                i += 1
+                let s = i
+                while i < n {
+                    let b = p[i]
+                    if b == 34 { break }
+                    if b == 92 || b < 32 || b >= 128 { return .handOver }
+                    i += 1
+                }
+                guard i < n else { return .handOver }
+                let len = i - s
+                i += 1
+                switch f {
+                case 0:
+                    guard let ms = Timestamp.parseRFC3339(UnsafeRawBufferPointer(start: p + s, count: len)) else { return .handOver }
+                    e.timestampMs = ms
+                    haveTS = true
+                case 1...7:
+                    spans.start[f - 1] = Int32(s)
+                    spans.length[f - 1] = Int32(len)
+                case 8:
+                    spans.requestStart = Int32(s)
+                    spans.requestLength = Int32(len)
+                case 19:
+                    if len == 3, p[s] &- 48 <= 9, p[s + 1] &- 48 <= 9, p[s + 2] &- 48 <= 9 {
+                        e.isError = p[s] >= 52  // an HTTP code as text: 4xx and 5xx are errors
+                    } else {
+                        e.isError = !(len == 0 || equals(p + s, len, "ok") || equals(p + s, len, "success"))
+                    }
+                case 21:
+                    e.gatewayCacheHit = equals(p + s, len, "exact") || equals(p + s, len, "semantic") || equals(p + s, len, "true")
+                case 99:
+                    return .handOver  // GPU samples and other kinds take the general path
+                case -1:
+                    break
+                default:
+                    return .handOver  // a number field given as text: let the general path read it
+                }
+            } else if c == 45 || (c >= 48 && c <= 57) {
+                guard let (v, next) = FastNumber.parse(p, i, n) else { return .handOver }
+                i = next
+                switch f {
+                case 0:
+                    guard let ms = Timestamp.epochToMs(v) else { return .handOver }
+                    e.timestampMs = ms
+                    haveTS = true
+                case 10: e.inputTokens = Int64(v)
+                case 11: e.outputTokens = Int64(v)
+                case 12: e.cacheReadTokens = Int64(v)
+                case 13: e.cacheWriteTokens = Int64(v)
+                case 14: e.reasoningTokens = Int64(v)
+                case 16: e.cost = v
+                case 17: e.latencyMs = v
+                case 18: e.ttftMs = v
+                case 19: e.isError = v >= 400
+                case 20: e.retry = Int32(clamping: Int64(v))
+                case -1: break
+                default: return .handOver
+                }
+            } else if c == 116 || c == 102 || c == 110 {  // true false null
+                let word: StaticString = c == 116 ? "true" : (c == 102 ? "false" : "null")
+                let wl = word.utf8CodeUnitCount
+                guard i + wl <= n, memcmp(p + i, word.utf8Start, wl) == 0 else { return .handOver }
+                i += wl
+                let truth = c == 116
+                switch f {
+                case 21: e.gatewayCacheHit = truth
+                case 22: e.batch = truth
+                case 0: return .handOver
+                default: break  // null means absent
+                }
+            } else {
+                return .handOver  // nested objects and arrays: another format or an extension
+            }
+            while i < n && isWhitespace(p[i]) { i += 1 }
+            guard i < n else { return .handOver }
+            if p[i] == 44 { i += 1; continue }  // ,
+            if p[i] == 125 { i += 1; break }
+            return .handOver
+        }
+        while i < n && isWhitespace(p[i]) { i += 1 }
+        guard i == n, haveTS else { return .handOver }
+
+        e.feature = intern(.feature, 0, spans, p, rollup)
+        e.apiKey = intern(.apiKey, 1, spans, p, rollup)
+        e.team = intern(.team, 2, spans, p, rollup)
+        e.user = intern(.user, 3, spans, p, rollup)
+        e.model = intern(.model, 4, spans, p, rollup)
+        e.provider = intern(.provider, 5, spans, p, rollup)
+        e.gateway = intern(.gateway, 6, spans, p, rollup)
+        if spans.requestLength > 0 {
+            e.requestHash = ByteHash.hash(p + Int(spans.requestStart), Int(spans.requestLength))
+        }
+        return .event
+    }
+
+    @inline(__always)
+    static func intern(_ d: Dimension, _ slot: Int, _ spans: Spans, _ p: UnsafePointer<UInt8>, _ rollup: Rollup) -> Int32 {
+        let len = Int(spans.length[slot])
+        if len == 0 { return Interner.noneID }
+        return rollup.internBytes(d, p + Int(spans.start[slot]), len)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,101 @@
+/// Turns the bytes of one source into rollup updates: splits lines, takes the fast native path
+/// when it can and the importers otherwise, and counts every line as an event, a sample or a reject.
+public final class EventPipeline {
+    public let rollup: Rollup
+    public private(set) var stats = SourceStats()
+    var splitter: LineSplitter
+    var scratch = InternedEvent()
+
+    public init(rollup: Rollup, maxLineBytes: Int = 1 << 20) {
+        self.rollup = rollup
+        splitter = LineSplitter(maxLineBytes: maxLineBytes)
+    }
+
+    public func feed(_ chunk: UnsafeRawBufferPointer) {
+        stats.bytes += Int64(chunk.count)
+        splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) })
+    }
+
+    /// End of input: a last line without a newline still counts.
+    public func finish() {
+        splitter.finish { self.consume(line: $0) }
+    }
+
+    public func consume(line: UnsafeRawBufferPointer) {
+        guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), !isBlank(line) else { return }
+        stats.lines += 1
+        if NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup) == .event {
+            stats.formats[NativeImporter.formatName, default: 0] += 1
+            count(&scratch)
+            return
+        }
+        consumeSlow(line)
+    }
+
+    /// Decodes a line through the importers (also the entry for sources that already hold objects).
+    func consumeSlow(_ line: UnsafeRawBufferPointer) {
+        if !Self.isValidUTF8(line) { reject(.invalidUTF8); return }
+        switch JSONFields.parse(line) {
+        case .failure(let reason): reject(reason)
+        case .success(let fields): consume(fields: fields)
+        }
+    }
+
+    public func consume(fields: JSONFields) {
+        let (format, decoded) = ImporterRegistry.decode(fields)
+        switch decoded {
+        case .rejected(let reason):
+            reject(reason)
+        case .events(let events):
+            stats.formats[format, default: 0] += 1
+            for e in events {
+                var i = rollup.intern(e)
+                count(&i)
+            }
+        case .gpu(let samples):
+            stats.formats[format, default: 0] += 1
+            for s in samples {
+                let before = rollup.expired
+                rollup.ingest(s)
+                if rollup.expired > before { stats.expired += 1 } else { stats.gpuSamples += 1; stats.noteTime(s.timestampMs) }
+            }
+        }
+    }
+
+    @inline(__always)
+    func count(_ e: inout InternedEvent) {
+        let dupBefore = rollup.duplicates
+        if rollup.ingest(&e) {
+            stats.events += 1
+            stats.noteTime(e.timestampMs)
+        } else if rollup.duplicates > dupBefore {
+            stats.duplicates += 1
+        } else {
+            stats.expired += 1
+        }
+    }
+
+    public func reject(_ reason: RejectReason) {
+        stats.rejects[reason, default: 0] += 1
+    }
+
+    func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for b in line where !(b == 32 || b == 9 || b == 13) { return false }
+        return true
+    }
+
+    static func isValidUTF8(_ line: UnsafeRawBufferPointer) -> Bool {
+        var ascii = true
+        for b in line where b >= 128 { ascii = false; break }
+        if ascii { return true }
+        var it = line.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// The cells of one grouping in one time bucket: (id, id) → Measures.
+public struct CellTable {
+    var index = UInt64Table(capacity: 8)
+    public private(set) var keys = ContiguousArray<UInt64>()
+    public private(set) var cells = ContiguousArray<Measures>()
+
+    public init() {}
+
+    @inline(__always)
+    static func key(_ a: Int32, _ b: Int32) -> UInt64 {
+        (UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))) &+ 1
+    }
+
+    @inline(__always)
+    public static func ids(_ key: UInt64) -> (Int32, Int32) {
+        let k = key &- 1
+        return (Int32(bitPattern: UInt32(truncatingIfNeeded: k >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: k)))
+    }
+
+    @inline(__always)
+    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent) {
+        let k = CellTable.key(a, b)
+        let n = Int32(cells.count)
+        let slot = index.getOrInsert(k) { n }
+        if slot == n {
+            keys.append(k)
+            cells.append(Measures())
+        }
+        cells[Int(slot)].add(e)
+    }
+
+    public func get(_ a: Int32, _ b: Int32) -> Measures? {
+        index.get(CellTable.key(a, b)).map { cells[Int($0)] }
+    }
+
+    public var memoryBytes: Int { index.memoryBytes + cells.count * (MemoryLayout<Measures>.stride + 8) }
+}

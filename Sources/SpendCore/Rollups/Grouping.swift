@@ -1,0 +1,36 @@
+/// What a rollup table is keyed by: everything (`total`), one dimension, or a pair of dimensions.
+public struct Grouping: Hashable, Sendable, CustomStringConvertible {
+    public let first: Dimension?
+    public let second: Dimension?
+
+    public static let total = Grouping(nil, nil)
+    public static func by(_ d: Dimension) -> Grouping { Grouping(d, nil) }
+    public static func pair(_ a: Dimension, _ b: Dimension) -> Grouping { Grouping(a, b) }
+
+    init(_ a: Dimension?, _ b: Dimension?) {
+        first = a
+        second = b
+    }
+
+    /// The pairs SPEC §5 keeps, so that a drill-down (feature → key → model) can be answered.
+    public static let pairs: [Grouping] = [.pair(.feature, .apiKey), .pair(.feature, .model), .pair(.apiKey, .model)]
+    /// Everything the console needs.
+    public static let console: [Grouping] = [.total] + Dimension.requestDimensions.map { .by($0) } + pairs
+
+    public var description: String {
+        switch (first, second) {
+        case (nil, _): return "total"
+        case let (a?, nil): return a.name
+        case let (a?, b?): return "\(a.name)×\(b.name)"
+        }
+    }
+
+    /// The grouping that answers "rows by `dim`, filtered to `filter`", if one is kept.
+    public static func answering(groupBy dim: Dimension?, filter: Dimension?) -> Grouping? {
+        guard let f = filter else { return dim.map { .by($0) } ?? .total }
+        guard let d = dim else { return .by(f) }
+        if d == f { return .by(d) }
+        for p in pairs where (p.first == d && p.second == f) || (p.first == f && p.second == d) { return p }
+        return nil
+    }
+}

@@ -1,0 +1,62 @@
+/// Log-bucketed latency counts (three buckets per doubling, 1 ms to ~17 min): percentiles within
+/// ±13% of the true value, subtractable and mergeable, 256 bytes.
+public struct LatencyHistogram: Sendable {
+    public static let bucketCount = 64
+    var counts = InlineArray<64, UInt32>(repeating: 0)
+    public private(set) var total: UInt64 = 0
+
+    public init() {}
+
+    @inline(__always)
+    static func bucket(_ ms: Double) -> Int {
+        guard ms >= 1 else { return 0 }
+        let e = Int(ms.exponent)
+        let f = ms.significand  // in [1, 2)
+        let sub = f < 1.259921 ? 0 : (f < 1.587401 ? 1 : 2)
+        return min(63, 1 + 3 * e + sub)
+    }
+
+    /// The value a bucket stands for: the geometric middle of its range.
+    static func representative(_ bucket: Int) -> Double {
+        if bucket == 0 { return 0.5 }
+        let b = Double(bucket - 1)
+        return Double.pow2((b + 0.5) / 3)
+    }
+
+    @inline(__always)
+    public mutating func record(_ ms: Double) {
+        counts[LatencyHistogram.bucket(ms)] &+= 1
+        total &+= 1
+    }
+
+    public mutating func merge(_ other: LatencyHistogram) {
+        guard other.total > 0 else { return }
+        for i in 0..<LatencyHistogram.bucketCount { counts[i] &+= other.counts[i] }
+        total &+= other.total
+    }
+
+    /// The p-quantile (p in 0…1), or nil with no samples.
+    public func percentile(_ p: Double) -> Double? {
+        guard total > 0 else { return nil }
+        let rank = max(1, UInt64((p * Double(total)).rounded(.up)))
+        var seen: UInt64 = 0
+        for i in 0..<LatencyHistogram.bucketCount {
+            seen += UInt64(counts[i])
+            if seen >= rank { return LatencyHistogram.representative(i) }
+        }
+        return LatencyHistogram.representative(LatencyHistogram.bucketCount - 1)
+    }
+}
+
+extension Double {
+    static func pow2(_ x: Double) -> Double {
+        // exp2 without Foundation: split into integer and fractional parts.
+        let i = x.rounded(.down)
+        let f = x - i
+        // 2^f for f in [0,1) via exp(f·ln2) series; 12 terms is exact to double precision here.
+        let y = f * 0.6931471805599453
+        var term = 1.0, sum = 1.0
+        for n in 1...14 { term *= y / Double(n); sum += term }
+        return sum * Double(sign: .plus, exponent: Int(i), significand: 1)
+    }
+}

@@ -1,0 +1,252 @@
+/// Spend, tokens, errors and latency per group per minute, with dedupe and pricing at the door.
+/// Holds time buckets, never raw events; see docs/rollups.md for the memory bound.
+public final class Rollup {
+    public struct Options: Sendable {
+        /// Groupings to keep; the console keeps all, a headless export only what it prints.
+        public var groupings: [Grouping] = Grouping.console
+        /// Distinct values per dimension before new ones fold into `(other)`.
+        public var cardinality: Int = 20_000
+        /// Minutes of history to keep behind the newest event; nil keeps everything (export `all`).
+        public var retentionMinutes: Int64? = 24 * 60
+        public init() {}
+    }
+
+    public let options: Options
+    public private(set) var interners: [Interner]
+    public private(set) var gpuInterner: Interner
+    public let prices: PriceTable
+    var modelCost: [ModelPrice?] = []
+    var modelChecked: [Bool] = []
+    let groupingIndex: [Grouping: Int]
+    /// The grouping tables as (slot, first dimension, second dimension) for the ingest loop.
+    let plan: [(Int, Dimension?, Dimension?)]
+
+    public private(set) var buckets: [Int64: MinuteBucket] = [:]
+    var lastBucket: MinuteBucket?
+    var dedupe = UInt64Table(capacity: 1024)
+
+    public private(set) var eventsCounted: Int64 = 0
+    public private(set) var duplicates: Int64 = 0
+    /// Events older than the retention horizon when they arrived (replayed history beyond 24 h).
+    public private(set) var expired: Int64 = 0
+    public private(set) var gpuSamples: Int64 = 0
+    /// Unpriced requests per model id.
+    public private(set) var unpricedByModel: [Int32: Int64] = [:]
+    public private(set) var newestMs: Int64 = .min
+    public private(set) var oldestMs: Int64 = .max
+
+    public init(options: Options = Options(), prices: PriceTable = .bundled) {
+        self.options = options
+        self.prices = prices
+        interners = Dimension.allCases.map { Interner(dimension: $0, capacity: options.cardinality) }
+        gpuInterner = Interner(dimension: .gpu, capacity: options.cardinality)
+        var index = [Grouping: Int]()
+        var plan: [(Int, Dimension?, Dimension?)] = []
+        for g in options.groupings where index[g] == nil {
+            index[g] = plan.count
+            plan.append((plan.count, g.first, g.second))
+        }
+        if index[.total] == nil {  // headers always need the fleet total
+            index[.total] = plan.count
+            plan.append((plan.count, nil, nil))
+        }
+        groupingIndex = index
+        self.plan = plan
+    }
+
+    public func keeps(_ g: Grouping) -> Bool { groupingIndex[g] != nil }
+
+    // MARK: ingest
+
+    /// Interns a decoded event's text fields; the fast scanner interns as it scans instead.
+    public func intern(_ e: SpendEvent) -> InternedEvent {
+        var i = InternedEvent()
+        i.timestampMs = e.timestampMs
+        if let r = e.requestID, !r.isEmpty { i.requestHash = ByteHash.hash(r) }
+        i.feature = interners[Dimension.feature.rawValue].id(e.feature)
+        i.apiKey = interners[Dimension.apiKey.rawValue].id(e.apiKey)
+        i.model = interners[Dimension.model.rawValue].id(e.model)
+        i.team = interners[Dimension.team.rawValue].id(e.team)
+        i.provider = interners[Dimension.provider.rawValue].id(e.provider)
+        i.user = interners[Dimension.user.rawValue].id(e.user)
+        i.gateway = interners[Dimension.gateway.rawValue].id(e.gateway)
+        i.inputTokens = e.usage.input
+        i.outputTokens = e.usage.output
+        i.cacheReadTokens = e.usage.cacheRead
+        i.cacheWriteTokens = e.usage.cacheWrite
+        i.reasoningTokens = e.usage.reasoning
+        i.cost = e.costUSD ?? .nan
+        i.latencyMs = e.latencyMs ?? -1
+        i.ttftMs = e.ttftMs ?? -1
+        i.retry = Int32(clamping: e.retry)
+        i.isError = e.isError
+        i.gatewayCacheHit = e.gatewayCacheHit
+        i.batch = e.batch
+        return i
+    }
+
+    public func ingest(_ e: SpendEvent) {
+        var i = intern(e)
+        ingest(&i)
+    }
+
+    /// Interns a value of `dimension` from raw bytes (for the fast scanner).
+    @inline(__always)
+    public func internBytes(_ d: Dimension, _ p: UnsafeRawPointer, _ n: Int) -> Int32 {
+        interners[d.rawValue].id(bytes: p, count: n)
+    }
+
+    /// Counts one request exactly once: dedupe, price, then add to every kept grouping.
+    /// Returns false for a duplicate or an event beyond retention.
+    @discardableResult
+    public func ingest(_ e: inout InternedEvent) -> Bool {
+        let minute = Rollup.floorDiv(e.timestampMs, 60_000)
+        if let keep = options.retentionMinutes, newestMs != .min,
+           minute < Rollup.floorDiv(newestMs, 60_000) - keep {
+            expired += 1
+            return false
+        }
+        if e.requestHash != 0 {
+            let m = Int32(truncatingIfNeeded: minute)
+            var fresh = false
+            _ = dedupe.getOrInsert(e.requestHash) { fresh = true; return m }
+            if !fresh { duplicates += 1; return false }
+        }
+        if e.cost.isNaN { price(&e) }
+        eventsCounted += 1
+        if e.timestampMs > newestMs { advance(to: e.timestampMs) }
+        if e.timestampMs < oldestMs { oldestMs = e.timestampMs }
+
+        let bucket = bucketFor(minute)
+        for (slot, a, b) in plan {
+            let ia = a.map { e.id($0) } ?? 0
+            let ib = b.map { e.id($0) } ?? 0
+            bucket.tables[slot].add(ia, ib, e)
+        }
+        return true
+    }
+
+    public func ingest(_ s: GPUSample) {
+        let minute = Rollup.floorDiv(s.timestampMs, 60_000)
+        if let keep = options.retentionMinutes, newestMs != .min,
+           minute < Rollup.floorDiv(newestMs, 60_000) - keep {
+            expired += 1
+            return
+        }
+        gpuSamples += 1
+        if s.timestampMs > newestMs { advance(to: s.timestampMs) }
+        if s.timestampMs < oldestMs { oldestMs = s.timestampMs }
+        let id = gpuInterner.id(s.groupName)
+        bucketFor(minute).gpus[id, default: GPUMeasures()].add(s)
+    }
+
+    func price(_ e: inout InternedEvent) {
+        let m = Int(e.model)
+        if m >= modelChecked.count {
+            modelChecked.append(contentsOf: repeatElement(false, count: m + 1 - modelChecked.count))
+            modelCost.append(contentsOf: repeatElement(nil, count: m + 1 - modelCost.count))
+        }
+        if !modelChecked[m] {
+            modelChecked[m] = true
+            if e.model > Interner.otherID {
+                modelCost[m] = prices.price(for: interners[Dimension.model.rawValue].names[m])
+            }
+        }
+        if let p = modelCost[m] {
+            let usage = TokenUsage(input: e.inputTokens, output: e.outputTokens, cacheRead: e.cacheReadTokens,
+                                   cacheWrite: e.cacheWriteTokens, reasoning: e.reasoningTokens)
+            e.cost = p.cost(usage, batch: e.batch)
+        } else {
+            e.cost = 0
+            e.unpriced = true
+            unpricedByModel[e.model, default: 0] += 1
+        }
+    }
+
+    @inline(__always)
+    func bucketFor(_ minute: Int64) -> MinuteBucket {
+        if let b = lastBucket, b.minute == minute { return b }
+        if let b = buckets[minute] { lastBucket = b; return b }
+        let b = MinuteBucket(minute: minute, groupings: plan.count)
+        buckets[minute] = b
+        lastBucket = b
+        return b
+    }
+
+    /// Moves the newest time forward and drops buckets and dedupe entries past retention.
+    func advance(to ms: Int64) {
+        let oldMinute = newestMs == .min ? Int64.min : Rollup.floorDiv(newestMs, 60_000)
+        newestMs = ms
+        let minute = Rollup.floorDiv(ms, 60_000)
+        guard let keep = options.retentionMinutes, minute != oldMinute else { return }
+        let horizon = minute - keep
+        if buckets.count > keep + 1 {
+            for m in buckets.keys where m < horizon { buckets[m] = nil }
+            if let lb = lastBucket, lb.minute < horizon { lastBucket = nil }
+        }
+        // Dedupe entries live as long as the buckets they could double-count into.
+        if dedupe.count > 65_536 && minute % 10 == 0 {
+            let h = Int32(truncatingIfNeeded: horizon)
+            dedupe.filter { _, m in m >= h }
+        }
+    }
+
+    @inline(__always)
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        a >= 0 ? a / b : -((-a + b - 1) / b)
+    }
+
+    // MARK: reading
+
+    public func interner(_ d: Dimension) -> Interner { d == .gpu ? gpuInterner : interners[d.rawValue] }
+
+    public func name(_ d: Dimension, _ id: Int32) -> String { interner(d).name(id) }
+
+    /// Unpriced request counts by model name, most first.
+    public var unpricedModels: [(model: String, requests: Int64)] {
+        unpricedByModel.map { (name(.model, $0.key), $0.value) }.sorted { $0.requests > $1.requests || ($0.requests == $1.requests && $0.model < $1.model) }
+    }
+
+    public var unpricedRequests: Int64 { unpricedByModel.values.reduce(0, +) }
+
+    /// Sums one grouping's cells over the minutes in `[startMinute, endMinute]`.
+    public func sum(_ g: Grouping, fromMinute start: Int64, toMinute end: Int64) -> [UInt64: Measures] {
+        guard let slot = groupingIndex[g] else { return [:] }
+        var out = [UInt64: Measures]()
+        forEachBucket(fromMinute: start, toMinute: end) { b in
+            let t = b.tables[slot]
+            for i in 0..<t.keys.count { out[t.keys[i], default: Measures()].merge(t.cells[i]) }
+        }
+        return out
+    }
+
+    /// One cell's value per minute in `[start, end]` (nil where nothing happened).
+    public func series(_ g: Grouping, _ a: Int32, _ b: Int32, fromMinute start: Int64, toMinute end: Int64) -> [Measures?] {
+        guard let slot = groupingIndex[g], end >= start else { return [] }
+        return (start...end).map { m in buckets[m]?.tables[slot].get(a, b) }
+    }
+
+    public func gpuSum(fromMinute start: Int64, toMinute end: Int64) -> [Int32: GPUMeasures] {
+        var out = [Int32: GPUMeasures]()
+        forEachBucket(fromMinute: start, toMinute: end) { b in
+            for (id, m) in b.gpus { out[id, default: GPUMeasures()].merge(m) }
+        }
+        return out
+    }
+
+    func forEachBucket(fromMinute start: Int64, toMinute end: Int64, _ body: (MinuteBucket) -> Void) {
+        guard end >= start else { return }
+        if end - start + 1 <= Int64(buckets.count) {
+            for m in start...end { if let b = buckets[m] { body(b) } }
+        } else {
+            for (m, b) in buckets where m >= start && m <= end { body(b) }
+        }
+    }
+
+    public var oldestMinute: Int64? { buckets.keys.min() }
+
+    /// Approximate bytes held by buckets, interners and dedupe (for `check` and the bench).
+    public var memoryBytes: Int {
+        buckets.values.reduce(0) { $0 + $1.memoryBytes } + dedupe.memoryBytes
+    }
+}

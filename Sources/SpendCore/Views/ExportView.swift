@@ -1,0 +1,146 @@
+/// The views `spendtop export --view` and the console offer, built from rollups into `ViewTable`s.
+public enum ExportView: String, CaseIterable, Sendable {
+    case features, keys, models, teams, providers, gpus, series
+
+    public var dimension: Dimension? {
+        switch self {
+        case .features: return .feature
+        case .keys: return .apiKey
+        case .models: return .model
+        case .teams: return .team
+        case .providers: return .provider
+        case .gpus: return .gpu
+        case .series: return nil
+        }
+    }
+
+    /// The groupings a headless run must keep to answer this view with these filters.
+    public func groupings(filters: [ViewQuery.Filter]) -> [Grouping] {
+        var dims = filters.map(\.dimension)
+        if let d = dimension, d != .gpu { dims.insert(d, at: 0) }
+        var unique: [Dimension] = []
+        for d in dims where !unique.contains(d) { unique.append(d) }
+        var out: [Grouping] = [.total]
+        switch unique.count {
+        case 0: break
+        case 1: out.append(.by(unique[0]))
+        default:
+            out += Grouping.pairs.filter { p in unique.allSatisfy { $0 == p.first || $0 == p.second } }
+        }
+        if self == .keys { out.append(.pair(.feature, .apiKey)) }
+        return out
+    }
+
+    public func table(_ source: RollupQuery, window: TimeWindow, atMs: Int64?, filters: [ViewQuery.Filter],
+                      wallMs: Int64) throws -> ViewTable {
+        switch self {
+        case .gpus:
+            return Self.gpuTable(source.gpus(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs))
+        case .series:
+            let q = ViewQuery(groupBy: nil, window: window, atMs: atMs, filters: filters)
+            return Self.seriesTable(try source.series(q, wallMs: wallMs))
+        default:
+            let q = ViewQuery(groupBy: dimension, window: window, atMs: atMs, filters: filters)
+            return Self.groupTable(try source.rows(q, wallMs: wallMs), dimension: dimension!)
+        }
+    }
+
+    static let measureColumns: [ViewTable.Column] = [
+        .init(id: "spend_usd", title: "SPEND", kind: .usd),
+        .init(id: "share_pct", title: "SHARE", kind: .percent),
+        .init(id: "spend_per_hour", title: "$/H", kind: .usd),
+        .init(id: "projected_per_day", title: "$/DAY", kind: .usd),
+        .init(id: "requests", title: "REQ", kind: .count),
+        .init(id: "requests_per_s", title: "REQ/S", kind: .rate),
+        .init(id: "tokens_in_per_s", title: "TOK IN/S", kind: .rate),
+        .init(id: "tokens_out_per_s", title: "TOK OUT/S", kind: .rate),
+        .init(id: "input_tokens", title: "TOK IN", kind: .count),
+        .init(id: "output_tokens", title: "TOK OUT", kind: .count),
+        .init(id: "cache_read_tokens", title: "CACHE RD", kind: .count),
+        .init(id: "cache_write_tokens", title: "CACHE WR", kind: .count),
+        .init(id: "reasoning_tokens", title: "REASON", kind: .count),
+        .init(id: "cache_hit_pct", title: "CACHE", kind: .percent),
+        .init(id: "gw_cache_hit_pct", title: "GW CACHE", kind: .percent),
+        .init(id: "errors", title: "ERRORS", kind: .count),
+        .init(id: "error_pct", title: "ERR", kind: .percent),
+        .init(id: "retries", title: "RETRIES", kind: .count),
+        .init(id: "retry_pct", title: "RETRY", kind: .percent),
+        .init(id: "p50_ms", title: "P50", kind: .milliseconds),
+        .init(id: "p95_ms", title: "P95", kind: .milliseconds),
+        .init(id: "p99_ms", title: "P99", kind: .milliseconds),
+        .init(id: "unpriced_requests", title: "UNPRICED", kind: .count),
+    ]
+
+    static func measureCells(_ m: Measures, share: Double, row: GroupRow) -> [ViewTable.Cell] {
+        func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
+        func pct(_ v: Double?) -> ViewTable.Cell { n(v.map { $0 * 100 }) }
+        return [
+            .number(m.spend), .number(share * 100), .number(row.spendPerHour), .number(row.projectedPerDay),
+            .number(Double(m.requests)), .number(row.requestsPerSecond), .number(row.inputTokensPerSecond),
+            .number(row.outputTokensPerSecond), .number(Double(m.inputTokens)), .number(Double(m.outputTokens)),
+            .number(Double(m.cacheReadTokens)), .number(Double(m.cacheWriteTokens)), .number(Double(m.reasoningTokens)),
+            pct(m.cacheHitRatio), pct(m.gatewayCacheHitRate), .number(Double(m.errors)), pct(m.errorRate),
+            .number(Double(m.retries)), pct(m.retryRate), n(m.latency.percentile(0.50)), n(m.latency.percentile(0.95)),
+            n(m.latency.percentile(0.99)), .number(Double(m.unpriced)),
+        ]
+    }
+
+    public static func groupTable(_ result: ViewResult, dimension: Dimension) -> ViewTable {
+        var columns = [ViewTable.Column(id: dimension.name, title: dimension.name.uppercased().replacingOccurrences(of: "_", with: " "), kind: .text)]
+        columns += measureColumns
+        let withFeatures = dimension == .apiKey
+        if withFeatures { columns.append(.init(id: "features", title: "FEATURES", kind: .count)) }
+        let rows = result.rows.map { r -> [ViewTable.Cell] in
+            var cells: [ViewTable.Cell] = [.text(r.name)] + measureCells(r.measures, share: r.share, row: r)
+            if withFeatures { cells.append(r.featureCount.map { .number(Double($0)) } ?? .empty) }
+            return cells
+        }
+        return ViewTable(title: dimension.title, columns: columns, rows: rows)
+    }
+
+    public static func seriesTable(_ points: [SeriesPoint]) -> ViewTable {
+        let columns: [ViewTable.Column] = [
+            .init(id: "minute", title: "MINUTE", kind: .time),
+            .init(id: "spend_usd", title: "SPEND", kind: .usd),
+            .init(id: "requests", title: "REQ", kind: .count),
+            .init(id: "errors", title: "ERRORS", kind: .count),
+            .init(id: "retries", title: "RETRIES", kind: .count),
+            .init(id: "input_tokens", title: "TOK IN", kind: .count),
+            .init(id: "output_tokens", title: "TOK OUT", kind: .count),
+            .init(id: "cache_read_tokens", title: "CACHE RD", kind: .count),
+            .init(id: "cache_hit_pct", title: "CACHE", kind: .percent),
+            .init(id: "p95_ms", title: "P95", kind: .milliseconds),
+            .init(id: "unpriced_requests", title: "UNPRICED", kind: .count),
+        ]
+        let rows = points.map { p -> [ViewTable.Cell] in
+            let m = p.measures
+            return [.text(Timestamp.format(ms: p.minuteStartMs, withSeconds: false)), .number(m.spend),
+                    .number(Double(m.requests)), .number(Double(m.errors)), .number(Double(m.retries)),
+                    .number(Double(m.inputTokens)), .number(Double(m.outputTokens)), .number(Double(m.cacheReadTokens)),
+                    m.cacheHitRatio.map { .number($0 * 100) } ?? .empty,
+                    m.latency.percentile(0.95).map { .number($0) } ?? .empty, .number(Double(m.unpriced))]
+        }
+        return ViewTable(title: "Spend per minute", columns: columns, rows: rows)
+    }
+
+    public static func gpuTable(_ gpus: [GPURow]) -> ViewTable {
+        let columns: [ViewTable.Column] = [
+            .init(id: "gpu", title: "GPU", kind: .text),
+            .init(id: "util_pct", title: "UTIL", kind: .percent),
+            .init(id: "mem_used_mb", title: "MEM USED", kind: .number),
+            .init(id: "mem_total_mb", title: "MEM TOTAL", kind: .number),
+            .init(id: "power_w", title: "POWER W", kind: .number),
+            .init(id: "queue_depth", title: "QUEUE", kind: .number),
+            .init(id: "samples", title: "SAMPLES", kind: .count),
+        ]
+        let rows = gpus.map { g -> [ViewTable.Cell] in
+            let m = g.measures
+            func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
+            return [.text(g.name), n(m.utilPct), n(m.memUsedMB), n(m.memTotalMB), n(m.powerW), n(m.queueDepth),
+                    .number(Double(m.samples))]
+        }
+        return ViewTable(title: "GPUs", columns: columns, rows: rows)
+    }
+}
+
+import Foundation

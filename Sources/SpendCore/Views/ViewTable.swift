@@ -1,0 +1,28 @@
+/// The presentation model every output reads: columns and rows of typed cells. Panes format the
+/// cells for the screen, the CSV writer prints them raw, so both always show the same rows.
+public struct ViewTable: Sendable {
+    public enum Kind: Sendable { case text, usd, count, percent, milliseconds, rate, number, time }
+
+    public struct Column: Sendable, Equatable {
+        /// Stable machine name: the CSV header (documented in docs/export.md).
+        public var id: String
+        /// Short screen title.
+        public var title: String
+        public var kind: Kind
+    }
+
+    public enum Cell: Sendable, Equatable {
+        case text(String)
+        case number(Double)
+        case empty
+
+        public var number: Double? { if case .number(let v) = self { return v }; return nil }
+        public var text: String? { if case .text(let v) = self { return v }; return nil }
+    }
+
+    public var title: String
+    public var columns: [Column]
+    public var rows: [[Cell]]
+
+    public func column(_ id: String) -> Int? { columns.firstIndex { $0.id == id } }
+}

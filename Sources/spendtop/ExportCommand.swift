@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import SpendCore
+
+/// `spendtop export`: one view as CSV, headless, for cron and CI.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write one view as CSV (RFC 4180), headless.",
+        discussion: "Views: \(ExportView.allCases.map(\.rawValue).joined(separator: ", ")). Columns: docs/export.md.")
+
+    @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
+    @Option(help: "features, keys, models, teams, providers, gpus or series.") var view: String
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h, any Nm/Nh/Nd, or all.") var window: String = "all"
+    @Option(help: "Window end (RFC 3339 or epoch); default: the newest event.") var at: String?
+    @Option(name: .customLong("filter"), help: "DIM=VALUE, e.g. feature=support-chat (repeatable).") var filters: [String] = []
+    @Option(name: .shortAndLong, help: "Output file (default: stdout).") var output: String?
+    @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
+
+    func run() throws {
+        guard !sources.isEmpty else { throw UsageError("export needs a SOURCE (a JSONL file or -)") }
+        guard let v = ExportView(rawValue: view.lowercased()) else {
+            throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        var atMs: Int64? = nil
+        if let at {
+            guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
+            atMs = t
+        }
+        let parsedFilters = try filters.map { f -> ViewQuery.Filter in
+            guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(f)'; use DIM=VALUE") }
+            return pf
+        }
+        var options = Rollup.Options()
+        options.groupings = v.groupings(filters: parsedFilters)
+        options.retentionMinutes = nil
+        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: options)
+        let (rollup, stats) = try loader.load(sources)
+        let table: ViewTable
+        do {
+            table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
+        } catch {
+            throw UsageError("\(error)")
+        }
+        let csv = CSVWriter.csv(table)
+        if let output {
+            do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw RuntimeError("cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(csv.utf8))
+        }
+        let rejected = stats.reduce(0) { $0 + $1.1.rejected }
+        if rejected > 0 {
+            FileHandle.standardError.write(Data("spendtop: \(rejected) lines rejected (run `spendtop check` for reasons)\n".utf8))
+        }
+    }
+}
