@@ -17,7 +17,9 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CCurses", "CSQLite", "CCurl"], path: "Sources/CShims",
                 linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("sqlite3"), .linkedLibrary("curl")]),
 
-        .target(name: "SpendCore", path: "Sources/SpendCore"),
+        // The ingest hot path lives here; runtime exclusivity checks cost ~10% of it (PERF.md §8).
+        .target(name: "SpendCore", path: "Sources/SpendCore",
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl"], path: "Sources/SpendIO"),
         .target(name: "SpendUI", dependencies: ["SpendCore", "CShims", "CCurses"], path: "Sources/SpendUI"),
         .executableTarget(

@@ -20,6 +20,8 @@ sample-data/day.jsonl can be rebuilt anywhere. Shape of the traffic:
 Fields whose value is the default (zero cache/reasoning tokens, retry 0, cache_hit false,
 batch false, ttft on non-streamed requests) are left out, as many gateways do: with every field
 on every line a line would be ~460 bytes, and the bench file is meant to be ~320 MB per 1M events.
+cost_usd is written as Python writes a float (like LiteLLM's logs), so small costs carry an
+exponent (`8.81e-05`) and failed or cached calls are `0.0`.
 """
 from __future__ import annotations
 
@@ -153,11 +155,11 @@ IDLE_GPU = ("h100-b", 2)
 LATE_MAX_MS = 120_000
 
 # Incidents as (start, end) fractions of the span.
-STORM = (0.40, 0.41)      # anthropic answers 429 to a third of calls; clients retry
+STORM = (0.40, 0.42)      # anthropic answers 429 to most calls; clients retry
 RUNAWAY = (0.58, 0.60)    # one agent-planner key loops on claude-opus with big outputs
 IDLE = 0.25               # one GPU idle (memory held, no work) for an hour from here
 
-# Standard normal quantiles: a table lookup is ~5x cheaper than random.gauss in the hot loop.
+# Standard normal quantiles: a table lookup is much cheaper than random.gauss in the hot loop.
 NZ = 4096
 Z = [statistics.NormalDist().inv_cdf((i + 0.5) / NZ) for i in range(NZ)]
 ALNUM = string.ascii_letters + string.digits
@@ -173,7 +175,7 @@ def parse_start(text: str) -> int:
     return int(t.timestamp() * 1000)
 
 
-class _Key:
+class _KeyPool:
     """Zipf-like key pool for one feature: rank r gets weight 1/(r+1)^1.3."""
 
     def __init__(self, rng: random.Random, feature: Feature):
@@ -191,9 +193,8 @@ def _cumulative(weights) -> list[float]:
     return out
 
 
-def _minute_weights(rng, start_ms, n_minutes):
-    """Per-minute, per-feature event weights: daily shape × weekend × noise × incidents."""
-    runaway = range(int(RUNAWAY[0] * n_minutes), max(int(RUNAWAY[1] * n_minutes), int(RUNAWAY[0] * n_minutes) + 1))
+def _minute_weights(rng, start_ms: int, n_minutes: int, runaway: range) -> list[list[float]]:
+    """Per-minute, per-feature event weights: daily shape × weekend × noise × incident."""
     planner = next(i for i, f in enumerate(FEATURES) if f.name == "agent-planner")
     rows = []
     for m in range(n_minutes):
@@ -211,7 +212,7 @@ def _minute_weights(rng, start_ms, n_minutes):
                 w *= 3
             row.append(w)
         rows.append(row)
-    return rows, runaway
+    return rows
 
 
 def _counts(rows, n_events):
@@ -249,170 +250,180 @@ def _gpu_lines(rng, tick_ms, load, idle_window, fmt_ts):
     return out
 
 
-def generate(n_events: int, seed: int, start: str, span_hours: float,
-             gpu: bool = False, gpu_interval_s: float = 15.0):
-    """Yield chunks of JSONL text (one chunk per minute of the span)."""
-    rng = random.Random(seed)
-    r = rng.random
-    start_ms = parse_start(start)
-    span_ms = int(span_hours * 3_600_000)
-    n_minutes = max(1, math.ceil(span_ms / 60_000))
-    end_ms = start_ms + span_ms
-
-    pools = [_Key(rng, f) for f in FEATURES]
-    model_idx = [[MODELS.index(MODEL_BY_NAME[name]) for name in f.models] for f in FEATURES]
-    model_cum = [_cumulative(f.models.values()) for f in FEATURES]
-    gw_names = [g for g, _ in GATEWAYS]
-    gw_cum = _cumulative(w for _, w in GATEWAYS)
-    planner = next(i for i, f in enumerate(FEATURES) if f.name == "agent-planner")
-    opus = MODEL_BY_NAME["claude-opus-4-1"]
-    runaway_key = pools[planner].keys[37]          # a mid-tail key that suddenly spends a lot
-    rid_prefix = hashlib.sha256(str(seed).encode()).hexdigest()[:4]   # ids differ across seeds
-
-    rows, runaway = _minute_weights(rng, start_ms, n_minutes)
-    counts = _counts(rows, n_events)
-    cum_rows = [_cumulative(row) for row in rows]
-    peak = max(sum(row) for row in rows)
-    storm = range(int(STORM[0] * n_minutes), max(int(STORM[1] * n_minutes), int(STORM[0] * n_minutes) + 1))
-    idle_from = start_ms + int(IDLE * span_ms)
-    idle_window = (idle_from, idle_from + min(3_600_000, span_ms // 4 or 1))
-    gpu_step = int(gpu_interval_s * 1000)
-    next_tick = start_ms
-
+def _fmt_ts_factory():
     prefixes: dict[int, str] = {}
 
     def fmt_ts(ms: int) -> str:
-        # Formatting a datetime per event is slow; the "YYYY-MM-DDTHH:MM:" prefix is cached.
+        # strftime per event is slow; the "YYYY-MM-DDTHH:MM:" prefix is cached per minute.
         mk = ms // 60_000
         p = prefixes.get(mk)
         if p is None:
             p = prefixes[mk] = dt.datetime.fromtimestamp(mk * 60, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:")
         rem = ms - mk * 60_000
         return f"{p}{rem // 1000:02d}.{rem % 1000:03d}Z"
+    return fmt_ts
+
+
+def _tokens(r, fe: Feature, mdl: Model, long_answers: bool):
+    """(input, output, reasoning, cache_read, cache_write): log-normal sizes, rare very long
+    contexts, cache tokens a subset of input and reasoning a subset of output."""
+    if fe.huge_p and r() < fe.huge_p:
+        inp = 120_000 + int(r() * 260_000)
+    else:
+        inp = int(fe.in_median * math.exp(fe.in_sigma * Z[int(r() * NZ)])) + 1
+    inp = min(inp, mdl.max_input)
+    out = int(fe.out_median * math.exp(fe.out_sigma * Z[int(r() * NZ)])) + 1
+    if long_answers:
+        out *= 2
+    reas = int(out * (0.3 + 3 * r())) if mdl.reasoning_p and r() < mdl.reasoning_p else 0
+    cr = cw = 0
+    if r() < fe.cache_p:
+        cr = int(inp * fe.cache_frac * (0.6 + 0.4 * r()))
+        if mdl.caches_writes and r() < 0.15:
+            cw = int((inp - cr) * (0.3 + 0.6 * r()))
+    return inp, out + reas, reas, cr, cw
+
+
+def _status(r, mdl: Model, in_storm: bool):
+    """(status as a JSON literal, retry): mostly "ok", some 429/500/503/"error"."""
+    u = r()
+    if in_storm and mdl.provider == "anthropic" and u < 0.6:
+        return "429", int(r() * 4)            # clients retry into the storm
+    if u < 0.976:
+        return '"ok"', (0 if r() >= 0.018 else 1 if r() < 0.85 else 2)
+    if u < 0.986:
+        return "429", 0
+    if u < 0.990:
+        return "500", 0
+    if u < 0.994:
+        return "503", 0
+    return '"error"', 0
+
+
+def _start_ms(r, w_ms: int) -> int:
+    """Request start from the write time: a line is written when its request completes, so a
+    fifth of them are stamped up to 5 s back and 0.5% are late by up to LATE_MAX_MS."""
+    u = r()
+    if u < 0.80:
+        return w_ms
+    if u < 0.995:
+        return w_ms - int(r() * 5_000)
+    return w_ms - 5_000 - int(r() * (LATE_MAX_MS - 5_000))
+
+
+class _Traffic:
+    """Tables drawn once per seed, and one event line at a time."""
+
+    def __init__(self, rng: random.Random, start_ms: int):
+        self.r = rng.random
+        self.start_ms = start_ms
+        self.pools = [_KeyPool(rng, f) for f in FEATURES]
+        self.models = [[MODEL_BY_NAME[name] for name in f.models] for f in FEATURES]
+        self.model_cum = [_cumulative(f.models.values()) for f in FEATURES]
+        self.gw_names = [g for g, _ in GATEWAYS]
+        self.gw_cum = _cumulative(w for _, w in GATEWAYS)
+        self.planner = next(i for i, f in enumerate(FEATURES) if f.name == "agent-planner")
+        self.opus = MODEL_BY_NAME["claude-opus-4-1"]
+        self.runaway_key = self.pools[self.planner].keys[37]   # a mid-tail key that suddenly spends
+        self.fmt_ts = _fmt_ts_factory()
+
+    def event(self, rid: str, fi: int, w_ms: int, in_storm: bool, in_runaway: bool) -> str:
+        r, fe, pool = self.r, FEATURES[fi], self.pools[fi]
+        if in_runaway and fi == self.planner and r() < 0.8:
+            key, mdl = self.runaway_key, self.opus
+        else:
+            key = pool.keys[bisect.bisect(pool.cum, r() * pool.cum[-1])]
+            cum = self.model_cum[fi]
+            mdl = self.models[fi][bisect.bisect(cum, r() * cum[-1])]
+        inp, out, reas, cr, cw = _tokens(r, fe, mdl, in_runaway and mdl is self.opus)
+        status, retry = _status(r, mdl, in_storm)
+        gw_hit = batch = False
+        if status == '"ok"':
+            ttft = int(mdl.ttft_ms * math.exp(0.35 * Z[int(r() * NZ)]) + inp * 0.02)
+            lat = ttft + int(out * 1000 / mdl.tokens_per_s * math.exp(0.2 * Z[int(r() * NZ)]))
+            if fe.gw_cache_p and r() < fe.gw_cache_p:
+                gw_hit, cost = True, 0.0          # served by the gateway: no provider bill
+                lat = ttft = 4 + int(r() * 40)
+            else:
+                if fe.batch_p and r() < fe.batch_p:
+                    batch = True
+                    lat, ttft = 60_000 + int(r() * 3_540_000), 0   # not streamed
+                cost = price(mdl, inp, out, cr, cw, batch)
+        else:
+            # failed calls are not billed; a 429 is refused before the prompt is read
+            lat = 20 + int(r() * 180) if status == "429" else 200 + int(r() * 29_800)
+            inp = inp if status != "429" else 0
+            out = reas = cr = cw = ttft = 0
+            cost = 0.0
+        t_ms = max(self.start_ms, _start_ms(r, w_ms))
+        user = int(N_USERS * r() ** 2.5)           # a few heavy users, a long tail
+        gw = self.gw_names[bisect.bisect(self.gw_cum, r() * self.gw_cum[-1])]
+
+        # Fields at their default are left out (see the module docstring).
+        tok = f',"cache_read_tokens":{cr}' if cr else ""
+        if cw:
+            tok += f',"cache_write_tokens":{cw}'
+        if reas:
+            tok += f',"reasoning_tokens":{reas}'
+        ttft_s = f',"ttft_ms":{ttft}' if ttft and fe.streamed else ""
+        tail = f',"retry":{retry}' if retry else ""
+        if gw_hit:
+            tail += ',"cache_hit":true'
+        if batch:
+            tail += ',"batch":true'
+        return (f'{{"ts":"{self.fmt_ts(t_ms)}","request_id":"{rid}","feature":"{fe.name}",'
+                f'"api_key":"{key}","team":"{fe.team}","user":"u{user:05d}","provider":"{mdl.provider}",'
+                f'"model":"{mdl.name}","gateway":"{gw}","input_tokens":{inp},"output_tokens":{out}{tok},'
+                f'"cost_usd":{cost!r},"latency_ms":{lat}{ttft_s},"status":{status}{tail}}}\n')
+
+
+def _window(frac: tuple[float, float], n_minutes: int) -> range:
+    lo = int(frac[0] * n_minutes)
+    return range(lo, max(int(frac[1] * n_minutes), lo + 1))
+
+
+def generate(n_events: int, seed: int, start: str, span_hours: float,
+             gpu: bool = False, gpu_interval_s: float = 15.0):
+    """Yield chunks of JSONL text, one per minute of the span, in write order."""
+    rng = random.Random(seed)
+    r = rng.random
+    start_ms = parse_start(start)
+    span_ms = int(span_hours * 3_600_000)
+    end_ms = start_ms + span_ms
+    n_minutes = max(1, math.ceil(span_ms / 60_000))
+    traffic = _Traffic(rng, start_ms)
+    rid_prefix = hashlib.sha256(str(seed).encode()).hexdigest()[:4]   # ids differ across seeds
+
+    storm, runaway = _window(STORM, n_minutes), _window(RUNAWAY, n_minutes)
+    rows = _minute_weights(rng, start_ms, n_minutes, runaway)
+    counts = _counts(rows, n_events)
+    peak = max(sum(row) for row in rows)
+    idle_from = start_ms + int(IDLE * span_ms)
+    idle_window = (idle_from, idle_from + min(3_600_000, span_ms // 4 or 1))
+    gpu_step = int(gpu_interval_s * 1000)
+    next_tick = start_ms if gpu else end_ms
 
     feature_ids = list(range(len(FEATURES)))
-    exp = math.exp
     seq = 0
     for m in range(n_minutes):
         minute_ms = start_ms + m * 60_000
         n = counts[m]
-        fids = rng.choices(feature_ids, cum_weights=cum_rows[m], k=n)
+        fids = rng.choices(feature_ids, cum_weights=_cumulative(rows[m]), k=n)
         # write (completion) times within the minute, in order; a partial last minute is cut short
         width = min(60_000, end_ms - minute_ms)
         offs = sorted(int(r() * width) for _ in range(n))
-        in_storm = m in storm
-        in_runaway = m in runaway
+        in_storm, in_runaway = m in storm, m in runaway
         load = sum(rows[m]) / peak
         lines = []
-        for j in range(n):
-            w_ms = minute_ms + offs[j]
-            while gpu and next_tick <= w_ms and next_tick < end_ms:
-                lines += _gpu_lines(rng, next_tick, load, idle_window, fmt_ts)
+        for fi, off in zip(fids, offs):
+            w_ms = minute_ms + off
+            while next_tick <= w_ms and next_tick < end_ms:       # GPU samples in time order
+                lines += _gpu_lines(rng, next_tick, load, idle_window, traffic.fmt_ts)
                 next_tick += gpu_step
-            fi = fids[j]
-            fe = FEATURES[fi]
-            pool = pools[fi]
-
-            if in_runaway and fi == planner and r() < 0.8:
-                key, mdl = runaway_key, opus
-            else:
-                key = pool.keys[bisect.bisect(pool.cum, r() * pool.cum[-1])]
-                cum = model_cum[fi]
-                mdl = MODELS[model_idx[fi][bisect.bisect(cum, r() * cum[-1])]]
-
-            # tokens: log-normal sizes, rare very long contexts, cache and reasoning as subsets
-            if fe.huge_p and r() < fe.huge_p:
-                inp = 120_000 + int(r() * 260_000)
-            else:
-                inp = int(fe.in_median * exp(fe.in_sigma * Z[int(r() * NZ)])) + 1
-            if inp > mdl.max_input:
-                inp = mdl.max_input
-            out = int(fe.out_median * exp(fe.out_sigma * Z[int(r() * NZ)])) + 1
-            if mdl is opus and in_runaway:
-                out *= 2            # the loop keeps re-planning at length
-            reas = int(out * (0.3 + 3 * r())) if mdl.reasoning_p and r() < mdl.reasoning_p else 0
-            out += reas
-            cr = cw = 0
-            if r() < fe.cache_p:
-                cr = int(inp * fe.cache_frac * (0.6 + 0.4 * r()))
-                if mdl.caches_writes and r() < 0.15:
-                    cw = int((inp - cr) * (0.3 + 0.6 * r()))
-
-            # outcome
-            retry = 0
-            gw_hit = batch = False
-            u = r()
-            if in_storm and mdl.provider == "anthropic" and u < 0.35:
-                status, retry = "429", int(r() * 4)
-            elif u < 0.976:
-                status = '"ok"'
-                if r() < 0.018:
-                    retry = 1 if r() < 0.85 else 2
-            elif u < 0.986:
-                status = "429"
-            elif u < 0.990:
-                status = "500"
-            elif u < 0.994:
-                status = "503"
-            else:
-                status = '"error"'
-
-            if status == '"ok"':
-                ttft = int(mdl.ttft_ms * exp(0.35 * Z[int(r() * NZ)]) + inp * 0.02)
-                lat = ttft + int(out * 1000 / mdl.tokens_per_s * exp(0.2 * Z[int(r() * NZ)]))
-                if fe.gw_cache_p and r() < fe.gw_cache_p:
-                    gw_hit = True
-                    lat = ttft = 4 + int(r() * 40)
-                    cost = 0.0              # served by the gateway: no provider bill
-                else:
-                    if fe.batch_p and r() < fe.batch_p:
-                        batch = True
-                        lat, ttft = 60_000 + int(r() * 3_540_000), 0   # not streamed
-                    cost = price(mdl, inp, out, cr, cw, batch)
-            else:
-                # failed calls are not billed; a 429 is refused before the prompt is read
-                if status == "429":
-                    inp = cr = cw = 0
-                    lat = 20 + int(r() * 180)
-                else:
-                    cr = cw = 0
-                    lat = 200 + int(r() * 29_800)
-                out = reas = ttft = 0
-                cost = 0.0
-
-            # ts is the request start; a few lines are stamped seconds earlier, some minutes late
-            u = r()
-            if u < 0.80:
-                t_ms = w_ms
-            elif u < 0.995:
-                t_ms = w_ms - int(r() * 5_000)
-            else:
-                t_ms = w_ms - 5_000 - int(r() * (LATE_MAX_MS - 5_000))
-            if t_ms < start_ms:
-                t_ms = start_ms
-
-            tok = f',"cache_read_tokens":{cr}' if cr else ""
-            if cw:
-                tok += f',"cache_write_tokens":{cw}'
-            if reas:
-                tok += f',"reasoning_tokens":{reas}'
-            tail = f',"retry":{retry}' if retry else ""
-            if gw_hit:
-                tail += ',"cache_hit":true'
-            if batch:
-                tail += ',"batch":true'
-            ttft_s = f',"ttft_ms":{ttft}' if ttft and fe.streamed else ""
-            user = int(N_USERS * r() ** 2.5)
-            gw = gw_names[bisect.bisect(gw_cum, r() * gw_cum[-1])]
             seq += 1
-            lines.append(
-                f'{{"ts":"{fmt_ts(t_ms)}","request_id":"{rid_prefix}{seq:08x}","feature":"{fe.name}",'
-                f'"api_key":"{key}","team":"{fe.team}","user":"u{user:05d}","provider":"{mdl.provider}",'
-                f'"model":"{mdl.name}","gateway":"{gw}","input_tokens":{inp},"output_tokens":{out}{tok},'
-                f'"cost_usd":{cost!r},"latency_ms":{lat}{ttft_s},"status":{status}{tail}}}\n')
-        # GPU ticks after the minute's last event
-        while gpu and next_tick < min(minute_ms + 60_000, end_ms):
-            lines += _gpu_lines(rng, next_tick, load, idle_window, fmt_ts)
+            lines.append(traffic.event(f"{rid_prefix}{seq:08x}", fi, w_ms, in_storm, in_runaway))
+        while next_tick < min(minute_ms + 60_000, end_ms):
+            lines += _gpu_lines(rng, next_tick, load, idle_window, traffic.fmt_ts)
             next_tick += gpu_step
         yield "".join(lines)
 

@@ -1,64 +1,79 @@
 /// Open-addressing map from a non-zero 64-bit key to an Int32, with linear probing: the hot-path
 /// index behind interning, dedupe and rollup cells (no per-entry allocation, no Dictionary hashing).
+/// Key and value share one slot so that a lookup costs one cache miss, not two.
 public struct UInt64Table {
-    var keys: ContiguousArray<UInt64>
-    var values: ContiguousArray<Int32>
+    struct Slot {
+        var key: UInt64
+        var value: Int32
+    }
+
+    var slots: ContiguousArray<Slot>
     var mask: Int
     public private(set) var count: Int = 0
 
     public init(capacity: Int = 16) {
         var cap = 16
         while cap < capacity * 2 { cap <<= 1 }
-        keys = ContiguousArray(repeating: 0, count: cap)
-        values = ContiguousArray(repeating: 0, count: cap)
+        slots = ContiguousArray(repeating: Slot(key: 0, value: 0), count: cap)
         mask = cap - 1
     }
 
     @inline(__always)
-    static func slot(_ key: UInt64, _ mask: Int) -> Int {
+    static func start(_ key: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
     /// The value for `key`, or nil.
-    
+    @inline(__always)
     public func get(_ key: UInt64) -> Int32? {
-        var i = UInt64Table.slot(key, mask)
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { return nil }
-            i = (i + 1) & mask
+        slots.withUnsafeBufferPointer { s in
+            var i = UInt64Table.start(key, mask)
+            while true {
+                let k = s[i].key
+                if k == key { return s[i].value }
+                if k == 0 { return nil }
+                i = (i + 1) & mask
+            }
         }
     }
 
+    /// Loads the slot `key` would start probing at, so that a batch of lookups overlaps its cache
+    /// misses (a software prefetch: Swift has no prefetch intrinsic). Returns the key read.
+    @inline(__always)
+    public func touch(_ key: UInt64) -> UInt64 {
+        slots.withUnsafeBufferPointer { $0[UInt64Table.start(key, mask)].key }
+    }
+
     /// Returns the existing value for `key`, or stores `make()` and returns it.
-    
+    @inline(__always)
     public mutating func getOrInsert(_ key: UInt64, _ make: () -> Int32) -> Int32 {
-        var i = UInt64Table.slot(key, mask)
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { break }
-            i = (i + 1) & mask
+        let m = mask
+        let found: (Int, Int32?) = slots.withUnsafeBufferPointer { s in
+            var i = UInt64Table.start(key, m)
+            while true {
+                let k = s[i].key
+                if k == key { return (i, s[i].value) }
+                if k == 0 { return (i, nil) }
+                i = (i + 1) & m
+            }
         }
+        if let v = found.1 { return v }
         let v = make()
-        keys[i] = key
-        values[i] = v
+        slots[found.0] = Slot(key: key, value: v)
         count += 1
         if count * 2 > mask { grow() }
         return v
     }
 
     public mutating func set(_ key: UInt64, _ value: Int32) {
-        var i = UInt64Table.slot(key, mask)
+        var i = UInt64Table.start(key, mask)
         while true {
-            let k = keys[i]
-            if k == key { values[i] = value; return }
+            let k = slots[i].key
+            if k == key { slots[i].value = value; return }
             if k == 0 { break }
             i = (i + 1) & mask
         }
-        keys[i] = key
-        values[i] = value
+        slots[i] = Slot(key: key, value: value)
         count += 1
         if count * 2 > mask { grow() }
     }
@@ -66,24 +81,17 @@ public struct UInt64Table {
     /// Keeps only the entries `keep` says yes to (used to expire old dedupe entries).
     public mutating func filter(_ keep: (UInt64, Int32) -> Bool) {
         var fresh = UInt64Table(capacity: max(16, count))
-        for i in 0..<keys.count where keys[i] != 0 && keep(keys[i], values[i]) {
-            fresh.set(keys[i], values[i])
-        }
+        for s in slots where s.key != 0 && keep(s.key, s.value) { fresh.set(s.key, s.value) }
         self = fresh
     }
 
-    
     mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        let cap = keys.count * 2
-        keys = ContiguousArray(repeating: 0, count: cap)
-        values = ContiguousArray(repeating: 0, count: cap)
-        mask = cap - 1
+        let old = slots
+        slots = ContiguousArray(repeating: Slot(key: 0, value: 0), count: old.count * 2)
+        mask = slots.count - 1
         count = 0
-        for i in 0..<oldKeys.count where oldKeys[i] != 0 {
-            set(oldKeys[i], oldValues[i])
-        }
+        for s in old where s.key != 0 { set(s.key, s.value) }
     }
 
-    public var memoryBytes: Int { keys.count * 12 }
+    public var memoryBytes: Int { slots.count * MemoryLayout<Slot>.stride }
 }

@@ -40,7 +40,7 @@ public enum CSVWriter {
     /// Quotes a field when it holds a comma, quote, CR, LF or leading/trailing space.
     public static func field(_ s: String) -> String {
         let needs = s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-            || s.first == " " || s.last == " " || s.first == "'"
+            || s.first == " " || s.last == " "
         guard needs else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

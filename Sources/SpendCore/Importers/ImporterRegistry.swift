@@ -1,7 +1,31 @@
-// TEMPORARY until the importers module lands
+/// Per-line format detection: the first importer in `order` whose matcher accepts the line decodes it.
 public enum ImporterRegistry {
+    /// Most specific first. OTLP and the two LiteLLM shapes contain OpenAI- or Anthropic-shaped
+    /// `usage` objects of their own, and a gateway wrapper has a native-looking `ts`; the matchers
+    /// also exclude those lines themselves, so the order is a second guard, not the only one.
+    public static let order: [EventImporter.Type] = [
+        OTLPSpanImporter.self,
+        LiteLLMPayloadImporter.self,
+        LiteLLMSpendLogsImporter.self,
+        AnthropicUsageImporter.self,
+        OpenAIUsageImporter.self,
+        NativeImporter.self,
+    ]
+
+    /// The name `decode(_:)` reports for a line no importer accepts.
+    public static let unknownFormatName = "unknown"
+
+    public static func decode(line: UnsafeRawBufferPointer) -> DecodedLine {
+        switch JSONFields.parse(line) {
+        case .failure(let reason): return .rejected(reason)
+        case .success(let fields): return decode(fields).1
+        }
+    }
+
     public static func decode(_ fields: JSONFields) -> (format: String, DecodedLine) {
-        if NativeImporter.matches(fields) { return ("native", NativeImporter.decode(fields)) }
-        return ("unknown", .rejected(.unknownFormat))
+        for importer in order where importer.matches(fields) {
+            return (importer.formatName, importer.decode(fields))
+        }
+        return (unknownFormatName, .rejected(.unknownFormat))
     }
 }

@@ -7,11 +7,13 @@ public struct JSONFields {
 
     public init(_ object: [String: Any]) { self.object = object }
 
-    /// Parses one line; nil when it is not a JSON object.
+    /// Parses one line; the failure says why it is not a JSON object.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<JSONFields, RejectReason> {
-        let data = Data(bytes: bytes.baseAddress!, count: bytes.count)
+        // `Data(bytes:count:)` would force-unwrap a nil base address on an empty line.
+        let data = Data(bytes)
         guard let any = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            return .failure(.invalidJSON)
+            // Only worth telling apart once parsing failed: valid lines never pay for the check.
+            return .failure(String(validating: bytes, as: UTF8.self) == nil ? .invalidUTF8 : .invalidJSON)
         }
         guard let dict = any as? [String: Any] else { return .failure(.notAnObject) }
         return .success(JSONFields(dict))
@@ -40,9 +42,21 @@ public struct JSONFields {
     public func has(_ path: String) -> Bool { value(path) != nil }
 
     public func object(_ path: String) -> JSONFields? {
-        if let d = value(path) as? [String: Any] { return JSONFields(d) }
-        if let s = value(path) as? String, let d = JSONFields.decodeObject(s) { return JSONFields(d) }
-        return nil
+        switch value(path) {
+        case let d as [String: Any]: return JSONFields(d)
+        case let s as String: return JSONFields.decodeObject(s).map(JSONFields.init)
+        default: return nil
+        }
+    }
+
+    /// A list of strings stored either as a JSON array or as JSON text of one (LiteLLM's `request_tags`).
+    public func strings(_ path: String) -> [String]? {
+        var v = value(path)
+        if let s = v as? String, s.first == "[", let data = s.data(using: .utf8) {
+            v = try? JSONSerialization.jsonObject(with: data)
+        }
+        guard let list = v as? [Any] else { return nil }
+        return list.compactMap { $0 as? String }
     }
 
     public func string(_ path: String) -> String? {
@@ -90,10 +104,10 @@ public struct JSONFields {
         return nil
     }
 
-    /// JSON `true`/`false` arrive as NSNumber; their Objective-C type code tells them from 1 and 0.
+    /// JSON `true`/`false` arrive as NSNumber; CoreFoundation's type ids are not importable on
+    /// Linux, but both platforms give booleans the `c` (char) encoding, which JSON numbers never get.
     public static func isBool(_ n: NSNumber) -> Bool {
-        let t = n.objCType.pointee
-        return t == 0x63 || t == 0x42  // 'c' (char, how Foundation stores Bool) or 'B'
+        n.objCType.pointee == 0x63
     }
 
     static func decodeObject(_ s: String) -> [String: Any]? {

@@ -3,7 +3,19 @@
 public enum NativeImporter: EventImporter {
     public static let formatName = "native"
 
-    public static func matches(_ f: JSONFields) -> Bool { f.object["ts"] != nil }
+    /// Keys only a native line carries flat at the top level; one of them without `ts` still makes
+    /// the line native, so it is rejected for its missing timestamp rather than as unrecognised.
+    static let flatKeys = ["input_tokens", "output_tokens", "cost_usd", "cache_read_tokens", "cache_write_tokens",
+                           "reasoning_tokens", "latency_ms", "util_pct"]
+
+    public static func matches(_ f: JSONFields) -> Bool {
+        let o = f.object
+        // A gateway wrapper also has `ts`, but its tokens sit in a provider's `usage` object.
+        if o["usage"] != nil || f.has("response.usage") || o["resourceSpans"] != nil
+            || o["response_cost"] != nil || o["spend"] != nil { return false }
+        if o["ts"] != nil || f.string("kind") == "gpu" { return true }
+        return flatKeys.contains { o[$0] != nil }
+    }
 
     public static func decode(_ f: JSONFields) -> DecodedLine {
         guard let ts = f.timestampMs("ts") else { return .rejected(.missingTimestamp) }
@@ -18,11 +30,7 @@ public enum NativeImporter: EventImporter {
         let usage = TokenUsage(input: f.int("input_tokens") ?? 0, output: f.int("output_tokens") ?? 0,
                                cacheRead: f.int("cache_read_tokens") ?? 0, cacheWrite: f.int("cache_write_tokens") ?? 0,
                                reasoning: f.int("reasoning_tokens") ?? 0)
-        let cacheHit: Bool
-        switch f.value("cache_hit") {
-        case let s as String: cacheHit = s == "exact" || s == "semantic" || s == "true"
-        default: cacheHit = f.bool("cache_hit") ?? false
-        }
+        let cacheHit = EventValues.isGatewayCacheHit(f.value("cache_hit"))
         let event = SpendEvent(
             timestampMs: ts, requestID: f.string("request_id"), feature: f.string("feature"),
             apiKey: f.string("api_key"), team: f.string("team"), user: f.string("user"),

@@ -1,7 +1,7 @@
 /// Time parsing on the hot path: RFC 3339 text and epoch numbers to milliseconds, no Foundation.
 public enum Timestamp {
     /// Epoch seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude.
-    
+    @inlinable
     public static func epochToMs(_ v: Double) -> Int64? {
         guard v.isFinite, v > 0 else { return nil }
         if v < 1e11 { return Int64((v * 1000).rounded()) }        // seconds (until year 5138)
@@ -15,8 +15,22 @@ public enum Timestamp {
         return s.withUTF8 { parseRFC3339(UnsafeRawBufferPointer($0)) }
     }
 
-    /// `YYYY-MM-DD[T ]hh:mm:ss[.frac](Z|±hh:mm|±hhmm)`; a missing zone means UTC.
+    /// `YYYY-MM-DD[T ]hh:mm:ss[.frac](Z|±hh:mm|±hhmm)`; a missing zone means UTC. Digits past the
+    /// millisecond are truncated, as `ISO8601DateFormatter` does.
     public static func parseRFC3339(_ b: UnsafeRawBufferPointer) -> Int64? {
+        guard let us = parseRFC3339Micros(b) else { return nil }
+        // Floor, not truncation toward zero, so instants before 1970 agree with the date's own digits.
+        return us >= 0 ? us / 1000 : (us - 999) / 1000
+    }
+
+    public static func parseRFC3339Micros(_ s: String) -> Int64? {
+        var s = s
+        return s.withUTF8 { parseRFC3339Micros(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same grammar to microseconds: LiteLLM's spend-log times carry six fractional digits and
+    /// sub-millisecond latencies would otherwise round to whole milliseconds.
+    public static func parseRFC3339Micros(_ b: UnsafeRawBufferPointer) -> Int64? {
         let n = b.count
         guard n >= 19 else { return nil }
         @inline(__always) func digit(_ i: Int) -> Int? {
@@ -32,15 +46,16 @@ public enum Timestamp {
               b[10] == 84 || b[10] == 116 || b[10] == 32,
               let hour = num(11, 2), b[13] == 58, let minute = num(14, 2), b[16] == 58, let second = num(17, 2)
         else { return nil }
-        guard month >= 1, month <= 12, day >= 1, day <= 31, hour <= 23, minute <= 59, second <= 60 else { return nil }
+        guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month),
+              hour <= 23, minute <= 59, second <= 60 else { return nil }
         var i = 19
-        var fracMs = 0
+        var fracUs = 0
         if i < n, b[i] == 46 {  // '.'
             i += 1
-            var scale = 100
+            var scale = 100_000
             let start = i
             while i < n, let d = digit(i) {
-                fracMs += d * scale
+                fracUs += d * scale
                 scale /= 10
                 i += 1
             }
@@ -53,11 +68,12 @@ public enum Timestamp {
                 i += 1
             } else if c == 43 || c == 45 {  // + -
                 let sign = c == 45 ? -1 : 1
-                guard i + 3 <= n, let oh = num(i + 1, 2) else { return nil }
+                guard i + 3 <= n, let oh = num(i + 1, 2), oh <= 23 else { return nil }
                 var om = 0
                 if i + 6 <= n, b[i + 3] == 58, let m = num(i + 4, 2) { om = m; i += 6 }
                 else if i + 5 <= n, let m = num(i + 3, 2) { om = m; i += 5 }
                 else { i += 3 }
+                guard om <= 59 else { return nil }
                 offsetSec = sign * (oh * 3600 + om * 60)
             } else {
                 return nil
@@ -66,11 +82,21 @@ public enum Timestamp {
         guard i == n else { return nil }
         let days = daysFromCivil(year, month, day)
         let secs = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSec)
-        return secs * 1000 + Int64(fracMs)
+        return secs * 1_000_000 + Int64(fracUs)
+    }
+
+    /// Rejects `2026-02-30` instead of silently rolling it into March.
+    @inlinable
+    public static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Howard Hinnant's days-from-civil: proleptic Gregorian date to days since 1970-01-01.
-    
+    @inlinable
     public static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400

@@ -5,6 +5,9 @@ public final class EventPipeline {
     public private(set) var stats = SourceStats()
     var splitter: LineSplitter
     var scratch = InternedEvent()
+    /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`).
+    var batch = ContiguousArray<InternedEvent>()
+    static let batchSize = 32
 
     public init(rollup: Rollup, maxLineBytes: Int = 1 << 20) {
         self.rollup = rollup
@@ -14,11 +17,21 @@ public final class EventPipeline {
     public func feed(_ chunk: UnsafeRawBufferPointer) {
         stats.bytes += Int64(chunk.count)
         splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) })
+        flush()
     }
 
     /// End of input: a last line without a newline still counts.
     public func finish() {
         splitter.finish { self.consume(line: $0) }
+        flush()
+    }
+
+    /// Counts the batched fast-path events, in order.
+    public func flush() {
+        guard !batch.isEmpty else { return }
+        batch.withUnsafeBufferPointer { rollup.prefetch($0) }
+        for i in batch.indices { count(&batch[i]) }
+        batch.removeAll(keepingCapacity: true)
     }
 
     public func consume(line: UnsafeRawBufferPointer) {
@@ -26,9 +39,11 @@ public final class EventPipeline {
         stats.lines += 1
         if NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup) == .event {
             stats.formats[NativeImporter.formatName, default: 0] += 1
-            count(&scratch)
+            batch.append(scratch)
+            if batch.count >= EventPipeline.batchSize { flush() }
             return
         }
+        flush()
         consumeSlow(line)
     }
 

@@ -18,6 +18,9 @@ public final class Rollup {
     var modelCost: [ModelPrice?] = []
     var modelChecked: [Bool] = []
     let groupingIndex: [Grouping: Int]
+    /// Dimensions some kept grouping reads (plus `model`, which pricing reads): the fast scanner
+    /// interns only these, so a headless export pays for what it prints.
+    let neededDimensions: [Bool]
     /// The grouping tables as (slot, first dimension, second dimension) for the ingest loop.
     let plan: [(Int, Dimension?, Dimension?)]
 
@@ -52,6 +55,13 @@ public final class Rollup {
         }
         groupingIndex = index
         self.plan = plan
+        var needed = Array(repeating: false, count: Dimension.allCases.count)
+        needed[Dimension.model.rawValue] = true
+        for (_, a, b) in plan {
+            if let a { needed[a.rawValue] = true }
+            if let b { needed[b.rawValue] = true }
+        }
+        neededDimensions = needed
     }
 
     public func keeps(_ g: Grouping) -> Bool { groupingIndex[g] != nil }
@@ -93,8 +103,18 @@ public final class Rollup {
     /// Interns a value of `dimension` from raw bytes (for the fast scanner).
     @inline(__always)
     public func internBytes(_ d: Dimension, _ p: UnsafeRawPointer, _ n: Int) -> Int32 {
-        interners[d.rawValue].id(bytes: p, count: n)
+        guard neededDimensions[d.rawValue] else { return Interner.noneID }
+        return interners[d.rawValue].id(bytes: p, count: n)
     }
+
+    /// Starts the dedupe-table loads for a batch of events before they are ingested one by one:
+    /// with a million request ids the table is far larger than the cache and each probe is a miss.
+    public func prefetch(_ events: UnsafeBufferPointer<InternedEvent>) {
+        var sink: UInt64 = 0
+        for e in events where e.requestHash != 0 { sink ^= dedupe.touch(e.requestHash) }
+        prefetchSink ^= sink
+    }
+    var prefetchSink: UInt64 = 0
 
     /// Counts one request exactly once: dedupe, price, then add to every kept grouping.
     /// Returns false for a duplicate or an event beyond retention.

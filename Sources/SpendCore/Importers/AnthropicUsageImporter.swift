@@ -1,0 +1,23 @@
+/// Anthropic Messages usage, bare or inside a gateway's wrapper; its `input_tokens` excludes cache tokens.
+public enum AnthropicUsageImporter: EventImporter {
+    public static let formatName = "anthropic"
+
+    public static func matches(_ f: JSONFields) -> Bool {
+        guard let w = GatewayWrapper(f), !GatewayWrapper.isLiteLLM(f) else { return false }
+        return w.shape == .anthropic
+    }
+
+    public static func decode(_ f: JSONFields) -> DecodedLine {
+        guard let w = GatewayWrapper(f), w.shape == .anthropic else { return .rejected(.unknownFormat) }
+        guard let ts = w.timestampMs else { return .rejected(.missingTimestamp) }
+        let u = w.usage
+        let uncached = u.int("input_tokens") ?? 0
+        let cacheRead = u.int("cache_read_input_tokens") ?? 0
+        let cacheWrite = u.int("cache_creation_input_tokens") ?? 0
+        // Anthropic bills uncached, cache-read and cache-write prompt tokens separately and reports
+        // only the first as `input_tokens`; the native convention wants the prompt's total.
+        let tokens = TokenUsage(input: uncached + cacheRead + cacheWrite, output: u.int("output_tokens") ?? 0,
+                                cacheRead: cacheRead, cacheWrite: cacheWrite)
+        return .events([w.event(timestampMs: ts, usage: tokens, defaultProvider: "anthropic")])
+    }
+}

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""spendtop benchmark against the SPEC §11 targets (run by `make bench`).
+
+    bench.py --bin PATH [--events 1000000] [--data-dir bench-data] [--runs 3] [--only export]
+
+Each section is one function in SECTIONS: it measures, prints a short report and returns its
+figures, which are appended as one JSON line to DATA_DIR/results.jsonl. Exit codes: 0 when
+measured (a missed target is reported, not failed); 1 when spendtop fails or its sums differ
+from the reference; 2 when a tool is missing or the arguments are wrong.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+SCRIPTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(SCRIPTS))
+import gen_events  # noqa: E402  (sits beside this script)
+
+# The bench file: fixed so that runs on different days and machines read the same bytes.
+GEN_ARGS = dict(seed=42, start="2026-11-27T00:00:00Z", span_hours=24.0)
+
+# SPEC §11
+TARGET_RATIO = 1.0
+TARGET_RSS_MB = 200.0
+SPEND_REL_TOL = 1e-6
+
+
+class BenchError(Exception):
+    """spendtop failed or disagreed with the reference: exit 1."""
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def _time_v_works() -> bool:
+    # GNU time prints "Maximum resident set size"; BSD/macOS /usr/bin/time has no -v.
+    try:
+        p = subprocess.run(["/usr/bin/time", "-v", "true"], capture_output=True, text=True)
+    except OSError:
+        return False
+    return p.returncode == 0 and "Maximum resident set size" in p.stderr
+
+
+USE_TIME_V = _time_v_works()   # the probe is a child too: run it before anything we measure
+RSS_RE = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+
+
+@dataclass
+class Run:
+    wall_s: float
+    rss_mb: float | None
+    stdout: str
+
+
+def run_measured(cmd: list[str]) -> Run:
+    """Run cmd once; wall time with perf_counter, peak RSS from GNU time or getrusage."""
+    full = ["/usr/bin/time", "-v", *cmd] if USE_TIME_V else cmd
+    t0 = time.perf_counter()
+    p = subprocess.run(full, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        tail = "\n".join(line for line in p.stderr.splitlines() if not line.startswith("\t"))[-2000:]
+        raise BenchError(f"{' '.join(cmd)} exited with {p.returncode}:\n{tail}")
+    if USE_TIME_V:
+        m = RSS_RE.search(p.stderr)
+        rss = int(m.group(1)) / 1024 if m else None
+    else:
+        # The largest RSS of any child so far: exact only while the measured command is the
+        # biggest child yet, which holds because spendtop runs before DuckDB.
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        rss = ru / (1024 * 1024) if sys.platform == "darwin" else ru / 1024   # bytes vs KB
+    return Run(wall, rss, p.stdout)
+
+
+def best_of(runs: int, cmd: list[str], before=None) -> tuple[Run, list[Run]]:
+    """Best wall time of `runs` runs; the peak RSS reported is the largest seen."""
+    all_runs = []
+    for _ in range(runs):
+        if before:
+            before()
+        all_runs.append(run_measured(cmd))
+    best = min(all_runs, key=lambda r: r.wall_s)
+    rss = [r.rss_mb for r in all_runs if r.rss_mb is not None]
+    return Run(best.wall_s, max(rss) if rss else None, best.stdout), all_runs
+
+
+# ---------------------------------------------------------------- bench data
+
+
+def count_label(n: int) -> str:
+    for unit, div in (("m", 1_000_000), ("k", 1_000)):
+        if n >= div and n % div == 0:
+            return f"{n // div}{unit}"
+    return str(n)
+
+
+def ensure_events(data_dir: Path, n_events: int) -> Path:
+    """The bench file, regenerated when missing, of the wrong size, or made by other settings.
+
+    A sidecar .meta.json records the generator's settings, a hash of its source and the size it
+    wrote; a file that does not match it (truncated copy, older generator) is rebuilt.
+    """
+    path = data_dir / f"events-{count_label(n_events)}.jsonl"
+    meta_path = path.with_suffix(".meta.json")
+    want = dict(GEN_ARGS, events=n_events,
+                generator=hashlib.sha256((SCRIPTS / "gen_events.py").read_bytes()).hexdigest()[:16])
+    if path.exists() and meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text())
+        except ValueError:
+            meta = {}
+        if meta == dict(want, bytes=path.stat().st_size):
+            return path
+    data_dir.mkdir(parents=True, exist_ok=True)
+    print(f"generating {path} ({n_events:,} events, seed {GEN_ARGS['seed']}) ...", flush=True)
+    t0 = time.perf_counter()
+    tmp = path.with_suffix(".tmp")
+    size = gen_events.write_file(str(tmp), n_events, **GEN_ARGS)
+    tmp.replace(path)
+    meta_path.write_text(json.dumps(dict(want, bytes=size)) + "\n")
+    print(f"  {size / 1e6:.1f} MB in {time.perf_counter() - t0:.1f} s")
+    return path
+
+
+# ---------------------------------------------------------------- reference and comparison
+
+
+@dataclass(frozen=True)
+class FeatureRow:
+    spend_usd: float
+    requests: int
+    input_tokens: int
+    output_tokens: int
+
+
+# Runs in its own interpreter so that its start-up is counted, as spendtop's is (PERF.md).
+DUCKDB_SCRIPT = r"""
+import json, sys, duckdb
+con = duckdb.connect()
+con.execute("SET threads=1")
+path = sys.argv[1].replace("'", "''")
+rows = con.execute(
+    "SELECT feature, sum(cost_usd), count(*), sum(input_tokens), sum(output_tokens) "
+    f"FROM read_json('{path}', format='newline_delimited', columns={{'feature':'VARCHAR',"
+    "'cost_usd':'DOUBLE','input_tokens':'BIGINT','output_tokens':'BIGINT'}) GROUP BY feature"
+).fetchall()
+print(json.dumps(rows))
+"""
+
+
+def duckdb_features(events: Path, runs: int) -> tuple[dict, Run, list[Run]]:
+    best, all_runs = best_of(runs, [sys.executable, "-c", DUCKDB_SCRIPT, str(events)])
+    rows = {f: FeatureRow(float(s or 0), int(n), int(i or 0), int(o or 0))
+            for f, s, n, i, o in json.loads(best.stdout)}
+    return rows, best, all_runs
+
+
+def _exact_int(text: str) -> int:
+    """'1234' or '1234.0' → 1234; anything fractional is an error, not silently truncated."""
+    d = Decimal(text.strip())
+    if d != d.to_integral_value():
+        raise ValueError(f"not an integer: {text!r}")
+    return int(d)
+
+
+def read_spendtop_csv(path: Path) -> dict[str, FeatureRow]:
+    """spendtop's `--view features` CSV: header row, first column `feature`."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        need = ["spend_usd", "requests", "input_tokens", "output_tokens"]
+        if not header or header[0] != "feature" or any(c not in header for c in need):
+            raise BenchError(f"{path}: header {header!r} lacks feature first or one of {need}")
+        col = {name: header.index(name) for name in need}
+        rows: dict[str, FeatureRow] = {}
+        for line_no, rec in enumerate(reader, 2):
+            if not rec:
+                continue
+            try:
+                row = FeatureRow(float(rec[col["spend_usd"]]), _exact_int(rec[col["requests"]]),
+                                 _exact_int(rec[col["input_tokens"]]), _exact_int(rec[col["output_tokens"]]))
+            except (IndexError, ValueError, InvalidOperation) as e:
+                raise BenchError(f"{path}:{line_no}: {e}: {rec}")
+            if rec[0] in rows:
+                raise BenchError(f"{path}:{line_no}: feature {rec[0]!r} appears twice")
+            rows[rec[0]] = row
+    return rows
+
+
+def compare_features(spendtop: dict, reference: dict, rel_tol: float = SPEND_REL_TOL) -> list[str]:
+    """Differences between spendtop's rows and the reference: same features, requests and token
+    sums exactly equal, spend within rel_tol relative. Empty when they agree."""
+    diffs = []
+    for name in sorted(set(spendtop) | set(reference), key=str):
+        a, b = spendtop.get(name), reference.get(name)
+        if a is None or b is None:
+            diffs.append(f"{name!r}: only in {'DuckDB' if a is None else 'spendtop'}: {a or b}")
+            continue
+        bad = [f for f in ("requests", "input_tokens", "output_tokens") if getattr(a, f) != getattr(b, f)]
+        if not math.isclose(a.spend_usd, b.spend_usd, rel_tol=rel_tol, abs_tol=1e-9):
+            bad.append("spend_usd")
+        if bad:
+            diffs.append(f"{name!r}: {', '.join(bad)} differ\n    spendtop {a}\n    DuckDB   {b}")
+    return diffs
+
+
+# ---------------------------------------------------------------- sections
+
+
+def section_export(args) -> dict:
+    """SPEC §11: headless export over the 1M-event file vs DuckDB; peak RSS."""
+    events = ensure_events(args.data_dir, args.events)
+    size = events.stat().st_size
+    out_csv = args.data_dir / "spendtop-features.csv"
+    cmd = [args.bin, "export", str(events), "--view", "features", "--window", "all", "-o", str(out_csv)]
+    # a CSV left by an older build must not pass the comparison
+    st, st_runs = best_of(args.runs, cmd, before=lambda: out_csv.unlink(missing_ok=True))
+    ref, dk, dk_runs = duckdb_features(events, args.runs)
+    diffs = compare_features(read_spendtop_csv(out_csv), ref)
+
+    ratio = dk.wall_s / st.wall_s      # speed ratio = inverse ratio of wall times, same file
+    rss_ok = st.rss_mb is not None and st.rss_mb <= TARGET_RSS_MB
+    mb = size / 1e6
+    rss = f"{st.rss_mb:.1f} MB" if st.rss_mb is not None else "n/a"
+
+    def line(label, run, runs, extra=""):
+        walls = " ".join(f"{r.wall_s:.3f}" for r in runs)
+        print(f"  {label:<17} {run.wall_s:7.3f} s  {_rate(args.events / run.wall_s)} events/s  "
+              f"{mb / run.wall_s:6.1f} MB/s{extra}   (runs: {walls})")
+
+    print(f"\nexport: {args.events:,} events, {events} ({mb:.1f} MB)")
+    line("spendtop export", st, st_runs, f"  peak RSS {rss}")
+    line("DuckDB threads=1", dk, dk_runs)
+    print(f"  ratio (spendtop speed / DuckDB speed) = {ratio:.2f}×")
+    if diffs:
+        print(f"  sums: MISMATCH with DuckDB in {len(diffs)} feature(s):")
+        for d in diffs:
+            print("    " + d)
+    else:
+        print(f"  sums: {len(ref)} features match DuckDB (requests and tokens exact, spend within {SPEND_REL_TOL:g})")
+    missed = ([f"ratio {ratio:.2f}× < {TARGET_RATIO}×"] if ratio < TARGET_RATIO else []) + \
+             ([] if rss_ok else [f"peak RSS {rss} > {TARGET_RSS_MB:.0f} MB"])
+    print(f"  verdict: {'MISS: ' + '; '.join(missed) if missed else 'PASS'} "
+          f"(SPEC §11: ≥ {TARGET_RATIO}× DuckDB, peak RSS ≤ {TARGET_RSS_MB:.0f} MB)")
+    return dict(events=args.events, file_bytes=size,
+                spendtop_wall_s=round(st.wall_s, 4), spendtop_walls=[round(r.wall_s, 4) for r in st_runs],
+                spendtop_events_per_s=round(args.events / st.wall_s), spendtop_mb_per_s=round(mb / st.wall_s, 1),
+                peak_rss_mb=None if st.rss_mb is None else round(st.rss_mb, 1),
+                duckdb_wall_s=round(dk.wall_s, 4), duckdb_walls=[round(r.wall_s, 4) for r in dk_runs],
+                duckdb_events_per_s=round(args.events / dk.wall_s), ratio=round(ratio, 3),
+                target_met=not missed, sums_match=not diffs, mismatches=diffs)
+
+
+def _rate(per_s: float) -> str:
+    return f"{per_s / 1e6:5.2f}M" if per_s >= 1e6 else f"{per_s / 1e3:5.1f}k"
+
+
+# name → (function, needs duckdb); run in this order. Later: live, keys, startup (SPEC §11).
+SECTIONS = {
+    "export": (section_export, True),
+}
+
+
+# ---------------------------------------------------------------- main
+
+
+def git_rev() -> str | None:
+    try:
+        p = subprocess.run(["git", "-C", str(SCRIPTS.parent), "rev-parse", "--short", "HEAD"],
+                           capture_output=True, text=True)
+    except OSError:
+        return None
+    return p.stdout.strip() or None
+
+
+def record(data_dir: Path, section: str, figures: dict, args) -> None:
+    entry = dict(at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), section=section,
+                 git=git_rev(), host=platform.node(), cpus=os.cpu_count(), bin=str(args.bin),
+                 runs=args.runs, **figures)
+    with open(data_dir / "results.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="spendtop benchmark against the SPEC §11 targets")
+    ap.add_argument("--bin", required=True, help="spendtop binary (e.g. .build/release/spendtop)")
+    ap.add_argument("--events", type=int, default=1_000_000)
+    ap.add_argument("--data-dir", type=Path, default=Path("bench-data"))
+    ap.add_argument("--runs", type=int, default=3, help="best of N runs (default 3)")
+    ap.add_argument("--only", help=f"comma-separated sections: {', '.join(SECTIONS)}")
+    args = ap.parse_args(argv)
+    names = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        ap.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    if not (os.path.isfile(args.bin) and os.access(args.bin, os.X_OK)):
+        ap.error(f"{args.bin} is not an executable file (build it with `make release`)")
+    if args.events <= 0 or args.runs <= 0:
+        ap.error("--events and --runs must be positive")
+    args.bin = os.path.abspath(args.bin)
+    if any(SECTIONS[n][1] for n in names) and importlib.util.find_spec("duckdb") is None:
+        print(f"bench: the DuckDB reference needs the duckdb module for {sys.executable}:\n"
+              f"  {sys.executable} -m pip install duckdb      (or: pip install duckdb)", file=sys.stderr)
+        return 2
+
+    print(f"spendtop bench: {args.bin}, {platform.node()}, {os.cpu_count()} CPUs, best of {args.runs}")
+    status = 0
+    for name in names:
+        try:
+            figures = SECTIONS[name][0](args)
+        except BenchError as e:
+            print(f"bench: {name}: {e}", file=sys.stderr)
+            return 1
+        record(args.data_dir, name, figures, args)
+        if not figures.get("sums_match", True):
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

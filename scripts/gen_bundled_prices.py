@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Regenerate Sources/SpendCore/Pricing/BundledPrices.swift from LiteLLM's price map.
+
+Usage: scripts/gen_bundled_prices.py [path/to/model_prices_and_context_window.json]
+Without an argument it reads the copy shipped inside the installed `litellm` package.
+Output is deterministic (sorted keys, repr of LiteLLM's floats), so a refresh diffs cleanly.
+"""
+import json
+import os
+import sys
+
+# Fields spendtop prices with (SPEC §4); everything else in LiteLLM's map is dropped.
+FIELDS = (
+    "input_cost_per_token",
+    "output_cost_per_token",
+    "cache_read_input_token_cost",
+    "cache_creation_input_token_cost",
+    "output_cost_per_reasoning_token",
+    "input_cost_per_token_above_200k_tokens",
+    "output_cost_per_token_above_200k_tokens",
+    "cache_read_input_token_cost_above_200k_tokens",
+    "cache_creation_input_token_cost_above_200k_tokens",
+    "input_cost_per_token_batches",
+    "output_cost_per_token_batches",
+    "cache_read_input_token_cost_batches",
+    "cache_creation_input_token_cost_batches",
+    "input_cost_per_token_above_200k_tokens_batches",
+    "output_cost_per_token_above_200k_tokens_batches",
+    "cache_read_input_token_cost_above_200k_tokens_batches",
+    "litellm_provider",
+)
+
+# Bundled name -> LiteLLM key, when they are the same entry under the same name.
+MODELS = [
+    # OpenAI
+    "gpt-4o", "gpt-4o-2024-05-13", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano",
+    "o1", "o1-pro", "o3", "o3-pro", "o3-mini", "o4-mini",
+    "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-pro", "gpt-5-codex", "gpt-5.1", "gpt-5.2",
+    "gpt-4-turbo", "gpt-4", "gpt-3.5-turbo",
+    "text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002",
+    # Anthropic
+    "claude-opus-4-5", "claude-opus-4-6", "claude-sonnet-4-5", "claude-sonnet-4-6", "claude-haiku-4-5",
+    # Google (LiteLLM's bare gemini-* keys carry Vertex AI pricing)
+    "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "gemini-3-flash-preview", "gemini-3.1-pro-preview",
+    # DeepSeek
+    "deepseek-chat", "deepseek-reasoner",
+]
+
+# Bundled name -> (LiteLLM key, provider to record or None to keep LiteLLM's). These models have no bare key in the installed
+# map (LiteLLM dropped the first-party entries of retired models), so the numbers come from the
+# entry that still carries the provider's list price. The bundled name is the bare one because
+# lookups strip prefixes and date suffixes from the *request's* model name, not from table keys.
+ALIASES = {
+    "claude-opus-4-1": ("anthropic.claude-opus-4-1-20250805-v1:0", "anthropic"),
+    "claude-opus-4": ("anthropic.claude-opus-4-20250514-v1:0", "anthropic"),
+    "claude-sonnet-4": ("anthropic.claude-sonnet-4-20250514-v1:0", "anthropic"),
+    "claude-3-7-sonnet": ("anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic"),
+    "claude-3-5-haiku": ("anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic"),
+    "gemini-2.0-flash": ("vertex_ai/gemini-2.0-flash", None),
+    "gemini-2.0-flash-lite": ("vertex_ai/gemini-2.0-flash-lite", None),
+    "mistral-large-latest": ("mistral/mistral-large-latest", None),
+    "mistral-small-latest": ("mistral/mistral-small-latest", None),
+}
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "Sources", "SpendCore", "Pricing", "BundledPrices.swift")
+
+
+def litellm_map_path():
+    from importlib.util import find_spec
+    # Located, not imported: importing litellm may try to fetch the live map over the network.
+    spec = find_spec("litellm")
+    if spec is None:
+        sys.exit("litellm is not installed; pass the price map path explicitly")
+    return os.path.join(spec.submodule_search_locations[0], "model_prices_and_context_window_backup.json")
+
+
+def load_map(path=None):
+    with open(path or litellm_map_path()) as f:
+        return json.load(f)
+
+
+def source_key(name):
+    return ALIASES[name][0] if name in ALIASES else name
+
+
+def bundled_entries(litellm_map):
+    entries = {}
+    for name in MODELS + sorted(ALIASES):
+        key = source_key(name)
+        if key not in litellm_map:
+            sys.exit(f"LiteLLM map has no entry {key!r} (for {name!r}); update MODELS/ALIASES")
+        src = litellm_map[key]
+        entry = {k: src[k] for k in FIELDS if src.get(k) is not None}
+        if "input_cost_per_token" not in entry or "output_cost_per_token" not in entry:
+            sys.exit(f"{key!r} lacks input/output cost")
+        if name in ALIASES and ALIASES[name][1] is not None:
+            # The source entry's provider is the reseller (e.g. bedrock_converse), not who bills the bare name.
+            entry["litellm_provider"] = ALIASES[name][1]
+        entries[name] = entry
+    return entries
+
+
+def render(entries, version):
+    lines = [f"    {json.dumps(name)}: {json.dumps(entries[name], sort_keys=True)}" for name in sorted(entries)]
+    body = "{\n" + ",\n".join(lines) + "\n}"
+    assert '"#' not in body
+    return (
+        f"// Generated by scripts/gen_bundled_prices.py from LiteLLM {version}'s price map; do not edit by hand.\n"
+        "enum BundledPrices {\n"
+        f'    static let json: String = #"""\n{body}\n"""#\n'
+        "}\n"
+    )
+
+
+def litellm_version():
+    from importlib.metadata import version
+    return version("litellm")
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else None
+    entries = bundled_entries(load_map(path))
+    with open(OUT, "w") as f:
+        f.write(render(entries, litellm_version()))
+    print(f"wrote {len(entries)} models to {os.path.normpath(OUT)}")
+
+
+if __name__ == "__main__":
+    main()
