@@ -23,6 +23,33 @@ public enum NativeLineScanner {
         n == s.utf8CodeUnitCount && memcmp(p, s.utf8Start, n) == 0
     }
 
+    /// The index of the first byte from `i` that ends a plain string: a quote, a backslash, a
+    /// control character or a non-ASCII byte (the caller hands anything but a quote over).
+    /// Eight bytes at a time with SWAR bit tricks; the lowest flagged byte is exact.
+    @inline(__always)
+    static func plainStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var i = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let x = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let q = x ^ (ones &* 0x22)
+            let b = x ^ (ones &* 0x5C)
+            let quote = (q &- ones) & ~q
+            let slash = (b &- ones) & ~b
+            let control = (x &- ones &* 0x20) & ~x
+            let flagged = (quote | slash | control | x) & highs
+            if flagged != 0 { return i + (flagged.trailingZeroBitCount >> 3) }
+            i += 8
+        }
+        while i < n {
+            let c = p[i]
+            if c == 34 || c == 92 || c < 32 || c >= 128 { return i }
+            i += 1
+        }
+        return n
+    }
+
     /// Field ids; `-1` is an unknown key (its scalar value is skipped).
     @inline(__always)
     static func field(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
@@ -80,11 +107,8 @@ public enum NativeLineScanner {
             guard p[i] == 34 else { return .handOver }
             i += 1
             let keyStart = i
-            while i < n && p[i] != 34 {
-                if p[i] == 92 { return .handOver }
-                i += 1
-            }
-            guard i < n else { return .handOver }
+            i = plainStringEnd(p, i, n)
+            guard i < n, p[i] == 34 else { return .handOver }
             let f = field(p + keyStart, i - keyStart)
             i += 1
             while i < n && isWhitespace(p[i]) { i += 1 }
@@ -96,13 +120,8 @@ public enum NativeLineScanner {
             if c == 34 {  // string value
                 i += 1
                 let s = i
-                while i < n {
-                    let b = p[i]
-                    if b == 34 { break }
-                    if b == 92 || b < 32 || b >= 128 { return .handOver }
-                    i += 1
-                }
-                guard i < n else { return .handOver }
+                i = plainStringEnd(p, i, n)
+                guard i < n, p[i] == 34 else { return .handOver }
                 let len = i - s
                 i += 1
                 switch f {

@@ -2,7 +2,14 @@
 /// when it can and the importers otherwise, and counts every line as an event, a sample or a reject.
 public final class EventPipeline {
     public let rollup: Rollup
-    public private(set) var stats = SourceStats()
+    public var stats: SourceStats {
+        var s = counted
+        if nativeLines > 0 { s.formats[NativeImporter.formatName, default: 0] += nativeLines }
+        return s
+    }
+    var counted = SourceStats()
+    /// Fast-path lines, kept apart from `formats` so the hot path does no dictionary work.
+    var nativeLines: Int64 = 0
     var splitter: LineSplitter
     var scratch = InternedEvent()
     /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`).
@@ -15,7 +22,7 @@ public final class EventPipeline {
     }
 
     public func feed(_ chunk: UnsafeRawBufferPointer) {
-        stats.bytes += Int64(chunk.count)
+        counted.bytes += Int64(chunk.count)
         splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) })
         flush()
     }
@@ -36,9 +43,9 @@ public final class EventPipeline {
 
     public func consume(line: UnsafeRawBufferPointer) {
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), !isBlank(line) else { return }
-        stats.lines += 1
+        counted.lines += 1
         if NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup) == .event {
-            stats.formats[NativeImporter.formatName, default: 0] += 1
+            nativeLines += 1
             batch.append(scratch)
             if batch.count >= EventPipeline.batchSize { flush() }
             return
@@ -62,17 +69,17 @@ public final class EventPipeline {
         case .rejected(let reason):
             reject(reason)
         case .events(let events):
-            stats.formats[format, default: 0] += 1
+            counted.formats[format, default: 0] += 1
             for e in events {
                 var i = rollup.intern(e)
                 count(&i)
             }
         case .gpu(let samples):
-            stats.formats[format, default: 0] += 1
+            counted.formats[format, default: 0] += 1
             for s in samples {
                 let before = rollup.expired
                 rollup.ingest(s)
-                if rollup.expired > before { stats.expired += 1 } else { stats.gpuSamples += 1; stats.noteTime(s.timestampMs) }
+                if rollup.expired > before { counted.expired += 1 } else { counted.gpuSamples += 1; counted.noteTime(s.timestampMs) }
             }
         }
     }
@@ -81,17 +88,17 @@ public final class EventPipeline {
     func count(_ e: inout InternedEvent) {
         let dupBefore = rollup.duplicates
         if rollup.ingest(&e) {
-            stats.events += 1
-            stats.noteTime(e.timestampMs)
+            counted.events += 1
+            counted.noteTime(e.timestampMs)
         } else if rollup.duplicates > dupBefore {
-            stats.duplicates += 1
+            counted.duplicates += 1
         } else {
-            stats.expired += 1
+            counted.expired += 1
         }
     }
 
     public func reject(_ reason: RejectReason) {
-        stats.rejects[reason, default: 0] += 1
+        counted.rejects[reason, default: 0] += 1
     }
 
     func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
