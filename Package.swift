@@ -8,6 +8,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries: module maps only; the C shims for macros and variadics live in CShims.
@@ -20,7 +21,8 @@ let package = Package(
         // The ingest hot path lives here; runtime exclusivity checks cost ~10% of it (PERF.md §8).
         .target(name: "SpendCore", path: "Sources/SpendCore",
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl"], path: "Sources/SpendIO"),
+        .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl",
+                                          .product(name: "TOMLKit", package: "TOMLKit")], path: "Sources/SpendIO"),
         .target(name: "SpendUI", dependencies: ["SpendCore", "CShims", "CCurses"], path: "Sources/SpendUI"),
         .executableTarget(
             name: "spendtop",

@@ -9,6 +9,12 @@ public struct ViewTable: Sendable {
         /// Short screen title.
         public var title: String
         public var kind: Kind
+
+        public init(id: String, title: String, kind: Kind) {
+            self.id = id
+            self.title = title
+            self.kind = kind
+        }
     }
 
     public enum Cell: Sendable, Equatable {
@@ -23,6 +29,12 @@ public struct ViewTable: Sendable {
     public var title: String
     public var columns: [Column]
     public var rows: [[Cell]]
+
+    public init(title: String, columns: [Column], rows: [[Cell]]) {
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+    }
 
     public func column(_ id: String) -> Int? { columns.firstIndex { $0.id == id } }
 }

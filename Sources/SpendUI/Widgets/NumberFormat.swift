@@ -22,6 +22,14 @@ public enum NumberFormat {
         return String(format: "%.1f", v)
     }
 
+    /// Rates keep two significant decimals when small (`0.10`), one otherwise (`92.4`), units above 10k.
+    public static func rate(_ v: Double) -> String {
+        let a = abs(v)
+        if a >= 1e4 { return count(v) }
+        if a < 10 { return String(format: "%.2f", v) }
+        return String(format: "%.1f", v)
+    }
+
     public static func percent(_ v: Double) -> String { String(format: "%.1f%%", v) }
 
     public static func milliseconds(_ v: Double) -> String {
@@ -38,7 +46,8 @@ public enum NumberFormat {
             case .usd: return usd(v)
             case .percent: return percent(v)
             case .milliseconds: return milliseconds(v)
-            case .count, .rate, .number: return count(v)
+            case .rate: return rate(v)
+            case .count, .number: return count(v)
             case .text, .time: return count(v)
             }
         }

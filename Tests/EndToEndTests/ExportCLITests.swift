@@ -1,0 +1,122 @@
+import Foundation
+import XCTest
+
+final class ExportCLITests: XCTestCase {
+    func testExportShowsOnlyMaskedKeys() throws {
+        let rawKeys = ["sk-proj-Zq8TbW3kLmN5pQrStUvWxYz0a1b2", "sk-ant-api03-AAAABBBBCCCCDDDDEEEE9f3c",
+                       "23bab6b17bf6fb64a66212a8afd5af79892ac5cf0e0c354a4033f0997ad93219"]
+        var lines: [String] = []
+        for (i, k) in rawKeys.enumerated() {
+            lines.append(#"{"ts":"2026-11-28T10:00:0\#(i)Z","feature":"chat","api_key":"\#(k)","model":"gpt-4o","cost_usd":1.5}"#)
+        }
+        lines.append(#"{"ts":"2026-11-28T10:00:09Z","feature":"chat","api_key":"prod-web","model":"gpt-4o","cost_usd":0.5}"#)
+        let path = try CLI.temporaryFile(lines.joined(separator: "\n") + "\n")
+        for view in ["keys", "features", "models", "series"] {
+            let r = try CLI.run(["export", path, "--view", view, "--window", "all"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            for k in rawKeys {
+                XCTAssertFalse(r.stdout.contains(String(k.dropFirst(3).prefix(10))), "\(view) leaks \(k)")
+                XCTAssertFalse(r.stderr.contains(String(k.dropFirst(3).prefix(10))))
+            }
+        }
+        let keys = CLI.parseCSV(try CLI.run(["export", path, "--view", "keys"]).stdout)
+        XCTAssertEqual(keys[0][0], "api_key")
+        XCTAssertEqual(Set(keys.dropFirst().map { $0[0] }), ["sk-…a1b2", "sk-…9f3c", "…3219", "prod-web"])
+    }
+
+    func testFormulaAndEscapeSequencesAreNeutralised() throws {
+        let lines = [
+            #"{"ts":"2026-11-28T10:00:00Z","feature":"=HYPERLINK(\"http://x\")","cost_usd":2}"#,
+            #"{"ts":"2026-11-28T10:00:01Z","feature":"evil\u001b[2J\u001b]0;pwned\u0007name","cost_usd":1}"#,
+        ]
+        let path = try CLI.temporaryFile(lines.joined(separator: "\n"))
+        let r = try CLI.run(["export", path, "--view", "features"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stdout.contains("\u{1B}"))
+        XCTAssertFalse(r.stdout.contains("\u{07}"))
+        let rows = CLI.parseCSV(r.stdout)
+        XCTAssertEqual(rows[1][0], "'=HYPERLINK(\"http://x\")")
+        XCTAssertEqual(rows[2][0], "evilname")
+        XCTAssertTrue(r.stdout.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), r.stdout)
+    }
+
+    /// The sample day through the binary equals an independent reading of the same file with Foundation.
+    func testFeatureTotalsMatchAnIndependentReading() throws {
+        let path = CLI.packageRoot.appendingPathComponent("sample-data/day.jsonl").path
+        var spend = [String: Double](), requests = [String: Int](), input = [String: Int]()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for line in text.split(separator: "\n") {
+            let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            if o["kind"] as? String == "gpu" { continue }
+            let f = o["feature"] as? String ?? "(none)"
+            spend[f, default: 0] += (o["cost_usd"] as? NSNumber)?.doubleValue ?? 0
+            requests[f, default: 0] += 1
+            input[f, default: 0] += (o["input_tokens"] as? NSNumber)?.intValue ?? 0
+        }
+        let out = try CLI.run(["export", path, "--view", "features", "--window", "all", "-o", NSTemporaryDirectory() + "day-features.csv"])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let rows = CLI.parseCSV(try String(contentsOfFile: NSTemporaryDirectory() + "day-features.csv", encoding: .utf8))
+        let header = rows[0]
+        let si = try XCTUnwrap(header.firstIndex(of: "spend_usd")), ri = try XCTUnwrap(header.firstIndex(of: "requests"))
+        let ii = try XCTUnwrap(header.firstIndex(of: "input_tokens"))
+        XCTAssertEqual(rows.count - 1, spend.count)
+        for row in rows.dropFirst() {
+            let f = row[0]
+            XCTAssertEqual(Double(row[si])!, spend[f]!, accuracy: 1e-6 * max(1, spend[f]!), f)
+            XCTAssertEqual(Int(row[ri]), requests[f], f)
+            XCTAssertEqual(Int(row[ii]), input[f], f)
+        }
+    }
+
+    func testWindowAtAndFilter() throws {
+        var lines: [String] = []
+        for m in 0..<30 {
+            lines.append(#"{"ts":"2026-11-28T10:\#(String(format: "%02d", m)):30Z","feature":"\#(m % 2 == 0 ? "a" : "b")","api_key":"k\#(m % 3)","cost_usd":1}"#)
+        }
+        let path = try CLI.temporaryFile(lines.joined(separator: "\n"))
+        let w = CLI.parseCSV(try CLI.run(["export", path, "--view", "features", "--window", "5m"]).stdout)
+        XCTAssertEqual(w.dropFirst().map { Double($0[1])! }.reduce(0, +), 5)
+        let at = CLI.parseCSV(try CLI.run(["export", path, "--view", "features", "--window", "10m", "--at", "2026-11-28T10:09:59Z"]).stdout)
+        XCTAssertEqual(at.dropFirst().map { Double($0[1])! }.reduce(0, +), 10)
+        let f = CLI.parseCSV(try CLI.run(["export", path, "--view", "keys", "--filter", "feature=a"]).stdout)
+        XCTAssertEqual(f.dropFirst().map { Double($0[1])! }.reduce(0, +), 15)
+        XCTAssertEqual(Set(f.dropFirst().map { $0[0] }), ["k0", "k1", "k2"])
+        let s = CLI.parseCSV(try CLI.run(["export", path, "--view", "series", "--window", "30m"]).stdout)
+        XCTAssertEqual(s.count, 31)
+        XCTAssertEqual(s[1][0], "2026-11-28T10:00Z")
+    }
+
+    func testStdinSourceAndCheck() throws {
+        let fixture = try Data(contentsOf: CLI.packageRoot.appendingPathComponent("Tests/SpendCoreTests/Fixtures/mixed-with-garbage.jsonl"))
+        let r = try CLI.run(["check", "-"], stdinData: fixture)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("rejected        13"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("invalid JSON: 2"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("missing or unreadable timestamp: 3"), r.stdout)
+        let payloads = try CLI.run(["check", "sample-data/litellm-payloads.jsonl"])
+        XCTAssertTrue(payloads.stdout.contains("formats         litellm "), payloads.stdout)
+        XCTAssertTrue(payloads.stdout.contains("rejected        0"), payloads.stdout)
+    }
+
+    func testUnpricedModelsAreNamedByCheck() throws {
+        let path = try CLI.temporaryFile(#"{"ts":"2026-11-28T10:00:00Z","model":"my-finetune-7b","input_tokens":10,"output_tokens":5}"# + "\n")
+        let r = try CLI.run(["check", path])
+        XCTAssertTrue(r.stdout.contains("unpriced        1 requests in 1 models"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("my-finetune-7b: 1"), r.stdout)
+        let priced = try CLI.run(["check", path, "--prices", "sample-data/prices.json"])
+        XCTAssertTrue(priced.stdout.contains("unpriced        1 requests"), "a price file without that model leaves it unpriced")
+    }
+
+    func testExitCodes() throws {
+        XCTAssertEqual(try CLI.run([]).status, 2)
+        XCTAssertTrue(try CLI.run([]).stderr.contains("spendtop demo"))
+        XCTAssertEqual(try CLI.run(["export", "x.jsonl", "--view", "nope"]).status, 2)
+        XCTAssertEqual(try CLI.run(["export", "--view", "features"]).status, 2)
+        XCTAssertEqual(try CLI.run(["export", "--bogus"]).status, 2)
+        let missing = try CLI.run(["export", "/nonexistent.jsonl", "--view", "features"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "spendtop: cannot read /nonexistent.jsonl: No such file or directory\n")
+        XCTAssertEqual(try CLI.run(["--help"]).status, 0)
+        XCTAssertEqual(try CLI.run(["export", "--help"]).status, 0)
+    }
+}

@@ -1,0 +1,32 @@
+import XCTest
+import SpendCore
+@testable import SpendIO
+
+final class ConfigLoaderTests: XCTestCase {
+    func testExampleConfigParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let c = try ConfigLoader.load(explicitPath: root.appendingPathComponent("sample-data/config.toml").path)
+        XCTAssertEqual(c.at("general.window")?.string, "5m")
+        XCTAssertEqual(c.at("general.cardinality")?.int, 20000)
+        XCTAssertEqual(c.at("gpu.hourly_price_usd")?.double, 2.49)
+        let alerts = c.tables("alert")
+        XCTAssertEqual(alerts.count, 2)
+        XCTAssertEqual(alerts[0]["above"]?.double, 40)
+        XCTAssertEqual(alerts[1]["below"]?.double, 0.2)
+        XCTAssertEqual(c.tables("budget").first?["per_day"]?.int, 50)
+    }
+
+    func testBadTOMLNamesTheLine() {
+        XCTAssertThrowsError(try ConfigLoader.parse("a = 1\nb = = 2\n", name: "x.toml")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("x.toml:2:"), "\(e)")
+        }
+    }
+
+    func testMissingDefaultConfigIsEmptyButAnExplicitOneMustExist() throws {
+        let env = ["XDG_CONFIG_HOME": "/nonexistent-\(UUID().uuidString)"]
+        XCTAssertEqual(try ConfigLoader.load(explicitPath: nil, environment: env), .table([:]))
+        XCTAssertThrowsError(try ConfigLoader.load(explicitPath: "/nonexistent/config.toml", environment: env))
+        XCTAssertEqual(ConfigLoader.configDirectory(environment: ["XDG_CONFIG_HOME": "/x"]), "/x/spendtop")
+        XCTAssertEqual(ConfigLoader.stateDirectory(environment: ["HOME": "/home/a"]), "/home/a/.local/state/spendtop")
+    }
+}
