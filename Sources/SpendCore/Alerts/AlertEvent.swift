@@ -1,0 +1,47 @@
+/// One incident: a threshold rule, a budget or an anomaly that started holding, until it ends.
+/// The alerts pane, the chart markers, `alerts.jsonl`, `--on-alert` and `export --view alerts` all show these.
+public struct AlertEvent: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable { case threshold, budget, anomaly }
+
+    /// Stable identity of the incident's source (rule name, or `anomaly:feature=x:spend`).
+    public var key: String
+    public var kind: Kind
+    public var startedMs: Int64
+    public var endedMs: Int64?
+    /// `feature=support-chat`, `api_key=sk-…a1b2` (always masked), or `fleet`.
+    public var scope: String
+    public var metric: String
+    public var observed: Double
+    /// The threshold, or the baseline an anomaly departs from.
+    public var expected: Double?
+    /// Anomaly score (robust z or ratio), nil for thresholds.
+    public var score: Double?
+    /// One line a person reads first: "agent-planner spend 11.8× baseline; retries 9×".
+    public var reason: String
+
+    public init(key: String, kind: Kind, startedMs: Int64, endedMs: Int64? = nil, scope: String, metric: String,
+                observed: Double, expected: Double? = nil, score: Double? = nil, reason: String) {
+        self.key = key
+        self.kind = kind
+        self.startedMs = startedMs
+        self.endedMs = endedMs
+        self.scope = scope
+        self.metric = metric
+        self.observed = observed
+        self.expected = expected
+        self.score = score
+        self.reason = reason
+    }
+
+    public var isActive: Bool { endedMs == nil }
+}
+
+/// Evaluates rules and detectors against the rollups as time passes; the console calls it on each tick.
+public protocol AlertEvaluating: AnyObject {
+    /// Advances to `nowMs` and returns the incidents that started since the last call (each rings the bell once).
+    func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent]
+    /// Incidents still holding.
+    var active: [AlertEvent] { get }
+    /// Every incident so far, oldest first (bounded).
+    var history: [AlertEvent] { get }
+}
