@@ -74,3 +74,35 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(row.measures.unpriced, 2)
     }
 }
+
+final class PricingThroughPipelineTests: XCTestCase {
+    /// Requests without a gateway cost are priced at ingest with the bundled table.
+    func testEventsWithoutCostArePricedOnTheWay() throws {
+        let r = rollupForExport()
+        let lines = [
+            #"{"ts":"2026-11-28T10:00:00Z","feature":"a","model":"gpt-4o","input_tokens":10000,"cache_read_tokens":4000,"output_tokens":500}"#,
+            #"{"ts":"2026-11-28T10:00:01Z","feature":"b","model":"openai/gpt-4o-2024-08-06","input_tokens":10000,"cache_read_tokens":4000,"output_tokens":500,"batch":true}"#,
+            #"{"ts":"2026-11-28T10:00:02Z","feature":"c","model":"gpt-4o","input_tokens":10000,"output_tokens":500,"cost_usd":7}"#,
+        ]
+        _ = ingest(lines.joined(separator: "\n"), into: r)
+        let rows = try r.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: wall).rows
+        let spend = Dictionary(uniqueKeysWithValues: rows.map { ($0.name, $0.measures.spend) })
+        XCTAssertEqual(spend["a"]!, 0.025, accuracy: 1e-12)
+        XCTAssertEqual(spend["b"]!, 0.015, accuracy: 1e-12)
+        XCTAssertEqual(spend["c"], 7, "the gateway's cost wins over the price table")
+        XCTAssertEqual(r.unpricedRequests, 0)
+    }
+
+    func testAnthropicAndOpenAISamplesCostTheWorkedAmounts() throws {
+        let anthropic = rollupForExport()
+        let a = try String(contentsOf: Bundle.module.url(forResource: "anthropic-messages", withExtension: "jsonl", subdirectory: "Fixtures")!, encoding: .utf8)
+        XCTAssertEqual(ingest(a, into: anthropic).events, 1)
+        XCTAssertEqual(try anthropic.rows(ViewQuery(groupBy: nil, window: .all), wallMs: wall).total.spend, 0.02625, accuracy: 1e-12)
+
+        let openai = rollupForExport()
+        let o = try String(contentsOf: Bundle.module.url(forResource: "openai-responses", withExtension: "jsonl", subdirectory: "Fixtures")!, encoding: .utf8)
+        _ = ingest(o, into: openai)
+        let first = try openai.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: wall).rows.first { $0.name == "support-chat" }
+        XCTAssertEqual(try XCTUnwrap(first).measures.spend, 0.025, accuracy: 1e-12)
+    }
+}
