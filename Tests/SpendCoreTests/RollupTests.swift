@@ -107,4 +107,15 @@ final class RollupTests: XCTestCase {
         XCTAssertEqual(try r.rows(ViewQuery(groupBy: .apiKey, window: .all), wallMs: wall).rows.first { $0.name == "prod-web" }?.featureCount, 2)
         XCTAssertThrowsError(try r.rows(ViewQuery(groupBy: .team, window: .all, filters: [.init(.feature, "chat")]), wallMs: wall))
     }
+
+    func testLatencyIsKeptForLowCardinalityGroupingsOnly() throws {
+        let r = rollupForExport()
+        _ = ingest((1...50).map { nativeLine(key: "k\($0 % 5)", latency: Double($0)) }.joined(separator: "\n"), into: r)
+        XCTAssertNotNil(try r.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: wall).rows[0].measures.latency.percentile(0.95))
+        XCTAssertNotNil(try r.rows(ViewQuery(groupBy: nil, window: .all), wallMs: wall).total.latency.percentile(0.5))
+        let keys = try r.rows(ViewQuery(groupBy: .apiKey, window: .all), wallMs: wall).rows
+        XCTAssertEqual(keys.count, 5)
+        XCTAssertTrue(keys.allSatisfy { $0.measures.latency.total == 0 && $0.measures.latencySumMs > 0 },
+                      "keys keep the latency sum (mean) but no histogram")
+    }
 }

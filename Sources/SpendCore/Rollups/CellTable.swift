@@ -18,7 +18,7 @@ public struct CellTable {
     }
 
     @inline(__always)
-    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent) {
+    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent, withLatency: Bool) {
         let k = CellTable.key(a, b)
         let n = Int32(cells.count)
         let slot = index.getOrInsert(k) { n }
@@ -26,12 +26,13 @@ public struct CellTable {
             keys.append(k)
             cells.append(Measures())
         }
-        cells[Int(slot)].add(e)
+        cells[Int(slot)].add(e, withLatency: withLatency)
     }
 
     public func get(_ a: Int32, _ b: Int32) -> Measures? {
         index.get(CellTable.key(a, b)).map { cells[Int($0)] }
     }
 
-    public var memoryBytes: Int { index.memoryBytes + cells.count * (MemoryLayout<Measures>.stride + 8) }
+    public var memoryBytes: Int { index.memoryBytes + cells.count * (MemoryLayout<Measures>.stride + 8)
+        + cells.reduce(0) { $0 + ($1.latency.total > 0 ? 272 : 0) } }
 }

@@ -14,8 +14,14 @@ public struct Grouping: Hashable, Sendable, CustomStringConvertible {
 
     /// The pairs SPEC §5 keeps, so that a drill-down (feature → key → model) can be answered.
     public static let pairs: [Grouping] = [.pair(.feature, .apiKey), .pair(.feature, .model), .pair(.apiKey, .model)]
-    /// Everything the console needs.
-    public static let console: [Grouping] = [.total] + Dimension.requestDimensions.map { .by($0) } + pairs
+    /// Everything the console needs: SPEC §5's groups (users and gateways are dimensions for
+    /// filters and importers, not panes) and the drill-down pairs.
+    public static let console: [Grouping] = [.total, .by(.feature), .by(.apiKey), .by(.model), .by(.team), .by(.provider)] + pairs
+
+    /// Latency histograms are kept for the fleet and the low-cardinality groupings only.
+    public var keepsLatency: Bool {
+        second == nil && first != .apiKey && first != .user
+    }
 
     public var description: String {
         switch (first, second) {

@@ -1,8 +1,16 @@
 /// Log-bucketed latency counts (three buckets per doubling, 1 ms to ~17 min): percentiles within
-/// ±13% of the true value, subtractable and mergeable, 256 bytes.
+/// ±13% of the true value, mergeable. The 256-byte bucket array is allocated on the first
+/// sample, so cells of groupings that skip latency (keys, pairs) cost 8 bytes for it.
 public struct LatencyHistogram: Sendable {
     public static let bucketCount = 64
-    var counts = InlineArray<64, UInt32>(repeating: 0)
+
+    final class Buckets: @unchecked Sendable {
+        var counts = InlineArray<64, UInt32>(repeating: 0)
+        init() {}
+        init(copying other: Buckets) { counts = other.counts }
+    }
+
+    var buckets: Buckets?
     public private(set) var total: UInt64 = 0
 
     public init() {}
@@ -23,25 +31,40 @@ public struct LatencyHistogram: Sendable {
         return Double.pow2((b + 0.5) / 3)
     }
 
+    /// Copy-on-write: cells are mutated in place, query results are merged copies.
+    @inline(__always)
+    mutating func uniqueBuckets() -> Buckets {
+        if let b = buckets {
+            if isKnownUniquelyReferenced(&buckets) { return b }
+            let copy = Buckets(copying: b)
+            buckets = copy
+            return copy
+        }
+        let b = Buckets()
+        buckets = b
+        return b
+    }
+
     @inline(__always)
     public mutating func record(_ ms: Double) {
-        counts[LatencyHistogram.bucket(ms)] &+= 1
+        uniqueBuckets().counts[LatencyHistogram.bucket(ms)] &+= 1
         total &+= 1
     }
 
     public mutating func merge(_ other: LatencyHistogram) {
-        guard other.total > 0 else { return }
-        for i in 0..<LatencyHistogram.bucketCount { counts[i] &+= other.counts[i] }
+        guard other.total > 0, let o = other.buckets else { return }
+        let b = uniqueBuckets()
+        for i in 0..<LatencyHistogram.bucketCount { b.counts[i] &+= o.counts[i] }
         total &+= other.total
     }
 
     /// The p-quantile (p in 0…1), or nil with no samples.
     public func percentile(_ p: Double) -> Double? {
-        guard total > 0 else { return nil }
+        guard total > 0, let b = buckets else { return nil }
         let rank = max(1, UInt64((p * Double(total)).rounded(.up)))
         var seen: UInt64 = 0
         for i in 0..<LatencyHistogram.bucketCount {
-            seen += UInt64(counts[i])
+            seen += UInt64(b.counts[i])
             if seen >= rank { return LatencyHistogram.representative(i) }
         }
         return LatencyHistogram.representative(LatencyHistogram.bucketCount - 1)
@@ -53,7 +76,7 @@ extension Double {
         // exp2 without Foundation: split into integer and fractional parts.
         let i = x.rounded(.down)
         let f = x - i
-        // 2^f for f in [0,1) via exp(f·ln2) series; 12 terms is exact to double precision here.
+        // 2^f for f in [0,1) via exp(f·ln2) series; 14 terms is exact to double precision here.
         let y = f * 0.6931471805599453
         var term = 1.0, sum = 1.0
         for n in 1...14 { term *= y / Double(n); sum += term }

@@ -18,8 +18,10 @@ public struct Measures: Sendable {
 
     public init() {}
 
+    /// Adds one request; `withLatency` is off for high-cardinality groupings (keys, pairs), whose
+    /// cells would otherwise each carry a 256-byte histogram.
     @inline(__always)
-    public mutating func add(_ e: borrowing InternedEvent) {
+    public mutating func add(_ e: borrowing InternedEvent, withLatency: Bool = true) {
         requests &+= 1
         if e.isError { errors &+= 1 }
         if e.retry > 0 { retries &+= 1 }
@@ -34,7 +36,7 @@ public struct Measures: Sendable {
         spend += e.cost
         if e.latencyMs >= 0 {
             latencySumMs += e.latencyMs
-            latency.record(e.latencyMs)
+            if withLatency { latency.record(e.latencyMs) }
         }
     }
 

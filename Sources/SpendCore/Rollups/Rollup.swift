@@ -22,7 +22,7 @@ public final class Rollup {
     /// interns only these, so a headless export pays for what it prints.
     let neededDimensions: [Bool]
     /// The grouping tables as (slot, first dimension, second dimension) for the ingest loop.
-    let plan: [(Int, Dimension?, Dimension?)]
+    let plan: [(Int, Dimension?, Dimension?, Bool)]
 
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
@@ -44,20 +44,20 @@ public final class Rollup {
         interners = Dimension.allCases.map { Interner(dimension: $0, capacity: options.cardinality) }
         gpuInterner = Interner(dimension: .gpu, capacity: options.cardinality)
         var index = [Grouping: Int]()
-        var plan: [(Int, Dimension?, Dimension?)] = []
+        var plan: [(Int, Dimension?, Dimension?, Bool)] = []
         for g in options.groupings where index[g] == nil {
             index[g] = plan.count
-            plan.append((plan.count, g.first, g.second))
+            plan.append((plan.count, g.first, g.second, g.keepsLatency))
         }
         if index[.total] == nil {  // headers always need the fleet total
             index[.total] = plan.count
-            plan.append((plan.count, nil, nil))
+            plan.append((plan.count, nil, nil, true))
         }
         groupingIndex = index
         self.plan = plan
         var needed = Array(repeating: false, count: Dimension.allCases.count)
         needed[Dimension.model.rawValue] = true
-        for (_, a, b) in plan {
+        for (_, a, b, _) in plan {
             if let a { needed[a.rawValue] = true }
             if let b { needed[b.rawValue] = true }
         }
@@ -138,10 +138,10 @@ public final class Rollup {
         if e.timestampMs < oldestMs { oldestMs = e.timestampMs }
 
         let bucket = bucketFor(minute)
-        for (slot, a, b) in plan {
+        for (slot, a, b, latency) in plan {
             let ia = a.map { e.id($0) } ?? 0
             let ib = b.map { e.id($0) } ?? 0
-            bucket.tables[slot].add(ia, ib, e)
+            bucket.tables[slot].add(ia, ib, e, withLatency: latency)
         }
         return true
     }
