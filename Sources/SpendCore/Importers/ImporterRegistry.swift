@@ -22,7 +22,11 @@ public enum ImporterRegistry {
         }
     }
 
-    public static func decode(_ fields: JSONFields) -> (format: String, DecodedLine) {
+    /// Config mappings come first: a user who describes a format means it.
+    public static func decode(_ fields: JSONFields, mappings: [FieldMapping] = []) -> (format: String, DecodedLine) {
+        for m in mappings where m.matches(fields) {
+            return (m.name, m.decode(fields))
+        }
         for importer in order where importer.matches(fields) {
             return (importer.formatName, importer.decode(fields))
         }

@@ -2,6 +2,12 @@
 /// when it can and the importers otherwise, and counts every line as an event, a sample or a reject.
 public final class EventPipeline {
     public let rollup: Rollup
+    /// Formats described in config (`[[mapping]]`), tried before the built-in importers.
+    public var mappings: [FieldMapping] = [] {
+        didSet { mappingMarkers = mappings.map { Array("\"\($0.matchPath.split(separator: ".").first ?? "")\"".utf8) } }
+    }
+    /// `"key"` bytes of each mapping's first match component: a line holding one skips the fast path.
+    var mappingMarkers: [[UInt8]] = []
     public var stats: SourceStats {
         var s = counted
         if nativeLines > 0 { s.formats[NativeImporter.formatName, default: 0] += nativeLines }
@@ -44,7 +50,8 @@ public final class EventPipeline {
     public func consume(line: UnsafeRawBufferPointer) {
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), !isBlank(line) else { return }
         counted.lines += 1
-        if NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup) == .event {
+        if (mappingMarkers.isEmpty || !mayMatchMapping(line))
+            && NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup) == .event {
             nativeLines += 1
             batch.append(scratch)
             if batch.count >= EventPipeline.batchSize { flush() }
@@ -64,7 +71,7 @@ public final class EventPipeline {
     }
 
     public func consume(fields: JSONFields) {
-        let (format, decoded) = ImporterRegistry.decode(fields)
+        let (format, decoded) = ImporterRegistry.decode(fields, mappings: mappings)
         switch decoded {
         case .rejected(let reason):
             reject(reason)
@@ -97,6 +104,27 @@ public final class EventPipeline {
         }
     }
 
+    func mayMatchMapping(_ line: UnsafeRawBufferPointer) -> Bool {
+        for marker in mappingMarkers {
+            if EventPipeline.contains(line, marker) { return true }
+        }
+        return false
+    }
+
+    /// Byte-string search (Glibc's memmem is not visible to Swift).
+    static func contains(_ hay: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, let base = hay.baseAddress, hay.count >= needle.count else { return false }
+        var i = 0
+        let last = hay.count - needle.count
+        while i <= last {
+            guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return false }
+            let at = UnsafeRawPointer(hit) - base
+            if needle.withUnsafeBytes({ memcmp(base + at, $0.baseAddress!, needle.count) == 0 }) { return true }
+            i = at + 1
+        }
+        return false
+    }
+
     public func reject(_ reason: RejectReason) {
         counted.rejects[reason, default: 0] += 1
     }
@@ -121,3 +149,9 @@ public final class EventPipeline {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
