@@ -32,7 +32,7 @@ demo: release
 
 test: setup
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --disable-swift-testing $(BUILD_FLAGS)
 
 bench: release
 	@python3 -c "import duckdb" 2>/dev/null || pip install -q duckdb
