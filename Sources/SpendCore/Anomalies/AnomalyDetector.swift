@@ -113,7 +113,14 @@ public final class AnomalyDetector {
                 }
                 let r = d.observe(x, minute: minute, metric: metric, requests: requests, baselineRequests: baseline, s)
                 if d.open {
-                    if r.z >= s.holdZ {
+                    d.openMinutes += 1
+                    if d.openMinutes >= s.adoptMinutes {
+                        d.adopt()
+                        d.open = false
+                        d.endedMinute = minute
+                        if let inc = d.incident { closings.append(Closing(incident: inc, endMs: (minute + 1) * 60_000)) }
+                        d.flaggedRun = 0
+                    } else if r.z >= s.holdZ {
                         d.normalRun = 0
                     } else {
                         d.normalRun += 1
@@ -128,6 +135,7 @@ public final class AnomalyDetector {
                     d.flaggedRun = r.flagged ? d.flaggedRun + 1 : 0
                     if d.flaggedRun >= s.persistMinutes || (r.flagged && r.z >= s.strongZ) {
                         d.open = true
+                        d.openMinutes = 0
                         d.normalRun = 0
                         var reopen: Int? = nil
                         if let ended = d.endedMinute, let inc = d.incident, minute - ended <= Int64(s.cooldownMinutes) { reopen = inc }

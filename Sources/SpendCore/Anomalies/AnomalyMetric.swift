@@ -66,7 +66,10 @@ public enum AnomalyMetric: String, CaseIterable, Sendable {
         switch self {
         case .requests: return max(expected.squareRoot(), 1)
         case .spend, .tokens: return max(expected / n.squareRoot(), expected * s.relativeNoiseFloor, 1e-9)
-        case .errorRate, .retryRate, .cacheHitRatio:
+        case .cacheHitRatio:
+            // Token-weighted, not one coin per request: its own spread carries the noise.
+            return s.cacheNoiseFloor
+        case .errorRate, .retryRate:
             let p = min(max(expected, 0.02), 0.98)
             return max((p * (1 - p) / n).squareRoot(), s.rateNoiseFloor)
         case .gpuUtil: return s.gpuNoiseFloor
@@ -83,7 +86,7 @@ public enum AnomalyMetric: String, CaseIterable, Sendable {
         case .requests:
             return baselineRequests >= s.minBaselineRequests && o - e >= s.minRequestDelta && o >= e * s.minRatio
         case .errorRate, .retryRate:
-            return requests >= s.minRequestsForRates && o - e >= s.minRateDelta && o >= e * 2
+            return requests >= s.minRequestsForRates && o - e >= s.minRateDelta && o >= e * 2 && o * requests >= s.minFailures
         case .cacheHitRatio:
             return requests >= s.minRequestsForRates && e - o >= s.minCacheDrop && o <= e * 0.75
         case .gpuUtil:

@@ -15,9 +15,15 @@ struct SeriesDetector {
     var slotSum = 0.0, slotCount = 0, slotIndex = -1
     var seasonOn = false
 
+    /// The last `sustainMinutes` deseasonalized values (ring) and their sum.
+    var recent: [Double] = []
+    var recentNext = 0
+    var recentSum = 0.0
+
     var flaggedRun = 0
     var normalRun = 0
     var open = false
+    var openMinutes = 0
     /// The incident this series is attached to, while open or cooling down.
     var incident: Int?
     var endedMinute: Int64?
@@ -29,6 +35,12 @@ struct SeriesDetector {
     }
 
     var spread: Double { absDev * 1.2533 }
+
+    /// Accepts a lasting change as the new normal: the level becomes the recent mean.
+    mutating func adopt() {
+        guard !recent.isEmpty else { return }
+        level = recentSum / Double(recent.count)
+    }
 
     /// The profile's factor for a minute (1 until a whole day has been seen), interpolated between slots.
     func factor(minute: Int64, _ s: AnomalySettings) -> Double {
@@ -67,19 +79,44 @@ struct SeriesDetector {
         let floor = metric.noiseFloor(expected: expected, requests: max(requests, baselineRequests), s)
         let sd = max(spread * f, floor)
         let z = metric.rising ? (x - expected) / sd : (expected - x) / sd
-        let flagged = z >= s.zThreshold
+        var flagged = z >= s.zThreshold
             && metric.matters(observed: x, expected: expected, requests: requests, baselineRequests: baselineRequests, s)
+        var zOut = z
+        // Sustained shift: the window's mean against the level, in standard errors of that mean.
+        if !flagged && metric.seasonal && recent.count == s.sustainMinutes {
+            let mean = (recentSum + y - recent[recentNext]) / Double(s.sustainMinutes)
+            let se = sd / f / Double(s.sustainMinutes).squareRoot()
+            let zs = metric.rising ? (mean - level) / se : (level - mean) / se
+            var loose = s
+            loose.minRatio = s.sustainMinRatio
+            if zs >= s.sustainZ && metric.matters(observed: mean * f, expected: expected, requests: requests * Double(s.sustainMinutes),
+                                                  baselineRequests: baselineRequests, loose) {
+                flagged = true
+                zOut = zs
+            }
+        }
+        if recent.count < s.sustainMinutes {
+            recent.append(y)
+            recentSum += y
+        } else {
+            recentSum += y - recent[recentNext]
+            recent[recentNext] = y
+            recentNext = (recentNext + 1) % s.sustainMinutes
+        }
 
-        // Learn: residual clipped at `clip` spreads (in deseasonalized units), floor included.
+        // Learn: residual clipped at `clip` spreads (in deseasonalized units), floor included. A minute that is
+        // itself out of line (|z| ≥ holdZ) barely moves the level and does not widen the spread, so an incident
+        // neither becomes the baseline nor makes the detector deaf to the rest of it.
         let r = y - level
         let c = s.clip * max(spread, floor / f)
         let rc = min(max(r, -c), c)
-        level += s.levelRate * rc
-        if metric != .requests && metric != .spend && metric != .tokens { level = max(level, 0) }
-        absDev += s.scaleRate * (min(abs(r), c) - absDev)
+        let outlier = abs(x - expected) / sd >= s.holdZ
+        level += (outlier ? s.levelRate * s.outlierRateFactor : s.levelRate) * rc
+        level = max(level, 0)
+        if !outlier { absDev += s.scaleRate * (min(abs(r), c) - absDev) }
         let clippedRaw = (level + rc) * f
         learnSeason(clippedRaw, minute: minute, metric: metric, s)
-        return Reading(expected: expected, z: z, flagged: flagged)
+        return Reading(expected: expected, z: zOut, flagged: flagged)
     }
 
     mutating func learnSeason(_ x: Double, minute: Int64, metric: AnomalyMetric, _ s: AnomalySettings) {
