@@ -15,6 +15,9 @@ struct BenchAnomalyCommand: ParsableCommand {
     @Flag(help: "List the false alerts and missed incidents.") var verbose = false
     @Option(help: "Override the z threshold.") var z: Double?
     @Option(help: "Override persist minutes.") var persist: Int?
+    @Option(help: "Override the sustained-shift z.") var sustainZ: Double?
+    @Option(help: "Override the sustained-shift ratio.") var sustainRatio: Double?
+    @Option(help: "Override the minimum spend rise ($/min).") var minSpend: Double?
 
     func run() throws {
         let suite = IncidentSuite.standard(incidentScenarios: scenarios, cleanScenarios: clean, days: days)
@@ -22,6 +25,9 @@ struct BenchAnomalyCommand: ParsableCommand {
         var options = AlertEngine.Options()
         if let z { options.anomaly.zThreshold = z }
         if let persist { options.anomaly.persistMinutes = persist }
+        if let sustainZ { options.anomaly.sustainZ = sustainZ }
+        if let sustainRatio { options.anomaly.sustainMinRatio = sustainRatio }
+        if let minSpend { options.anomaly.minSpendDelta = minSpend }
         let score = IncidentSuiteScore.run(suite, engine: options)
         let seconds = Date().timeIntervalSince(t0)
         print("anomaly detection on the incident suite: \(suite.scenarios.count) scenarios × \(days) days, "

@@ -111,7 +111,11 @@ public final class AnomalyDetector {
                     st.series[mi] = d
                     continue
                 }
-                let r = d.observe(x, minute: minute, metric: metric, requests: requests, baselineRequests: baseline, s)
+                var count: (Double, Double)? = nil
+                if let m = measures, metric == .errorRate || metric == .retryRate {
+                    count = (Double(metric == .errorRate ? m.errors : m.retries), Double(m.requests))
+                }
+                let r = d.observe(x, minute: minute, metric: metric, requests: requests, baselineRequests: baseline, counts: count, s)
                 if d.open {
                     d.openMinutes += 1
                     if d.openMinutes >= s.adoptMinutes {

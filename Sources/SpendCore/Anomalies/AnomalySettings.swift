@@ -1,7 +1,7 @@
 /// The detector's parameters; docs/anomalies.md explains each and how the defaults were chosen.
 public struct AnomalySettings: Sendable, Equatable {
     /// Robust z-score a minute must reach to count as anomalous.
-    public var zThreshold = 6.0
+    public var zThreshold = 5.0
     /// A single minute this far out opens an incident at once; otherwise `persistMinutes` in a row are needed.
     public var strongZ = 12.0
     public var persistMinutes = 2
@@ -14,9 +14,16 @@ public struct AnomalySettings: Sendable, Equatable {
     /// The sustained test: the mean of the last `sustainMinutes` against the level, at `sustainZ` standard
     /// errors (catches slow ramps whose every minute is within the noise).
     public var sustainMinutes = 15
-    public var sustainZ = 6.0
+    public var sustainZ = 5.0
     /// The ratio a sustained shift needs (lower than `minRatio`: a mean over many minutes is surer).
     public var sustainMinRatio = 1.25
+    /// Error and retry rates are also judged over the pooled counts of this many minutes.
+    public var rateWindowMinutes = 10
+    /// The pooled test flags when that many failures are this unlikely at the long-run rate (never taken below
+    /// `minPooledRate`); the long-run rate learns at `pooledRate` per minute.
+    public var pooledTailProbability = 1e-7
+    public var minPooledRate = 0.01
+    public var pooledRate = 0.01
     /// Minutes of history before a series is judged (its first baseline is their median and MAD).
     public var warmupMinutes = 30
     /// Per-minute learning rates of the level and of the spread (memory ≈ 1/rate minutes).
@@ -39,7 +46,7 @@ public struct AnomalySettings: Sendable, Equatable {
     /// Minimum volume: series below these are never flagged (quiet on sparse and tiny series).
     public var minBaselineRequests = 2.0
     public var minRequestsForRates = 5.0
-    public var minSpendDelta = 0.05
+    public var minSpendDelta = 0.03
     public var minTokenDelta = 5_000.0
     public var minRequestDelta = 10.0
     public var minRatio = 1.5

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The streaming state of one per-minute series: a robust level and spread (Huber-clipped EWMA, seeded by the
 /// median and MAD of the first minutes), an optional daily profile, and the open/clear state machine.
 /// O(1) per minute; about 80 bytes, plus 2×48 doubles once the daily profile is learnt.
@@ -20,6 +22,12 @@ struct SeriesDetector {
     var recentNext = 0
     var recentSum = 0.0
 
+    /// Rate metrics: numerators and denominators of the last `rateWindowMinutes` (errors and requests).
+    var counts: [(Double, Double)] = []
+    var countsNext = 0
+    /// Long-run failures and requests per minute (EWMA): their ratio is the pooled baseline rate.
+    var pooledFailures = 0.0, pooledRequests = 0.0
+
     var flaggedRun = 0
     var normalRun = 0
     var open = false
@@ -35,6 +43,21 @@ struct SeriesDetector {
     }
 
     var spread: Double { absDev * 1.2533 }
+
+    /// P(X ≥ k) for X ~ Poisson(λ), summed in log space so tiny tails stay exact.
+    static func poissonTail(_ k: Int, _ lambda: Double) -> Double {
+        if k <= 0 { return 1 }
+        if lambda <= 0 { return 0 }
+        var sum = 0.0
+        var i = k
+        while i < k + 400 {
+            let term = exp(-lambda + Double(i) * log(lambda) - lgamma(Double(i) + 1))
+            sum += term
+            if term < sum * 1e-12 && Double(i) > lambda { break }
+            i += 1
+        }
+        return min(sum, 1)
+    }
 
     /// Accepts a lasting change as the new normal: the level becomes the recent mean.
     mutating func adopt() {
@@ -58,7 +81,13 @@ struct SeriesDetector {
 
     /// Judges a minute's value, then learns from it (clipped, so an incident barely moves the baseline).
     mutating func observe(_ x: Double, minute: Int64, metric: AnomalyMetric, requests: Double, baselineRequests: Double,
-                          _ s: AnomalySettings) -> Reading {
+                          counts count: (Double, Double)? = nil, _ s: AnomalySettings) -> Reading {
+        if let c = count {
+            if counts.count < s.rateWindowMinutes { counts.append(c) } else {
+                counts[countsNext] = c
+                countsNext = (countsNext + 1) % s.rateWindowMinutes
+            }
+        }
         minutesSeen += 1
         let f = metric.seasonal ? factor(minute: minute, s) : 1
         let y = x / f
@@ -82,6 +111,21 @@ struct SeriesDetector {
         var flagged = z >= s.zThreshold
             && metric.matters(observed: x, expected: expected, requests: requests, baselineRequests: baselineRequests, s)
         var zOut = z
+        // Rates over few requests: pool the last minutes' counts and ask how likely that many failures are at
+        // the long-run rate (Poisson tail), so a small feature's error burst is seen without crying wolf.
+        if !flagged && ready && count != nil && counts.count == s.rateWindowMinutes && pooledRequests > 0 {
+            let num = counts.reduce(0) { $0 + $1.0 }, den = counts.reduce(0) { $0 + $1.1 }
+            let p0 = max(pooledFailures / pooledRequests, s.minPooledRate)
+            if den > 0 && SeriesDetector.poissonTail(Int(num), den * p0) < s.pooledTailProbability
+                && metric.matters(observed: num / den, expected: p0, requests: den, baselineRequests: baselineRequests, s) {
+                flagged = true
+                zOut = (num / den - p0) / max((p0 * (1 - p0) / den).squareRoot(), 1e-9)
+            }
+        }
+        if let c = count, !flagged {
+            pooledFailures += s.pooledRate * (c.0 - pooledFailures)
+            pooledRequests += s.pooledRate * (c.1 - pooledRequests)
+        }
         // Sustained shift: the window's mean against the level, in standard errors of that mean.
         if !flagged && metric.seasonal && recent.count == s.sustainMinutes {
             let mean = (recentSum + y - recent[recentNext]) / Double(s.sustainMinutes)

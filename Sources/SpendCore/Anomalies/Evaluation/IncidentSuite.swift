@@ -111,7 +111,7 @@ public struct IncidentSuite: Sendable {
 
     /// Feeds one scenario's events and GPU samples into the rollup, minute by minute.
     public static func generate(_ sc: Scenario, into rollup: Rollup) {
-        var rng = SuiteRandom(seed: sc.seed &* 0x9E37_79B9_7F4A_7C15)
+        var rng = SuiteRandom(seed: sc.seed)
         let tail = (0..<40).map { i in "sk-proj-tail\(i)x\(sc.seed)Qm7ZpL2wV9nR4tY8" }
         let runaway = "sk-runaway-\(sc.seed)K3vQ9mZxT7pLw2Rn"
         for t in 0..<Int64(sc.days * 1440) {
@@ -192,7 +192,11 @@ public struct IncidentSuite: Sendable {
 /// SplitMix64: small, fast and the same on every platform, so the suite is reproducible byte for byte.
 struct SuiteRandom {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) {
+        // Mix the seed first: with the raw seed, seed n+1's stream would be seed n's shifted by one draw.
+        state = (seed &+ 0x632B_E59B_D9B4_E019) &* 0xD1B5_4A32_D192_ED03
+        state = next() ^ 0x8CB9_2BA7_2F3D_8DD7
+    }
 
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
