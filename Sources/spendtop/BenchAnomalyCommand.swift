@@ -18,6 +18,7 @@ struct BenchAnomalyCommand: ParsableCommand {
     @Option(help: "Override the sustained-shift z.") var sustainZ: Double?
     @Option(help: "Override the sustained-shift ratio.") var sustainRatio: Double?
     @Option(help: "Override the minimum spend rise ($/min).") var minSpend: Double?
+    @Option(help: "Override the tail weight.") var tailWeight: Double?
 
     func run() throws {
         let suite = IncidentSuite.standard(incidentScenarios: scenarios, cleanScenarios: clean, days: days)
@@ -28,6 +29,7 @@ struct BenchAnomalyCommand: ParsableCommand {
         if let sustainZ { options.anomaly.sustainZ = sustainZ }
         if let sustainRatio { options.anomaly.sustainMinRatio = sustainRatio }
         if let minSpend { options.anomaly.minSpendDelta = minSpend }
+        if let tailWeight { options.anomaly.tailWeight = tailWeight }
         let score = IncidentSuiteScore.run(suite, engine: options)
         let seconds = Date().timeIntervalSince(t0)
         print("anomaly detection on the incident suite: \(suite.scenarios.count) scenarios × \(days) days, "

@@ -14,6 +14,8 @@ public final class AlertEngine: AlertEvaluating {
         /// (so a restart does not ring for yesterday); the rest go to `history` only.
         public var catchUpQuietMinutes: Int64 = 5
         public var maxHistory = 1_000
+        /// Anomalies of any kind starting this soon after an open one are merged into it.
+        public var mergeMinutes = 10
         public init() {}
     }
 
@@ -294,8 +296,13 @@ public final class AlertEngine: AlertEvaluating {
                 detector.attach(o.key, metricIndex: o.metricIndex, incident: id)
                 continue
             }
-            if let id = order.last(where: { incidents[$0]?.event.kind == .anomaly && incidents[$0]?.event.endedMs == nil
-                                             && incidents[$0]?.family == o.metric.family }) {
+            // One incident, one alert: a symptom of the same family joins the open incident, and any symptom
+            // joins one that started in the last `mergeMinutes` (a key's spend spike also drops its feature's cache ratio).
+            let mergeFrom = (m + 1 - Int64(options.mergeMinutes)) * 60_000
+            if let id = order.last(where: { id in
+                guard let inc = incidents[id], inc.event.kind == .anomaly, inc.event.endedMs == nil else { return false }
+                return inc.family == o.metric.family || inc.event.startedMs >= mergeFrom
+            }) {
                 incidents[id]!.attached += 1
                 incidents[id]!.event.related = (incidents[id]!.event.related ?? 0) + 1
                 detector.attach(o.key, metricIndex: o.metricIndex, incident: id)

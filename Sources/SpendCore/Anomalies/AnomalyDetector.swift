@@ -137,7 +137,9 @@ public final class AnomalyDetector {
                     }
                 } else {
                     d.flaggedRun = r.flagged ? d.flaggedRun + 1 : 0
-                    if d.flaggedRun >= s.persistMinutes || (r.flagged && r.z >= s.strongZ) {
+                    // Volumes always need `persistMinutes`: one very expensive request is not an incident.
+                    let strong = r.flagged && r.z >= s.strongZ && !(metric == .spend || metric == .tokens || metric == .requests)
+                    if d.flaggedRun >= s.persistMinutes || strong {
                         d.open = true
                         d.openMinutes = 0
                         d.normalRun = 0

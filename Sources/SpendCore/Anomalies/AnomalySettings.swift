@@ -33,6 +33,11 @@ public struct AnomalySettings: Sendable, Equatable {
     public var outlierRateFactor = 0.25
     /// An anomaly holding this long is a new normal: the level is reset to the recent mean and the incident ends.
     public var adoptMinutes = 90
+    /// The plain RMS deviation (clipped at `tailClip` robust spreads, learnt at `tailRate`) also bounds the
+    /// noise, at `tailWeight` of itself: heavy-tailed spend is judged against the tail it really has.
+    public var tailWeight = 0.7
+    public var tailClip = 6.0
+    public var tailRate = 0.01
     /// Residuals are clipped at this many spreads before they move the baseline (robustness to outliers).
     public var clip = 2.5
     /// Daily profile resolution and how much the newest day weighs in it.

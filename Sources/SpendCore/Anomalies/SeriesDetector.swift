@@ -43,6 +43,9 @@ struct SeriesDetector {
     }
 
     var spread: Double { absDev * 1.2533 }
+    /// Mean square deviation (EWMA, clipped only far out): the spread heavy-tailed series really have.
+    var tailVar = 0.0
+    var tailSpread: Double { tailVar.squareRoot() }
 
     /// P(X ≥ k) for X ~ Poisson(λ), summed in log space so tiny tails stay exact.
     static func poissonTail(_ k: Int, _ lambda: Double) -> Double {
@@ -98,6 +101,7 @@ struct SeriesDetector {
                 level = sorted[sorted.count / 2]
                 let devs = sorted.map { abs($0 - level) }.sorted()
                 absDev = devs[devs.count / 2] * 1.4826 / 1.2533
+                tailVar = sorted.reduce(0) { $0 + ($1 - level) * ($1 - level) } / Double(sorted.count)
                 warm = []
                 ready = true
             }
@@ -106,7 +110,8 @@ struct SeriesDetector {
         }
         let expected = level * f
         let floor = metric.noiseFloor(expected: expected, requests: max(requests, baselineRequests), s)
-        let sd = max(spread * f, floor)
+        // Heavy tails (a few very expensive requests) show in the plain RMS deviation, not in the robust spread.
+        let sd = max(spread * f, floor, s.tailWeight * tailSpread * f)
         let z = metric.rising ? (x - expected) / sd : (expected - x) / sd
         var flagged = z >= s.zThreshold
             && metric.matters(observed: x, expected: expected, requests: requests, baselineRequests: baselineRequests, s)
@@ -128,8 +133,12 @@ struct SeriesDetector {
         }
         // Sustained shift: the window's mean against the level, in standard errors of that mean.
         if !flagged && metric.seasonal && recent.count == s.sustainMinutes {
-            let mean = (recentSum + y - recent[recentNext]) / Double(s.sustainMinutes)
-            let se = sd / f / Double(s.sustainMinutes).squareRoot()
+            // The median, not the mean: one huge request must not pass for a shift (standard error 1.25σ/√n).
+            var window = recent
+            window[recentNext] = y
+            window.sort()
+            let mean = window[window.count / 2]
+            let se = 1.2533 * sd / f / Double(s.sustainMinutes).squareRoot()
             let zs = metric.rising ? (mean - level) / se : (level - mean) / se
             var loose = s
             loose.minRatio = s.sustainMinRatio
@@ -158,6 +167,11 @@ struct SeriesDetector {
         level += (outlier ? s.levelRate * s.outlierRateFactor : s.levelRate) * rc
         level = max(level, 0)
         if !outlier { absDev += s.scaleRate * (min(abs(r), c) - absDev) }
+        if !open {
+            // Clipped far out (tailClip robust spreads), so an incident's own minutes cannot make it deaf.
+            let t = min(abs(r), s.tailClip * max(spread, floor / f))
+            tailVar += s.tailRate * (t * t - tailVar)
+        }
         let clippedRaw = (level + rc) * f
         learnSeason(clippedRaw, minute: minute, metric: metric, s)
         return Reading(expected: expected, z: zOut, flagged: flagged)
