@@ -14,7 +14,7 @@ public struct AnomalySettings: Sendable, Equatable {
     /// The sustained test: the mean of the last `sustainMinutes` against the level, at `sustainZ` standard
     /// errors (catches slow ramps whose every minute is within the noise).
     public var sustainMinutes = 15
-    public var sustainZ = 5.0
+    public var sustainZ = 4.0
     /// The ratio a sustained shift needs (lower than `minRatio`: a mean over many minutes is surer).
     public var sustainMinRatio = 1.25
     /// Error and retry rates are also judged over the pooled counts of this many minutes.
