@@ -135,4 +135,15 @@ final class AlertDeliveryTests: XCTestCase {
         XCTAssertTrue(hook.run(event), "runs again once the others finished")
         XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
     }
+
+    func testSampleConfigRulesLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try ConfigLoader.load(explicitPath: root.appendingPathComponent("sample-data/config.toml").path)
+        let set = try AlertRuleSet.load(config: config, commandLine: [])
+        XCTAssertEqual(set.rules.map(\.name), ["support-chat burn", "cache collapse"])
+        XCTAssertEqual(set.rules[0].windowMinutes, 15)
+        XCTAssertEqual(set.rules[0].forMinutes, 2)
+        XCTAssertEqual(set.rules[1].comparison, .below)
+        XCTAssertEqual(set.budgets.map(\.limitUSD), [50])
+    }
 }
