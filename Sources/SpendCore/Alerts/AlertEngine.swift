@@ -142,6 +142,26 @@ public final class AlertEngine: AlertEvaluating {
 
     /// The scope's cells as (grouping, first id, second id); nil when a named value has not been seen yet.
     func resolve(_ scope: AlertScope, _ rollup: Rollup) -> (Grouping, Int32, Int32)? {
+        // Ids never change once given, so a found scope is cached; a miss is retried when new values appear.
+        let seen = scope.filters.reduce(0) { $0 + rollup.interner($1.dimension).names.count }
+        switch resolved[scope.description] {
+        case .found(let g, let a, let b)?: return (g, a, b)
+        case .missing(let n)? where n == seen: return nil
+        default: break
+        }
+        let r = lookup(scope, rollup)
+        resolved[scope.description] = r.map { .found($0.0, $0.1, $0.2) } ?? .missing(seen)
+        return r
+    }
+
+    enum Resolution {
+        case found(Grouping, Int32, Int32)
+        case missing(Int)
+    }
+
+    var resolved: [String: Resolution] = [:]
+
+    func lookup(_ scope: AlertScope, _ rollup: Rollup) -> (Grouping, Int32, Int32)? {
         let f = scope.filters
         switch f.count {
         case 0: return (.total, 0, 0)
