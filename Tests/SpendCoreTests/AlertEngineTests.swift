@@ -174,4 +174,20 @@ final class AlertEngineTests: XCTestCase {
         XCTAssertTrue(rung[0].isActive)
         XCTAssertTrue(e.evaluate(r, nowMs: r.newestMs + 1).isEmpty, "nothing is returned twice")
     }
+
+    func testOnlyClosedMinutesAreJudgedAndEachOnce() throws {
+        let r = rollup(traffic([(30, 20)]))
+        let e = try engine(["feature=support-chat:spend_per_hour>40"], anomalies: true)
+        _ = e.evaluate(r, nowMs: t0 + 10 * 60_000 + 500)
+        XCTAssertEqual(e.lastMinute, Rollup.floorDiv(t0, 60_000) + 9, "minute 10 is still open")
+        for s in 1...50 { _ = e.evaluate(r, nowMs: t0 + 10 * 60_000 + Int64(s) * 1_000) }
+        XCTAssertEqual(e.lastMinute, Rollup.floorDiv(t0, 60_000) + 9, "ticks within a minute do no work")
+        _ = e.evaluate(r, nowMs: t0 + 11 * 60_000)
+        XCTAssertEqual(e.lastMinute, Rollup.floorDiv(t0, 60_000) + 10)
+        var o = AlertEngine.Options()
+        o.settleMs = 5_000
+        let settled = AlertEngine(options: o)
+        _ = settled.evaluate(r, nowMs: t0 + 11 * 60_000 + 4_000)
+        XCTAssertEqual(settled.lastMinute, Rollup.floorDiv(t0, 60_000) + 9, "a minute is judged settleMs after it closes")
+    }
 }
