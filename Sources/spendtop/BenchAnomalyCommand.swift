@@ -19,6 +19,7 @@ struct BenchAnomalyCommand: ParsableCommand {
     @Option(help: "Override the sustained-shift ratio.") var sustainRatio: Double?
     @Option(help: "Override the minimum spend rise ($/min).") var minSpend: Double?
     @Option(help: "Override the tail weight.") var tailWeight: Double?
+    @Option(help: "Override the minimum baseline requests/min for volume series.") var minRequests: Double?
 
     func run() throws {
         let suite = IncidentSuite.standard(incidentScenarios: scenarios, cleanScenarios: clean, days: days)
@@ -30,6 +31,7 @@ struct BenchAnomalyCommand: ParsableCommand {
         if let sustainRatio { options.anomaly.sustainMinRatio = sustainRatio }
         if let minSpend { options.anomaly.minSpendDelta = minSpend }
         if let tailWeight { options.anomaly.tailWeight = tailWeight }
+        if let minRequests { options.anomaly.minBaselineRequests = minRequests }
         let score = IncidentSuiteScore.run(suite, engine: options)
         let seconds = Date().timeIntervalSince(t0)
         print("anomaly detection on the incident suite: \(suite.scenarios.count) scenarios × \(days) days, "
