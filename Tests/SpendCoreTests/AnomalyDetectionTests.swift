@@ -186,4 +186,17 @@ final class AnomalyDetectionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(score.precision, 0.7, score.report)
         XCTAssertEqual(score.cleanDays, 4)
     }
+
+    func testSlowRampIsCaughtBySustainedShift() throws {
+        // Traffic ramps from 1× to 3× over 45 minutes: no single minute is far out, the trend is.
+        let r = rollupForExport()
+        var rng = SuiteRandom(seed: 8)
+        feed(r, Traffic(perMinute: 15), minutes: 0..<200, rng: &rng) { m in 1 + 2 * min(max(Double(m - 120) / 45, 0), 1) }
+        let (_, found) = anomalies(r)
+        let a = try XCTUnwrap(found.first, "the ramp is found")
+        XCTAssertEqual(found.count, 1, found.map(\.reason).joined(separator: "\n"))
+        XCTAssertGreaterThan(a.startedMs, t0 + 120 * 60_000)
+        XCTAssertLessThan(a.startedMs, t0 + 165 * 60_000, "before the ramp tops out")
+        XCTAssertTrue(["spend", "tokens", "requests"].contains(a.metric), a.metric)
+    }
 }
