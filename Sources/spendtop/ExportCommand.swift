@@ -1,24 +1,27 @@
 import ArgumentParser
 import Foundation
 import SpendCore
+import SpendIO
 
 /// `spendtop export`: one view as CSV, headless, for cron and CI.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write one view as CSV (RFC 4180), headless.",
-        discussion: "Views: \(ExportView.allCases.map(\.rawValue).joined(separator: ", ")). Columns: docs/export.md.")
+        discussion: "Views: \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", ")). Columns: docs/export.md.")
 
     @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
-    @Option(help: "features, keys, models, teams, providers, gpus or series.") var view: String
+    @Option(help: "features, keys, models, teams, providers, gpus, series or alerts.") var view: String
     @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h, any Nm/Nh/Nd, or all.") var window: String = "all"
     @Option(help: "Window end (RFC 3339 or epoch); default: the newest event.") var at: String?
     @Option(name: .customLong("filter"), help: "DIM=VALUE, e.g. feature=support-chat (repeatable).") var filters: [String] = []
     @Option(name: .shortAndLong, help: "Output file (default: stdout).") var output: String?
     @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
+    @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
         guard !sources.isEmpty else { throw UsageError("export needs a SOURCE (a JSONL file or -)") }
+        if view.lowercased() == "alerts" { return try runAlerts() }
         guard let v = ExportView(rawValue: view.lowercased()) else {
             throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -50,6 +53,47 @@ struct ExportCommand: ParsableCommand {
             }
         } else {
             FileHandle.standardOutput.write(Data(csv.utf8))
+        }
+        let rejected = stats.reduce(0) { $0 + $1.1.rejected }
+        if rejected > 0 {
+            FileHandle.standardError.write(Data("spendtop: \(rejected) lines rejected (run `spendtop check` for reasons)\n".utf8))
+        }
+    }
+
+    /// Replays the sources minute by minute through the alert engine and lists every incident.
+    func runAlerts() throws {
+        let config: ConfigValue
+        do { config = try ConfigLoader.load(explicitPath: nil) } catch let e as ConfigError { throw UsageError(e.description) }
+        let rules = try alertOptions.ruleSet(config: config)
+        var windowStart: Int64? = nil, windowEnd: Int64? = nil
+        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        if let at {
+            guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
+            windowEnd = t
+        }
+        guard filters.isEmpty else { throw UsageError("--filter does not apply to --view alerts; give the scope in --alert rules") }
+        var options = Rollup.Options()
+        options.groupings = Grouping.console
+        options.retentionMinutes = nil
+        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: options)
+        let (rollup, stats) = try loader.load(sources)
+        var events = AlertEngine(rules: rules).replay(rollup)
+        let end = windowEnd ?? rollup.clockMs(wallMs: wallClockMs())
+        if case .minutes(let m) = w { windowStart = end - Int64(m) * 60_000 }
+        events = events.filter { e in
+            (windowStart.map { e.startedMs > $0 } ?? true) && e.startedMs <= end + 60_000
+        }
+        let csv = CSVWriter.csv(AlertsView.table(events))
+        if let output {
+            do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw RuntimeError("cannot write \(output): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(csv.utf8))
+        }
+        if let hook = alertOptions.hook() {
+            for e in events { hook.run(e) }
+            hook.waitUntilIdle(seconds: hook.timeout + 2)
         }
         let rejected = stats.reduce(0) { $0 + $1.1.rejected }
         if rejected > 0 {

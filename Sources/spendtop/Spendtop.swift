@@ -7,7 +7,7 @@ struct Spendtop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spendtop",
         abstract: "top for AI inference spend.",
-        subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self],
+        subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self, BenchAnomalyCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 

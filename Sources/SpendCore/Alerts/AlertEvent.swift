@@ -18,9 +18,20 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public var score: Double?
     /// One line a person reads first: "agent-planner spend 11.8× baseline; retries 9×".
     public var reason: String
+    /// Budgets: the limit in USD for the period, the share spent (0–100+) and when the budget runs out at the
+    /// current burn rate (nil when it lasts past the period's end).
+    public var budgetLimit: Double? = nil
+    public var budgetUsedPct: Double? = nil
+    public var budgetRunOutMs: Int64? = nil
+    /// Anomalies: other series (same kind of symptom) that started while this incident held and were merged into it.
+    public var related: Int? = nil
 
     public init(key: String, kind: Kind, startedMs: Int64, endedMs: Int64? = nil, scope: String, metric: String,
-                observed: Double, expected: Double? = nil, score: Double? = nil, reason: String) {
+                observed: Double, expected: Double? = nil, score: Double? = nil, reason: String,
+                budgetLimit: Double? = nil, budgetUsedPct: Double? = nil, budgetRunOutMs: Int64? = nil) {
+        self.budgetLimit = budgetLimit
+        self.budgetUsedPct = budgetUsedPct
+        self.budgetRunOutMs = budgetRunOutMs
         self.key = key
         self.kind = kind
         self.startedMs = startedMs

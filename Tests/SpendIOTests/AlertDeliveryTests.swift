@@ -1,0 +1,149 @@
+import Foundation
+import XCTest
+@testable import SpendCore
+@testable import SpendIO
+
+final class AlertDeliveryTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "spendtop-alerts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    let event = AlertEvent(key: "anomaly:feature=support-chat:spend", kind: .anomaly, startedMs: 1_764_000_000_000,
+                           scope: "api_key=\(KeyMask.mask("sk-live-RAWSECRETKEY1234567890wxyz"))", metric: "spend",
+                           observed: 2.18, expected: 0.19, score: 14.2,
+                           reason: "support-chat spend 11× baseline; key sk-…wxyz 96% of rise\u{1b}[31m")
+
+    func testAlertLogAppendsStartAndEndLinesBesideTheStore() throws {
+        XCTAssertEqual(AlertLog.defaultPath(storePath: dir + "/spend.db"), dir + "/alerts.jsonl")
+        XCTAssertEqual(AlertLog.defaultPath(environment: ["XDG_STATE_HOME": dir]), dir + "/spendtop/alerts.jsonl")
+        let path = AlertLog.defaultPath(environment: ["XDG_STATE_HOME": dir])
+        var e = event
+        do {
+            let log = try AlertLog(path: path)  // creates the directory
+            try log.append(e)
+            e.endedMs = e.startedMs + 300_000
+            try log.append(e)
+        }
+        let again = try AlertLog(path: path)  // reopening appends, never truncates
+        try again.append(event)
+        let records = AlertLog.read(path)
+        XCTAssertEqual(records.map(\.event), ["start", "end", "start"])
+        XCTAssertEqual(records[0].started, "2025-11-24T16:00:00Z")
+        XCTAssertEqual(records[1].ended, "2025-11-24T16:05:00Z")
+        XCTAssertEqual(records[0].score, 14.2)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        XCTAssertEqual(text.split(separator: "\n").count, 3)
+        XCTAssertFalse(text.contains("RAWSECRETKEY"), "raw keys never reach the log")
+        XCTAssertFalse(text.contains("\u{1b}"), "control characters are stripped")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o600)
+    }
+
+    func testAlertLogReportsAnUnwritablePath() {
+        XCTAssertThrowsError(try AlertLog(path: "/proc/spendtop-cannot/alerts.jsonl")) { e in
+            XCTAssertTrue("\(e)".contains("cannot open alert log"), "\(e)")
+        }
+    }
+
+    final class Lines: @unchecked Sendable {
+        let lock = NSLock()
+        var items: [String] = []
+        func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+    }
+
+    func testHookReceivesValidJSONOnStdin() throws {
+        let out = dir + "/got.json"
+        let logs = Lines()
+        let hook = AlertHook(command: "cat > '\(out)'", log: { logs.add($0) })
+        let outcome = Lines()
+        XCTAssertTrue(hook.run(event) { outcome.add("\($0)") })
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+        XCTAssertEqual(outcome.all, ["\(AlertHook.Outcome.exited(0))"])
+        let data = try XCTUnwrap(FileManager.default.contents(atPath: out))
+        let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(obj["kind"] as? String, "anomaly")
+        XCTAssertEqual(obj["metric"] as? String, "spend")
+        XCTAssertEqual(obj["event"] as? String, "start")
+        XCTAssertEqual(obj["observed"] as? Double, 2.18)
+        XCTAssertEqual(obj["started"] as? String, "2025-11-24T16:00:00Z")
+        let decoded = try JSONDecoder().decode(AlertRecord.self, from: data)
+        XCTAssertEqual(decoded, AlertRecord(event))
+        XCTAssertFalse(String(decoding: data, as: UTF8.self).contains("RAWSECRETKEY"))
+        XCTAssertTrue(logs.all.isEmpty, "\(logs.all)")
+    }
+
+    func testHangingCommandNeverBlocksAndIsKilled() throws {
+        let logs = Lines()
+        let pidFile = dir + "/pid"
+        // The shell starts a child that ignores stdin and sleeps: the whole process group must go.
+        let hook = AlertHook(command: "sleep 30 & echo $! > '\(pidFile)'; wait", timeout: 0.5, log: { logs.add($0) })
+        let t0 = Date()
+        hook.run(event)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 0.2, "run returns at once")
+        XCTAssertEqual(hook.running, 1)
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+        let elapsed = Date().timeIntervalSince(t0)
+        XCTAssertGreaterThanOrEqual(elapsed, 0.5)
+        XCTAssertLessThan(elapsed, 3)
+        XCTAssertEqual(logs.all.count, 1)
+        XCTAssertTrue(logs.all[0].contains("timed out"), logs.all[0])
+        let pid = try XCTUnwrap(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Reaped by init or gone: either way no longer running (kill 0 fails, or it is a zombie being reaped).
+        var gone = false
+        for _ in 0..<100 {
+            if kill(pid, 0) != 0 { gone = true; break }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            if stat.contains(") Z") { gone = true; break }
+            usleep(20_000)
+        }
+        XCTAssertTrue(gone, "the command's child was killed with its group")
+    }
+
+    func testFailingCommandIsLoggedWithItsStderr() {
+        let logs = Lines()
+        let hook = AlertHook(command: "echo 'pager down' >&2; exit 3", log: { logs.add($0) })
+        hook.run(event)
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+        XCTAssertEqual(logs.all.count, 1)
+        XCTAssertTrue(logs.all[0].contains("exit 3") && logs.all[0].contains("pager down"), logs.all[0])
+        XCTAssertTrue(logs.all[0].contains("anomaly:feature=support-chat:spend"))
+    }
+
+    func testCommandThatDoesNotReadStdinIsFine() {
+        let logs = Lines()
+        let hook = AlertHook(command: "exit 0", log: { logs.add($0) })
+        let big = AlertEvent(key: "k", kind: .threshold, startedMs: 0, scope: "fleet", metric: "spend", observed: 1,
+                             reason: String(repeating: "x", count: 300_000))
+        hook.run(big)
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+        XCTAssertTrue(logs.all.isEmpty, "\(logs.all)")
+    }
+
+    func testAlertStormIsBounded() {
+        let logs = Lines()
+        let hook = AlertHook(command: "sleep 0.3", maxInFlight: 2, log: { logs.add($0) })
+        let started = (0..<5).map { _ in hook.run(event) }
+        XCTAssertEqual(started, [true, true, false, false, false])
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+        XCTAssertEqual(logs.all.filter { $0.contains("still running") }.count, 3)
+        XCTAssertTrue(hook.run(event), "runs again once the others finished")
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+    }
+
+    func testSampleConfigRulesLoad() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try ConfigLoader.load(explicitPath: root.appendingPathComponent("sample-data/config.toml").path)
+        let set = try AlertRuleSet.load(config: config, commandLine: [])
+        XCTAssertEqual(set.rules.map(\.name), ["support-chat burn", "cache collapse"])
+        XCTAssertEqual(set.rules[0].windowMinutes, 15)
+        XCTAssertEqual(set.rules[0].forMinutes, 2)
+        XCTAssertEqual(set.rules[1].comparison, .below)
+        XCTAssertEqual(set.budgets.map(\.limitUSD), [50])
+    }
+}
