@@ -36,6 +36,11 @@ public final class Rollup {
     /// Unpriced requests per model id.
     public private(set) var unpricedByModel: [Int32: Int64] = [:]
     public private(set) var newestMs: Int64 = .min
+    /// When true, every newly counted event (before pricing, so a stored event is repriced on
+    /// replay) and GPU sample is also appended to `recorded`/`recordedGPU` for the store to take.
+    public var recordsForStore = false
+    public var recorded = ContiguousArray<InternedEvent>()
+    public var recordedGPU: [GPUSample] = []
     public private(set) var oldestMs: Int64 = .max
 
     public init(options: Options = Options(), prices: PriceTable = .bundled) {
@@ -100,6 +105,12 @@ public final class Rollup {
         ingest(&i)
     }
 
+    /// Interns a value already in display form under the hash of its raw text (replay from the store).
+    public func internStored(_ d: Dimension, hash: UInt64, displayName: String) -> Int32 {
+        if d == .gpu { return gpuInterner.id(hash: hash, displayName: displayName) }
+        return interners[d.rawValue].id(hash: hash, displayName: displayName)
+    }
+
     /// Interns a value of `dimension` from raw bytes (for the fast scanner).
     @inline(__always)
     public func internBytes(_ d: Dimension, _ p: UnsafeRawPointer, _ n: Int) -> Int32 {
@@ -132,6 +143,7 @@ public final class Rollup {
             _ = dedupe.getOrInsert(e.requestHash) { fresh = true; return m }
             if !fresh { duplicates += 1; return false }
         }
+        if recordsForStore { recorded.append(e) }
         if e.cost.isNaN { price(&e) }
         eventsCounted += 1
         if e.timestampMs > newestMs { advance(to: e.timestampMs) }
@@ -154,6 +166,7 @@ public final class Rollup {
             return
         }
         gpuSamples += 1
+        if recordsForStore { recordedGPU.append(s) }
         if s.timestampMs > newestMs { advance(to: s.timestampMs) }
         if s.timestampMs < oldestMs { oldestMs = s.timestampMs }
         let id = gpuInterner.id(s.groupName)

@@ -1,0 +1,82 @@
+import Foundation
+import SpendCore
+
+/// What a source thread may do: hand batches to the ingest, report its state, read its saved
+/// position, and sleep in a way that `stop()` interrupts.
+final class SourceContext {
+    let index: Int
+    let name: String
+    /// Follow for new data (console) or read to the current end and stop (check, export).
+    let follow: Bool
+    let settings: SourceSettings
+    let queue: BoundedQueue<SourceBatch>
+    let savedPositions: [String: String]
+    private let stopCondition: NSCondition
+    private let stopFlag: () -> Bool
+    private let report: (Int, SourceState?, String??) -> Void
+    let pushed: () -> Void
+
+    init(index: Int, name: String, follow: Bool, settings: SourceSettings, queue: BoundedQueue<SourceBatch>,
+         savedPositions: [String: String], stopCondition: NSCondition, stopFlag: @escaping () -> Bool,
+         report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void) {
+        self.index = index
+        self.name = name
+        self.follow = follow
+        self.settings = settings
+        self.queue = queue
+        self.savedPositions = savedPositions
+        self.stopCondition = stopCondition
+        self.stopFlag = stopFlag
+        self.report = report
+        self.pushed = pushed
+    }
+
+    var isStopping: Bool { stopFlag() }
+
+    /// Blocks while the queue is full; false once the ingest is stopping.
+    @discardableResult
+    func emit(_ payload: SourceBatch.Payload, stream: String = "", position: String? = nil, forget: Bool = false) -> Bool {
+        let batch = SourceBatch(source: index, stream: stream, payload: payload, position: position, forget: forget)
+        pushed()
+        return queue.push(batch, cost: batch.cost)
+    }
+
+    func setState(_ state: SourceState) { report(index, state, nil) }
+
+    /// Sets (or with nil clears) the last error; it is sanitised before anyone sees it.
+    func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) })) }
+
+    /// Sleeps up to `seconds`; false when woken by `stop()`.
+    func sleep(_ seconds: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: seconds)
+        stopCondition.lock()
+        defer { stopCondition.unlock() }
+        while !stopFlag() {
+            if !stopCondition.wait(until: deadline) { return !stopFlag() }
+        }
+        return false
+    }
+}
+
+/// Per-source settings from the command line and config: HTTP headers, TLS, intervals, timeouts.
+public struct SourceSettings: Sendable {
+    /// Header name → value; values come from config or an environment variable and are never shown.
+    public var headers: [(String, String)] = []
+    public var insecure = false
+    /// Prometheus scrape interval.
+    public var scrapeIntervalSeconds: Double = 15
+    /// A finite read (check/export) of an HTTP stream ends after this long without data.
+    public var idleTimeoutSeconds: Double = 2
+    /// Reconnect backoff: first delay and cap, in seconds.
+    public var backoffBaseSeconds: Double = 0.5
+    public var backoffCapSeconds: Double = 30
+    /// Attempts before a finite read gives up on an HTTP source.
+    public var finiteAttempts = 4
+    public var maxLineBytes = 1 << 20
+    /// How often a followed glob is expanded again for new files.
+    public var rescanSeconds: Double = 1
+    public var pollSeconds: Double = 0.05
+    public var sqlitePollSeconds: Double = 0.25
+
+    public init() {}
+}
