@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpendCore
+import SpendIO
 
 /// `spendtop export`: one view as CSV, headless, for cron and CI.
 struct ExportCommand: ParsableCommand {
@@ -9,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write one view as CSV (RFC 4180), headless.",
         discussion: "Views: \(ExportView.allCases.map(\.rawValue).joined(separator: ", ")). Columns: docs/export.md.")
 
-    @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
+    @OptionGroup var live: LiveOptions
     @Option(help: "features, keys, models, teams, providers, gpus or series.") var view: String
     @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h, any Nm/Nh/Nd, or all.") var window: String = "all"
     @Option(help: "Window end (RFC 3339 or epoch); default: the newest event.") var at: String?
@@ -18,7 +19,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
 
     func run() throws {
-        guard !sources.isEmpty else { throw UsageError("export needs a SOURCE (a JSONL file or -)") }
+        let config = try live.loadConfig()
+        let specs = try live.resolved(config: config)
+        let storePath = live.storePath(defaultOn: false, config: config)
+        guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
         guard let v = ExportView(rawValue: view.lowercased()) else {
             throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -36,7 +40,10 @@ struct ExportCommand: ParsableCommand {
         options.groupings = v.groupings(filters: parsedFilters)
         options.retentionMinutes = nil
         let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: options)
-        let (rollup, stats) = try loader.load(sources)
+        let loaded = try loader.load(specs, storePath: storePath,
+                                     retentionDays: try live.retentionDays(config), follow: nil)
+        try SourceLoader.failOnBrokenSource(loaded)
+        let rollup = loaded.rollup, stats = loaded.sourceStats
         let table: ViewTable
         do {
             table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())

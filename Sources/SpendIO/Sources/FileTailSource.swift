@@ -57,13 +57,13 @@ final class FileTailSource {
                 var missing: String?
                 for path in paths() {
                     var st = stat()
-                    guard stat(path, &st) == 0 else { missing = "\(path): \(String(cString: strerror(errno)))"; continue }
-                    guard (st.st_mode & S_IFMT) == S_IFREG else { missing = "\(path): not a regular file"; continue }
+                    guard stat(path, &st) == 0 else { missing = (isGlob ? "\(path): " : "") + String(cString: strerror(errno)); continue }
+                    guard (st.st_mode & S_IFMT) == S_IFREG else { missing = (isGlob ? "\(path): " : "") + "not a regular file"; continue }
                     let key = FileTailSource.key(st)
                     seen.insert(key)
                     if tracked[key] != nil { tracked[key]!.path = path; tracked[key]!.orphanSince = nil; continue }
                     let fd = open(path, O_RDONLY | O_CLOEXEC)
-                    guard fd >= 0 else { missing = "\(path): \(String(cString: strerror(errno)))"; continue }
+                    guard fd >= 0 else { missing = (isGlob ? "\(path): " : "") + String(cString: strerror(errno)); continue }
                     var offset: Int64 = 0
                     if let saved = ctx.savedPositions[key].flatMap({ Int64($0) }), saved <= Int64(st.st_size) { offset = saved }
                     tracked[key] = Tracked(fd: fd, path: path, offset: offset)
@@ -73,7 +73,7 @@ final class FileTailSource {
                     ctx.setState(ctx.follow ? .live : .connecting)
                     ctx.setError(nil)
                 } else if !ctx.follow || missing != nil || isGlob {
-                    ctx.setError(missing ?? "\(pattern): no file matches yet")
+                    ctx.setError(missing ?? "no file matches yet")
                 }
                 for key in tracked.keys where !seen.contains(key) && tracked[key]!.orphanSince == nil {
                     tracked[key]!.orphanSince = Date()
