@@ -50,7 +50,9 @@ struct SourceLoader {
 
     func load(_ specs: [(SourceSpec, SourceSettings)], storePath: String?, retentionDays: Double,
               follow: FollowLimit?) throws -> Loaded {
-        let rollup = Rollup(options: options, prices: prices)
+        var ro = options
+        ro.internAllDimensions = storePath != nil
+        let rollup = Rollup(options: ro, prices: prices)
         var o = LiveIngest.Options()
         o.follow = follow != nil
         o.storePath = storePath

@@ -8,6 +8,8 @@ public final class Rollup {
         public var cardinality: Int = 20_000
         /// Minutes of history to keep behind the newest event; nil keeps everything (export `all`).
         public var retentionMinutes: Int64? = 24 * 60
+        /// Intern every dimension even if no kept grouping reads it (a store keeps them all).
+        public var internAllDimensions = false
         public init() {}
     }
 
@@ -60,7 +62,7 @@ public final class Rollup {
         }
         groupingIndex = index
         self.plan = plan
-        var needed = Array(repeating: false, count: Dimension.allCases.count)
+        var needed = Array(repeating: options.internAllDimensions, count: Dimension.allCases.count)
         needed[Dimension.model.rawValue] = true
         for (_, a, b) in plan {
             if let a { needed[a.rawValue] = true }
@@ -70,6 +72,9 @@ public final class Rollup {
     }
 
     public func keeps(_ g: Grouping) -> Bool { groupingIndex[g] != nil }
+
+    /// True when every request dimension is interned (what a store needs to save whole events).
+    public var internsAllDimensions: Bool { Dimension.requestDimensions.allSatisfy { neededDimensions[$0.rawValue] } }
 
     // MARK: ingest
 

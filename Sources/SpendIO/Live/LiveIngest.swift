@@ -6,7 +6,8 @@ import SpendCore
 ///
 /// Use: `init` (opens the store and replays it), `start()`, then `read { rollup in … }` and
 /// `sources` from any thread; `waitUntilIdle(timeout:)` for finite reads; `stop()` (idempotent)
-/// commits what was counted and joins every thread.
+/// commits what was counted and joins every thread. With a store, build the rollup with
+/// `Rollup.Options.internAllDimensions` (or groupings that read every dimension).
 public final class LiveIngest: SpendFeed {
     public struct Options {
         /// Follow sources for new data (console); false reads each to its current end (check, export).
@@ -61,6 +62,9 @@ public final class LiveIngest: SpendFeed {
         dimensionMaps = Array(repeating: StoredDimensionMap(), count: sources.count)
         queue = BoundedQueue(capacityBytes: options.queueBytes)
         if let path = options.storePath {
+            guard rollup.internsAllDimensions else {
+                throw SpendStore.Failure(description: "a rollup feeding the store must intern every dimension (Rollup.Options.internAllDimensions)")
+            }
             let s = try SpendStore(path: path)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             try s.applyRetention(days: options.retentionDays, nowMs: now)
