@@ -34,10 +34,8 @@ public final class LiveIngest: SpendFeed {
     var storeFailure: String?
     let savedPositions: [String: String]
     let queue: BoundedQueue<SourceBatch>
-    let stopCondition = NSCondition()
-    var stopping = false
+    let stopFlag = StopFlag()
     var started = false
-    var stopped = false
     var runningSources = 0
     var pushed = 0
     var processed = 0
@@ -113,15 +111,14 @@ public final class LiveIngest: SpendFeed {
         for (i, (spec, settings)) in specs.enumerated() {
             let ctx = SourceContext(
                 index: i, name: spec.name, follow: options.follow, settings: settings, queue: queue,
-                savedPositions: savedPositions, stopCondition: stopCondition,
-                stopFlag: { [unowned self] in self.isStopping },
+                savedPositions: savedPositions, stop: stopFlag,
                 report: { [unowned self] i, state, error in self.report(i, state, error) },
                 pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() })
             spawn("spendtop-source-\(i)") { [self] in
                 LiveIngest.makeRunner(spec)(ctx)
                 statusLock.lock()
                 runningSources -= 1
-                if case .connecting = statuses[i].state, !stopping { statuses[i].state = .failed }
+                if case .connecting = statuses[i].state, !stopFlag.isSet { statuses[i].state = .failed }
                 if case .live = statuses[i].state, !options.follow { statuses[i].state = .ended }
                 statusLock.unlock()
             }
@@ -131,14 +128,11 @@ public final class LiveIngest: SpendFeed {
 
     /// Stops the sources, counts what they had queued, commits the store and joins every thread.
     public func stop() {
-        stopCondition.lock()
-        let first = !stopped
-        stopped = true
-        stopping = true
-        stopCondition.broadcast()
-        stopCondition.unlock()
-        guard first else { return }
-        if started {
+        guard stopFlag.raise() else { return }
+        statusLock.lock()
+        let wasStarted = started
+        statusLock.unlock()
+        if wasStarted {
             queue.close()
             threadsDone.wait()
         }
@@ -173,10 +167,7 @@ public final class LiveIngest: SpendFeed {
         return false
     }
 
-    var isStopping: Bool {
-        stopCondition.lock(); defer { stopCondition.unlock() }
-        return stopping
-    }
+    var isStopping: Bool { stopFlag.isSet }
 
     func spawn(_ name: String, _ body: @escaping () -> Void) {
         threadsDone.enter()
@@ -257,7 +248,14 @@ public final class LiveIngest: SpendFeed {
             bytes.withUnsafeBytes { p.feed($0) }
             if let end {
                 lastOffsets[b.stream] = end
-                stagePosition(b.stream, String(end - Int64(p.pendingBytes)))
+                // Saved with a hash of the 16 bytes before it, so a file rewritten while spendtop
+                // was down (copytruncate) is noticed on resume instead of read from mid-line.
+                let cut = bytes.count - p.pendingBytes
+                if cut >= 0 {
+                    var value = String(end - Int64(p.pendingBytes))
+                    if cut >= 16 { value += "/" + FileTailSource.fingerprint(bytes[(cut - 16)..<cut]) }
+                    stagePosition(b.stream, value)
+                }
             }
         case .records(let records):
             let p = pipeline(s, b.stream)

@@ -11,13 +11,12 @@ final class SourceContext {
     let settings: SourceSettings
     let queue: BoundedQueue<SourceBatch>
     let savedPositions: [String: String]
-    private let stopCondition: NSCondition
-    private let stopFlag: () -> Bool
+    private let stop: StopFlag
     private let report: (Int, SourceState?, String??) -> Void
     let pushed: () -> Void
 
     init(index: Int, name: String, follow: Bool, settings: SourceSettings, queue: BoundedQueue<SourceBatch>,
-         savedPositions: [String: String], stopCondition: NSCondition, stopFlag: @escaping () -> Bool,
+         savedPositions: [String: String], stop: StopFlag,
          report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void) {
         self.index = index
         self.name = name
@@ -25,13 +24,12 @@ final class SourceContext {
         self.settings = settings
         self.queue = queue
         self.savedPositions = savedPositions
-        self.stopCondition = stopCondition
-        self.stopFlag = stopFlag
+        self.stop = stop
         self.report = report
         self.pushed = pushed
     }
 
-    var isStopping: Bool { stopFlag() }
+    var isStopping: Bool { stop.isSet }
 
     /// Blocks while the queue is full; false once the ingest is stopping.
     @discardableResult
@@ -47,15 +45,7 @@ final class SourceContext {
     func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) })) }
 
     /// Sleeps up to `seconds`; false when woken by `stop()`.
-    func sleep(_ seconds: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: seconds)
-        stopCondition.lock()
-        defer { stopCondition.unlock() }
-        while !stopFlag() {
-            if !stopCondition.wait(until: deadline) { return !stopFlag() }
-        }
-        return false
-    }
+    func sleep(_ seconds: Double) -> Bool { stop.sleep(seconds) }
 }
 
 /// Per-source settings from the command line and config: HTTP headers, TLS, intervals, timeouts.

@@ -65,7 +65,9 @@ final class FileTailSource {
                     let fd = open(path, O_RDONLY | O_CLOEXEC)
                     guard fd >= 0 else { missing = (isGlob ? "\(path): " : "") + String(cString: strerror(errno)); continue }
                     var offset: Int64 = 0
-                    if let saved = ctx.savedPositions[key].flatMap({ Int64($0) }), saved <= Int64(st.st_size) { offset = saved }
+                    if let saved = ctx.savedPositions[key], let resume = FileTailSource.resumeOffset(saved, fd: fd, size: Int64(st.st_size)) {
+                        offset = resume
+                    }
                     tracked[key] = Tracked(fd: fd, path: path, offset: offset)
                 }
                 if !seen.isEmpty || !tracked.isEmpty {
@@ -85,6 +87,12 @@ final class FileTailSource {
             }
             for key in tracked.keys.sorted() {
                 guard var t = tracked[key] else { continue }
+                if ctx.follow && wasRewritten(t) {
+                    t.offset = 0
+                    t.tail = []
+                    progressed = true
+                    if !ctx.emit(.truncated, stream: key, position: "0") { return }
+                }
                 let (moved, alive) = readAvailable(&t, key: key, buffer: buffer, ctx: ctx)
                 if !alive { return }
                 progressed = progressed || moved
@@ -135,6 +143,23 @@ final class FileTailSource {
             if !ctx.emit(.bytes(bytes, endOffset: t.offset), stream: key) { return (moved, false) }
         }
         return (moved, true)
+    }
+
+    /// Hex of the hash of the bytes just before a saved position.
+    static func fingerprint(_ bytes: ArraySlice<UInt8>) -> String {
+        String(bytes.withUnsafeBytes { ByteHash.hash($0.baseAddress!, $0.count) }, radix: 16)
+    }
+
+    /// The saved `OFFSET[/FINGERPRINT]` if it still fits the file, nil to read from the start.
+    static func resumeOffset(_ saved: String, fd: Int32, size: Int64) -> Int64? {
+        let parts = saved.split(separator: "/")
+        guard let offset = parts.first.flatMap({ Int64($0) }), offset <= size else { return nil }
+        guard parts.count > 1 else { return offset }
+        guard offset >= 16 else { return nil }
+        var check = [UInt8](repeating: 0, count: 16)
+        let n = check.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 16, off_t(offset - 16)) }
+        guard n == 16, fingerprint(check[...]) == parts[1] else { return nil }
+        return offset
     }
 
     /// Copytruncate: the file is shorter than what we read, or the bytes before our offset changed.
