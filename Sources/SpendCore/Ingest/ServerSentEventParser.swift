@@ -20,6 +20,7 @@ public struct ServerSentEventParser: Sendable {
     /// Events dropped for exceeding `maxEventBytes`.
     public private(set) var oversized = 0
     var discarding = false
+    var lineOverflow = false
 
     public init(lastEventID: String? = nil, maxEventBytes: Int = 1 << 20) {
         self.lastEventID = lastEventID
@@ -34,6 +35,7 @@ public struct ServerSentEventParser: Sendable {
         line.removeAll(keepingCapacity: true)
         lastWasCR = false
         discarding = false
+        lineOverflow = false
         idBuffer = lastEventID
     }
 
@@ -42,10 +44,21 @@ public struct ServerSentEventParser: Sendable {
             if b == 10 && lastWasCR { lastWasCR = false; continue }
             lastWasCR = b == 13
             if b == 10 || b == 13 {
-                processLine(dispatch)
+                if lineOverflow {
+                    // A field longer than the cap: its event is dropped and counted once.
+                    if !discarding { oversized += 1 }
+                    discarding = true
+                    data.removeAll(keepingCapacity: true)
+                    hasData = true
+                    lineOverflow = false
+                } else {
+                    processLine(dispatch)
+                }
                 line.removeAll(keepingCapacity: true)
-            } else if line.count <= maxEventBytes {
+            } else if line.count < maxEventBytes + 8 {
                 line.append(b)
+            } else {
+                lineOverflow = true
             }
         }
     }
