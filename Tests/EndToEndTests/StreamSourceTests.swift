@@ -145,4 +145,48 @@ final class StreamSourceTests: XCTestCase {
         XCTAssertTrue(section(sample).contains("events          9000"), r.stdout)
         XCTAssertEqual(CheckOutput(text: r.stdout).totalEvents, 9002, r.stdout)
     }
+
+    /// An NDJSON stream over HTTP is read to its end like a file.
+    func testNDJSONStreamIsReadToItsEnd() throws {
+        let sample = CLI.packageRoot.appendingPathComponent("sample-data/day.jsonl").path
+        let port = try server(["ndjson", "--file", sample])
+        let viaHTTP = try CLI.run(["export", "http://127.0.0.1:\(port)/events", "--view", "features"])
+        let viaFile = try CLI.run(["export", sample, "--view", "features"])
+        XCTAssertEqual(viaHTTP.status, 0, viaHTTP.stderr)
+        XCTAssertEqual(viaHTTP.stdout, viaFile.stdout)
+        XCTAssertEqual(CLI.parseCSV(viaHTTP.stdout).count, 11, "ten features and the header: \(viaHTTP.stdout)")
+    }
+
+    /// `nvidia-smi --format=csv` on stdin becomes GPU rows; `[N/A]` stays missing.
+    func testNvidiaSmiCSVOnStdin() throws {
+        let csv = try String(contentsOfFile: CLI.packageRoot.appendingPathComponent("Tests/SpendCoreTests/Fixtures/nvidia-smi.csv").path, encoding: .utf8)
+        let r = try CLI.run(["export", "nvidia-smi:-", "--view", "gpus"], stdin: csv)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rows = CLI.parseCSV(r.stdout)
+        let h = rows[0]
+        XCTAssertEqual(rows.count, 3, r.stdout)
+        let g1 = Dictionary(uniqueKeysWithValues: zip(h, try XCTUnwrap(rows.first { $0[0].hasSuffix(":1") })))
+        XCTAssertEqual(g1["util_pct"], "0", "the [N/A] reading is left out of the average, not counted as 0")
+        XCTAssertEqual(g1["power_w"], "69.8")
+        XCTAssertEqual(g1["samples"], "2")
+    }
+
+    func testStoreOptionsAreCheckedAndAStoreAloneCanBeExported() throws {
+        let dir = try Scratch.directory()
+        let conflict = try CLI.run(["check", "--store", dir + "/s.db", "--no-store", "x.jsonl"])
+        XCTAssertEqual(conflict.status, 2)
+        XCTAssertTrue(conflict.stderr.contains("--no-store"), conflict.stderr)
+        XCTAssertEqual(try CLI.run(["check", "ftp://x/y"]).status, 2)
+        let notAStore = dir + "/plain.db"
+        XCTAssertEqual(try CLI.runTool("/usr/bin/env", ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table t(a)'); c.commit()", notAStore]), 0)
+        let refused = try CLI.run(["check", "--store", notAStore, "sample-data/day.jsonl"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("not a spendtop store"), refused.stderr)
+        let store = dir + "/spend.db"
+        XCTAssertEqual(try CLI.run(["check", "--store", store, "sample-data/day.jsonl"]).status, 0)
+        let fromStore = try CLI.run(["export", "--store", store, "--view", "keys"])
+        let fromFile = try CLI.run(["export", "sample-data/day.jsonl", "--view", "keys"])
+        XCTAssertEqual(fromStore.stdout, fromFile.stdout, "a restart from the store shows the same history")
+        XCTAssertGreaterThan(CLI.parseCSV(fromStore.stdout).count, 2)
+    }
 }
