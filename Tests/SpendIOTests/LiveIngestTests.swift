@@ -233,6 +233,39 @@ final class LiveIngestTests: XCTestCase {
         ingest.stop()
     }
 
+    /// Two raw keys that mask alike (`sk-…abcd`) stay two groups after a replay from the store;
+    /// raw keys never reach the store file; retention drops old rows.
+    func testReplayKeepsKeysApartStoresNoRawKeysAndAppliesRetention() throws {
+        let dir = try scratch()
+        let path = dir + "/keys.jsonl", store = dir + "/spend.db"
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let lines = [
+            "{\"ts\":\(now - 60_000),\"request_id\":\"a\",\"api_key\":\"sk-proj-AAAAAAAAAAAAAAAAAAAAabcd\",\"model\":\"gpt-4o\",\"cost_usd\":1}",
+            "{\"ts\":\(now - 60_000),\"request_id\":\"b\",\"api_key\":\"sk-proj-BBBBBBBBBBBBBBBBBBBBabcd\",\"model\":\"gpt-4o\",\"cost_usd\":2}",
+            "{\"ts\":\(now - 10 * 86_400_000),\"request_id\":\"old\",\"api_key\":\"ci\",\"model\":\"gpt-4o\",\"cost_usd\":4}",
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let a = try start([.file(path)], rollup: rollup(), store: store, follow: false)
+        XCTAssertTrue(a.waitUntilIdle(timeout: 10))
+        a.stop()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: store))
+        XCTAssertNil(bytes.range(of: Data("AAAAAAAAAAAA".utf8)), "the store holds masked keys only")
+
+        let replayed = rollup()
+        let b = try start([], rollup: replayed, store: store, follow: false)
+        XCTAssertEqual(b.replayedEvents, 3)
+        b.stop()
+        let keys = try replayed.rows(ViewQuery(groupBy: .apiKey, window: .all), wallMs: now)
+        XCTAssertEqual(keys.rows.filter { $0.name == "sk-…abcd" }.map(\.measures.spend).sorted(), [1, 2])
+
+        var o = LiveIngest.Options()
+        o.storePath = store
+        o.retentionDays = 7
+        let c = try LiveIngest(sources: [], rollup: rollup(), options: o)
+        XCTAssertEqual(c.replayedEvents, 2, "the 10-day-old event is past a 7-day retention")
+        c.stop()
+    }
+
     func testSourceSpecsParseEveryForm() throws {
         XCTAssertEqual(try SourceSpec(parsing: "-"), .stdin)
         XCTAssertEqual(try SourceSpec(parsing: "logs/*.jsonl"), .file("logs/*.jsonl"))
