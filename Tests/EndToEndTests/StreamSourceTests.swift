@@ -189,4 +189,23 @@ final class StreamSourceTests: XCTestCase {
         XCTAssertEqual(fromStore.stdout, fromFile.stdout, "a restart from the store shows the same history")
         XCTAssertGreaterThan(CLI.parseCSV(fromStore.stdout).count, 2)
     }
+
+    /// TLS is verified: a self-signed server is refused with a readable error unless --insecure.
+    func testTLSVerificationIsOnUnlessInsecure() throws {
+        let dir = try Scratch.directory()
+        let cert = dir + "/cert.pem", key = dir + "/key.pem"
+        XCTAssertEqual(try CLI.runTool("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                                                            "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]), 0)
+        let sample = CLI.packageRoot.appendingPathComponent("sample-data/day.jsonl").path
+        let port = try server(["ndjson", "--file", sample, "--tls-cert", cert, "--tls-key", key])
+        let config = dir + "/config.toml"
+        try "[sources]\nbackoff_cap = \"0.1s\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let refused = try CLI.run(["check", "--config", config, "https://127.0.0.1:\(port)/events"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stdout.contains("state           failed"), refused.stdout)
+        XCTAssertTrue(refused.stderr.lowercased().contains("certificate"), refused.stderr)
+        let insecure = try CLI.run(["check", "--config", config, "--insecure", "https://127.0.0.1:\(port)/events"])
+        XCTAssertEqual(insecure.status, 0, insecure.stderr)
+        XCTAssertEqual(CheckOutput(text: insecure.stdout).totalEvents, 9000, insecure.stdout)
+    }
 }

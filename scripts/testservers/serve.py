@@ -5,6 +5,7 @@
     serve.py prom --page FILE
     serve.py garbage [--type text/event-stream]
     serve.py ndjson --file FILE
+    any mode: --tls-cert CERT.pem --tls-key KEY.pem serves HTTPS
 
 Prints the chosen port on the first line of stdout, then serves until killed.
 """
@@ -128,9 +129,16 @@ def main():
     ap.add_argument("--page")
     ap.add_argument("--file")
     ap.add_argument("--type", default="text/event-stream")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
+    ap.add_argument("--tls-key")
     ARGS = ap.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if ARGS.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

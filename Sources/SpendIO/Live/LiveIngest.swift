@@ -46,7 +46,6 @@ public final class LiveIngest: SpendFeed {
     // Owned by the ingest thread.
     var pipelines: [[String: EventPipeline]]
     var retired: [SourceStats]
-    var lastOffsets: [String: Int64] = [:]
     var dimensionMaps: [StoredDimensionMap]
 
     /// Opens the store (if any) and replays it into `rollup` before any source runs.
@@ -247,7 +246,6 @@ public final class LiveIngest: SpendFeed {
             let p = pipeline(s, b.stream)
             bytes.withUnsafeBytes { p.feed($0) }
             if let end {
-                lastOffsets[b.stream] = end
                 // Saved with a hash of the 16 bytes before it, so a file rewritten while spendtop
                 // was down (copytruncate) is noticed on resume instead of read from mid-line.
                 let cut = bytes.count - p.pendingBytes
@@ -287,7 +285,6 @@ public final class LiveIngest: SpendFeed {
         if let pos = b.position { stagePosition(b.stream, pos) }
         if b.forget {
             stagePosition(b.stream, nil)
-            lastOffsets[b.stream] = nil
         }
     }
 
