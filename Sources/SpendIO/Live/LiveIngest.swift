@@ -203,6 +203,7 @@ public final class LiveIngest: SpendFeed {
     // MARK: ingest thread
 
     var lastCommit = Date()
+    var lastRetention = Date()
 
     func ingestLoop() {
         while true {
@@ -325,8 +326,14 @@ public final class LiveIngest: SpendFeed {
         store.stage(from: rollup)
         rollupLock.unlock()
         do {
-            try store.commit(nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try store.commit(nowMs: now)
             lastCommit = Date()
+            // A console left running for weeks keeps its retention too.
+            if Date().timeIntervalSince(lastRetention) >= 3600 {
+                lastRetention = Date()
+                try store.applyRetention(days: options.retentionDays, nowMs: now)
+            }
             statusLock.lock(); storeFailure = nil; statusLock.unlock()
         } catch {
             statusLock.lock(); storeFailure = "\(error)"; statusLock.unlock()
