@@ -93,8 +93,14 @@ final class SQLiteSource {
                 if !ctx.sleep(delay) { return }
             } catch let e as SourceFailure {
                 ctx.setError(e.description)
-                ctx.setState(.failed)
-                return
+                db = nil
+                reader = nil
+                statement = nil
+                // A followed database may get its table later (the proxy creates it at start-up).
+                if !ctx.follow { ctx.setState(.failed); return }
+                let delay = 1.0
+                ctx.setState(.retrying(atMs: Int64((Date().timeIntervalSince1970 + delay) * 1000)))
+                if !ctx.sleep(delay) { return }
             } catch {
                 ctx.setError("\(error)")
                 db = nil
