@@ -266,6 +266,63 @@ final class LiveIngestTests: XCTestCase {
         c.stop()
     }
 
+    /// The SSE resume point survives a restart through the store: the next run asks for the events
+    /// after the last one it counted, and counts none twice.
+    func testSSELastEventIDIsSavedAndSentAfterARestart() throws {
+        let dir = try scratch()
+        let log = dir + "/connections.jsonl", store = dir + "/spend.db"
+        let port = try serve(["sse", "--events", "120", "--drop-after", "1000000", "--fail", "0", "--log", log])
+        let url = "http://127.0.0.1:\(port)/events"
+        let first = rollup()
+        let a = try start([.http(url)], rollup: first, store: store, follow: true)
+        XCTAssertTrue(waitFor { a.read { $0.eventsCounted } == 120 })
+        XCTAssertTrue(a.waitUntilCaughtUp(timeout: 5))
+        a.stop()
+        try "".write(toFile: log, atomically: true, encoding: .utf8)
+
+        let second = rollup()
+        let b = try start([.http(url)], rollup: second, store: store, follow: true)
+        XCTAssertEqual(b.replayedEvents, 120)
+        XCTAssertTrue(waitFor { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("\"connection\"") })
+        b.stop()
+        let firstConnection = try XCTUnwrap(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").first)
+        XCTAssertTrue(firstConnection.contains("\"last_event_id\": \"120\""), String(firstConnection))
+        XCTAssertEqual(second.eventsCounted, 120)
+        XCTAssertEqual(b.sources[0].stats.duplicates, 0)
+    }
+
+    func writeSpendLogs(_ db: String, start: Int, rows: Int) throws {
+        let fixture = LiveIngestTests.root.appendingPathComponent("Tests/SpendCoreTests/Fixtures/litellm-spendlogs-rows.jsonl").path
+        let w = Process()
+        w.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        w.arguments = ["python3", LiveIngestTests.root.appendingPathComponent("scripts/testservers/spendlogs_writer.py").path,
+                       "--db", db, "--fixture", fixture, "--rows", "\(rows)", "--start", "\(start)", "--pause", "0"]
+        w.standardOutput = FileHandle.nullDevice
+        try w.run()
+        w.waitUntilExit()
+        XCTAssertEqual(w.terminationStatus, 0)
+    }
+
+    /// The SpendLogs rowid cursor is saved: after a restart only the new rows are read.
+    func testSpendLogsCursorResumesAfterARestart() throws {
+        let dir = try scratch()
+        let db = dir + "/litellm.db", store = dir + "/spend.db"
+        try writeSpendLogs(db, start: 0, rows: 40)
+        let a = try start([.sqlite(path: db, table: nil)], rollup: rollup(), store: store, follow: false)
+        XCTAssertTrue(a.waitUntilIdle(timeout: 10))
+        a.stop()
+        XCTAssertEqual(a.sources[0].stats.events, 40)
+        try writeSpendLogs(db, start: 40, rows: 25)
+        let r = rollup()
+        let b = try start([.sqlite(path: db, table: nil)], rollup: r, store: store, follow: false)
+        XCTAssertTrue(b.waitUntilIdle(timeout: 10))
+        b.stop()
+        XCTAssertEqual(b.replayedEvents, 40)
+        XCTAssertEqual(b.sources[0].stats.events, 25)
+        XCTAssertEqual(b.sources[0].stats.duplicates, 0, "rows before the cursor are not read again")
+        XCTAssertEqual(r.eventsCounted, 65)
+    }
+
     func testSourceSpecsParseEveryForm() throws {
         XCTAssertEqual(try SourceSpec(parsing: "-"), .stdin)
         XCTAssertEqual(try SourceSpec(parsing: "logs/*.jsonl"), .file("logs/*.jsonl"))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes LiteLLM_SpendLogs rows into a SQLite file over time, as the LiteLLM proxy would.
 
-    spendlogs_writer.py --db PATH --fixture ROWS.jsonl --rows N [--batch 50] [--pause 0.02]
+    spendlogs_writer.py --db PATH --fixture ROWS.jsonl --rows N [--start 0] [--batch 50] [--pause 0.02]
 
 Creates the table from the fixture's columns when missing, inserts N rows (fixture rows cycled,
 each with its own request_id and spend) in committed batches, and prints the total spend
@@ -20,6 +20,7 @@ def main():
     ap.add_argument("--rows", type=int, default=500)
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--pause", type=float, default=0.02)
+    ap.add_argument("--start", type=int, default=0, help="first row number (request ids spendlog-START…)")
     a = ap.parse_args()
     rows = [json.loads(l) for l in open(a.fixture) if l.strip()]
     cols = list(rows[0].keys())
@@ -27,14 +28,14 @@ def main():
     db.execute('CREATE TABLE IF NOT EXISTS "LiteLLM_SpendLogs" (%s)' % ", ".join('"%s"' % c for c in cols))
     db.commit()
     total = 0.0
-    for i in range(a.rows):
+    for i in range(a.start, a.start + a.rows):
         r = dict(rows[i % len(rows)])
         r["request_id"] = f"spendlog-{i}"
         r["spend"] = round(0.001 * (1 + i % 17), 6)
         total += r["spend"]
         vals = [json.dumps(r[c]) if isinstance(r[c], (dict, list)) else r[c] for c in cols]
         db.execute('INSERT INTO "LiteLLM_SpendLogs" VALUES (%s)' % ",".join("?" * len(cols)), vals)
-        if (i + 1) % a.batch == 0:
+        if (i - a.start + 1) % a.batch == 0:
             db.commit()
             time.sleep(a.pause)
     db.commit()

@@ -17,6 +17,7 @@ final class HTTPStreamSource {
         var parser = ServerSentEventParser(lastEventID: ctx.savedPositions[positionKey],
                                            maxEventBytes: ctx.settings.maxLineBytes)
         var failures = 0
+        let positionKey = self.positionKey
         while !ctx.isStopping {
             ctx.setState(.connecting)
             var headers = ctx.settings.headers
@@ -48,21 +49,21 @@ final class HTTPStreamSource {
                     var records: [[UInt8]] = []
                     parser.feed(chunk) { records.append($0.data) }
                     if parser.oversized > oversizedSeen {
-                        ctx.emit(.rejects(.lineTooLong, Int64(parser.oversized - oversizedSeen)))
+                        ctx.emit(.rejects(.lineTooLong, Int64(parser.oversized - oversizedSeen)), stream: positionKey)
                         oversizedSeen = parser.oversized
                     }
                     if !records.isEmpty {
-                        return ctx.emit(.records(records), position: parser.lastEventID)
+                        return ctx.emit(.records(records), stream: positionKey, position: parser.lastEventID)
                     }
                     return !ctx.isStopping
                 }
                 sentBytes = true
-                return ctx.emit(.bytes([UInt8](chunk), endOffset: nil))
+                return ctx.emit(.bytes([UInt8](chunk), endOffset: nil), stream: positionKey)
             }
             let outcome = transfer.perform()
             if ctx.isStopping { break }
             // NDJSON: a clean end completes the last line; a dropped connection's half line is dropped.
-            if sentBytes { ctx.emit(outcome.ok ? .endOfStream : .truncated) }
+            if sentBytes { ctx.emit(outcome.ok ? .endOfStream : .truncated, stream: positionKey) }
             if idledOut || (outcome.ok && !ctx.follow) {
                 ctx.setState(.ended)
                 return

@@ -58,7 +58,7 @@ final class SQLiteSource {
                     let gpus = try r.nextGPUSamples(limit: SQLiteSource.pageRows)
                     more = events.count == SQLiteSource.pageRows * 4 || gpus.count == SQLiteSource.pageRows
                     if !events.isEmpty || !gpus.isEmpty || !dims.isEmpty {
-                        if !ctx.emit(.stored(events, gpus, dims: dims), position: "\(r.eventCursor):\(r.gpuCursor)") { return }
+                        if !ctx.emit(.stored(events, gpus, dims: dims), stream: positionKey, position: "\(r.eventCursor):\(r.gpuCursor)") { return }
                     }
                 case .spendLogs:
                     let s = statement!
@@ -77,7 +77,7 @@ final class SQLiteSource {
                     }
                     more = lines.count == SQLiteSource.pageRows
                     if !lines.isEmpty {
-                        if !ctx.emit(.decoded(lines, format: LiteLLMSpendLogsImporter.formatName), position: "\(rowCursor)") { return }
+                        if !ctx.emit(.decoded(lines, format: LiteLLMSpendLogsImporter.formatName), stream: positionKey, position: "\(rowCursor)") { return }
                     }
                 }
                 if busyStreak > 0 { busyStreak = 0; ctx.setError(nil); ctx.setState(.live) }
