@@ -65,4 +65,18 @@ struct LiveOptions: ParsableArguments {
             }
         }
     }
+
+    /// The live feed for these options, not yet started: what the console calls. The rollup must
+    /// intern every dimension when a store is used (`Grouping.console` does).
+    func makeIngest(config: ConfigValue, rollup: Rollup, follow: Bool, storeByDefault: Bool) throws -> LiveIngest {
+        var o = LiveIngest.Options()
+        o.follow = follow
+        o.storePath = storePath(defaultOn: storeByDefault, config: config)
+        o.retentionDays = try retentionDays(config)
+        do { return try LiveIngest(sources: try resolved(config: config), rollup: rollup, options: o) } catch let e as RuntimeError {
+            throw e
+        } catch {
+            throw RuntimeError("\(error)")
+        }
+    }
 }
