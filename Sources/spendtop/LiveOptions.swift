@@ -73,9 +73,8 @@ struct LiveOptions: ParsableArguments {
         o.follow = follow
         o.storePath = storePath(defaultOn: storeByDefault, config: config)
         o.retentionDays = try retentionDays(config)
-        do { return try LiveIngest(sources: try resolved(config: config), rollup: rollup, options: o) } catch let e as RuntimeError {
-            throw e
-        } catch {
+        let sources = try resolved(config: config)
+        do { return try LiveIngest(sources: sources, rollup: rollup, options: o) } catch {
             throw RuntimeError("\(error)")
         }
     }
