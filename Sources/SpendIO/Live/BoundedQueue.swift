@@ -4,7 +4,8 @@ import Foundation
 /// exceed it waits, so a slow consumer slows the sources instead of growing memory.
 final class BoundedQueue<Element> {
     private let condition = NSCondition()
-    private var items: [(Element, Int)] = []
+    /// Popped slots are set to nil at once so their payload is freed; the array is compacted now and then.
+    private var items: [(Element, Int)?] = []
     private var head = 0
     private var bytes = 0
     private var closed = false
@@ -35,10 +36,11 @@ final class BoundedQueue<Element> {
             if closed { return nil }
             if !condition.wait(until: deadline) { return nil }
         }
-        let (item, cost) = items[head]
+        let (item, cost) = items[head]!
+        items[head] = nil
         head += 1
         bytes -= cost
-        if head > 1024 && head * 2 > items.count {
+        if head >= 256 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
         }
