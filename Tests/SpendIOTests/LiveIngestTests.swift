@@ -139,6 +139,22 @@ final class LiveIngestTests: XCTestCase {
         XCTAssertNil(q.pop(timeout: 0.01))
     }
 
+    /// A popped batch is freed at once, not when the queue next compacts (memory stays bounded).
+    func testBoundedQueueReleasesPoppedItems() {
+        final class Payload {}
+        let q = BoundedQueue<Payload>(capacityBytes: 1 << 20)
+        weak var watched: Payload?
+        do {
+            let p = Payload()
+            watched = p
+            q.push(p, cost: 10)
+            q.push(Payload(), cost: 10)
+        }
+        XCTAssertNotNil(watched)
+        _ = q.pop(timeout: 1)
+        XCTAssertNil(watched, "the queue kept a reference to a popped batch")
+    }
+
     /// Followed scrapes turn the vLLM prefix-cache counters into a hit rate per interval.
     func testPrometheusCountersBecomeRatesAcrossScrapes() throws {
         let page = LiveIngestTests.root.appendingPathComponent("Tests/SpendCoreTests/Fixtures/dcgm-vllm-metrics.prom").path
