@@ -85,7 +85,8 @@ struct SourceLoader {
     }
 }
 
-/// SIGINT/SIGTERM end a followed headless read cleanly (the store is committed on the way out).
+/// SIGINT/SIGTERM end a followed headless read cleanly (the store is committed on the way out);
+/// a second one exits at once.
 final class StopSignal {
     private static var shared: StopSignal?
     private var sources: [DispatchSourceSignal] = []
@@ -100,7 +101,15 @@ final class StopSignal {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { [weak s] in s?.lock.lock(); s?.flag = true; s?.lock.unlock() }
+            src.setEventHandler { [weak s] in
+                guard let s else { return }
+                s.lock.lock()
+                let again = s.flag
+                s.flag = true
+                s.lock.unlock()
+                // A second Ctrl-C does not wait for the store to be committed.
+                if again { exit(130) }
+            }
             src.resume()
             s.sources.append(src)
         }
