@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """spendtop benchmark against the SPEC §11 targets (run by `make bench`).
 
-    bench.py --bin PATH [--events 1000000] [--data-dir bench-data] [--runs 3] [--only export]
+    bench.py --bin PATH [--events 1000000] [--data-dir bench-data] [--runs 3] [--only export,live]
 
 Each section is one function in SECTIONS: it measures, prints a short report and returns its
 figures, which are appended as one JSON line to DATA_DIR/results.jsonl. Exit codes: 0 when
@@ -267,13 +267,71 @@ def section_export(args) -> dict:
                 target_met=not missed, sums_match=not diffs, mismatches=diffs)
 
 
+TARGET_LIVE_EVENTS_PER_S = 50_000
+
+
+def section_live(args) -> dict:
+    """SPEC §11 live: a writer appends the bench events to a file at full speed while
+    `spendtop check --follow` ingests it with the store on; sustained events/s and store size."""
+    events = ensure_events(args.data_dir, args.events)
+    counted = subprocess.run([args.bin, "check", str(events)], capture_output=True, text=True)
+    if counted.returncode != 0:
+        raise BenchError(f"spendtop check {events} exited with {counted.returncode}: {counted.stderr[-500:]}")
+    m = re.search(r"^total\n  events +(\d+)", counted.stdout, re.M)
+    if not m:
+        raise BenchError("cannot read the event count from spendtop check")
+    expected = int(m.group(1))
+    live_dir = args.data_dir / "live"
+    live_dir.mkdir(parents=True, exist_ok=True)
+    live_file, store = live_dir / "live.jsonl", live_dir / "spend.db"
+    runs = []
+    for _ in range(args.runs):
+        for p in (live_file, store, Path(str(store) + "-wal"), Path(str(store) + "-shm")):
+            p.unlink(missing_ok=True)
+        live_file.touch()
+        proc = subprocess.Popen([args.bin, "check", "--follow", "--until-events", str(expected), "--for", "600",
+                                 "--store", str(store), str(live_file)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.3)   # let it open the store and start following
+        t0 = time.perf_counter()
+        with open(events, "rb") as src, open(live_file, "ab", buffering=0) as dst:
+            while True:
+                chunk = src.read(1 << 20)
+                if not chunk:
+                    break
+                dst.write(chunk)
+        writer_s = time.perf_counter() - t0
+        out, err = proc.communicate(timeout=900)
+        wall = time.perf_counter() - t0
+        if proc.returncode != 0:
+            raise BenchError(f"live ingest exited with {proc.returncode}: {err[-1000:]}")
+        got = re.search(r"^total\n  events +(\d+)", out, re.M)
+        if not got or int(got.group(1)) != expected:
+            raise BenchError(f"live ingest counted {got.group(1) if got else '?'} events, expected {expected}")
+        store_bytes = sum(p.stat().st_size for p in (store, Path(str(store) + "-wal")) if p.exists())
+        runs.append((wall, writer_s, store_bytes))
+    wall, writer_s, store_bytes = min(runs)
+    rate = expected / wall
+    per_million = store_bytes / expected * 1e6
+    walls = " ".join(f"{r[0]:.3f}" for r in runs)
+    print(f"\nlive: {expected:,} events appended to a followed file, store on")
+    print(f"  sustained ingest  {wall:7.3f} s  {_rate(rate)} events/s   (writer done after {writer_s:.3f} s; runs: {walls})")
+    print(f"  store             {store_bytes / 1e6:7.1f} MB, {per_million / 1e6:.1f} MB per million events")
+    ok = rate >= TARGET_LIVE_EVENTS_PER_S
+    print(f"  verdict: {'PASS' if ok else 'MISS'} (SPEC §11: ≥ {TARGET_LIVE_EVENTS_PER_S // 1000}k events/s into the console)")
+    return dict(events=expected, live_wall_s=round(wall, 4), live_walls=[round(r[0], 4) for r in runs],
+                writer_s=round(writer_s, 4), live_events_per_s=round(rate), store_bytes=store_bytes,
+                store_bytes_per_million=round(per_million), target_met=ok)
+
+
 def _rate(per_s: float) -> str:
     return f"{per_s / 1e6:5.2f}M" if per_s >= 1e6 else f"{per_s / 1e3:5.1f}k"
 
 
-# name → (function, needs duckdb); run in this order. Later: live, keys, startup (SPEC §11).
+# name → (function, needs duckdb); run in this order. Later: keys, startup (SPEC §11).
 SECTIONS = {
     "export": (section_export, True),
+    "live": (section_live, False),
 }
 
 

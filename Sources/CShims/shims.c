@@ -25,4 +25,10 @@ long sp_curl_response_code(CURL *curl) {
     return code;
 }
 
+const char *sp_curl_content_type(CURL *curl) {
+    char *ct = NULL;
+    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK) return NULL;
+    return ct;
+}
+
 sqlite3_destructor_type sp_sqlite_transient(void) { return SQLITE_TRANSIENT; }

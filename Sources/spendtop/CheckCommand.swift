@@ -1,35 +1,73 @@
 import ArgumentParser
 import Foundation
 import SpendCore
+import SpendIO
 
 /// `spendtop check`: read sources to the end and say what was in them.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Read sources to the end; print counts, rejects by reason, unpriced models, the time range.")
+        abstract: "Read sources to the end; print counts, rejects by reason, unpriced models, the time range, each source's state and last error.",
+        discussion: """
+            Files are read to their current end, SQLite sources to their last row, an HTTP stream until it ends \
+            or is idle ([sources] idle_timeout, default 2s), a Prometheus page once. With --follow the sources are \
+            followed as the console follows them (headless, for scripts and the bench) until --until-events \
+            events are counted, --for has passed, every source ended, or SIGINT/SIGTERM.
+            """)
 
-    @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
+    @OptionGroup var live: LiveOptions
     @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
+    @Flag(help: "Follow the sources (tail -F, reconnecting streams) instead of reading to their end.") var follow = false
+    @Option(help: ArgumentHelp("With --follow: stop once this many events are counted (store history included).", valueName: "n"))
+    var untilEvents: Int64?
+    @Option(name: .customLong("for"), help: ArgumentHelp("With --follow: stop after this long (e.g. 30s, 5m).", valueName: "duration"))
+    var duration: String?
 
     func run() throws {
-        guard !sources.isEmpty else { throw UsageError("check needs a SOURCE (a JSONL file or -)") }
+        let config = try live.loadConfig()
+        let specs = try live.resolved(config: config)
+        let storePath = live.storePath(defaultOn: false, config: config)
+        guard !specs.isEmpty || storePath != nil else { throw UsageError("check needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
+        if !follow && (untilEvents != nil || duration != nil) { throw UsageError("--until-events and --for go with --follow") }
+        var limit: SourceLoader.FollowLimit?
+        if follow {
+            var seconds: Double?
+            if let duration {
+                guard let d = SourceConfig.parseDuration(duration) else { throw UsageError("unreadable --for '\(duration)'") }
+                seconds = d
+            }
+            limit = SourceLoader.FollowLimit(events: untilEvents, seconds: seconds)
+        }
         var options = Rollup.Options()
         options.groupings = [.total, .by(.model)]
         options.retentionMinutes = nil
-        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: options)
-        let (rollup, stats) = try loader.load(sources)
-        print(CheckReport.render(rollup: rollup, sources: stats), terminator: "")
+        options.cardinality = try live.cardinality(config)
+        var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
+        loader.mappings = try live.mappings(config)
+        let loaded = try loader.load(specs, storePath: storePath,
+                                     retentionDays: try live.retentionDays(config), follow: limit)
+        print(CheckReport.render(rollup: loaded.rollup, statuses: loaded.statuses, loaded: loaded), terminator: "")
+        try SourceLoader.failOnBrokenSource(loaded)
     }
 }
 
 /// The text `check` prints; a separate type so tests can read it.
 enum CheckReport {
-    static func render(rollup: Rollup, sources: [(String, SourceStats)]) -> String {
+    static func render(rollup: Rollup, statuses: [SourceStatus], loaded: SourceLoader.Loaded? = nil) -> String {
         var out = ""
-        for (name, s) in sources {
-            out += "source \(TextSanitizer.clean(name))\n"
+        if let loaded, let path = loaded.storePath {
+            out += "store \(TextSanitizer.clean(path))\n"
+            out += "  replayed        \(loaded.replayed) events\n"
+            if let e = loaded.storeError { out += "  error           \(TextSanitizer.clean(e))\n" }
+        }
+        for status in statuses {
+            let s = status.stats
+            out += "source \(TextSanitizer.clean(status.name))\n"
+            out += "  state           \(describe(status.state))\n"
+            if let e = status.lastError { out += "  last error      \(TextSanitizer.clean(e))\n" }
             out += "  lines read      \(s.lines)\n"
             out += "  events          \(s.events)\n"
+            if s.bytes > 0 { out += "  bytes           \(s.bytes)\n" }
             if s.gpuSamples > 0 { out += "  gpu samples     \(s.gpuSamples)\n" }
             if s.duplicates > 0 { out += "  duplicates      \(s.duplicates) (same request_id, counted once)\n" }
             if !s.formats.isEmpty {
@@ -51,5 +89,18 @@ enum CheckReport {
         out += "  unpriced        \(rollup.unpricedRequests) requests in \(unpriced.count) models\n"
         for (model, n) in unpriced { out += "    \(model): \(n)\n" }
         return out
+    }
+}
+
+/// A source state in words, as `check` and the diagnostics print it.
+func describe(_ state: SourceState) -> String {
+    switch state {
+    case .connecting: return "connecting"
+    case .live: return "live"
+    case .retrying(let at):
+        let s = max(0, Double(at - wallClockMs()) / 1000)
+        return String(format: "retrying in %.0f s", s.rounded(.up))
+    case .ended: return "ended"
+    case .failed: return "failed"
     }
 }

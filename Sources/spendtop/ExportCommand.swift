@@ -10,7 +10,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write one view as CSV (RFC 4180), headless.",
         discussion: "Views: \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", ")). Columns: docs/export.md.")
 
-    @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
+    @OptionGroup var live: LiveOptions
     @Option(help: "features, keys, models, teams, providers, gpus, series or alerts.") var view: String
     @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h, any Nm/Nh/Nd, or all.") var window: String = "all"
     @Option(help: "Window end (RFC 3339 or epoch); default: the newest event.") var at: String?
@@ -20,8 +20,11 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
-        guard !sources.isEmpty else { throw UsageError("export needs a SOURCE (a JSONL file or -)") }
-        if view.lowercased() == "alerts" { return try runAlerts() }
+        let config = try live.loadConfig()
+        let specs = try live.resolved(config: config)
+        let storePath = live.storePath(defaultOn: false, config: config)
+        guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
+        if view.lowercased() == "alerts" { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         guard let v = ExportView(rawValue: view.lowercased()) else {
             throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -38,8 +41,13 @@ struct ExportCommand: ParsableCommand {
         var options = Rollup.Options()
         options.groupings = v.groupings(filters: parsedFilters)
         options.retentionMinutes = nil
-        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: options)
-        let (rollup, stats) = try loader.load(sources)
+        options.cardinality = try live.cardinality(config)
+        var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
+        loader.mappings = try live.mappings(config)
+        let loaded = try loader.load(specs, storePath: storePath,
+                                     retentionDays: try live.retentionDays(config), follow: nil)
+        try SourceLoader.failOnBrokenSource(loaded)
+        let rollup = loaded.rollup, stats = loaded.sourceStats
         let table: ViewTable
         do {
             table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
@@ -61,9 +69,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     /// Replays the sources minute by minute through the alert engine and lists every incident.
-    func runAlerts() throws {
-        let config: ConfigValue
-        do { config = try ConfigLoader.load(explicitPath: nil) } catch let e as ConfigError { throw UsageError(e.description) }
+    func runAlerts(config: ConfigValue, specs: [(SourceSpec, SourceSettings)], storePath: String?) throws {
         let rules = try alertOptions.ruleSet(config: config)
         var windowStart: Int64? = nil, windowEnd: Int64? = nil
         guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
@@ -75,8 +81,12 @@ struct ExportCommand: ParsableCommand {
         var options = Rollup.Options()
         options.groupings = Grouping.console
         options.retentionMinutes = nil
-        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: options)
-        let (rollup, stats) = try loader.load(sources)
+        options.cardinality = try live.cardinality(config)
+        var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
+        loader.mappings = try live.mappings(config)
+        let loaded = try loader.load(specs, storePath: storePath, retentionDays: try live.retentionDays(config), follow: nil)
+        try SourceLoader.failOnBrokenSource(loaded)
+        let rollup = loaded.rollup, stats = loaded.sourceStats
         var events = AlertEngine(rules: rules).replay(rollup)
         let end = windowEnd ?? rollup.clockMs(wallMs: wallClockMs())
         if case .minutes(let m) = w { windowStart = end - Int64(m) * 60_000 }

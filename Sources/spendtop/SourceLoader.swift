@@ -2,10 +2,14 @@ import Foundation
 import SpendCore
 import SpendIO
 
-/// Reads headless sources to their end into one rollup, with a pipeline (and stats) per source.
+/// Reads sources headless into one rollup through `LiveIngest`: to their current end (files to
+/// EOF, SQLite to the last row, an HTTP stream until it ends or idles, a scrape once), or, with
+/// `follow`, until a count or a time limit is reached.
 struct SourceLoader {
     var prices: PriceTable
     var options: Rollup.Options
+    /// Formats described in config (`[[mapping]]`).
+    var mappings: [FieldMapping] = []
 
     static func priceTable(pricesFile: String?) throws -> PriceTable {
         guard let path = pricesFile else { return .bundled }
@@ -19,33 +23,101 @@ struct SourceLoader {
         }
     }
 
-    /// Sources this build reads headless: files and `-`; the live kinds arrive with the live sources.
-    static func validate(_ sources: [String]) throws {
-        for s in sources {
-            let lower = s.lowercased()
-            for scheme in ["http://", "https://", "prom:", "sqlite:", "nvidia-smi:"] where lower.hasPrefix(scheme) {
-                throw UsageError("source \(s): \(scheme.dropLast(scheme.hasSuffix("//") ? 3 : 1)) sources are not available in this build yet; give a JSONL file or -")
-            }
-            if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") {
-                throw UsageError("source \(s): SQLite sources are not available in this build yet; give a JSONL file or -")
-            }
-        }
+    /// When a followed read stops.
+    struct FollowLimit {
+        var events: Int64?
+        var seconds: Double?
     }
 
+    struct Loaded {
+        var rollup: Rollup
+        var statuses: [SourceStatus]
+        var replayed: Int
+        var storePath: String?
+        var storeError: String?
+        var stats: [(String, SourceStatus)] { statuses.map { ($0.name, $0) } }
+        var sourceStats: [(String, SourceStats)] { statuses.map { ($0.name, $0.stats) } }
+        var failures: [SourceStatus] { statuses.filter { $0.state == .failed } }
+    }
+
+    /// Plain JSONL files and stdin, no store: what `demo` reads.
     func load(_ sources: [String]) throws -> (Rollup, [(String, SourceStats)]) {
-        try SourceLoader.validate(sources)
-        let rollup = Rollup(options: options, prices: prices)
-        var stats: [(String, SourceStats)] = []
-        for s in sources {
-            let pipeline = EventPipeline(rollup: rollup)
-            do {
-                try FileInput.readAll(s, into: pipeline)
-            } catch {
-                throw RuntimeError("\(error)")
-            }
-            stats.append((s, pipeline.stats))
+        let specs = try sources.map { s -> (SourceSpec, SourceSettings) in
+            do { return (try SourceSpec(parsing: s), SourceSettings()) } catch { throw UsageError("\(error)") }
         }
-        return (rollup, stats)
+        let loaded = try load(specs, storePath: nil, retentionDays: 7, follow: nil)
+        try SourceLoader.failOnBrokenSource(loaded)
+        return (loaded.rollup, loaded.sourceStats)
+    }
+
+    func load(_ specs: [(SourceSpec, SourceSettings)], storePath: String?, retentionDays: Double,
+              follow: FollowLimit?) throws -> Loaded {
+        var ro = options
+        ro.internAllDimensions = storePath != nil
+        let rollup = Rollup(options: ro, prices: prices)
+        var o = LiveIngest.Options()
+        o.follow = follow != nil
+        o.storePath = storePath
+        o.retentionDays = retentionDays
+        o.mappings = mappings
+        let ingest: LiveIngest
+        do { ingest = try LiveIngest(sources: specs, rollup: rollup, options: o) } catch { throw RuntimeError("\(error)") }
+        ingest.start()
+        if let follow {
+            let stop = StopSignal.install()
+            let deadline = follow.seconds.map { Date(timeIntervalSinceNow: $0) }
+            while !stop.raised {
+                if let d = deadline, Date() >= d { break }
+                if let n = follow.events, ingest.read({ $0.eventsCounted }) >= n { break }
+                if ingest.sources.allSatisfy({ $0.state == .ended || $0.state == .failed }) && ingest.waitUntilIdle(timeout: 0.01) { break }
+                usleep(20_000)
+            }
+        } else {
+            while !ingest.waitUntilIdle(timeout: 3600) {}
+        }
+        ingest.stop()
+        return Loaded(rollup: rollup, statuses: ingest.sources, replayed: ingest.replayedEvents,
+                      storePath: ingest.storePath, storeError: ingest.storeError)
+    }
+
+    /// A source that could not be read at all fails the command (after `check` printed its report).
+    static func failOnBrokenSource(_ loaded: Loaded) throws {
+        if let f = loaded.failures.first {
+            throw RuntimeError("cannot read \(f.name): \(f.lastError ?? "unknown error")")
+        }
+    }
+}
+
+/// SIGINT/SIGTERM end a followed headless read cleanly (the store is committed on the way out);
+/// a second one exits at once.
+final class StopSignal {
+    private static var shared: StopSignal?
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var flag = false
+
+    var raised: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+
+    static func install() -> StopSignal {
+        if let s = shared { return s }
+        let s = StopSignal()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { [weak s] in
+                guard let s else { return }
+                s.lock.lock()
+                let again = s.flag
+                s.flag = true
+                s.lock.unlock()
+                // A second Ctrl-C does not wait for the store to be committed.
+                if again { exit(130) }
+            }
+            src.resume()
+            s.sources.append(src)
+        }
+        shared = s
+        return s
     }
 }
 

@@ -120,3 +120,34 @@ final class ExportCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["export", "--help"]).status, 0)
     }
 }
+
+final class ConfigCLITests: XCTestCase {
+    func testMappingAndCardinalityFromConfig() throws {
+        let config = try CLI.temporaryFile("""
+        [general]
+        cardinality = 2
+
+        [[mapping]]
+        name = "acme"
+        match = "source=acme"
+        ts = "when"
+        feature = "meta.feature"
+        cost_usd = "billing.usd"
+        """, suffix: ".toml")
+        var lines: [String] = []
+        for i in 0..<4 {
+            lines.append(#"{"source":"acme","when":"2026-11-28T10:00:0\#(i)Z","meta":{"feature":"f\#(i)"},"billing":{"usd":1}}"#)
+        }
+        let data = try CLI.temporaryFile(lines.joined(separator: "\n") + "\n")
+        let check = try CLI.run(["check", data, "--config", config])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertTrue(check.stdout.contains("acme 4"), check.stdout)
+        let rows = CLI.parseCSV(try CLI.run(["export", data, "--config", config, "--view", "features"]).stdout)
+        XCTAssertEqual(rows.dropFirst().map { $0[0] }, ["(other)", "f0", "f1"], "two features, then the fold")
+        XCTAssertEqual(rows[1][1], "2")
+        let bad = try CLI.temporaryFile("[[mapping]]\nname = \"x\"\nmatch = \"a\"\n", suffix: ".toml")
+        let r = try CLI.run(["check", data, "--config", bad])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("[[mapping]] x: needs a 'ts' path"), r.stderr)
+    }
+}

@@ -31,6 +31,8 @@ CURLcode sp_curl_setopt_writefn(CURL *curl, sp_curl_write_fn fn);
 typedef int (*sp_curl_xfer_fn)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 CURLcode sp_curl_setopt_xferfn(CURL *curl, sp_curl_xfer_fn fn);
 long sp_curl_response_code(CURL *curl);
+/// The response's Content-Type, or NULL before headers arrived.
+const char *sp_curl_content_type(CURL *curl);
 
 /// SQLITE_TRANSIENT as a callable destructor value.
 sqlite3_destructor_type sp_sqlite_transient(void);

@@ -14,6 +14,7 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable, Error {
     case invalidUTF8 = "invalid UTF-8"
     case lineTooLong = "line too long"
     case badField = "field of the wrong type"
+    case unreadableMetric = "unreadable metric line"
 
     public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

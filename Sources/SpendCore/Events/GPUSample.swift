@@ -8,9 +8,18 @@ public struct GPUSample: Equatable, Sendable {
     public var memTotalMB: Double?
     public var powerW: Double?
     public var queueDepth: Double?
+    /// Inference-server readings (vLLM): KV-cache use in %, prefix-cache hit rate 0–1 since the
+    /// previous scrape, requests in the running batch.
+    public var kvCachePct: Double?
+    public var prefixCacheHitRate: Double?
+    public var runningRequests: Double?
 
     public init(timestampMs: Int64, node: String, gpu: String, utilPct: Double? = nil, memUsedMB: Double? = nil,
-                memTotalMB: Double? = nil, powerW: Double? = nil, queueDepth: Double? = nil) {
+                memTotalMB: Double? = nil, powerW: Double? = nil, queueDepth: Double? = nil,
+                kvCachePct: Double? = nil, prefixCacheHitRate: Double? = nil, runningRequests: Double? = nil) {
+        self.kvCachePct = kvCachePct
+        self.prefixCacheHitRate = prefixCacheHitRate
+        self.runningRequests = runningRequests
         self.timestampMs = timestampMs
         self.node = node
         self.gpu = gpu

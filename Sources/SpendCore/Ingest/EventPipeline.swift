@@ -72,6 +72,27 @@ public final class EventPipeline {
 
     public func consume(fields: JSONFields) {
         let (format, decoded) = ImporterRegistry.decode(fields, mappings: mappings)
+        consume(decoded: decoded, format: format)
+    }
+
+    /// One complete record from a framed source (an SSE `data` field): counted as bytes and a line.
+    public func consume(record: UnsafeRawBufferPointer) {
+        counted.bytes += Int64(record.count)
+        consume(line: record)
+    }
+
+    /// Bytes of an incomplete last line held back (a source's saved position stops before them).
+    public var pendingBytes: Int { splitter.pendingCount }
+
+    /// Counts one event replayed from a store (already interned in this pipeline's rollup).
+    public func consume(interned e: inout InternedEvent) {
+        flush()
+        count(&e)
+    }
+
+    /// Counts what a non-line source already decoded (SQLite rows, Prometheus scrapes, CSV).
+    public func consume(decoded: DecodedLine, format: String) {
+        flush()
         switch decoded {
         case .rejected(let reason):
             reject(reason)

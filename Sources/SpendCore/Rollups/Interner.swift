@@ -14,6 +14,8 @@ public struct Interner {
     var table = UInt64Table(capacity: 64)
     var foldedTable = UInt64Table(capacity: 16)
     public private(set) var names: [String] = [Interner.noneName, Interner.otherName]
+    /// The hash of each id's raw text, so the store can keep two keys apart that mask alike.
+    public private(set) var hashes: [UInt64] = [0, 1]
     /// Events whose value was folded into `(other)`, and how many distinct values that was.
     public private(set) var foldedEvents = 0
     public var foldedValues: Int { foldedTable.count }
@@ -44,6 +46,19 @@ public struct Interner {
         return insert(hash: h, rawText: value)
     }
 
+    /// The id for a value known by its raw-text hash and display name (replayed from the store).
+    public mutating func id(hash h: UInt64, displayName: String) -> Int32 {
+        if h == 0 { return Interner.noneID }
+        if h == 1 { return Interner.otherID }
+        if let v = table.get(h) { return v }
+        if isFull { return fold(h) }
+        let id = Int32(names.count)
+        names.append(displayName)
+        hashes.append(h)
+        table.set(h, id)
+        return id
+    }
+
     var isFull: Bool { names.count - 2 >= capacity }
 
     
@@ -57,6 +72,7 @@ public struct Interner {
     mutating func insert(hash h: UInt64, rawText: String) -> Int32 {
         let id = Int32(names.count)
         names.append(Interner.displayName(rawText, dimension: dimension))
+        hashes.append(h)
         table.set(h, id)
         return id
     }

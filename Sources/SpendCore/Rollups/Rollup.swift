@@ -8,6 +8,8 @@ public final class Rollup {
         public var cardinality: Int = 20_000
         /// Minutes of history to keep behind the newest event; nil keeps everything (export `all`).
         public var retentionMinutes: Int64? = 24 * 60
+        /// Intern every dimension even if no kept grouping reads it (a store keeps them all).
+        public var internAllDimensions = false
         public init() {}
     }
 
@@ -36,6 +38,11 @@ public final class Rollup {
     /// Unpriced requests per model id.
     public private(set) var unpricedByModel: [Int32: Int64] = [:]
     public private(set) var newestMs: Int64 = .min
+    /// When true, every newly counted event (before pricing, so a stored event is repriced on
+    /// replay) and GPU sample is also appended to `recorded`/`recordedGPU` for the store to take.
+    public var recordsForStore = false
+    public var recorded = ContiguousArray<InternedEvent>()
+    public var recordedGPU: [GPUSample] = []
     public private(set) var oldestMs: Int64 = .max
 
     public init(options: Options = Options(), prices: PriceTable = .bundled) {
@@ -55,7 +62,7 @@ public final class Rollup {
         }
         groupingIndex = index
         self.plan = plan
-        var needed = Array(repeating: false, count: Dimension.allCases.count)
+        var needed = Array(repeating: options.internAllDimensions, count: Dimension.allCases.count)
         needed[Dimension.model.rawValue] = true
         for (_, a, b, _) in plan {
             if let a { needed[a.rawValue] = true }
@@ -65,6 +72,9 @@ public final class Rollup {
     }
 
     public func keeps(_ g: Grouping) -> Bool { groupingIndex[g] != nil }
+
+    /// True when every request dimension is interned (what a store needs to save whole events).
+    public var internsAllDimensions: Bool { Dimension.requestDimensions.allSatisfy { neededDimensions[$0.rawValue] } }
 
     // MARK: ingest
 
@@ -100,6 +110,12 @@ public final class Rollup {
         ingest(&i)
     }
 
+    /// Interns a value already in display form under the hash of its raw text (replay from the store).
+    public func internStored(_ d: Dimension, hash: UInt64, displayName: String) -> Int32 {
+        if d == .gpu { return gpuInterner.id(hash: hash, displayName: displayName) }
+        return interners[d.rawValue].id(hash: hash, displayName: displayName)
+    }
+
     /// Interns a value of `dimension` from raw bytes (for the fast scanner).
     @inline(__always)
     public func internBytes(_ d: Dimension, _ p: UnsafeRawPointer, _ n: Int) -> Int32 {
@@ -132,6 +148,7 @@ public final class Rollup {
             _ = dedupe.getOrInsert(e.requestHash) { fresh = true; return m }
             if !fresh { duplicates += 1; return false }
         }
+        if recordsForStore { recorded.append(e) }
         if e.cost.isNaN { price(&e) }
         eventsCounted += 1
         if e.timestampMs > newestMs { advance(to: e.timestampMs) }
@@ -154,6 +171,7 @@ public final class Rollup {
             return
         }
         gpuSamples += 1
+        if recordsForStore { recordedGPU.append(s) }
         if s.timestampMs > newestMs { advance(to: s.timestampMs) }
         if s.timestampMs < oldestMs { oldestMs = s.timestampMs }
         let id = gpuInterner.id(s.groupName)

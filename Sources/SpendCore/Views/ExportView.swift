@@ -131,12 +131,16 @@ public enum ExportView: String, CaseIterable, Sendable {
             .init(id: "mem_total_mb", title: "MEM TOTAL", kind: .number),
             .init(id: "power_w", title: "POWER W", kind: .number),
             .init(id: "queue_depth", title: "QUEUE", kind: .number),
+            .init(id: "running", title: "RUNNING", kind: .number),
+            .init(id: "kv_cache_pct", title: "KV CACHE", kind: .percent),
+            .init(id: "prefix_cache_hit_pct", title: "PREFIX HIT", kind: .percent),
             .init(id: "samples", title: "SAMPLES", kind: .count),
         ]
         let rows = gpus.map { g -> [ViewTable.Cell] in
             let m = g.measures
             func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
             return [.text(g.name), n(m.utilPct), n(m.memUsedMB), n(m.memTotalMB), n(m.powerW), n(m.queueDepth),
+                    n(m.runningRequests), n(m.kvCachePct), n(m.prefixCacheHitRate.map { $0 * 100 }),
                     .number(Double(m.samples))]
         }
         return ViewTable(title: "GPUs", columns: columns, rows: rows)

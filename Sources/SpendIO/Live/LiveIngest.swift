@@ -1,0 +1,346 @@
+import Foundation
+import SpendCore
+
+/// The live feed: runs every source on its own thread, funnels their data through a bounded queue
+/// into one ingest thread that owns the rollup (under a lock readers share) and the store.
+///
+/// Use: `init` (opens the store and replays it), `start()`, then `read { rollup in … }` and
+/// `sources` from any thread; `waitUntilIdle(timeout:)` for finite reads; `stop()` (idempotent)
+/// commits what was counted and joins every thread. With a store, build the rollup with
+/// `Rollup.Options.internAllDimensions` (or groupings that read every dimension).
+public final class LiveIngest: SpendFeed {
+    public struct Options {
+        /// Follow sources for new data (console); false reads each to its current end (check, export).
+        public var follow = true
+        /// The store file; nil runs in memory only.
+        public var storePath: String?
+        /// Days of events the store keeps.
+        public var retentionDays: Double = 7
+        /// Bytes queued between the sources and the ingest thread before sources wait.
+        public var queueBytes = 32 << 20
+        /// A store transaction every this many events, or this often, whichever comes first.
+        public var commitEvents = 50_000
+        public var commitIntervalSeconds = 0.25
+        /// Formats described in config (`[[mapping]]`), for every source's lines.
+        public var mappings: [FieldMapping] = []
+        public init() {}
+    }
+
+    let options: Options
+    let specs: [(SourceSpec, SourceSettings)]
+    let rollup: Rollup
+    let rollupLock = NSLock()
+    let statusLock = NSLock()
+    var statuses: [SourceStatus]
+    let store: SpendStore?
+    var storeFailure: String?
+    let savedPositions: [String: String]
+    let queue: BoundedQueue<SourceBatch>
+    let stopFlag = StopFlag()
+    var started = false
+    var runningSources = 0
+    var pushed = 0
+    var processed = 0
+    var threadsDone = DispatchGroup()
+    /// Events replayed from the store at start-up.
+    public private(set) var replayedEvents = 0
+
+    // Owned by the ingest thread.
+    var pipelines: [[String: EventPipeline]]
+    var retired: [SourceStats]
+    var dimensionMaps: [StoredDimensionMap]
+
+    /// Opens the store (if any) and replays it into `rollup` before any source runs.
+    public init(sources: [(SourceSpec, SourceSettings)], rollup: Rollup, options: Options = Options()) throws {
+        self.options = options
+        specs = sources
+        self.rollup = rollup
+        statuses = sources.map { SourceStatus(name: $0.0.name, state: .connecting) }
+        pipelines = Array(repeating: [:], count: sources.count)
+        retired = Array(repeating: SourceStats(), count: sources.count)
+        dimensionMaps = Array(repeating: StoredDimensionMap(), count: sources.count)
+        queue = BoundedQueue(capacityBytes: options.queueBytes)
+        if let path = options.storePath {
+            guard rollup.internsAllDimensions else {
+                throw SpendStore.Failure(description: "a rollup feeding the store must intern every dimension (Rollup.Options.internAllDimensions)")
+            }
+            let s = try SpendStore(path: path)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try s.applyRetention(days: options.retentionDays, nowMs: now)
+            replayedEvents = try s.replay(into: rollup)
+            savedPositions = try s.positions()
+            rollup.recordsForStore = true
+            store = s
+        } else {
+            store = nil
+            savedPositions = [:]
+        }
+    }
+
+    deinit { stop() }
+
+    // MARK: SpendFeed
+
+    public func read<T>(_ body: (Rollup) throws -> T) rethrows -> T {
+        rollupLock.lock()
+        defer { rollupLock.unlock() }
+        return try body(rollup)
+    }
+
+    public var sources: [SourceStatus] {
+        statusLock.lock()
+        defer { statusLock.unlock() }
+        return statuses
+    }
+
+    /// A store write that failed (the console shows it; counting goes on in memory).
+    public var storeError: String? {
+        statusLock.lock(); defer { statusLock.unlock() }
+        return storeFailure
+    }
+
+    public var storePath: String? { store?.path }
+
+    // MARK: life cycle
+
+    public func start() {
+        statusLock.lock()
+        guard !started else { statusLock.unlock(); return }
+        started = true
+        runningSources = specs.count
+        statusLock.unlock()
+        for (i, (spec, settings)) in specs.enumerated() {
+            let ctx = SourceContext(
+                index: i, name: spec.name, follow: options.follow, settings: settings, queue: queue,
+                savedPositions: savedPositions, stop: stopFlag,
+                report: { [unowned self] i, state, error in self.report(i, state, error) },
+                pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() })
+            spawn("spendtop-source-\(i)") { [self] in
+                LiveIngest.makeRunner(spec)(ctx)
+                statusLock.lock()
+                runningSources -= 1
+                if case .connecting = statuses[i].state, !stopFlag.isSet { statuses[i].state = .failed }
+                if case .live = statuses[i].state, !options.follow { statuses[i].state = .ended }
+                statusLock.unlock()
+            }
+        }
+        spawn("spendtop-ingest") { [self] in ingestLoop() }
+    }
+
+    /// Stops the sources, counts what they had queued, commits the store and joins every thread.
+    public func stop() {
+        guard stopFlag.raise() else { return }
+        statusLock.lock()
+        let wasStarted = started
+        statusLock.unlock()
+        if wasStarted {
+            queue.close()
+            threadsDone.wait()
+        }
+        commitStore(force: true)
+    }
+
+    /// Waits until every source has ended (or failed) and everything queued is counted; true if
+    /// that happened within `timeout` seconds. Meaningful for finite reads (`follow == false`).
+    @discardableResult
+    public func waitUntilIdle(timeout: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            statusLock.lock()
+            let idle = runningSources == 0 && processed == pushed
+            statusLock.unlock()
+            if idle && queue.isEmpty { return true }
+            usleep(2_000)
+        }
+        return false
+    }
+
+    /// Everything queued so far is counted (follow mode: the sources may still be adding).
+    public func waitUntilCaughtUp(timeout: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            statusLock.lock()
+            let idle = processed == pushed
+            statusLock.unlock()
+            if idle && queue.isEmpty { return true }
+            usleep(2_000)
+        }
+        return false
+    }
+
+    var isStopping: Bool { stopFlag.isSet }
+
+    func spawn(_ name: String, _ body: @escaping () -> Void) {
+        threadsDone.enter()
+        let t = Thread { [threadsDone] in
+            body()
+            threadsDone.leave()
+        }
+        t.name = name
+        t.stackSize = 4 << 20
+        t.start()
+    }
+
+    func report(_ i: Int, _ state: SourceState?, _ error: String??) {
+        statusLock.lock()
+        if let state { statuses[i].state = state }
+        if let error { statuses[i].lastError = error }
+        statusLock.unlock()
+    }
+
+    static func makeRunner(_ spec: SourceSpec) -> (SourceContext) -> Void {
+        switch spec {
+        case .file(let p): return FileTailSource(pattern: p).run
+        case .stdin: return StdinSource().run
+        case .nvidiaSmi:
+            let node = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
+            let offset = Int64(TimeZone.current.secondsFromGMT())
+            return StdinSource(nvidiaSmi: NvidiaSmiCSV(node: node, utcOffsetSeconds: offset)).run
+        case .http(let u): return HTTPStreamSource(url: u).run
+        case .prometheus(let u): return PrometheusSource(url: u).run
+        case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
+        }
+    }
+
+    // MARK: ingest thread
+
+    var lastCommit = Date()
+    var lastRetention = Date()
+
+    func ingestLoop() {
+        while true {
+            guard let batch = queue.pop(timeout: options.commitIntervalSeconds) else {
+                if queueClosedAndEmpty() { break }
+                commitStore(force: false)
+                continue
+            }
+            rollupLock.lock()
+            apply(batch)
+            store?.stage(from: rollup)
+            let stats = sourceStats(batch.source)
+            rollupLock.unlock()
+            statusLock.lock()
+            statuses[batch.source].stats = stats
+            processed += 1
+            statusLock.unlock()
+            commitStore(force: false)
+        }
+    }
+
+    func queueClosedAndEmpty() -> Bool { isStopping && queue.isEmpty }
+
+    func pipeline(_ source: Int, _ stream: String) -> EventPipeline {
+        if let p = pipelines[source][stream] { return p }
+        let p = EventPipeline(rollup: rollup, maxLineBytes: specs[source].1.maxLineBytes)
+        p.mappings = options.mappings
+        pipelines[source][stream] = p
+        return p
+    }
+
+    func retire(_ source: Int, _ stream: String) {
+        guard let p = pipelines[source][stream] else { return }
+        LiveIngest.add(p.stats, to: &retired[source])
+        pipelines[source][stream] = nil
+    }
+
+    func apply(_ b: SourceBatch) {
+        let s = b.source
+        switch b.payload {
+        case .bytes(let bytes, let end):
+            let p = pipeline(s, b.stream)
+            bytes.withUnsafeBytes { p.feed($0) }
+            if let end {
+                // Saved with a hash of the 16 bytes before it, so a file rewritten while spendtop
+                // was down (copytruncate) is noticed on resume instead of read from mid-line.
+                let cut = bytes.count - p.pendingBytes
+                if cut >= 0 {
+                    var value = String(end - Int64(p.pendingBytes))
+                    if cut >= 16 { value += "/" + FileTailSource.fingerprint(bytes[(cut - 16)..<cut]) }
+                    stagePosition(b.stream, value)
+                }
+            }
+        case .records(let records):
+            let p = pipeline(s, b.stream)
+            for var r in records {
+                // Multi-line SSE data is one JSON value; its newlines are whitespace to JSON.
+                for i in r.indices where r[i] == 10 { r[i] = 32 }
+                r.withUnsafeBytes { p.consume(record: $0) }
+            }
+            p.flush()
+        case .decoded(let lines, let format):
+            let p = pipeline(s, b.stream)
+            for l in lines { p.consume(decoded: l, format: format) }
+        case .stored(let events, let gpus, let dims):
+            let p = pipeline(s, b.stream)
+            dimensionMaps[s].learn(dims, rollup: rollup)
+            for var e in events {
+                dimensionMaps[s].map(&e)
+                p.consume(interned: &e)
+            }
+            for g in gpus { p.consume(decoded: .gpu([g]), format: "spendtop-store") }
+        case .rejects(let reason, let n):
+            retired[s].rejects[reason, default: 0] += n
+        case .endOfStream:
+            pipeline(s, b.stream).finish()
+            if b.forget { retire(s, b.stream) }
+        case .truncated:
+            retire(s, b.stream)
+        }
+        if let pos = b.position { stagePosition(b.stream, pos) }
+        if b.forget {
+            stagePosition(b.stream, nil)
+        }
+    }
+
+    func stagePosition(_ key: String, _ value: String?) {
+        guard !key.isEmpty else { return }
+        store?.stagePosition(key, value)
+    }
+
+    func sourceStats(_ s: Int) -> SourceStats {
+        var total = retired[s]
+        for p in pipelines[s].values { LiveIngest.add(p.stats, to: &total) }
+        return total
+    }
+
+    static func add(_ a: SourceStats, to t: inout SourceStats) {
+        t.lines += a.lines
+        t.bytes += a.bytes
+        t.events += a.events
+        t.gpuSamples += a.gpuSamples
+        t.duplicates += a.duplicates
+        t.expired += a.expired
+        for (k, v) in a.rejects { t.rejects[k, default: 0] += v }
+        for (k, v) in a.formats { t.formats[k, default: 0] += v }
+        if let f = a.firstMs { t.firstMs = min(t.firstMs ?? f, f) }
+        if let l = a.lastMs { t.lastMs = max(t.lastMs ?? l, l) }
+    }
+
+    let commitLock = NSLock()
+
+    func commitStore(force: Bool) {
+        guard let store else { return }
+        commitLock.lock()
+        defer { commitLock.unlock() }
+        guard store.hasStaged else { return }
+        guard force || store.stagedCount >= options.commitEvents
+                || Date().timeIntervalSince(lastCommit) >= options.commitIntervalSeconds else { return }
+        rollupLock.lock()
+        store.stage(from: rollup)
+        rollupLock.unlock()
+        do {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try store.commit(nowMs: now)
+            lastCommit = Date()
+            // A console left running for weeks keeps its retention too.
+            if Date().timeIntervalSince(lastRetention) >= 3600 {
+                lastRetention = Date()
+                try store.applyRetention(days: options.retentionDays, nowMs: now)
+            }
+            statusLock.lock(); storeFailure = nil; statusLock.unlock()
+        } catch {
+            statusLock.lock(); storeFailure = "\(error)"; statusLock.unlock()
+            lastCommit = Date()
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import SpendCore
+
+/// What a source thread may do: hand batches to the ingest, report its state, read its saved
+/// position, and sleep in a way that `stop()` interrupts.
+final class SourceContext {
+    let index: Int
+    let name: String
+    /// Follow for new data (console) or read to the current end and stop (check, export).
+    let follow: Bool
+    let settings: SourceSettings
+    let queue: BoundedQueue<SourceBatch>
+    let savedPositions: [String: String]
+    private let stop: StopFlag
+    private let report: (Int, SourceState?, String??) -> Void
+    let pushed: () -> Void
+
+    init(index: Int, name: String, follow: Bool, settings: SourceSettings, queue: BoundedQueue<SourceBatch>,
+         savedPositions: [String: String], stop: StopFlag,
+         report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void) {
+        self.index = index
+        self.name = name
+        self.follow = follow
+        self.settings = settings
+        self.queue = queue
+        self.savedPositions = savedPositions
+        self.stop = stop
+        self.report = report
+        self.pushed = pushed
+    }
+
+    var isStopping: Bool { stop.isSet }
+
+    /// Blocks while the queue is full; false once the ingest is stopping.
+    @discardableResult
+    func emit(_ payload: SourceBatch.Payload, stream: String = "", position: String? = nil, forget: Bool = false) -> Bool {
+        let batch = SourceBatch(source: index, stream: stream, payload: payload, position: position, forget: forget)
+        pushed()
+        return queue.push(batch, cost: batch.cost)
+    }
+
+    func setState(_ state: SourceState) { report(index, state, nil) }
+
+    /// Sets (or with nil clears) the last error; it is sanitised before anyone sees it.
+    func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) })) }
+
+    /// Sleeps up to `seconds`; false when woken by `stop()`.
+    func sleep(_ seconds: Double) -> Bool { stop.sleep(seconds) }
+}

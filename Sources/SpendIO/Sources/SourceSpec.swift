@@ -1,0 +1,84 @@
+import Foundation
+
+/// One SOURCE argument (SPEC §2), parsed: what to read and how.
+public enum SourceSpec: Equatable, Sendable {
+    /// A JSONL file or a glob of files, followed like `tail -F`.
+    case file(String)
+    /// JSONL on standard input.
+    case stdin
+    /// An SSE or NDJSON stream over HTTP(S).
+    case http(String)
+    /// A SQLite database (LiteLLM_SpendLogs or spendtop's own store), opened read-only.
+    case sqlite(path: String, table: String?)
+    /// A Prometheus text page, scraped every interval.
+    case prometheus(String)
+    /// `nvidia-smi --format=csv -l N` output on standard input.
+    case nvidiaSmi
+
+    public struct ParseError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(parsing text: String) throws {
+        let lower = text.lowercased()
+        if text == "-" { self = .stdin; return }
+        if lower == "nvidia-smi:-" || lower == "nvidia-smi:" { self = .nvidiaSmi; return }
+        if lower.hasPrefix("nvidia-smi:") {
+            throw ParseError(description: "source \(text): nvidia-smi reads only stdin; write nvidia-smi:-")
+        }
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            guard URL(string: text)?.host != nil else { throw ParseError(description: "source \(SourceSpec.redact(text)): not a valid URL") }
+            self = .http(text); return
+        }
+        if lower.hasPrefix("prom:") {
+            let url = String(text.dropFirst(5))
+            let l = url.lowercased()
+            guard (l.hasPrefix("http://") || l.hasPrefix("https://")), URL(string: url)?.host != nil else {
+                throw ParseError(description: "source \(SourceSpec.redact(text)): prom: needs an http(s) URL, e.g. prom:http://host:9400/metrics")
+            }
+            self = .prometheus(url); return
+        }
+        if lower.hasPrefix("sqlite:") {
+            var rest = String(text.dropFirst(7))
+            var table: String?
+            if let q = rest.range(of: "?table=") {
+                table = String(rest[q.upperBound...])
+                rest = String(rest[..<q.lowerBound])
+                guard let t = table, !t.isEmpty, t.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                    throw ParseError(description: "source \(text): table names are letters, digits and _")
+                }
+            }
+            guard !rest.isEmpty else { throw ParseError(description: "source \(text): sqlite: needs a path") }
+            self = .sqlite(path: rest, table: table); return
+        }
+        if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, sqlite: or nvidia-smi:-")
+        }
+        if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
+            self = .sqlite(path: text, table: nil); return
+        }
+        self = .file(text)
+    }
+
+    /// The name shown in the header, `check` and errors: URLs without credentials or query.
+    public var name: String {
+        switch self {
+        case .file(let p): return p
+        case .stdin: return "-"
+        case .http(let u): return SourceSpec.redact(u)
+        case .sqlite(let p, let t): return "sqlite:" + p + (t.map { "?table=" + $0 } ?? "")
+        case .prometheus(let u): return "prom:" + SourceSpec.redact(u)
+        case .nvidiaSmi: return "nvidia-smi:-"
+        }
+    }
+
+    /// Drops user:password@ and the query string, where tokens tend to hide.
+    public static func redact(_ url: String) -> String {
+        guard var c = URLComponents(string: url) else { return "(unreadable URL)" }
+        c.user = nil
+        c.password = nil
+        c.query = nil
+        c.fragment = nil
+        return c.string ?? "(unreadable URL)"
+    }
+}

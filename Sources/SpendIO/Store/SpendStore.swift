@@ -1,0 +1,239 @@
+import Foundation
+import SpendCore
+
+/// spendtop's embedded store (SPEC §8): events and GPU samples as compact rows, plus each source's
+/// position, written in batched WAL transactions so that events and the position they lead up to
+/// are saved together or not at all. See docs/store.md.
+public final class SpendStore {
+    public static let schema = "spendtop-store 1"
+    public let path: String
+    let db: SQLiteDatabase
+    /// Store id per rollup id, per dimension (−1: not yet mapped).
+    var storeIDs: [[Int32]] = Array(repeating: [0, 1], count: SpendCore.Dimension.allCases.count)
+    var idByHash: [[UInt64: Int32]] = Array(repeating: [:], count: SpendCore.Dimension.allCases.count)
+    var nextID: [Int32] = Array(repeating: 2, count: SpendCore.Dimension.allCases.count)
+
+    var stagedEvents = ContiguousArray<InternedEvent>()
+    var stagedGPU: [GPUSample] = []
+    var stagedDims: [StoredDimension] = []
+    var stagedPositions: [String: String?] = [:]
+    public var stagedCount: Int { stagedEvents.count + stagedGPU.count }
+    public var hasStaged: Bool { stagedCount > 0 || !stagedPositions.isEmpty }
+
+    let insertEvent: SQLiteDatabase.Statement
+    let insertGPU: SQLiteDatabase.Statement
+    let insertDim: SQLiteDatabase.Statement
+    let upsertPosition: SQLiteDatabase.Statement
+    let deletePosition: SQLiteDatabase.Statement
+
+    public struct Failure: Error, CustomStringConvertible { public let description: String }
+
+    /// Opens or creates the store; the parent directory is created when missing.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        do {
+            db = try SQLiteDatabase(path: path, readOnly: false)
+            sqlite3BusyLonger(db)
+            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+            let existing = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table'")
+            _ = try existing.step()
+            let tables = existing.int(0)
+            if tables > 0 && !StoreReader.isStore(db) {
+                throw Failure(description: "\(path) is a SQLite file but not a spendtop store; pass another --store PATH or --no-store")
+            }
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                INSERT OR IGNORE INTO meta VALUES('schema', '\(SpendStore.schema)');
+                CREATE TABLE IF NOT EXISTS dims(dim INTEGER NOT NULL, id INTEGER NOT NULL, hash INTEGER NOT NULL,
+                    name TEXT NOT NULL, PRIMARY KEY(dim, id)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS events(ts INTEGER NOT NULL, req INTEGER NOT NULL, feature INTEGER NOT NULL,
+                    api_key INTEGER NOT NULL, model INTEGER NOT NULL, team INTEGER NOT NULL, provider INTEGER NOT NULL,
+                    user INTEGER NOT NULL, gateway INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL,
+                    cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, reasoning INTEGER NOT NULL,
+                    cost REAL, latency_ms REAL, ttft_ms REAL, retry INTEGER NOT NULL, flags INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS gpu_samples(ts INTEGER NOT NULL, node TEXT NOT NULL, gpu TEXT NOT NULL,
+                    util REAL, mem_used REAL, mem_total REAL, power REAL, queue REAL, kv_cache REAL, prefix_hit REAL, running REAL);
+                CREATE TABLE IF NOT EXISTS positions(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+                """)
+            let schema = try db.prepare("SELECT value FROM meta WHERE key='schema'")
+            if try schema.step(), let v = schema.text(0), v != SpendStore.schema {
+                throw Failure(description: "\(path) has store schema '\(v)', this spendtop reads '\(SpendStore.schema)'")
+            }
+            insertEvent = try db.prepare("INSERT INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            insertGPU = try db.prepare("INSERT INTO gpu_samples VALUES(?,?,?,?,?,?,?,?,?,?,?)")
+            insertDim = try db.prepare("INSERT OR REPLACE INTO dims VALUES(?,?,?,?)")
+            upsertPosition = try db.prepare("INSERT INTO positions VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_ms=excluded.updated_ms")
+            deletePosition = try db.prepare("DELETE FROM positions WHERE key=?")
+            let dims = try db.prepare("SELECT dim, id, hash FROM dims")
+            while try dims.step() {
+                let d = Int(dims.int(0)), id = Int32(truncatingIfNeeded: dims.int(1))
+                guard d >= 0, d < SpendCore.Dimension.allCases.count else { continue }
+                idByHash[d][UInt64(bitPattern: dims.int(2))] = id
+                nextID[d] = max(nextID[d], id + 1)
+            }
+        } catch let f as SQLiteDatabase.Failure {
+            throw Failure(description: "store \(path): \(f.description)")
+        }
+    }
+
+    /// Saved source positions by key (`file:DEV:INODE` → offset, `sse:URL` → last event id, …).
+    public func positions() throws -> [String: String] {
+        let s = try db.prepare("SELECT key, value FROM positions")
+        var out: [String: String] = [:]
+        while try s.step() { if let k = s.text(0), let v = s.text(1) { out[k] = v } }
+        return out
+    }
+
+    /// Replays the stored events and samples into `rollup` (before any source resumes).
+    @discardableResult
+    public func replay(into rollup: Rollup, pageSize: Int = 65_536) throws -> Int {
+        let reader = try StoreReader(db: db)
+        var map = StoredDimensionMap()
+        map.learn(try reader.newDimensions(), rollup: rollup)
+        var n = 0
+        while true {
+            var page = try reader.nextEvents(limit: pageSize)
+            if page.isEmpty { break }
+            for i in page.indices {
+                map.map(&page[i])
+                rollup.ingest(&page[i])
+            }
+            n += page.count
+        }
+        while true {
+            let page = try reader.nextGPUSamples(limit: pageSize)
+            if page.isEmpty { break }
+            for s in page { rollup.ingest(s) }
+        }
+        // The replayed rollup's ids are the store's from now on.
+        for d in SpendCore.Dimension.allCases {
+            let names = rollup.interner(d)
+            var column = storeIDs[d.rawValue]
+            for rid in column.count..<names.names.count {
+                column.append(idByHash[d.rawValue][names.hashes[rid]] ?? -1)
+            }
+            storeIDs[d.rawValue] = column
+        }
+        return n
+    }
+
+    /// Takes the rollup's newly counted events and samples; call with the rollup held.
+    public func stage(from rollup: Rollup) {
+        guard !rollup.recorded.isEmpty || !rollup.recordedGPU.isEmpty else { return }
+        for var e in rollup.recorded {
+            e.feature = storeID(.feature, e.feature, rollup)
+            e.apiKey = storeID(.apiKey, e.apiKey, rollup)
+            e.model = storeID(.model, e.model, rollup)
+            e.team = storeID(.team, e.team, rollup)
+            e.provider = storeID(.provider, e.provider, rollup)
+            e.user = storeID(.user, e.user, rollup)
+            e.gateway = storeID(.gateway, e.gateway, rollup)
+            stagedEvents.append(e)
+        }
+        stagedGPU.append(contentsOf: rollup.recordedGPU)
+        rollup.recorded.removeAll(keepingCapacity: true)
+        rollup.recordedGPU.removeAll(keepingCapacity: true)
+    }
+
+    /// A position to save with the staged events (nil forgets the key).
+    public func stagePosition(_ key: String, _ value: String?) {
+        stagedPositions[key] = .some(value)
+    }
+
+    func storeID(_ d: SpendCore.Dimension, _ rid: Int32, _ rollup: Rollup) -> Int32 {
+        let i = Int(rid)
+        if i < storeIDs[d.rawValue].count, storeIDs[d.rawValue][i] >= 0 { return storeIDs[d.rawValue][i] }
+        let interner = rollup.interner(d)
+        while storeIDs[d.rawValue].count < interner.names.count { storeIDs[d.rawValue].append(-1) }
+        let hash = interner.hashes[i]
+        let id: Int32
+        if let known = idByHash[d.rawValue][hash] {
+            id = known
+        } else {
+            id = nextID[d.rawValue]
+            nextID[d.rawValue] += 1
+            idByHash[d.rawValue][hash] = id
+            stagedDims.append(StoredDimension(dimension: d, id: id, hash: hash, name: interner.names[i]))
+        }
+        storeIDs[d.rawValue][i] = id
+        return id
+    }
+
+    /// Writes everything staged in one transaction; on failure nothing of it is saved and the
+    /// staged data is kept for the next attempt.
+    public func commit(nowMs: Int64) throws {
+        guard hasStaged || !stagedDims.isEmpty else { return }
+        do {
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                for d in stagedDims {
+                    insertDim.bind(1, Int64(d.dimension.rawValue)); insertDim.bind(2, Int64(d.id))
+                    insertDim.bind(3, Int64(bitPattern: d.hash)); insertDim.bind(4, d.name)
+                    try insertDim.run()
+                }
+                let s = insertEvent
+                for e in stagedEvents {
+                    s.bind(1, e.timestampMs); s.bind(2, Int64(bitPattern: e.requestHash))
+                    s.bind(3, Int64(e.feature)); s.bind(4, Int64(e.apiKey)); s.bind(5, Int64(e.model))
+                    s.bind(6, Int64(e.team)); s.bind(7, Int64(e.provider)); s.bind(8, Int64(e.user)); s.bind(9, Int64(e.gateway))
+                    s.bind(10, e.inputTokens); s.bind(11, e.outputTokens); s.bind(12, e.cacheReadTokens)
+                    s.bind(13, e.cacheWriteTokens); s.bind(14, e.reasoningTokens)
+                    s.bind(15, e.cost.isNaN ? nil : e.cost)
+                    s.bind(16, e.latencyMs >= 0 ? e.latencyMs : nil); s.bind(17, e.ttftMs >= 0 ? e.ttftMs : nil)
+                    s.bind(18, Int64(e.retry))
+                    s.bind(19, Int64((e.isError ? 1 : 0) | (e.gatewayCacheHit ? 2 : 0) | (e.batch ? 4 : 0)))
+                    try s.run()
+                }
+                for g in stagedGPU {
+                    let s = insertGPU
+                    s.bind(1, g.timestampMs); s.bind(2, g.node); s.bind(3, g.gpu)
+                    s.bind(4, g.utilPct); s.bind(5, g.memUsedMB); s.bind(6, g.memTotalMB); s.bind(7, g.powerW)
+                    s.bind(8, g.queueDepth); s.bind(9, g.kvCachePct); s.bind(10, g.prefixCacheHitRate); s.bind(11, g.runningRequests)
+                    try s.run()
+                }
+                for (key, value) in stagedPositions {
+                    if let value {
+                        upsertPosition.bind(1, key); upsertPosition.bind(2, value); upsertPosition.bind(3, nowMs)
+                        try upsertPosition.run()
+                    } else {
+                        deletePosition.bind(1, key)
+                        try deletePosition.run()
+                    }
+                }
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        } catch let f as SQLiteDatabase.Failure {
+            throw Failure(description: "store \(path): \(f.description)")
+        }
+        stagedDims.removeAll()
+        stagedEvents.removeAll(keepingCapacity: true)
+        stagedGPU.removeAll()
+        stagedPositions.removeAll()
+    }
+
+    /// Deletes events and samples older than `days` before `nowMs`; returns the events deleted.
+    @discardableResult
+    public func applyRetention(days: Double, nowMs: Int64) throws -> Int {
+        let horizon = nowMs - Int64(days * 86_400_000)
+        do {
+            try db.execute("DELETE FROM events WHERE ts < \(horizon)")
+            let n = Int(sqlite3Changes(db))
+            try db.execute("DELETE FROM gpu_samples WHERE ts < \(horizon)")
+            return n
+        } catch let f as SQLiteDatabase.Failure {
+            throw Failure(description: "store \(path): \(f.description)")
+        }
+    }
+
+    /// Events in the store (for `check` and the bench).
+    public func eventCount() throws -> Int64 {
+        let s = try db.prepare("SELECT count(*) FROM events")
+        _ = try s.step()
+        return s.int(0)
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import SpendCore
+import SpendIO
+
+/// The source-related options shared by the console, `check` and `export` (SPEC §2).
+struct LiveOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "Sources: FILE or 'GLOB' (JSONL, followed like tail -F), - (stdin), http(s)://URL (SSE or NDJSON), sqlite:PATH[?table=NAME] or PATH.db, prom:URL (Prometheus scrape), nvidia-smi:- (CSV on stdin).",
+        valueName: "source"))
+    var sources: [String] = []
+
+    @Option(help: "Config file (default: $XDG_CONFIG_HOME/spendtop/config.toml).")
+    var config: String?
+
+    @Option(help: ArgumentHelp("Store file for history and source positions (the console's default: $XDG_STATE_HOME/spendtop/spend.db).", valueName: "path"))
+    var store: String?
+
+    @Flag(help: "Keep everything in memory: no store is read or written.")
+    var noStore = false
+
+    @Flag(help: "Do not verify TLS certificates of https sources.")
+    var insecure = false
+
+    func validate() throws {
+        if store != nil && noStore { throw ValidationError("--store and --no-store exclude each other") }
+    }
+
+    /// The parsed SOURCE arguments; a malformed one is a usage error.
+    func specs() throws -> [SourceSpec] {
+        var out: [SourceSpec] = []
+        var stdinUsers = 0
+        for s in sources {
+            do { out.append(try SourceSpec(parsing: s)) } catch { throw UsageError("\(error)") }
+            if out.last == .stdin || out.last == .nvidiaSmi { stdinUsers += 1 }
+        }
+        if stdinUsers > 1 { throw UsageError("only one source can read stdin (- or nvidia-smi:-)") }
+        return out
+    }
+
+    /// `[[mapping]]` formats from config; a bad one is a usage error naming it.
+    func mappings(_ config: ConfigValue) throws -> [FieldMapping] {
+        do { return try FieldMapping.all(from: config) } catch { throw UsageError("\(error)") }
+    }
+
+    /// `[general] cardinality`: distinct values per dimension before `(other)`.
+    func cardinality(_ config: ConfigValue) throws -> Int {
+        guard let v = config.at("general.cardinality") else { return Rollup.Options().cardinality }
+        guard let n = v.int, n > 0 else { throw UsageError("config [general] cardinality must be a positive whole number") }
+        return Int(n)
+    }
+
+    /// `[prices] file` from config, relative paths taken from the working folder.
+    func pricesFile(_ config: ConfigValue) -> String? {
+        config.at("prices.file")?.string.map { ($0 as NSString).expandingTildeInPath }
+    }
+
+    func loadConfig() throws -> ConfigValue {
+        do { return try ConfigLoader.load(explicitPath: config) } catch { throw RuntimeError("\(error)") }
+    }
+
+    /// The store to use: `--store`, else (when `defaultOn`) `[store] path` or the default path;
+    /// nil with `--no-store`. Headless commands pass `defaultOn: false`, so `check FILE` run twice
+    /// reads FILE twice instead of resuming after it.
+    func storePath(defaultOn: Bool, config: ConfigValue) -> String? {
+        if noStore { return nil }
+        if let store { return (store as NSString).expandingTildeInPath }
+        guard defaultOn else { return nil }
+        return SourceConfig.storePath(config) ?? ConfigLoader.stateDirectory() + "/spend.db"
+    }
+
+    /// `[store] retention` in days.
+    func retentionDays(_ config: ConfigValue) throws -> Double {
+        do { return try SourceConfig.retentionDays(config) } catch { throw RuntimeError("\(error)") }
+    }
+
+    /// Each source with its settings from config and flags.
+    func resolved(config: ConfigValue) throws -> [(SourceSpec, SourceSettings)] {
+        try specs().map { spec in
+            do { return (spec, try SourceConfig.settings(for: spec, config: config, insecure: insecure)) } catch {
+                throw RuntimeError("\(error)")
+            }
+        }
+    }
+
+    /// The live feed for these options, not yet started: what the console calls. The rollup must
+    /// intern every dimension when a store is used (`Grouping.console` does).
+    func makeIngest(config: ConfigValue, rollup: Rollup, follow: Bool, storeByDefault: Bool) throws -> LiveIngest {
+        var o = LiveIngest.Options()
+        o.follow = follow
+        o.storePath = storePath(defaultOn: storeByDefault, config: config)
+        o.retentionDays = try retentionDays(config)
+        o.mappings = try mappings(config)
+        let sources = try resolved(config: config)
+        do { return try LiveIngest(sources: sources, rollup: rollup, options: o) } catch {
+            throw RuntimeError("\(error)")
+        }
+    }
+}
