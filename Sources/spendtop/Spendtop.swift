@@ -1,31 +1,37 @@
 import ArgumentParser
 import Foundation
 import SpendCore
+import SpendIO
 
-/// `spendtop [SOURCE ...]`: for now the headless dashboard of the given sources.
+/// `spendtop [SOURCE ...]`: the console over the given sources.
 struct Spendtop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spendtop",
         abstract: "top for AI inference spend.",
-        subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self],
+        subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self, ConsoleBenchCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 
-/// The default command: what the console will show, as plain tables.
+/// The default command: the live console over SOURCEs.
 struct DashboardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show spend for SOURCEs (the default command).")
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show spend for SOURCEs in the console (the default command).")
 
     @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
-    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h.") var window: String = "5m"
-    @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
+    @OptionGroup var console: ConsoleOptions
 
     func run() throws {
         guard !sources.isEmpty else {
             throw UsageError("no source given. Try `spendtop demo`, or `spendtop FILE.jsonl`; `spendtop --help` lists the rest")
         }
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
-        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: Rollup.Options())
-        let (rollup, stats) = try loader.load(sources)
-        print(Dashboard.render(rollup: rollup, window: w, sources: stats), terminator: "")
+        _ = try console.parsedWindow()
+        try SourceLoader.validate(sources)
+        if sources.contains("-") {
+            throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; give a file, or use `spendtop export -`")
+        }
+        let prices = try SourceLoader.priceTable(pricesFile: console.prices)
+        if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
+        let feed: FileFeed
+        do { feed = try FileFeed(paths: sources, prices: prices) } catch { throw RuntimeError("\(error)") }
+        try ConsoleLauncher.run(feed: feed, alerts: nil, options: console)
     }
 }
