@@ -40,6 +40,13 @@ public enum Keymap {
         return bindings.first { $0.keys.contains(key) }?.command
     }
 
-    /// The hint line at the bottom of the console.
-    public static let hint = " ?:help  ↑↓:move  ⏎:drill  esc:up  tab:pane  /:filter  s:sort  w:window  p:pause  e:export  b:bell  t:theme  !:diag  q:quit"
+    /// The hint line at the bottom of the console, as many hints as fit in `width` (help and quit always).
+    public static func hint(width: Int) -> String {
+        let all = ["?:help", "↑↓:move", "⏎:drill", "esc:up", "tab:pane", "/:filter", "s:sort", "w:window", "p:pause", "e:export",
+                   "b:bell", "t:theme", "!:diag"]
+        var shown = all
+        func line() -> String { " " + (shown + ["q:quit"]).joined(separator: "  ") }
+        while CharWidth.of(line()) > width && shown.count > 1 { shown.removeLast() }
+        return line()
+    }
 }

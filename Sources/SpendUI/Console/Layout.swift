@@ -39,7 +39,7 @@ public struct Layout: Equatable, Sendable {
         let chart = Rect(x: 0, y: 5, width: w, height: chartH)
         let tablesY = 5 + chartH
         let tablesH = h - 1 - tablesY
-        let mainH = max(5, tablesH * 9 / 20)
+        let mainH = max(6, tablesH / 2)
         let main = Rect(x: 0, y: tablesY, width: w, height: mainH)
         let bottom = Rect(x: 0, y: tablesY + mainH, width: w, height: tablesH - mainH)
         let fractions: [Double] = w >= 160 ? [0.34, 0.26, 0.22, 0.18] : [0.4, 0.32, 0.28]

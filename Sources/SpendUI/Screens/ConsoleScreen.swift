@@ -57,8 +57,9 @@ public enum ConsoleScreen {
 
     static func header(_ s: ConsoleState, into c: inout Canvas, in r: Rect, theme: Theme) {
         c.fill(r, style: theme[.header])
-        var parts: [String] = [" spendtop"]
-        if !s.path.isEmpty { parts.append(s.breadcrumb) }
+        // (text, priority): the lowest priorities go first when the line is too long.
+        var parts: [(String, Int)] = [(" spendtop", 9)]
+        if !s.path.isEmpty { parts.append((s.breadcrumb, 8)) }
         if let d = s.data {
             let live = d.sources.filter { $0.state == .live }.count
             let retrying = d.sources.filter { if case .retrying = $0.state { return true }; return false }.count
@@ -69,20 +70,24 @@ public enum ConsoleScreen {
             if retrying > 0 { src.append("○ \(retrying) retrying") }
             if failed > 0 { src.append("! \(failed) failed") }
             if ended > 0 { src.append("■ \(ended) file\(ended == 1 ? "" : "s")") }
-            parts.append(src.joined(separator: "  "))
+            parts.append((src.joined(separator: "  "), 4))
         }
-        parts.append("window \(s.window)")
-        if let d = s.data { parts.append(clock(d.clockMs)) }
-        parts.append("filter " + (s.filter.isEmpty ? "—" : s.filter))
+        parts.append(("window \(s.window)", 7))
+        if let d = s.data { parts.append((clock(d.clockMs), 3)) }
+        parts.append(("filter " + (s.filter.isEmpty ? "—" : s.filter), s.filter.isEmpty ? 1 : 7))
         if let d = s.data {
             let unpriced = d.unpricedModels.count
-            if unpriced > 0 { parts.append("unpriced \(unpriced)") }
+            if unpriced > 0 { parts.append(("unpriced \(unpriced)", 5)) }
             let n = d.activeAlerts.count
-            parts.append(n > 0 ? "▲ \(n) alert\(n == 1 ? "" : "s")" : "no alerts")
+            parts.append((n > 0 ? "▲ \(n) alert\(n == 1 ? "" : "s")" : "no alerts", n > 0 ? 8 : 2))
         }
-        parts.append("bell \(s.bellOn ? "on" : "off")")
-        if s.paused { parts.append("⏸ PAUSED") }
-        c.put(CharWidth.truncate(parts.joined(separator: "   "), to: r.width), x: r.x, y: r.y, style: theme[.header], clip: r)
+        parts.append(("bell \(s.bellOn ? "on" : "off")", 0))
+        if s.paused { parts.append(("⏸ PAUSED", 9)) }
+        func line() -> String { parts.map(\.0).joined(separator: "   ") }
+        while CharWidth.of(line()) > r.width, let drop = parts.indices.min(by: { parts[$0].1 < parts[$1].1 }), parts.count > 1 {
+            parts.remove(at: drop)
+        }
+        c.put(CharWidth.truncate(line(), to: r.width), x: r.x, y: r.y, style: theme[.header], clip: r)
     }
 
     static func change(_ now: Double, _ before: Double) -> (String, ThemeRole)? {
@@ -180,11 +185,15 @@ public enum ConsoleScreen {
             }
         }
         var columns = pane.columns
-        if pane == .alerts { columns = ["started", "scope", "reason", "observed", "expected"] }
-        return TableWidget(table: table, columns: columns, sortColumn: order.column, descending: order.descending,
-                           selected: s.selected(pane), trends: pd?.trends ?? [:], notes: notes, title: title,
-                           rightTitle: pane == .alerts ? "" : "sort \(order.column.replacingOccurrences(of: "_", with: " ")) \(order.descending ? "▼" : "▲")",
-                           focused: s.focus == pane)
+        if pane == .alerts { columns = ["started", "reason"] }
+        let sortTitle = table.column(order.column).map { table.columns[$0].title.lowercased() } ?? order.column
+        var w = TableWidget(table: table, columns: columns, sortColumn: pane == .alerts ? nil : order.column, descending: order.descending,
+                            selected: s.selected(pane), trends: pd?.trends ?? [:], notes: notes, title: title,
+                            rightTitle: pane == .alerts ? "" : "sort \(sortTitle) \(order.descending ? "▼" : "▲")",
+                            focused: s.focus == pane)
+        if pane == .alerts { w.emptyText = d.alertHistory.isEmpty ? "no alerts" : "no alerts match" }
+        if !s.filter.isEmpty && table.rows.isEmpty { w.emptyText = "nothing matches /\(s.filter)" }
+        return w
     }
 
     static func statusLine(_ s: ConsoleState, into c: inout Canvas, in r: Rect, theme: Theme) {
@@ -195,7 +204,7 @@ public enum ConsoleScreen {
         } else if let st = s.status {
             text = " " + st
         } else {
-            text = Keymap.hint
+            text = Keymap.hint(width: r.width)
         }
         c.put(CharWidth.truncate(text, to: r.width), x: r.x, y: r.y, style: theme[.status], clip: r)
     }

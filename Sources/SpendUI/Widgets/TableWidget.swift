@@ -16,6 +16,8 @@ public struct TableWidget {
     public var title: String
     public var rightTitle: String
     public var focused: Bool
+    /// What an empty table says.
+    public var emptyText = "no data in this window"
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
                 trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
@@ -38,7 +40,7 @@ public struct TableWidget {
         case .percent: return 6
         case .rate: return 7
         case .count, .number: return 7
-        case .milliseconds: return 8
+        case .milliseconds: return 9
         case .time: return 8
         case .text: return 12
         }
@@ -55,19 +57,25 @@ public struct TableWidget {
         var out: [(Int, String, Int)] = []
         guard let first = columns.first, let nameIdx = table.column(first) else { return [] }
         let longest = table.rows.prefix(200).map { CharWidth.of(NumberFormat.cell($0[nameIdx], table.columns[nameIdx].kind)) }.max() ?? 0
-        let nameW = min(max(CharWidth.of(table.columns[nameIdx].title), longest, 6), max(6, width / 3), 28)
-        var used = 2 + nameW
+        let nameW = table.columns[nameIdx].kind == .time ? 8 : min(max(CharWidth.of(table.columns[nameIdx].title), longest, 6), max(6, width * 2 / 5), 28)
+        // The trend keeps a minimal place even in narrow panes; it grows into what is left at the end.
+        let wantsTrend = columns.contains("trend") && width >= 36
+        var used = 2 + nameW + (wantsTrend ? 9 : 0)
         out.append((nameIdx, first, nameW))
         for id in columns.dropFirst() {
             if id == "trend" {
-                if width - used >= 8 { out.append((-1, id, min(16, width - used - 1))); used += min(16, width - used - 1) + 1 }
+                if wantsTrend { out.append((-1, id, min(24, width - used + 8))); used = width }
                 continue
             }
             guard let i = table.column(id) else { continue }
-            let w = max(TableWidget.width(of: table.columns[i].kind), CharWidth.of(table.columns[i].title))
+            let w = max(TableWidget.width(of: table.columns[i].kind), CharWidth.of(table.columns[i].title) + 1)
             if used + w + 1 > width { continue }
             out.append((i, id, w))
             used += w + 1
+        }
+        // A last text column (an alert's reason) takes what is left.
+        if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
+            out[out.count - 1].2 += width - used + 1
         }
         return out
     }
@@ -90,7 +98,7 @@ public struct TableWidget {
         let visible = inner.height - 1
         guard visible > 0 else { return }
         if table.rows.isEmpty {
-            c.put("  no data in this window", x: inner.x, y: inner.y + 1, style: theme[.dim], clip: inner)
+            c.put("  " + emptyText, x: inner.x, y: inner.y + 1, style: theme[.dim], clip: inner)
             return
         }
         let offset = TableWidget.scrollOffset(selected: selected, visibleRows: visible, rowCount: table.rows.count)
