@@ -81,7 +81,7 @@ final class ConsoleScreenTests: XCTestCase {
     func testAlertsShowInPaneChartAndRows() throws {
         let start = Fixture.endMs - 2 * 60_000
         let alert = AlertEvent(key: "anomaly:feature=code-review:spend", kind: .anomaly, startedMs: start, scope: "feature=code-review",
-                               metric: "retry_rate", observed: 0.5, expected: 0.01, score: 9, reason: "code-review retries 50× baseline")
+                               metric: "retry_rate", observed: 0.5, expected: 0.01, score: 9, reason: "code-review retries 50× usual")
         let alerts = ScriptedAlerts([[alert]])
         _ = alerts.evaluate(Fixture.rollup(), nowMs: 0)
         let s = Fixture.state(width: 200, height: 60, alerts: alerts)
@@ -89,7 +89,7 @@ final class ConsoleScreenTests: XCTestCase {
         if let diff = assertSnapshot(text, named: "alerts-200x60") { XCTFail(diff) }
         XCTAssertTrue(text.contains("▲ 1 alert"), text)
         XCTAssertTrue(text.contains("▲ anomaly"), "chart marks the anomaly")
-        XCTAssertTrue(text.contains("code-review retries 50× baseline"), text)
+        XCTAssertTrue(text.contains("code-review retries 50× usual"), text)
         XCTAssertTrue(try XCTUnwrap(line(text, containing: "code-review  ")).contains("▲ retry rate"), text)
     }
 }

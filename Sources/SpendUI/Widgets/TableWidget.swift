@@ -75,7 +75,7 @@ public struct TableWidget {
         }
         // A last text column (an alert's reason) takes what is left.
         if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
-            out[out.count - 1].2 += width - used + 1
+            out[out.count - 1].2 += width - used
         }
         return out
     }
