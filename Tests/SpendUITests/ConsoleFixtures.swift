@@ -73,7 +73,7 @@ final class RecordingTerminal: Terminal {
     var colorDepth: ColorDepth = .indexed256
     var frames: [Canvas] = []
     var bells = 0
-    var inputs: [InputEvent] = []
+    var inputs: [InputEvent?] = []
     var closed = false
 
     init(width: Int, height: Int) {
@@ -83,7 +83,7 @@ final class RecordingTerminal: Terminal {
 
     func draw(_ canvas: Canvas) { frames.append(canvas) }
     func invalidate() {}
-    func nextInput(timeoutMs: Int) -> InputEvent? { inputs.isEmpty ? .key(.char("q")) : inputs.removeFirst() }
+    func nextInput(timeoutMs: Int) -> InputEvent? { inputs.isEmpty ? .key(.char("q")) : inputs.removeFirst() }  // nil: nothing typed this time
     func bell() { bells += 1 }
     func close() { closed = true }
 }
