@@ -40,11 +40,11 @@ final class ConsoleE2ETests: XCTestCase {
         XCTAssertTrue(screen.contains("2026-11-27 23:59:49Z"), "the clock is the newest event of a replayed file")
         let feature = try XCTUnwrap(selectedName(screen), screen)
         s.send("Enter")
-        screen = s.waitFor("all › feature \(feature)")
+        screen = s.wait("drilled into the feature") { $0.contains("all › feature \(feature)") && !$0.contains("loading") }
         XCTAssertTrue(screen.contains("API keys"))
         let key = try XCTUnwrap(selectedName(screen), screen)
         s.send("Enter")
-        screen = s.waitFor("all › feature \(feature) › key \(key)")
+        screen = s.wait("drilled into the key") { $0.contains("all › feature \(feature) › key \(key)") && !$0.contains("loading") }
         XCTAssertTrue(screen.contains("Models"))
         s.send("Escape")
         screen = s.wait("one level up") { $0.contains("all › feature \(feature)") && !$0.contains("› key") }

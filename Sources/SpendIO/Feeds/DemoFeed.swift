@@ -12,7 +12,7 @@ public final class DemoFeed: SpendFeed {
     var stats = SourceStats()
     var thread: Thread?
     let stopFlag = ManagedAtomicFlag()
-    let realStart: Date
+    var realStart = Date()
     /// Real milliseconds between two batches.
     public var stepMs: Int = 50
 
@@ -22,7 +22,6 @@ public final class DemoFeed: SpendFeed {
         self.speed = max(0.01, speed)
         rollup = Rollup(options: Rollup.Options(), prices: prices)
         simulatedMs = traffic.startMs - Int64(historyMinutes) * 60_000
-        realStart = Date()
         advance(to: traffic.startMs)
     }
 
@@ -59,7 +58,9 @@ public final class DemoFeed: SpendFeed {
         lock.unlock()
     }
 
+    /// Simulated time starts moving now (history generation before does not count).
     public func start() {
+        realStart = Date()
         let t = Thread { [weak self] in
             while let self, !self.stopFlag.isSet {
                 let elapsed = Date().timeIntervalSince(self.realStart)

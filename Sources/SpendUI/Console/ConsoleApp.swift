@@ -24,6 +24,11 @@ public final class ConsoleApp {
     public var options: Options
     public private(set) var state: ConsoleState
     var lastRefreshMs: Int64 = 0
+    /// Snapshots are built on this queue while the run loop keeps answering keys.
+    let worker = DispatchQueue(label: "spendtop.snapshot")
+    let inbox = NSLock()
+    var delivered: [(snapshot: ConsoleSnapshot, started: [AlertEvent], forced: Bool)] = []
+    var inFlight = 0
     /// Paths of the snapshots written by `e`, newest last.
     public private(set) var exports: [String] = []
 
@@ -52,11 +57,15 @@ public final class ConsoleApp {
         defer { terminal.close() }
         refresh(forced: true)
         draw()
+        background = true
+        defer { background = false }
         var nextTick = options.wallClock()
         while !state.quit {
             let now = options.wallClock()
-            var dirty = false
-            if let ev = terminal.nextInput(timeoutMs: Int(max(0, min(100, nextTick - now)))) {
+            var dirty = takeDelivered()
+            // While a snapshot is being built, look for it often so that a drill or a window change shows at once.
+            let wait = inFlightCount > 0 ? min(10, max(0, nextTick - now)) : max(0, min(100, nextTick - now))
+            if let ev = terminal.nextInput(timeoutMs: Int(wait)) {
                 handle(ev)
                 dirty = true
                 // Take everything already typed before drawing once (key repeat, pasted filters).
@@ -107,13 +116,68 @@ public final class ConsoleApp {
         return min(1440, max(window, plot))
     }
 
+    /// In `run`, snapshots are built off the input thread; tests and the bench build them in place.
+    var background = false
+
+    var inFlightCount: Int { inbox.lock(); defer { inbox.unlock() }; return inFlight }
+
+    /// Hands finished snapshots to the reducer (on the run loop's thread); true when there were any.
+    func takeDelivered() -> Bool {
+        inbox.lock()
+        let items = delivered
+        delivered = []
+        inbox.unlock()
+        for item in items {
+            dispatch(.alertsStarted(item.started))
+            // A snapshot for a question that has changed since it was asked is dropped.
+            if item.snapshot.window == state.window && item.snapshot.path == state.path {
+                dispatch(.data(item.snapshot, forced: item.forced))
+            }
+        }
+        return !items.isEmpty
+    }
+
     /// Reads the rollups (and evaluates alerts) into a new snapshot. While paused only a changed
     /// question (`forced`) replaces what is shown; alerts still ring.
     public func refresh(forced: Bool) {
-        let wall = options.wallClock()
-        lastRefreshMs = wall
+        lastRefreshMs = options.wallClock()
+        guard background else {
+            let (snap, started) = buildSnapshot()
+            dispatch(.alertsStarted(started))
+            dispatch(.data(snap, forced: forced))
+            return
+        }
+        inbox.lock()
+        // One refresh in the queue is enough; a forced one still goes through.
+        if inFlight > 0 && !forced { inbox.unlock(); return }
+        inFlight += 1
+        inbox.unlock()
+        let request = snapshotRequest()
+        worker.async { [self] in
+            let (snap, started) = buildSnapshot(request)
+            inbox.lock()
+            delivered.append((snap, started, forced))
+            inFlight -= 1
+            inbox.unlock()
+        }
+    }
+
+    struct SnapshotRequest {
+        var window: TimeWindow
+        var path: [ViewQuery.Filter]
+        var chartMinutes: Int
+        var wallMs: Int64
+    }
+
+    func snapshotRequest() -> SnapshotRequest {
+        SnapshotRequest(window: state.window, path: state.path, chartMinutes: chartMinutes, wallMs: options.wallClock())
+    }
+
+    func buildSnapshot(_ request: SnapshotRequest? = nil) -> (ConsoleSnapshot, [AlertEvent]) {
+        let r = request ?? snapshotRequest()
+        let wall = r.wallMs
         let sources = feed.sources
-        let window = state.window, path = state.path, minutes = chartMinutes
+        let window = r.window, path = r.path, minutes = r.chartMinutes
         let alerts = self.alerts
         var started: [AlertEvent] = []
         let snap = feed.read { rollup -> ConsoleSnapshot in
@@ -125,8 +189,7 @@ public final class ConsoleApp {
                                          alerts: alerts, unpriced: rollup.unpricedModels, eventsCounted: rollup.eventsCounted,
                                          folded: folded, wallMs: wall)
         }
-        dispatch(.alertsStarted(started))
-        dispatch(.data(snap, forced: forced))
+        return (snap, started)
     }
 
     public func renderFrame() -> Canvas { ConsoleScreen.render(state, theme: theme) }
@@ -135,6 +198,12 @@ public final class ConsoleApp {
 
     /// Writes the focused pane exactly as shown (all rows, filter and sort applied) with the export writer.
     func export(_ pane: PaneID) {
+        // The file must hold the current view: if its data is still being read, read it here first.
+        if state.isStale {
+            let (snap, started) = buildSnapshot()
+            dispatch(.alertsStarted(started))
+            dispatch(.data(snap, forced: true))
+        }
         guard let table = state.shown[pane] else { dispatch(.exportFailed("no data yet")); return }
         let name = ConsoleApp.snapshotName(pane: pane, path: state.path, window: state.window, wallMs: options.wallClock())
         let dir = options.exportDirectory.isEmpty ? "." : options.exportDirectory

@@ -38,6 +38,9 @@ public struct ConsoleState: Sendable {
 
     public var panes: [PaneID] { PaneID.panes(for: path) }
 
+    /// True while the data on screen answers an older question (window or drill path) than the current one.
+    public var isStale: Bool { data.map { $0.window != window || $0.path != path } ?? true }
+
     public func sortOrder(_ p: PaneID) -> SortOrder { sort[p] ?? p.defaultSort }
 
     public func selected(_ p: PaneID) -> Int {

@@ -147,6 +147,8 @@ extension ConsoleState {
     }
 
     mutating func drill() -> [Effect] {
+        // Rows of an older question must not be drilled into: wait for the data of this one.
+        guard !isStale else { return [] }
         guard let t = shown[focus], !t.rows.isEmpty else { return [] }
         let row = t.rows[selected(focus)]
         switch focus {

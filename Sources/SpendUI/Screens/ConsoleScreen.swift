@@ -83,6 +83,7 @@ public enum ConsoleScreen {
         }
         parts.append(("bell \(s.bellOn ? "on" : "off")", 0))
         if s.paused { parts.append(("⏸ PAUSED", 9)) }
+        if s.data != nil && s.isStale { parts.append(("⟳ loading", 9)) }
         func line() -> String { parts.map(\.0).joined(separator: "   ") }
         while CharWidth.of(line()) > r.width, let drop = parts.indices.min(by: { parts[$0].1 < parts[$1].1 }), parts.count > 1 {
             parts.remove(at: drop)
