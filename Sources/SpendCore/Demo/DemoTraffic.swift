@@ -22,7 +22,7 @@ public struct DemoTraffic: Sendable {
     public static let incidents: [Incident] = [
         Incident(name: "idle-gpu", startMinute: 1, endMinute: 10_000, summary: "GPU h100-b:2 drops to ~2% utilisation and stays idle"),
         Incident(name: "retry-storm", startMinute: 2, endMinute: 9, summary: "agent-planner retries in a loop: 5× requests, 35% errors"),
-        Incident(name: "key-spend-jump", startMinute: 4, endMinute: 10_000, summary: "one key starts sending long claude-opus-4 prompts"),
+        Incident(name: "key-spend-jump", startMinute: 4, endMinute: 10_000, summary: "one key starts sending long claude-sonnet-4-5 prompts and becomes the top spender"),
         Incident(name: "cache-collapse", startMinute: 6, endMinute: 20, summary: "support-chat's prompt cache hit ratio falls from ~60% to ~4%"),
     ]
 
@@ -128,14 +128,15 @@ public struct DemoTraffic: Sendable {
                 out.append(e)
             }
         }
-        if isActive("key-spend-jump", atMs: ms0) {
+        // One long prompt every other second: the key goes from nothing to the top spender.
+        if isActive("key-spend-jump", atMs: ms0) && second % 2 == 0 {
             let extra = max(1, Int((options.eventsPerSecond / 12).rounded()))
             for i in 0..<extra {
                 var e = normalEvent(&rng, ms: ms0 + Int64(rng.next() % 1000), serial: 2000 + i, second: second, feature: 2)
                 e.apiKey = DemoTraffic.jumpKey
-                e.model = "claude-opus-4"
+                e.model = "claude-sonnet-4-5"
                 e.provider = "anthropic"
-                e.usage = TokenUsage(input: 60_000 + Int64(rng.next() % 20_000), output: 2_000 + Int64(rng.next() % 1000))
+                e.usage = TokenUsage(input: 40_000 + Int64(rng.next() % 20_000), output: 1_500 + Int64(rng.next() % 1000))
                 out.append(e)
             }
         }

@@ -147,7 +147,7 @@ public enum ConsoleScreen {
     }
 
     static func chart(_ s: ConsoleState, _ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
-        let plotW = max(1, r.width - 2 - 8)
+        let plotW = max(1, r.width - 2 - 9)
         let per = max(1, (d.series.count + plotW - 1) / plotW)
         var values: [Double] = []
         var i = 0

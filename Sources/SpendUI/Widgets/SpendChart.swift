@@ -21,8 +21,12 @@ public struct SpendChart {
 
     static let eighths: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    /// Columns of plot for a chart drawn in `r` (after the border and the axis labels).
-    public static func plotWidth(for r: Rect) -> Int { max(0, r.width - 2 - 8) }
+
+    /// At most six columns: `$85.54`, `$1.2k`, `$0.004`.
+    static func axisLabel(_ v: Double) -> String {
+        let s = NumberFormat.usd(v)
+        return s.count <= 6 ? s : String(s.prefix(6))
+    }
 
     public func render(into c: inout Canvas, in r: Rect, theme: Theme, focused: Bool = false) {
         let inner = Box(title: title, rightTitle: anomalies.isEmpty ? "" : "▲ anomaly", focused: focused).render(into: &c, in: r, theme: theme)
@@ -31,7 +35,7 @@ public struct SpendChart {
         let markerRow = inner.y
         let barRows = max(1, plotRows - (anomalies.isEmpty ? 0 : 1))
         let barTop = inner.y + plotRows - barRows
-        let plotX = inner.x + 7
+        let plotX = inner.x + 8
         let plotW = inner.maxX - plotX - 1
         guard plotW > 0 else { return }
         let shown = Array(values.suffix(plotW))
@@ -39,9 +43,9 @@ public struct SpendChart {
         let hi = max(shown.max() ?? 0, 0)
         // Axis labels: the top value and half of it.
         if hi > 0 {
-            c.putRight(NumberFormat.usd(hi) + " ┤", maxX: plotX, y: barTop, style: theme[.dim], clip: inner)
+            c.putRight(SpendChart.axisLabel(hi) + " ┤", maxX: plotX, y: barTop, style: theme[.dim], clip: inner)
             if barRows >= 3 {
-                c.putRight(NumberFormat.usd(hi / 2) + " ┤", maxX: plotX, y: barTop + barRows / 2, style: theme[.dim], clip: inner)
+                c.putRight(SpendChart.axisLabel(hi / 2) + " ┤", maxX: plotX, y: barTop + barRows / 2, style: theme[.dim], clip: inner)
             }
         }
         for (i, v) in shown.enumerated() {
