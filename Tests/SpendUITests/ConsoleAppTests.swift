@@ -80,3 +80,26 @@ final class ConsoleAppTests: XCTestCase {
         XCTAssertEqual(n, "spendtop-keys-feature=a_b_c_-15m-20261128-100930.csv")
     }
 }
+
+extension ConsoleAppTests {
+    /// One chart column per minute whatever the width (the query and the chart agree on the plot width).
+    func testChartHasOneColumnPerMinute() {
+        for w in [80, 100, 137, 200] {
+            let t = RecordingTerminal(width: w, height: 30)
+            let a = app(t)
+            a.refresh(forced: true)
+            XCTAssertEqual(a.state.data?.series.count, w - 11)
+            XCTAssertTrue(a.renderFrame().text.contains("Spend per minute"), "\(w)")
+        }
+    }
+
+    /// Keys pressed while the data of a new question is on its way do not act on the old rows.
+    func testNoDrillIntoStaleRows() {
+        var s = Fixture.state(width: 120, height: 32)
+        _ = ConsoleState.reduce(&s, .key(.char("3")))
+        XCTAssertTrue(s.isStale)
+        XCTAssertEqual(ConsoleState.reduce(&s, .key(.enter)), [])
+        XCTAssertTrue(s.path.isEmpty)
+        XCTAssertTrue(ConsoleScreen.render(s, theme: .builtIn).text.contains("⟳ loading"))
+    }
+}

@@ -110,7 +110,7 @@ public final class ConsoleApp {
     /// Minutes the chart needs for the current size and window.
     var chartMinutes: Int {
         let layout = Layout.compute(width: state.width, height: state.height)
-        let plot = max(10, (layout.chart?.width ?? 0) - 10)
+        let plot = max(10, (layout.chart?.width ?? 0) - 11)   // border and axis labels, as ConsoleScreen.chart
         var window = 60
         if case .minutes(let m) = state.window { window = m }
         return min(1440, max(window, plot))
