@@ -42,8 +42,8 @@ enum ConsoleLauncher {
         return (themes, i)
     }
 
-    static func run(feed: SpendFeed, alerts: AlertEvaluating?, options o: ConsoleOptions) throws {
-        if let reason = unusableTerminal() { throw RuntimeError(reason) }
+    /// Checks every console option (usage errors exit 2 whether or not there is a terminal).
+    static func prepare(_ o: ConsoleOptions) throws -> ConsoleApp.Options {
         var opts = ConsoleApp.Options()
         opts.window = try o.parsedWindow()
         (opts.themes, opts.themeIndex) = try themes(selected: o.theme)
@@ -54,6 +54,11 @@ enum ConsoleLauncher {
         if !o.wallboard && !(FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir) && isDir.boolValue) {
             throw UsageError("--export-dir \(o.exportDir) is not a folder")
         }
+        return opts
+    }
+
+    static func run(feed: SpendFeed, alerts: AlertEvaluating?, options opts: ConsoleApp.Options) throws {
+        if let reason = unusableTerminal() { throw RuntimeError(reason) }
         let terminal: CursesTerminal
         do { terminal = try CursesTerminal() } catch { throw RuntimeError("\(error)") }
         ConsoleApp(feed: feed, alerts: alerts, terminal: terminal, options: opts).run()

@@ -23,7 +23,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        _ = try console.parsedWindow()
+        let options = try ConsoleLauncher.prepare(console)
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
         var o = DemoTraffic.Options()
         o.eventsPerSecond = rate
@@ -33,6 +33,6 @@ struct DemoCommand: ParsableCommand {
         feed.start()
         defer { feed.stop() }
         // The alert engine plugs in here (an AlertEvaluating over the same rollup) when it is merged.
-        try ConsoleLauncher.run(feed: feed, alerts: nil, options: console)
+        try ConsoleLauncher.run(feed: feed, alerts: nil, options: options)
     }
 }

@@ -23,7 +23,7 @@ struct DashboardCommand: ParsableCommand {
         guard !sources.isEmpty else {
             throw UsageError("no source given. Try `spendtop demo`, or `spendtop FILE.jsonl`; `spendtop --help` lists the rest")
         }
-        _ = try console.parsedWindow()
+        let options = try ConsoleLauncher.prepare(console)
         try SourceLoader.validate(sources)
         if sources.contains("-") {
             throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; give a file, or use `spendtop export -`")
@@ -32,6 +32,6 @@ struct DashboardCommand: ParsableCommand {
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
         let feed: FileFeed
         do { feed = try FileFeed(paths: sources, prices: prices) } catch { throw RuntimeError("\(error)") }
-        try ConsoleLauncher.run(feed: feed, alerts: nil, options: console)
+        try ConsoleLauncher.run(feed: feed, alerts: nil, options: options)
     }
 }

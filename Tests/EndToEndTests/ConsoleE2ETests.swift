@@ -171,6 +171,36 @@ final class ConsoleE2ETests: XCTestCase {
         XCTAssertFalse(screen.contains("\u{1B}"))
     }
 
+    /// Option mistakes are usage errors (exit 2) with or without a terminal.
+    func testConsoleUsageErrors() throws {
+        for (args, message) in [([sample, "--theme", "nope"], "unknown theme 'nope'; available: default, light, solarized-dark"),
+                                ([sample, "--window", "all"], "unreadable window 'all'"),
+                                ([sample, "--wallboard", "--rotate", "soon"], "unreadable --rotate 'soon'"),
+                                ([sample, "--export-dir", "/nonexistent/dir"], "--export-dir /nonexistent/dir is not a folder"),
+                                (["demo", "--speed", "0"], "--speed must be in"),
+                                (["-"], "`-` cannot be a source here")] {
+            let r = try CLI.run(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
+    func testThemesCycleAndNoColorDrawsWithoutColour() throws {
+        let s = try start([sample, "--theme", "solarized-dark"], env: ["NO_COLOR": "1"])
+        s.waitFor("┌ Features")
+        let escapes = (try? TmuxSession.tmux(["capture-pane", "-p", "-e", "-t", s.name])) ?? ""
+        XCTAssertFalse(escapes.contains("[38;5;") || escapes.contains("[38;2;") || escapes.contains("[3" + "1m"), "NO_COLOR: no colour codes")
+        XCTAssertTrue(escapes.contains("\u{1B}[7m") || escapes.contains(";7m"), "reverse video still marks the header")
+        s.send("q")
+        s.waitFor("EXITED:0")
+        let coloured = try start([sample, "--theme", "light"])
+        coloured.waitFor("┌ Features")
+        let before = (try? TmuxSession.tmux(["capture-pane", "-p", "-e", "-t", coloured.name])) ?? ""
+        XCTAssertTrue(before.contains("38;5;"), "256-colour codes on xterm-256color")
+        coloured.send("t")
+        coloured.wait("theme changed") { _ in ((try? TmuxSession.tmux(["capture-pane", "-p", "-e", "-t", coloured.name])) ?? "") != before }
+    }
+
     func testDemoShowsIncidentsLive() throws {
         let s = try start(["demo", "--speed", "60"], width: 160, height: 48)
         var screen = s.waitFor("● 1 live")

@@ -17,7 +17,9 @@ final class TmuxSession {
         for (k, v) in env { vars[k] = v }
         let envs = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(TmuxSession.shellQuote($0.value))" }.joined(separator: " ")
         let dir = TmuxSession.shellQuote(cwd ?? CLI.packageRoot.path)
-        let command = "cd \(dir) && env \(envs) \(quoted); echo EXITED:$?; sleep 60"
+        // The test runner's environment (NO_COLOR among it) reaches the panes through the tmux server.
+        let unset = vars["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
+        let command = "cd \(dir) && env \(unset)\(envs) \(quoted); echo EXITED:$?; sleep 60"
         try TmuxSession.tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command])
     }
 
@@ -25,16 +27,19 @@ final class TmuxSession {
 
     @discardableResult
     static func tmux(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["tmux"] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = Pipe()
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        // Through the shell into a file, waited for with waitpid: a tmux server started by this call
+        // inherits descriptors and outlives it, which leaves Foundation's Process (pipes, or its
+        // child tracking) waiting forever.
+        let path = NSTemporaryDirectory() + "spendtop-tmux-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let command = (["tmux"] + args).map(shellQuote).joined(separator: " ") + " >" + shellQuote(path) + " 2>/dev/null </dev/null"
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
+        defer { for a in argv { free(a) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
     func capture() -> String { (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
