@@ -93,3 +93,26 @@ final class ConsoleScreenTests: XCTestCase {
         XCTAssertTrue(try XCTUnwrap(line(text, containing: "code-review  ")).contains("▲ retry rate"), text)
     }
 }
+
+extension ConsoleScreenTests {
+    /// While an alert is active the wallboard shows it instead of the rotating views; keys stay masked.
+    func testWallboardAlertTakesOver() {
+        let alert = AlertEvent(key: "budget", kind: .budget, startedMs: Fixture.endMs, scope: "api_key=sk-…1a2b", metric: "spend",
+                               observed: 120, expected: 100, reason: "sk-…1a2b spent 120% of its daily budget")
+        let alerts = ScriptedAlerts([[alert]])
+        _ = alerts.evaluate(Fixture.rollup(), nowMs: 0)
+        var s = Fixture.state(width: 100, height: 30, alerts: alerts)
+        s.wallboard = WallboardState(rotateMs: 15_000)
+        let text = ConsoleScreen.render(s, theme: .builtIn).text
+        XCTAssertTrue(text.contains("▲ 1 ALERT"), text)
+        XCTAssertTrue(text.contains("sk-…1a2b spent 120% of its daily budget"), text)
+        XCTAssertFalse(text.contains("Overview"), "alerts replace the rotating views")
+        var quiet = Fixture.state(width: 100, height: 30)
+        quiet.wallboard = WallboardState(rotateMs: 15_000)
+        quiet.wallboard?.view = 2
+        let keys = ConsoleScreen.render(quiet, theme: .builtIn).text
+        XCTAssertTrue(keys.contains("API keys (3/5)"), keys)
+        XCTAssertTrue(keys.contains("sk-…1a2b"), keys)
+        XCTAssertFalse(keys.contains(Fixture.rawKey.dropFirst(8).prefix(8)))
+    }
+}
