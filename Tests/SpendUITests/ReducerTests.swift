@@ -105,6 +105,11 @@ final class ReducerTests: XCTestCase {
         }
         _ = ConsoleState.reduce(&s, .key(.escape))
         XCTAssertEqual(s.overlay, .none)
+        // At 80×24 every key is still listed (two columns), if shortened.
+        var small = Fixture.state(width: 80, height: 24)
+        _ = ConsoleState.reduce(&small, .key(.char("?")))
+        let help = ConsoleScreen.render(small, theme: .builtIn).text
+        for b in Keymap.bindings { XCTAssertTrue(help.contains(b.label + " "), "80×24 help lacks \(b.label)\n\(help)") }
     }
 
     func testMovementTabAndClick() {

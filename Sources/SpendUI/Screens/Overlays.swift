@@ -16,11 +16,22 @@ public enum Overlays {
         }
     }
 
-    /// Generated from `Keymap.bindings`: the same table that handles the keys.
+    /// Generated from `Keymap.bindings`: the same table that handles the keys. Two columns when
+    /// one does not fit the height (80×24 shows every key).
     public static func help(into c: inout Canvas, theme: Theme) {
         let keyW = Keymap.bindings.map { CharWidth.of($0.label) }.max() ?? 10
-        var lines: [(String, ThemeRole)] = Keymap.bindings.map {
-            ($0.label + String(repeating: " ", count: keyW - CharWidth.of($0.label)) + "  " + $0.help, .text)
+        let entries = Keymap.bindings.map { $0.label + String(repeating: " ", count: keyW - CharWidth.of($0.label)) + "  " + $0.help }
+        var lines: [(String, ThemeRole)]
+        if entries.count + 4 > c.height - 2 {
+            let half = (entries.count + 1) / 2
+            let colW = max(10, (c.width - 6) / 2)
+            lines = (0..<half).map { i in
+                let left = CharWidth.truncate(entries[i], to: colW - 1)
+                let right = i + half < entries.count ? CharWidth.truncate(entries[i + half], to: colW - 1) : ""
+                return (left + String(repeating: " ", count: max(1, colW - CharWidth.of(left))) + right, .text)
+            }
+        } else {
+            lines = entries.map { ($0, .text) }
         }
         lines.append(("", .text))
         lines.append(("mouse: a click selects a row · colour is never the only signal: ▲ ▼ ! mark states", .dim))
