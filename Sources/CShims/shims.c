@@ -8,6 +8,21 @@ const unsigned int sp_A_NORMAL = A_NORMAL;
 int sp_key_f(int n) { return KEY_F(n); }
 unsigned int sp_color_pair(int n) { return (unsigned int)COLOR_PAIR(n); }
 
+mmask_t sp_mouse_click_mask(void) { return BUTTON1_CLICKED | BUTTON1_PRESSED; }
+int sp_mouse_is_click(mmask_t state) { return (state & (BUTTON1_CLICKED | BUTTON1_PRESSED)) != 0; }
+
+int sp_put_cell(WINDOW *win, int y, int x, const unsigned int *scalars, int count, attr_t attrs, int pair) {
+    wchar_t w[CCHARW_MAX + 1];
+    int n = count < CCHARW_MAX ? count : CCHARW_MAX;
+    for (int i = 0; i < n; i++) w[i] = (wchar_t)scalars[i];
+    w[n] = 0;
+    cchar_t cc;
+    if (setcchar(&cc, w, attrs, 0, &pair) != OK) return ERR;
+    return mvwadd_wch(win, y, x, &cc);
+}
+int sp_colors(void) { return COLORS; }
+int sp_has_colors(void) { return has_colors() ? 1 : 0; }
+
 sp_size sp_window_size(WINDOW *win) {
     sp_size s;
     getmaxyx(win, s.rows, s.cols);

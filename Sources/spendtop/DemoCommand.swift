@@ -1,55 +1,44 @@
 import ArgumentParser
 import Foundation
 import SpendCore
+import SpendIO
 import SpendUI
 
-/// `spendtop demo`: the bundled day of sample traffic. Until the console lands it prints the
-/// headless tables that the console's panes will show.
+/// `spendtop demo`: simulated live traffic with scripted incidents in the console, no set-up.
 struct DemoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", abstract: "Show spendtop on bundled sample data.")
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Live simulated traffic with incidents in the console, no set-up.",
+        discussion: "Incidents (minutes of simulated time after the start): "
+            + DemoTraffic.incidents.map { "\($0.startMinute)m \($0.summary)" }.joined(separator: "; ") + ".")
 
-    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h.") var window: String = "24h"
-    @Option(help: "Sample file (default: sample-data/day.jsonl).") var data: String?
+    @Option(help: "Simulated seconds per real second.") var speed: Double = 60
+    @Option(help: "Simulated requests per second of normal traffic.") var rate: Double = 12
+    @Option(help: "Distinct API keys in the simulation.") var keys: Int = 400
+    @OptionGroup var console: ConsoleOptions
+    @OptionGroup var alertOptions: AlertOptions
+
+    func validate() throws {
+        guard speed > 0, speed <= 100_000 else { throw ValidationError("--speed must be in (0, 100000]") }
+        guard rate > 0, rate <= 1_000_000 else { throw ValidationError("--rate must be in (0, 1000000]") }
+        guard keys >= 1, keys <= 1_000_000 else { throw ValidationError("--keys must be in [1, 1000000]") }
+    }
 
     func run() throws {
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
-        let path = try data ?? DemoCommand.findSampleData()
-        let (rollup, stats) = try SourceLoader(prices: .bundled, options: Rollup.Options()).load([path])
-        print(Dashboard.render(rollup: rollup, window: w, sources: stats), terminator: "")
-    }
-
-    static func findSampleData() throws -> String {
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var candidates = ["sample-data/day.jsonl"]
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(dir.appendingPathComponent("sample-data/day.jsonl").path)
-            dir = dir.deletingLastPathComponent()
-        }
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw RuntimeError("sample-data/day.jsonl not found; run from the spendtop folder or pass --data FILE")
-        }
-        return found
-    }
-}
-
-/// The headless dashboard: a header line and the main tables in plain text.
-enum Dashboard {
-    static func render(rollup: Rollup, window: TimeWindow, sources: [(String, SourceStats)]) -> String {
-        let wall = wallClockMs()
-        let clock = rollup.clockMs(wallMs: wall)
-        var out = " spendtop   \(sources.count) source\(sources.count == 1 ? "" : "s")   window \(window)   \(Timestamp.format(ms: clock))"
-        out += "   unpriced \(rollup.unpricedModels.count)\n\n"
-        let cols = ["spend_usd", "share_pct", "spend_per_hour", "requests_per_s", "tokens_in_per_s", "tokens_out_per_s",
-                    "cache_hit_pct", "error_pct", "retry_pct", "p95_ms"]
-        for (view, dim) in [(ExportView.features, Dimension.feature), (.keys, .apiKey), (.models, .model)] {
-            guard let t = try? view.table(rollup, window: window, atMs: nil, filters: [], wallMs: wall) else { continue }
-            out += "\(t.title) \(t.rows.count)\n"
-            out += PlainTable.render(t, columns: [dim.name] + cols + (view == .keys ? ["features"] : []), limit: 10) + "\n"
-        }
-        if let g = try? ExportView.gpus.table(rollup, window: window, atMs: nil, filters: [], wallMs: wall), !g.rows.isEmpty {
-            out += "GPUs \(g.rows.count)\n" + PlainTable.render(g) + "\n"
-        }
-        return out
+        let options = try ConsoleLauncher.prepare(console)
+        let rules = try alertOptions.ruleSet(config: nil)
+        if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
+        var o = DemoTraffic.Options()
+        o.eventsPerSecond = rate
+        o.keys = keys
+        let traffic = DemoTraffic(startMs: wallClockMs(), options: o)
+        let feed = DemoFeed(traffic: traffic, speed: speed, prices: try SourceLoader.priceTable(pricesFile: console.prices))
+        feed.start()
+        defer { feed.stop() }
+        // The demo's alerts stay on screen: no alert log or hook, so trying it leaves nothing behind.
+        let later = DeferredMessages()
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), log: nil,
+                                     hook: alertOptions.hook(log: { later.add($0) }), report: { later.add($0) })
+        defer { later.flush() }
+        try ConsoleLauncher.run(feed: feed, alerts: delivery, options: options)
     }
 }

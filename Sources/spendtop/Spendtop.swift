@@ -1,31 +1,84 @@
 import ArgumentParser
 import Foundation
 import SpendCore
+import SpendIO
 
-/// `spendtop [SOURCE ...]`: for now the headless dashboard of the given sources.
+/// `spendtop [SOURCE ...]`: the console over the given sources.
 struct Spendtop: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spendtop",
         abstract: "top for AI inference spend.",
-        subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self, BenchAnomalyCommand.self],
+        subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
+                      BenchAnomalyCommand.self, ConsoleBenchCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 
-/// The default command: what the console will show, as plain tables.
+/// The default command: the live console over SOURCEs, with the store, alert rules and delivery.
 struct DashboardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show spend for SOURCEs (the default command).")
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show spend for SOURCEs in the console (the default command).")
 
-    @Argument(help: "JSONL files, or - for stdin.") var sources: [String] = []
-    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h.") var window: String = "5m"
-    @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
+    @OptionGroup var live: LiveOptions
+    @OptionGroup var console: ConsoleOptions
+    @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
-        guard !sources.isEmpty else {
+        let options = try ConsoleLauncher.prepare(console)
+        let config = try live.loadConfig()
+        let specs = try live.specs()
+        if specs.contains(where: { $0 == .stdin || $0 == .nvidiaSmi }) {
+            throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; give a file, or use `spendtop export -`")
+        }
+        let storePath = live.storePath(defaultOn: true, config: config)
+        let storeHasData = storePath.map { FileManager.default.fileExists(atPath: $0) } ?? false
+        guard !specs.isEmpty || storeHasData else {
             throw UsageError("no source given. Try `spendtop demo`, or `spendtop FILE.jsonl`; `spendtop --help` lists the rest")
         }
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
-        let loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices), options: Rollup.Options())
-        let (rollup, stats) = try loader.load(sources)
-        print(Dashboard.render(rollup: rollup, window: w, sources: stats), terminator: "")
+        let rules = try alertOptions.ruleSet(config: config)
+        var ro = Rollup.Options()
+        ro.cardinality = try live.cardinality(config)
+        ro.internAllDimensions = storePath != nil  // the store keeps every field of an event
+        let prices = try SourceLoader.priceTable(pricesFile: console.prices ?? live.pricesFile(config))
+        if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
+
+        let rollup = Rollup(options: ro, prices: prices)
+        let ingest = try live.makeIngest(config: config, rollup: rollup, follow: true, storeByDefault: true)
+        // Messages while curses owns the screen would garble it: they are shown after the console exits.
+        let later = DeferredMessages()
+        let log: AlertLog?
+        do { log = try AlertLog(path: AlertLog.defaultPath(storePath: ingest.storePath)) } catch {
+            log = nil
+            later.add("\(error)")
+        }
+        // On start the engine judges the last hour, not the whole history: a restart does not
+        // re-ring yesterday, and the first frame does not wait for a day of minutes.
+        var engineOptions = AlertEngine.Options()
+        engineOptions.maxCatchUpMinutes = 60
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules, options: engineOptions), log: log,
+                                     hook: alertOptions.hook(log: { later.add($0) }), report: { later.add($0) })
+        ingest.start()
+        defer {
+            ingest.stop()
+            later.flush()
+        }
+        try ConsoleLauncher.run(feed: ingest, alerts: delivery, options: options)
+    }
+}
+
+/// Warnings held back while the console draws, printed to stderr once it has exited.
+final class DeferredMessages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+
+    func add(_ m: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if messages.count < 100 { messages.append(m) }
+    }
+
+    func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        for m in messages { FileHandle.standardError.write(Data("spendtop: \(TextSanitizer.clean(m))\n".utf8)) }
+        messages.removeAll()
     }
 }

@@ -20,6 +20,15 @@ extern const unsigned int sp_A_NORMAL;
 int sp_key_f(int n);
 unsigned int sp_color_pair(int n);
 
+/// Mouse: the events the console asks for (button-1 clicks), and whether an event is one.
+mmask_t sp_mouse_click_mask(void);
+int sp_mouse_is_click(mmask_t state);
+/// Draws one cell: the UTF-32 grapheme (up to 4 scalars), attributes and an extended colour pair.
+int sp_put_cell(WINDOW *win, int y, int x, const unsigned int *scalars, int count, attr_t attrs, int pair);
+/// The colour count and whether colours work, after start_color.
+int sp_colors(void);
+int sp_has_colors(void);
+
 typedef struct { int rows; int cols; } sp_size;
 sp_size sp_window_size(WINDOW *win);
 

@@ -1,0 +1,106 @@
+import SpendCore
+
+/// Reads one frame's data from the rollups through `RollupQuery` and `ExportView`, the same calls
+/// `spendtop export` makes, so that panes and CSV snapshots hold the same rows.
+public enum SnapshotBuilder {
+    /// Minutes of trend per table row.
+    public static let trendMinutes = 8
+    /// GPUs below this utilisation count as idle.
+    public static let idleUtilPct = 10.0
+
+    public static func build(_ q: RowTrendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
+                             sources: [SourceStatus], alerts: AlertEvaluating?, unpriced: [(model: String, requests: Int64)],
+                             eventsCounted: Int64, folded: [(dimension: Dimension, events: Int, values: Int)],
+                             wallMs: Int64) -> ConsoleSnapshot {
+        let clock = q.clockMs(wallMs: wallMs)
+        var s = ConsoleSnapshot(clockMs: clock, live: RollupClock.isLive(newestEventMs: clock, wallMs: wallMs), window: window, path: path)
+        s.sources = sources
+        s.unpricedModels = unpriced
+        s.eventsCounted = eventsCounted
+        s.folded = folded
+        s.activeAlerts = alerts?.active ?? []
+        s.alertHistory = alerts?.history ?? []
+        do {
+            let totals = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: clock, filters: path), wallMs: wallMs)
+            s.total = totals.total
+            s.durationSeconds = totals.durationSeconds
+            if case .minutes(let m) = window {
+                let prev = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: clock - Int64(m) * 60_000, filters: path), wallMs: wallMs)
+                s.previousTotal = prev.total
+            }
+            s.series = try q.series(ViewQuery(groupBy: nil, window: .minutes(max(1, chartMinutes)), atMs: clock, filters: path), wallMs: wallMs)
+        } catch {
+            s.error = "\(error)"
+        }
+        for pane in PaneID.panes(for: path) {
+            s.panes[pane] = paneData(q, pane: pane, window: window, path: path, clock: clock, alerts: s, wallMs: wallMs)
+        }
+        if let gpus = s.panes[.gpus]?.table, let ui = gpus.column("util_pct") {
+            let utils = gpus.rows.compactMap { $0[ui].number }
+            s.gpuUtilPct = utils.isEmpty ? nil : utils.reduce(0, +) / Double(utils.count)
+            s.idleGPUs = utils.filter { $0 < idleUtilPct }.count
+        }
+        return s
+    }
+
+    /// The filters a pane of `dimension` can apply at `path`: siblings drop their own dimension,
+    /// and leading filters drop until a kept rollup answers (`ExportView.groupings`).
+    public static func effectiveFilters(for dim: Dimension, path: [ViewQuery.Filter]) -> [ViewQuery.Filter] {
+        var f = path.filter { $0.dimension != dim }
+        while !f.isEmpty {
+            let dims = Set(f.map(\.dimension)).union([dim])
+            if dims.count <= 2 { break }
+            f.removeFirst()
+        }
+        return f
+    }
+
+    static func paneData(_ q: RowTrendQuery, pane: PaneID, window: TimeWindow, path: [ViewQuery.Filter], clock: Int64,
+                         alerts s: ConsoleSnapshot, wallMs: Int64) -> PaneData {
+        switch pane {
+        case .table(let dim):
+            let view = ExportView.allCases.first { $0.dimension == dim }!
+            let filters = effectiveFilters(for: dim, path: path)
+            let dropped = path.filter { p in p.dimension != dim && !filters.contains(p) }
+            let note = dropped.isEmpty ? nil : "all " + dropped.map { $0.dimension.title.lowercased() }.joined(separator: ", ")
+            do {
+                let table = try view.table(q, window: window, atMs: clock, filters: filters, wallMs: wallMs)
+                let trends = try q.trends(ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters),
+                                          minutes: trendMinutes, wallMs: wallMs)
+                return PaneData(table: table, trends: trends, filters: filters, scopeNote: note)
+            } catch {
+                return PaneData(table: ViewTable(title: dim.title, columns: [], rows: []), filters: filters, scopeNote: "\(error)")
+            }
+        case .gpus:
+            let t = (try? ExportView.gpus.table(q, window: window, atMs: clock, filters: [], wallMs: wallMs))
+                ?? ViewTable(title: "GPUs", columns: [], rows: [])
+            return PaneData(table: t)
+        case .alerts:
+            return PaneData(table: alertTable(active: s.activeAlerts, history: s.alertHistory, path: path))
+        }
+    }
+
+    /// Alerts as a table (newest first): active ones and the history, narrowed to the drill path's scope.
+    public static func alertTable(active: [AlertEvent], history: [AlertEvent], path: [ViewQuery.Filter]) -> ViewTable {
+        let columns: [ViewTable.Column] = [
+            .init(id: "started", title: "STARTED", kind: .time), .init(id: "state", title: "STATE", kind: .text),
+            .init(id: "scope", title: "SCOPE", kind: .text), .init(id: "metric", title: "METRIC", kind: .text),
+            .init(id: "observed", title: "OBSERVED", kind: .number), .init(id: "expected", title: "EXPECTED", kind: .number),
+            .init(id: "reason", title: "REASON", kind: .text),
+        ]
+        var seen = Set<String>()
+        var all: [AlertEvent] = []
+        for a in active + history.reversed() where !seen.contains(a.key + "\(a.startedMs)") {
+            seen.insert(a.key + "\(a.startedMs)")
+            all.append(a)
+        }
+        let scopes = Set(path.map { "\($0.dimension.name)=\($0.value)" })
+        if !scopes.isEmpty { all = all.filter { scopes.contains($0.scope) || $0.scope == "fleet" } }
+        all.sort { $0.startedMs > $1.startedMs }
+        let rows = all.map { a -> [ViewTable.Cell] in
+            [.text(Timestamp.format(ms: a.startedMs)), .text(a.isActive ? "active" : "ended"), .text(TextSanitizer.clean(a.scope)),
+             .text(a.metric), .number(a.observed), a.expected.map { .number($0) } ?? .empty, .text(TextSanitizer.clean(a.reason))]
+        }
+        return ViewTable(title: "Alerts", columns: columns, rows: rows)
+    }
+}

@@ -1,0 +1,138 @@
+import SpendCore
+
+/// A pane's table: a `ViewTable` with the columns that fit, the selected row, the sort marker,
+/// and a sparkline per row.
+public struct TableWidget {
+    public var table: ViewTable
+    /// Column ids in the order they are dropped last-to-first when the pane is narrow; the first is the name.
+    public var columns: [String]
+    public var sortColumn: String?
+    public var descending: Bool
+    public var selected: Int?
+    /// Spend per minute per row name, for the TREND column.
+    public var trends: [String: [Double]]
+    /// A short note per row name (`▲ retries 9×`) shown after the trend.
+    public var notes: [String: String]
+    public var title: String
+    public var rightTitle: String
+    public var focused: Bool
+    /// What an empty table says.
+    public var emptyText = "no data in this window"
+
+    public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
+                trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
+                focused: Bool = false) {
+        self.table = table
+        self.columns = columns
+        self.sortColumn = sortColumn
+        self.descending = descending
+        self.selected = selected
+        self.trends = trends
+        self.notes = notes
+        self.title = title
+        self.rightTitle = rightTitle
+        self.focused = focused
+    }
+
+    static func width(of kind: ViewTable.Kind) -> Int {
+        switch kind {
+        case .usd: return 8
+        case .percent: return 6
+        case .rate: return 7
+        case .count, .number: return 7
+        case .milliseconds: return 9
+        case .time: return 8
+        case .text: return 12
+        }
+    }
+
+    /// The first row shown when `selected` must be visible in `visibleRows` (bottom-anchored scrolling).
+    public static func scrollOffset(selected: Int?, visibleRows: Int, rowCount: Int) -> Int {
+        guard let s = selected, visibleRows > 0 else { return 0 }
+        return max(0, min(s - visibleRows + 1, rowCount - visibleRows))
+    }
+
+    /// Which of `columns` fit in `width` cells, and their widths (name first, then by priority).
+    public func layout(width: Int) -> [(index: Int, id: String, width: Int)] {
+        var out: [(Int, String, Int)] = []
+        guard let first = columns.first, let nameIdx = table.column(first) else { return [] }
+        let longest = table.rows.prefix(200).map { CharWidth.of(NumberFormat.cell($0[nameIdx], table.columns[nameIdx].kind)) }.max() ?? 0
+        let nameW = table.columns[nameIdx].kind == .time ? 8 : min(max(CharWidth.of(table.columns[nameIdx].title), longest, 6), max(6, width * 2 / 5), 28)
+        // The trend keeps a minimal place even in narrow panes; it grows into what is left at the end.
+        let wantsTrend = columns.contains("trend") && width >= 36
+        var used = 2 + nameW + (wantsTrend ? 9 : 0)
+        out.append((nameIdx, first, nameW))
+        for id in columns.dropFirst() {
+            if id == "trend" {
+                if wantsTrend { out.append((-1, id, min(24, width - used + 8))); used = width }
+                continue
+            }
+            guard let i = table.column(id) else { continue }
+            let w = max(TableWidget.width(of: table.columns[i].kind), CharWidth.of(table.columns[i].title) + 1)
+            if used + w + 1 > width { continue }
+            out.append((i, id, w))
+            used += w + 1
+        }
+        // A last text column (an alert's reason) takes what is left.
+        if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
+            out[out.count - 1].2 += width - used
+        }
+        return out
+    }
+
+    public func render(into c: inout Canvas, in r: Rect, theme: Theme) {
+        let inner = Box(title: title, rightTitle: rightTitle, focused: focused).render(into: &c, in: r, theme: theme)
+        guard inner.height >= 1, inner.width >= 4 else { return }
+        let cols = layout(width: inner.width)
+        // Header
+        var x = inner.x + 2
+        for col in cols {
+            var title = col.index >= 0 ? table.columns[col.index].title : "TREND"
+            if col.id == sortColumn { title += descending ? "▼" : "▲" }
+            let text = CharWidth.truncate(title, to: col.width)
+            let isText = col.index < 0 || table.columns[col.index].kind == .text
+            if isText { c.put(text, x: x, y: inner.y, style: theme[.columnHeader], clip: inner) }
+            else { c.putRight(text, maxX: x + col.width, y: inner.y, style: theme[.columnHeader], clip: inner) }
+            x += col.width + 1
+        }
+        let visible = inner.height - 1
+        guard visible > 0 else { return }
+        if table.rows.isEmpty {
+            c.put("  " + emptyText, x: inner.x, y: inner.y + 1, style: theme[.dim], clip: inner)
+            return
+        }
+        let offset = TableWidget.scrollOffset(selected: selected, visibleRows: visible, rowCount: table.rows.count)
+        for (line, rowIdx) in (offset..<min(table.rows.count, offset + visible)).enumerated() {
+            let y = inner.y + 1 + line
+            let row = table.rows[rowIdx]
+            let isSel = rowIdx == selected
+            if isSel { c.put(focused ? "▶" : "›", x: inner.x, y: y, style: theme[.title], clip: inner) }
+            var x = inner.x + 2
+            var name = ""
+            for col in cols {
+                if col.index < 0 {
+                    let values = trends[name] ?? []
+                    var spark = Sparkline.render(values, width: min(col.width, 8))
+                    if let note = notes[name] { spark += "  " + note }
+                    c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[notes[name] == nil ? .chart : .anomaly], clip: inner)
+                } else {
+                    let column = table.columns[col.index]
+                    var text = NumberFormat.cell(row[col.index], column.kind)
+                    if column.kind == .time, let t = text.firstIndex(of: "T") { text = String(text[text.index(after: t)...].prefix(8)) }
+                    if col.index == table.columns.startIndex || column.kind == .text {
+                        if col.index == 0 { name = text }
+                        c.put(CharWidth.truncate(text, to: col.width), x: x, y: y, style: theme[.text], clip: inner)
+                    } else {
+                        c.putRight(CharWidth.truncate(text, to: col.width), maxX: x + col.width, y: y, style: theme[.text], clip: inner)
+                    }
+                }
+                x += col.width + 1
+            }
+            if isSel && focused { c.restyle(Rect(x: inner.x + 1, y: y, width: inner.width - 1, height: 1)) { _ in theme[.selected] } }
+        }
+        if table.rows.count > visible {
+            let more = "\(offset + 1)–\(min(table.rows.count, offset + visible)) of \(table.rows.count)"
+            c.putRight(" " + more + " ", maxX: r.maxX - 1, y: r.maxY - 1, style: theme[.dim], clip: r)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import Foundation
+import SpendCore
+import SpendIO
+import SpendUI
+
+/// Hidden: the console's SPEC §11 figures for `make bench`, on a headless ncurses screen.
+/// `frame`: ms per full redraw (and per data refresh) at W×H with N keys in the window.
+/// `latency`: key-to-screen latency while the demo feed ingests R events/s, through the real run loop.
+struct ConsoleBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-console", abstract: "Console benchmark (for make bench).",
+                                                    shouldDisplay: false)
+
+    @Argument(help: "frame or latency") var mode: String
+    @Option var width = 200
+    @Option var height = 60
+    @Option var keys = 10_000
+    @Option var frames = 50
+    @Option(help: "Events per second for latency.") var rate: Double = 50_000
+    @Option(help: "Key presses for latency.") var presses = 100
+
+    func run() throws {
+        switch mode {
+        case "frame": try frame()
+        case "latency": try latency()
+        default: throw UsageError("mode is frame or latency")
+        }
+    }
+
+    static func ms(_ start: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6 }
+
+    static func percentile(_ v: [Double], _ p: Double) -> Double {
+        let s = v.sorted()
+        return s.isEmpty ? 0 : s[min(s.count - 1, Int((p * Double(s.count)).rounded(.up)) - 1)]
+    }
+
+    /// A rollup with `keys` distinct keys active in the last five minutes.
+    func benchFeed() throws -> FileFeed {
+        let now = wallClockMs()
+        let features = ["support-chat", "rag-search", "code-review", "agent-planner", "search-rerank", "doc-summarize", "sql-assist", "email-draft"]
+        let models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.0-flash", "gpt-4.1"]
+        var text = ""
+        text.reserveCapacity(keys * 10 * 200)
+        for i in 0..<(keys * 10) {
+            let ts = now - Int64(i % 300_000)
+            let k = i % keys
+            text += #"{"ts":\#(ts),"request_id":"b\#(i)","feature":"\#(features[i % 8])","api_key":"sk-bench-\#(String(format: "%024d", k))","model":"\#(models[(i / 7) % 6])","input_tokens":\#(1000 + i % 5000),"output_tokens":\#(100 + i % 700),"cache_read_tokens":\#(i % 900),"latency_ms":\#(200 + i % 3000)}"#
+            text += "\n"
+        }
+        let path = NSTemporaryDirectory() + "spendtop-bench-console-\(getpid()).jsonl"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try FileFeed(paths: [path])
+    }
+
+    func frame() throws {
+        let feed = try benchFeed()
+        let terminal = try CursesTerminal.headless(width: width, height: height)
+        var o = ConsoleApp.Options()
+        o.window = .minutes(5)
+        let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: o)
+        app.refresh(forced: true)
+        app.dispatch(.key(.tab))   // focus the keys pane: the 10k-row table
+        var refresh: [Double] = [], full: [Double] = [], render: [Double] = [], incremental: [Double] = []
+        for i in 0..<frames {
+            var t = DispatchTime.now()
+            app.refresh(forced: true)
+            refresh.append(Self.ms(t))
+            t = DispatchTime.now()
+            let canvas = app.renderFrame()
+            render.append(Self.ms(t))
+            terminal.invalidate()
+            t = DispatchTime.now()
+            terminal.draw(canvas)
+            full.append(Self.ms(t) + render.last!)
+            app.dispatch(.key(i % 2 == 0 ? .down : .up))
+            t = DispatchTime.now()
+            app.draw()
+            incremental.append(Self.ms(t))
+        }
+        let rows = app.state.shown[.table(.apiKey)]?.rows.count ?? 0
+        terminal.close()
+        let out: [String: Any] = [
+            "width": width, "height": height, "keys_in_window": rows, "frames": frames,
+            "full_redraw_ms_p50": Self.percentile(full, 0.5), "full_redraw_ms_p95": Self.percentile(full, 0.95),
+            "render_ms_p50": Self.percentile(render, 0.5),
+            "key_frame_ms_p50": Self.percentile(incremental, 0.5), "key_frame_ms_p95": Self.percentile(incremental, 0.95),
+            "refresh_ms_p50": Self.percentile(refresh, 0.5), "refresh_ms_p95": Self.percentile(refresh, 0.95),
+        ]
+        print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
+    }
+
+    func latency() throws {
+        var o = DemoTraffic.Options()
+        o.eventsPerSecond = rate
+        o.keys = keys
+        let traffic = DemoTraffic(startMs: wallClockMs(), options: o)
+        let feed = DemoFeed(traffic: traffic, speed: 1, historyMinutes: 2)
+        let before = feed.read { $0.eventsCounted }
+        feed.start()
+        let curses = try CursesTerminal.headless(width: width, height: height)
+        let terminal = ScriptedTerminal(curses, presses: presses)
+        var opts = ConsoleApp.Options()
+        opts.window = .minutes(5)
+        let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: opts)
+        let started = DispatchTime.now()
+        app.run()
+        let seconds = Self.ms(started) / 1000
+        feed.stop()
+        let after = feed.read { $0.eventsCounted }
+        let lat = terminal.latencies
+        let out: [String: Any] = [
+            "width": width, "height": height, "target_events_per_s": rate, "presses": lat.count,
+            "ingested_events_per_s": Double(after - before) / seconds,
+            "latency_ms_p50": Self.percentile(lat, 0.5), "latency_ms_p95": Self.percentile(lat, 0.95),
+            "latency_ms_max": lat.max() ?? 0, "keys_in_window": app.state.shown[.table(.apiKey)]?.rows.count ?? 0,
+        ]
+        print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
+    }
+}
+
+/// Feeds key presses at random moments to the real run loop and measures how long each takes to
+/// reach the screen (the end of the draw that follows it).
+final class ScriptedTerminal: Terminal {
+    let inner: CursesTerminal
+    var pending: [(key: Key, atNs: UInt64)] = []
+    var waiting: [UInt64] = []
+    var latencies: [Double] = []
+    var remaining: Int
+    var rng = SystemRandomNumberGenerator()
+    var nextAt: UInt64
+
+    init(_ inner: CursesTerminal, presses: Int) {
+        self.inner = inner
+        remaining = presses
+        nextAt = DispatchTime.now().uptimeNanoseconds + 500_000_000
+    }
+
+    var width: Int { inner.width }
+    var height: Int { inner.height }
+    var colorDepth: ColorDepth { inner.colorDepth }
+    func invalidate() { inner.invalidate() }
+    func bell() {}
+    func close() { inner.close() }
+
+    func draw(_ canvas: Canvas) {
+        inner.draw(canvas)
+        let now = DispatchTime.now().uptimeNanoseconds
+        for t in waiting { latencies.append(Double(now - t) / 1e6) }
+        waiting.removeAll()
+    }
+
+    func nextInput(timeoutMs: Int) -> InputEvent? {
+        if remaining <= 0 && waiting.isEmpty { return .key(.char("q")) }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let deadline = now + UInt64(timeoutMs) * 1_000_000
+        if remaining > 0 && nextAt <= deadline {
+            if nextAt > now { usleep(UInt32((nextAt - now) / 1000)) }
+            remaining -= 1
+            // Measure from when the key was due, so time spent elsewhere in the loop counts.
+            waiting.append(nextAt)
+            nextAt = nextAt + UInt64.random(in: 20_000_000...120_000_000, using: &rng)
+            return .key(remaining % 2 == 0 ? .down : .up)
+        }
+        if timeoutMs > 0 { usleep(UInt32(timeoutMs) * 1000) }
+        return nil
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import SpendCore
+
+/// The console's own options, shared by the default command and `demo` (kept apart so that the
+/// live-source and alert option groups merge beside it).
+struct ConsoleOptions: ParsableArguments {
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h (keys 1–6 and w change it).") var window: String = "5m"
+    @Option(help: "Theme name: default, light, solarized-dark, high-contrast, mono, or a user theme.") var theme: String?
+    @Flag(help: "Read-only wallboard: big KPIs, rotating views, only q is accepted.") var wallboard = false
+    @Option(help: "Wallboard: time per view (e.g. 15s, 1m).") var rotate: String = "15s"
+    @Flag(name: .customLong("no-bell"), help: "Do not ring the bell on new alerts (b toggles it).") var noBell = false
+    @Option(name: .customLong("export-dir"), help: "Folder for CSV snapshots written by e (default: the current folder).") var exportDir: String = "."
+    @Option(help: "LiteLLM-format price file, merged over the bundled table.") var prices: String?
+
+    func parsedWindow() throws -> TimeWindow {
+        guard let w = TimeWindow(parsing: window), w != .all else { throw UsageError("unreadable window '\(window)'; use 1m, 5m, 15m, 1h, 6h or 24h") }
+        return w
+    }
+
+    /// `15s`, `2m`, or plain seconds.
+    func rotateMs() throws -> Int64 {
+        let t = rotate.trimmingCharacters(in: .whitespaces).lowercased()
+        var number = t, unit: Int64 = 1000
+        if t.hasSuffix("ms") { number = String(t.dropLast(2)); unit = 1 }
+        else if t.hasSuffix("s") { number = String(t.dropLast()) }
+        else if t.hasSuffix("m") { number = String(t.dropLast()); unit = 60_000 }
+        guard let v = Double(number), v > 0 else { throw UsageError("unreadable --rotate '\(rotate)'; use e.g. 15s") }
+        return max(1000, Int64(v * Double(unit)))
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+
+/// A real terminal for end-to-end tests: a detached tmux session of a fixed size running the
+/// built binary, driven with send-keys and read with capture-pane.
+final class TmuxSession {
+    let name: String
+    static var counter = 0
+
+    /// Runs `spendtop ARGS` in a W×H session with TERM=xterm-256color and a UTF-8 locale; when it
+    /// exits the pane prints `EXITED:<status>` and stays open so the test can read it.
+    init(width: Int, height: Int, args: [String], term: String = "xterm-256color", cwd: String? = nil, env: [String: String] = [:]) throws {
+        TmuxSession.counter += 1
+        name = "spendtop-e2e-\(getpid())-\(TmuxSession.counter)-\(UUID().uuidString.prefix(6))"
+        let quoted = ([CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
+        // A fresh state and config folder per session: the console's default store and alert log
+        // land there, so no run resumes after another's saved positions or touches the home folder.
+        let home = NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)"
+        var vars = ["TERM": term, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                    "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config"]
+        for (k, v) in env { vars[k] = v }
+        let envs = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(TmuxSession.shellQuote($0.value))" }.joined(separator: " ")
+        let dir = TmuxSession.shellQuote(cwd ?? CLI.packageRoot.path)
+        // The test runner's environment (NO_COLOR among it) reaches the panes through the tmux server.
+        let unset = vars["NO_COLOR"] == nil ? "-u NO_COLOR " : ""
+        let command = "cd \(dir) && env \(unset)\(envs) \(quoted); echo EXITED:$?; sleep 60"
+        try TmuxSession.tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)", command])
+    }
+
+    static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    @discardableResult
+    static func tmux(_ args: [String]) throws -> String {
+        // Through the shell into a file, waited for with waitpid: a tmux server started by this call
+        // inherits descriptors and outlives it, which leaves Foundation's Process (pipes, or its
+        // child tracking) waiting forever.
+        let path = NSTemporaryDirectory() + "spendtop-tmux-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let command = (["tmux"] + args).map(shellQuote).joined(separator: " ") + " >" + shellQuote(path) + " 2>/dev/null </dev/null"
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
+        defer { for a in argv { free(a) } }
+        guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func capture() -> String { (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
+
+    func display(_ format: String) -> String {
+        ((try? TmuxSession.tmux(["display-message", "-p", "-t", name, format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// send-keys with tmux key names (`Enter`, `Escape`, `Tab`, `C-l`) or literal text with `literal`.
+    func send(_ keys: String..., literal: Bool = false) {
+        _ = try? TmuxSession.tmux(["send-keys", "-t", name] + (literal ? ["-l"] : []) + keys)
+    }
+
+    func resize(width: Int, height: Int) {
+        _ = try? TmuxSession.tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// Polls the screen until `predicate` holds; fails the test with the last screen on timeout.
+    @discardableResult
+    func wait(timeout: TimeInterval = 10, _ what: String, file: StaticString = #filePath, line: UInt = #line,
+              _ predicate: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = capture()
+        while !predicate(screen) {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what); screen:\n\(screen)", file: file, line: line)
+                return screen
+            }
+            usleep(30_000)
+            screen = capture()
+        }
+        return screen
+    }
+
+    @discardableResult
+    func waitFor(_ text: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line) -> String {
+        wait(timeout: timeout, "'\(text)'", file: file, line: line) { $0.contains(text) }
+    }
+
+    func kill() { _ = try? TmuxSession.tmux(["kill-session", "-t", name]) }
+}

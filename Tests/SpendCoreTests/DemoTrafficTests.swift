@@ -1,0 +1,82 @@
+import XCTest
+@testable import SpendCore
+
+final class DemoTrafficTests: XCTestCase {
+    let start: Int64 = 1_795_860_000_000
+
+    func testDeterministicAndIndependentOfHowTimeIsCut() {
+        let t = DemoTraffic(startMs: start)
+        let whole = t.events(fromMs: start, toMs: start + 120_000)
+        var pieces: [SpendEvent] = []
+        var ms = start
+        for step: Int64 in [1, 999, 1_500, 7_777, 50_000, 59_723] {
+            pieces += t.events(fromMs: ms, toMs: ms + step)
+            ms += step
+        }
+        XCTAssertEqual(ms, start + 120_000)
+        XCTAssertEqual(whole, pieces)
+        XCTAssertEqual(whole, DemoTraffic(startMs: start).events(fromMs: start, toMs: start + 120_000))
+        XCTAssertGreaterThan(whole.count, 1000)
+        XCTAssertEqual(Set(whole.compactMap(\.requestID)).count, whole.count, "request ids are unique")
+        XCTAssertTrue(whole.allSatisfy { $0.timestampMs >= start && $0.timestampMs < start + 120_000 })
+        XCTAssertGreaterThanOrEqual(Set(whole.compactMap(\.feature)).count, 8)
+        XCTAssertGreaterThan(Set(whole.compactMap(\.apiKey)).count, 100)
+        XCTAssertGreaterThanOrEqual(Set(whole.compactMap(\.model)).count, 6)
+    }
+
+    func rollup(_ t: DemoTraffic, minutes: ClosedRange<Int64>) -> Rollup {
+        let r = Rollup()
+        for e in t.events(fromMs: start + minutes.lowerBound * 60_000, toMs: start + minutes.upperBound * 60_000) { r.ingest(e) }
+        for s in t.gpuSamples(fromMs: start + minutes.lowerBound * 60_000, toMs: start + minutes.upperBound * 60_000) { r.ingest(s) }
+        return r
+    }
+
+    func measures(_ r: Rollup, _ f: ViewQuery.Filter) throws -> Measures {
+        try r.rows(ViewQuery(groupBy: nil, window: .all, filters: [f]), wallMs: 0).total
+    }
+
+    /// Each scripted incident shows in the rollups as the console reads them.
+    func testIncidentsHappenOnSchedule() throws {
+        let t = DemoTraffic(startMs: start)
+        let before = rollup(t, minutes: -10...0), storm = rollup(t, minutes: 3...8)
+        let planner = ViewQuery.Filter(.feature, "agent-planner")
+        XCTAssertLessThan(try measures(before, planner).retryRate!, 0.02)
+        XCTAssertGreaterThan(try measures(storm, planner).retryRate!, 0.6)
+        XCTAssertGreaterThan(try measures(storm, planner).errorRate!, 0.2)
+        XCTAssertGreaterThan(Double(try measures(storm, planner).requests), 3 * Double(try measures(before, planner).requests) * 6 / 10)
+
+        let key = ViewQuery.Filter(.apiKey, KeyMask.mask(DemoTraffic.jumpKey))
+        XCTAssertEqual(key.value, "sk-…7f3a")
+        XCTAssertEqual(try measures(before, key).requests, 0)
+        let jump = rollup(t, minutes: 5...10)
+        let jumpSpend = try measures(jump, key).spend
+        let topOther = try jump.rows(ViewQuery(groupBy: .apiKey, window: .all), wallMs: 0).rows.first { $0.name != key.value }!.measures.spend
+        XCTAssertGreaterThan(jumpSpend, topOther, "the jumping key becomes the top spender")
+
+        let chat = ViewQuery.Filter(.feature, "support-chat")
+        XCTAssertGreaterThan(try measures(before, chat).cacheHitRatio!, 0.5)
+        XCTAssertLessThan(try measures(rollup(t, minutes: 7...12), chat).cacheHitRatio!, 0.1)
+
+        let gpus = rollup(t, minutes: 2...5).gpus(ViewQuery(groupBy: nil, window: .all), wallMs: 0)
+        XCTAssertEqual(gpus.count, 8)
+        XCTAssertLessThan(gpus.first { $0.name == "h100-b:2" }!.measures.utilPct!, 5)
+        XCTAssertTrue(gpus.filter { $0.name != "h100-b:2" }.allSatisfy { $0.measures.utilPct! > 50 })
+        XCTAssertGreaterThan(before.gpus(ViewQuery(groupBy: nil, window: .all), wallMs: 0).first { $0.name == "h100-b:2" }!.measures.utilPct!, 50)
+        XCTAssertGreaterThan(before.unpricedRequests, 0, "one self-hosted model is unpriced, so the header shows it")
+    }
+
+    func testRowTrendsMatchRows() throws {
+        let r = rollup(DemoTraffic(startMs: start), minutes: 0...10)
+        let q = ViewQuery(groupBy: .feature, window: .minutes(8))
+        let rows = try r.rows(q, wallMs: 0).rows
+        let trends = try r.trends(q, minutes: 8, wallMs: 0)
+        for row in rows {
+            let t = try XCTUnwrap(trends[row.name])
+            XCTAssertEqual(t.count, 8)
+            XCTAssertEqual(t.reduce(0, +), row.measures.spend, accuracy: 1e-9 * max(1, row.measures.spend), row.name)
+        }
+        let filtered = try r.trends(ViewQuery(groupBy: .apiKey, window: .minutes(8), filters: [.init(.feature, "agent-planner")]), minutes: 8, wallMs: 0)
+        let keyRows = try r.rows(ViewQuery(groupBy: .apiKey, window: .minutes(8), filters: [.init(.feature, "agent-planner")]), wallMs: 0).rows
+        XCTAssertEqual(Set(filtered.keys), Set(keyRows.map(\.name)))
+    }
+}
