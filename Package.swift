@@ -36,7 +36,7 @@ let package = Package(
         .testTarget(name: "SpendCoreTests", dependencies: ["SpendCore"], path: "Tests/SpendCoreTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SpendIOTests", dependencies: ["SpendIO", "SpendCore"], path: "Tests/SpendIOTests"),
-        .testTarget(name: "SpendUITests", dependencies: ["SpendUI", "SpendCore", "SpendIO"], path: "Tests/SpendUITests"),
+        .testTarget(name: "SpendUITests", dependencies: ["SpendUI", "SpendCore", "SpendIO"], path: "Tests/SpendUITests", exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SpendCore"], path: "Tests/EndToEndTests"),
     ],
     swiftLanguageModes: [.v5]

@@ -31,29 +31,28 @@ public struct LatencyHistogram: Sendable {
         return Double.pow2((b + 0.5) / 3)
     }
 
-    /// Copy-on-write: cells are mutated in place, query results are merged copies.
+    /// Copy-on-write: cells are mutated in place, query results are merged copies. No local
+    /// reference may be held across the uniqueness check, or it would always see two owners.
     @inline(__always)
-    mutating func uniqueBuckets() -> Buckets {
-        if let b = buckets {
-            if isKnownUniquelyReferenced(&buckets) { return b }
-            let copy = Buckets(copying: b)
-            buckets = copy
-            return copy
+    mutating func makeUnique() {
+        if buckets == nil {
+            buckets = Buckets()
+        } else if !isKnownUniquelyReferenced(&buckets) {
+            buckets = Buckets(copying: buckets!)
         }
-        let b = Buckets()
-        buckets = b
-        return b
     }
 
     @inline(__always)
     public mutating func record(_ ms: Double) {
-        uniqueBuckets().counts[LatencyHistogram.bucket(ms)] &+= 1
+        makeUnique()
+        buckets!.counts[LatencyHistogram.bucket(ms)] &+= 1
         total &+= 1
     }
 
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.total > 0, let o = other.buckets else { return }
-        let b = uniqueBuckets()
+        makeUnique()
+        let b = buckets!
         for i in 0..<LatencyHistogram.bucketCount { b.counts[i] &+= o.counts[i] }
         total &+= other.total
     }
