@@ -18,6 +18,8 @@ struct ConsoleBenchCommand: ParsableCommand {
     @Option var frames = 50
     @Option(help: "Events per second for latency.") var rate: Double = 50_000
     @Option(help: "Key presses for latency.") var presses = 100
+    @Option(help: "Latency under real live input: lines of this JSONL file are appended at --rate to a file the console follows through LiveIngest (default: the demo feed).")
+    var lines: String?
 
     func run() throws {
         switch mode {
@@ -91,6 +93,7 @@ struct ConsoleBenchCommand: ParsableCommand {
     }
 
     func latency() throws {
+        if let lines { return try latencyLive(linesPath: lines) }
         var o = DemoTraffic.Options()
         o.eventsPerSecond = rate
         o.keys = keys
@@ -117,6 +120,77 @@ struct ConsoleBenchCommand: ParsableCommand {
         ]
         print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
     }
+}
+
+extension ConsoleBenchCommand {
+    /// A writer thread appends real event lines at `rate` to a file; the console follows it with
+    /// `LiveIngest` (no store) while key presses are timed, as in production.
+    func latencyLive(linesPath: String) throws {
+        guard let fh = FileHandle(forReadingAtPath: linesPath) else { throw RuntimeError("cannot read \(linesPath)") }
+        let needed = Int(rate * (Double(presses) * 0.08 + 3)) * 400
+        var blob = [UInt8](fh.readData(ofLength: min(needed, 512 << 20)))
+        fh.closeFile()
+        while let last = blob.last, last != 10 { blob.removeLast() }
+        var ends: [Int] = []
+        for (i, b) in blob.enumerated() where b == 10 { ends.append(i + 1) }
+        guard ends.count > 1000 else { throw RuntimeError("\(linesPath) holds too few lines") }
+        let path = NSTemporaryDirectory() + "spendtop-bench-live-\(getpid()).jsonl"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rollup = Rollup(options: Rollup.Options())
+        var o = LiveIngest.Options()
+        o.follow = true
+        let ingest = try LiveIngest(sources: [(.file(path), SourceSettings())], rollup: rollup, options: o)
+        ingest.start()
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let stop = StopFlagBox()
+        let rate = self.rate
+        let writer = Thread {
+            // Appends in 10 ms slices, each with the lines due by then.
+            let start = DispatchTime.now().uptimeNanoseconds
+            var written = 0
+            while !stop.isSet && written < ends.count {
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let due = min(ends.count, Int(elapsed * rate))
+                if due > written {
+                    let from = written == 0 ? 0 : ends[written - 1]
+                    blob.withUnsafeBytes { out.write(Data($0[from..<ends[due - 1]])) }
+                    written = due
+                }
+                usleep(10_000)
+            }
+        }
+        writer.start()
+        let curses = try CursesTerminal.headless(width: width, height: height)
+        let terminal = ScriptedTerminal(curses, presses: presses)
+        var opts = ConsoleApp.Options()
+        opts.window = .minutes(5)
+        let app = ConsoleApp(feed: ingest, alerts: nil, terminal: terminal, options: opts)
+        let before = ingest.read { $0.eventsCounted }
+        let started = DispatchTime.now()
+        app.run()
+        let seconds = Self.ms(started) / 1000
+        let after = ingest.read { $0.eventsCounted }
+        stop.set()
+        ingest.stop()
+        try? out.close()
+        let lat = terminal.latencies
+        let result: [String: Any] = [
+            "width": width, "height": height, "target_events_per_s": rate, "presses": lat.count, "input": "live file",
+            "ingested_events_per_s": Double(after - before) / seconds,
+            "latency_ms_p50": Self.percentile(lat, 0.5), "latency_ms_p95": Self.percentile(lat, 0.95),
+            "latency_ms_max": lat.max() ?? 0, "keys_in_window": app.state.shown[.table(.apiKey)]?.rows.count ?? 0,
+        ]
+        print(String(data: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), encoding: .utf8)!)
+    }
+}
+
+/// A flag a writer thread polls.
+final class StopFlagBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+    func set() { lock.lock(); flag = true; lock.unlock() }
 }
 
 /// Feeds key presses at random moments to the real run loop and measures how long each takes to
