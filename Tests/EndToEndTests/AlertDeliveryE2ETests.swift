@@ -95,19 +95,19 @@ final class AlertDeliveryE2ETests: XCTestCase {
         let s = try start([path, "--alert", rule, "--no-store", "--window", "15m"], typescript: typescript)
         // The first evaluation catches up on the quiet minutes.
         s.waitFor(clock(afterMinute: 4))
+        XCTAssertEqual(bells(typescript), 0, "drawing the console rings nothing")
         // Then the traffic arrives a few minutes at a time; each step is judged (the clock on screen comes
         // from the same read as the evaluation) before the next lands, as a live stream would be.
         var m = 5
         while m < shape.count {
             let next = min(m + 3, shape.count)
             try append(lines(minutes: m..<next), to: path)
-            s.waitFor(clock(afterMinute: next - 1))
-            switch next - 1 {
-            case 6: XCTAssertEqual(bells(typescript), 0, "minute 6 is not closed yet: no bell")
-            case 14:
-                expectBells(1, typescript)
-                XCTAssertEqual(alertLog(s).map { $0["event"] as? String }, ["start", "end"])
-            default: break
+            let last = next - 1
+            s.waitFor(clock(afterMinute: last))
+            // Minute 6 closes (first start) once minute 7 is read; minute 24 (second start) once minute 25 is.
+            expectBells(last >= 25 ? 2 : last >= 7 ? 1 : 0, typescript)
+            if last == 13 {
+                XCTAssertEqual(alertLog(s).map { $0["event"] as? String }, ["start", "end"], "the first incident ended at 10:13")
             }
             m = next
         }
@@ -142,7 +142,14 @@ final class AlertDeliveryE2ETests: XCTestCase {
         let s = try start([path, "--alert", rule, "--no-store", "--window", "15m"], typescript: typescript)
         let screen = s.wait("both incidents listed") { $0.contains(clock(afterMinute: shape.count - 1)) && listsBoth($0) }
         XCTAssertTrue(screen.contains("Alerts 0 active"), screen)
-        for k in ["?", "Escape", "1", "w", "Tab", "Down", "s"] { s.send(k) }
+        s.send("?")
+        s.waitFor("this help")
+        s.send("Escape")
+        s.wait("help closed") { !$0.contains("this help") }
+        s.send("1")
+        s.waitFor("window 1m")
+        for k in ["Tab", "Down", "s"] { s.send(k) }
+        s.waitFor("sort share")
         s.send("q")
         s.waitFor("EXITED:0")
         XCTAssertGreaterThan((try Data(contentsOf: URL(fileURLWithPath: typescript))).count, 1000, "the console's output was recorded")
@@ -179,6 +186,8 @@ final class AlertDeliveryE2ETests: XCTestCase {
             hookGroups.append(p)  // its own process group (docs/alerts.md)
         }
         let alert = try XCTUnwrap(json, "the hook got one JSON document on stdin")
+        let group = try XCTUnwrap(hookGroups.first, "the hook wrote its pid")
+        XCTAssertEqual(kill(group, 0), 0, "the hook is still running (sleeping)")
         XCTAssertEqual(alert["event"] as? String, "start")
         XCTAssertEqual(alert["kind"] as? String, "threshold")
         XCTAssertEqual(alert["scope"] as? String, "feature=support-chat")
@@ -200,6 +209,7 @@ final class AlertDeliveryE2ETests: XCTestCase {
         s.send("q")
         s.waitFor("EXITED:0", timeout: 3)
         XCTAssertLessThan(Date().timeIntervalSince(before), 4, "help, close and quit with the hook still running")
+        XCTAssertEqual(kill(group, 0), 0, "the console did not wait for the hook")
         XCTAssertEqual(bells(typescript), 1)
         XCTAssertEqual(alertLog(s).map { $0["event"] as? String }, ["start"])
     }
