@@ -21,8 +21,12 @@ public final class AlertDelivery: AlertEvaluating {
     public func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent] {
         let started = engine.evaluate(rollup, nowMs: nowMs)
         for e in started {
-            write(e, event: nil)
-            _ = hook?.run(e)
+            // An incident can start and end within one call (minutes judged in a batch): it is still
+            // delivered as it began, and its end follows from `endedSinceLastCall`.
+            var start = e
+            start.endedMs = nil
+            write(start, event: "start")
+            _ = hook?.run(start)
         }
         for e in engine.endedSinceLastCall { write(e, event: "end") }
         return started

@@ -5,20 +5,30 @@ import XCTest
 /// built binary, driven with send-keys and read with capture-pane.
 final class TmuxSession {
     let name: String
+    /// The session's XDG_STATE_HOME: the default store and `alerts.jsonl` land in its `spendtop` folder.
+    let stateHome: String
     static var counter = 0
 
     /// Runs `spendtop ARGS` in a W×H session with TERM=xterm-256color and a UTF-8 locale; when it
-    /// exits the pane prints `EXITED:<status>` and stays open so the test can read it.
-    init(width: Int, height: Int, args: [String], term: String = "xterm-256color", cwd: String? = nil, env: [String: String] = [:]) throws {
+    /// exits the pane prints `EXITED:<status>` and stays open so the test can read it. With `typescript`,
+    /// it runs under util-linux `script -f`, which records every byte the program writes to the terminal there.
+    init(width: Int, height: Int, args: [String], term: String = "xterm-256color", cwd: String? = nil, env: [String: String] = [:],
+         typescript: String? = nil) throws {
         TmuxSession.counter += 1
         name = "spendtop-e2e-\(getpid())-\(TmuxSession.counter)-\(UUID().uuidString.prefix(6))"
-        let quoted = ([CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
+        var quoted = ([CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
+        if let typescript {
+            // -e: the program's exit status; -f: flushed after each write, so the test can read it while it runs.
+            quoted = "script -q -f -e -c " + TmuxSession.shellQuote(quoted) + " " + TmuxSession.shellQuote(typescript)
+        }
         // A fresh state and config folder per session: the console's default store and alert log
         // land there, so no run resumes after another's saved positions or touches the home folder.
         let home = NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)"
         var vars = ["TERM": term, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
                     "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config"]
+        if typescript != nil { vars["SHELL"] = "/bin/sh" }  // script runs the command with $SHELL -c
         for (k, v) in env { vars[k] = v }
+        stateHome = vars["XDG_STATE_HOME"] ?? home + "/state"
         let envs = vars.sorted { $0.key < $1.key }.map { "\($0.key)=\(TmuxSession.shellQuote($0.value))" }.joined(separator: " ")
         let dir = TmuxSession.shellQuote(cwd ?? CLI.packageRoot.path)
         // The test runner's environment (NO_COLOR among it) reaches the panes through the tmux server.

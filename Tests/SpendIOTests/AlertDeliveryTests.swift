@@ -136,6 +136,44 @@ final class AlertDeliveryTests: XCTestCase {
         XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
     }
 
+    /// An incident that starts and ends between two calls (a console that was busy, or a burst of late
+    /// lines) is still delivered as a start: one start line then one end line, and the hook reads a start.
+    func testIncidentStartingAndEndingInOneCallIsDeliveredAsAStart() throws {
+        let t0 = Timestamp.parseRFC3339("2026-11-28T10:00:00Z")!
+        var lines: [String] = []
+        // $20/h, one minute at $80/h, then $20/h: with a 1-minute window it holds for that minute only.
+        for (m, perHour) in [20.0, 20, 20, 80, 20, 20].enumerated() {
+            let ts = Timestamp.format(ms: t0 + Int64(m) * 60_000 + 5_000)
+            lines.append(#"{"ts":"\#(ts)","request_id":"r\#(m)","feature":"support-chat","model":"gpt-4o","cost_usd":\#(perHour / 60)}"#)
+        }
+        let rollup = Rollup(options: Rollup.Options())
+        let pipeline = EventPipeline(rollup: rollup)
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        bytes.withUnsafeBytes { pipeline.feed($0) }
+        pipeline.finish()
+        XCTAssertEqual(pipeline.stats.rejected, 0)
+        var options = AlertEngine.Options()
+        options.anomalies = false
+        let rules = try AlertRuleSet.load(config: nil, commandLine: ["feature=support-chat:spend_per_hour>40 window=1m"])
+        let path = dir + "/alerts.jsonl", out = dir + "/hook.json"
+        let hook = AlertHook(command: "cat > '\(out)'")
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules, options: options), log: try AlertLog(path: path),
+                                     hook: hook, report: { XCTFail($0) })
+        XCTAssertEqual(delivery.evaluate(rollup, nowMs: t0 + 2 * 60_000 + 10_000), [], "minutes 0 and 1: quiet")
+        // Minutes 2 to 5 in one call: the incident starts at the end of minute 3 and ends at the end of minute 4.
+        let started = delivery.evaluate(rollup, nowMs: t0 + 6 * 60_000 + 10_000)
+        XCTAssertEqual(started.map(\.startedMs), [t0 + 4 * 60_000])
+        XCTAssertEqual(started.first?.endedMs, t0 + 5 * 60_000)
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
+        let records = AlertLog.read(path)
+        XCTAssertEqual(records.map(\.event), ["start", "end"])
+        XCTAssertNil(records.first?.ended, "a start line does not carry the end")
+        XCTAssertEqual(records.last?.ended, "2026-11-28T10:05:00Z")
+        let got = try JSONDecoder().decode(AlertRecord.self, from: try XCTUnwrap(FileManager.default.contents(atPath: out)))
+        XCTAssertEqual(got.event, "start")
+        XCTAssertNil(got.ended)
+    }
+
     func testSampleConfigRulesLoad() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let config = try ConfigLoader.load(explicitPath: root.appendingPathComponent("sample-data/config.toml").path)
