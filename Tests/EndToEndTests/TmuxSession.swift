@@ -77,7 +77,16 @@ final class TmuxSession {
               _ predicate: (String) -> Bool) -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = capture()
-        while !predicate(screen) {
+        while true {
+            if predicate(screen) {
+                // A capture can land in the middle of a frame: return a screen that held still for
+                // a moment, so what the caller asserts next was drawn in the same frame.
+                usleep(40_000)
+                let again = capture()
+                if again == screen || Date() > deadline { return screen }
+                screen = again
+                continue
+            }
             if Date() > deadline {
                 XCTFail("timed out waiting for \(what); screen:\n\(screen)", file: file, line: line)
                 return screen
@@ -85,10 +94,8 @@ final class TmuxSession {
             usleep(30_000)
             screen = capture()
         }
-        return screen
     }
 
-    @discardableResult
     func waitFor(_ text: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line) -> String {
         wait(timeout: timeout, "'\(text)'", file: file, line: line) { $0.contains(text) }
     }
