@@ -111,14 +111,8 @@ struct ConsoleBenchCommand: ParsableCommand {
         let seconds = Self.ms(started) / 1000
         feed.stop()
         let after = feed.read { $0.eventsCounted }
-        let lat = terminal.latencies
-        let out: [String: Any] = [
-            "width": width, "height": height, "target_events_per_s": rate, "presses": lat.count,
-            "ingested_events_per_s": Double(after - before) / seconds,
-            "latency_ms_p50": Self.percentile(lat, 0.5), "latency_ms_p95": Self.percentile(lat, 0.95),
-            "latency_ms_max": lat.max() ?? 0, "keys_in_window": app.state.shown[.table(.apiKey)]?.rows.count ?? 0,
-        ]
-        print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
+        try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
+                              ingestedPerSecond: Double(after - before) / seconds, input: "demo feed")
     }
 }
 
@@ -174,14 +168,23 @@ extension ConsoleBenchCommand {
         stop.set()
         ingest.stop()
         try? out.close()
+        try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
+                              ingestedPerSecond: Double(after - before) / seconds, input: "live file")
+    }
+}
+
+extension ConsoleBenchCommand {
+    /// One JSON line with the latency figures, for scripts/bench.py.
+    static func printLatency(app: ConsoleApp, terminal: ScriptedTerminal, width: Int, height: Int, rate: Double,
+                             ingestedPerSecond: Double, input: String) throws {
         let lat = terminal.latencies
-        let result: [String: Any] = [
-            "width": width, "height": height, "target_events_per_s": rate, "presses": lat.count, "input": "live file",
-            "ingested_events_per_s": Double(after - before) / seconds,
-            "latency_ms_p50": Self.percentile(lat, 0.5), "latency_ms_p95": Self.percentile(lat, 0.95),
+        let out: [String: Any] = [
+            "width": width, "height": height, "target_events_per_s": rate, "presses": lat.count, "input": input,
+            "ingested_events_per_s": ingestedPerSecond,
+            "latency_ms_p50": percentile(lat, 0.5), "latency_ms_p95": percentile(lat, 0.95),
             "latency_ms_max": lat.max() ?? 0, "keys_in_window": app.state.shown[.table(.apiKey)]?.rows.count ?? 0,
         ]
-        print(String(data: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), encoding: .utf8)!)
+        print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
     }
 }
 
