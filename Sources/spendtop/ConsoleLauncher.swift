@@ -43,16 +43,17 @@ enum ConsoleLauncher {
     }
 
     /// Checks every console option (usage errors exit 2 whether or not there is a terminal).
-    static func prepare(_ o: ConsoleOptions) throws -> ConsoleApp.Options {
+    static func prepare(_ o: ConsoleOptions, config: ConfigValue? = nil) throws -> ConsoleApp.Options {
         var opts = ConsoleApp.Options()
-        opts.window = try o.parsedWindow()
-        (opts.themes, opts.themeIndex) = try themes(selected: o.theme)
+        opts.window = try o.parsedWindow(config: config)
+        (opts.themes, opts.themeIndex) = try themes(selected: o.themeName(config: config))
         opts.bell = !o.noBell
-        opts.exportDirectory = o.exportDir
+        let exportDir = o.exportDirectory(config: config)
+        opts.exportDirectory = exportDir
         if o.wallboard { opts.wallboardRotateMs = try o.rotateMs() }
         var isDir: ObjCBool = false
-        if !o.wallboard && !(FileManager.default.fileExists(atPath: o.exportDir, isDirectory: &isDir) && isDir.boolValue) {
-            throw UsageError("--export-dir \(o.exportDir) is not a folder")
+        if !o.wallboard && !(FileManager.default.fileExists(atPath: exportDir, isDirectory: &isDir) && isDir.boolValue) {
+            throw UsageError("--export-dir \(exportDir) is not a folder")
         }
         return opts
     }

@@ -22,8 +22,8 @@ struct DashboardCommand: ParsableCommand {
     @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
-        let options = try ConsoleLauncher.prepare(console)
         let config = try live.loadConfig()
+        let options = try ConsoleLauncher.prepare(console, config: config)
         let specs = try live.specs()
         if specs.contains(where: { $0 == .stdin || $0 == .nvidiaSmi }) {
             throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; give a file, or use `spendtop export -`")

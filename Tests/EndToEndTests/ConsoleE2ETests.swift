@@ -212,4 +212,23 @@ final class ConsoleE2ETests: XCTestCase {
         s.send("q")
         s.waitFor("EXITED:0")
     }
+
+    /// `[general] window` and `theme` from config apply; the command line wins over them.
+    func testConfigDefaultsAndFlagsWin() throws {
+        let dir = try tempDir()
+        let config = dir + "/config.toml"
+        try "[general]\nwindow = \"1h\"\ntheme = \"mono\"\nexport_dir = \"\(dir)\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let s = try start([sample, "--config", config, "--no-store"])
+        s.waitFor("window 1h")
+        s.send("e")
+        s.waitFor("exported ")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") }.count, 1,
+                       "the snapshot went to [general] export_dir")
+        s.send("q")
+        s.waitFor("EXITED:0")
+        let flagged = try start([sample, "--config", config, "--no-store", "--window", "15m"])
+        flagged.waitFor("window 15m")
+        flagged.send("q")
+        flagged.waitFor("EXITED:0")
+    }
 }
