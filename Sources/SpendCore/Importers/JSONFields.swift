@@ -76,7 +76,14 @@ public struct JSONFields {
     }
 
     public func int(_ path: String) -> Int64? {
-        guard let d = double(path), d.isFinite else { return nil }
+        double(path).flatMap(JSONFields.count)
+    }
+
+    /// A count read from a JSON number: nil beyond ±2^53, where counts are garbage and
+    /// `Int64(Double)` would trap (1e300) or sums of a few would overflow.
+    @inlinable
+    public static func count(_ d: Double) -> Int64? {
+        guard d.isFinite, d.magnitude <= 9_007_199_254_740_992 else { return nil }
         return Int64(d.rounded())
     }
 
