@@ -80,4 +80,29 @@ final class HostileNumberTests: XCTestCase {
         XCTAssertEqual(LatencyHistogram.bucket(.infinity), 63)
         XCTAssertEqual(LatencyHistogram.bucket(1e300), 63)
     }
+
+    func testNumbersWrittenAsNaNOrInfinityTextAreNotRead() throws {
+        let r = both("{\(head),\"cost_usd\":\"nan\",\"latency_ms\":\"inf\",\"input_tokens\":\"-inf\"}")
+        XCTAssertEqual(r.fast.events, 1)
+        let row = try XCTUnwrap(try r.fastRollup.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: wall).rows.first)
+        XCTAssertTrue(row.measures.spend.isFinite)
+        XCTAssertTrue(row.measures.latencySumMs.isFinite)
+    }
+
+    func testBudgetWithAVanishingBurnRateDoesNotTrap() throws {
+        let day = try XCTUnwrap(Timestamp.parseRFC3339("2026-11-28T00:00:00Z"))
+        let rollup = rollupForExport()
+        _ = ingest(nativeLine(ts: Timestamp.format(ms: day + 30_000), cost: 1e-300) + "\n", into: rollup)
+        let engine = AlertEngine(rules: try AlertRuleSet.load(config: nil, commandLine: ["budget_per_day=100"]),
+                                 options: AlertEngine.Options())
+        _ = engine.evaluate(rollup, nowMs: day + 60_000)
+        let status = try XCTUnwrap(engine.budgets.first)
+        XCTAssertNil(status.runOutMs)  // centuries away: not within the day
+    }
+
+    func testHugeConfigNumbersAreNotIntegers() {
+        XCTAssertNil(ConfigValue.double(1e300).int)
+        XCTAssertNil(ConfigValue.double(.infinity).int)
+        XCTAssertEqual(ConfigValue.double(3).int, 3)
+    }
 }
