@@ -105,4 +105,13 @@ final class HostileNumberTests: XCTestCase {
         XCTAssertNil(ConfigValue.double(.infinity).int)
         XCTAssertEqual(ConfigValue.double(3).int, 3)
     }
+
+    func testNvidiaSmiNaNAndInfinityAreMissingReadings() throws {
+        var csv = NvidiaSmiCSV(node: "n")
+        _ = csv.decode(line: "timestamp, index, utilization.gpu [%], memory.used [MiB], power.draw [W]")
+        guard case .gpu(let s)? = csv.decode(line: "2026/11/28 10:00:00.000, 0, nan %, inf MiB, 70 W") else { return XCTFail() }
+        XCTAssertNil(s[0].utilPct)
+        XCTAssertNil(s[0].memUsedMB)
+        XCTAssertEqual(s[0].powerW, 70)
+    }
 }
