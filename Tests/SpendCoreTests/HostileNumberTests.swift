@@ -114,4 +114,13 @@ final class HostileNumberTests: XCTestCase {
         XCTAssertNil(s[0].memUsedMB)
         XCTAssertEqual(s[0].powerW, 70)
     }
+
+    /// SQLite rows arrive as Swift values, and a REAL column can hold infinity (1e999).
+    func testNonFiniteValuesFromRowsAreNotRead() {
+        let f = JSONFields(["cost_usd": Double.infinity, "latency_ms": -Double.infinity, "input_tokens": Double.nan, "n": 2.5])
+        XCTAssertNil(f.double("cost_usd"))
+        XCTAssertNil(f.double("latency_ms"))
+        XCTAssertNil(f.int("input_tokens"))
+        XCTAssertEqual(f.double("n"), 2.5)
+    }
 }

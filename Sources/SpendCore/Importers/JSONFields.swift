@@ -69,7 +69,7 @@ public struct JSONFields {
 
     public func double(_ path: String) -> Double? {
         switch value(path) {
-        case let n as NSNumber where !JSONFields.isBool(n): return n.doubleValue
+        case let n as NSNumber where !JSONFields.isBool(n): return n.doubleValue.isFinite ? n.doubleValue : nil
         // Double("nan") and Double("inf") parse: no string may poison spend sums with them.
         case let s as String: return Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
         default: return nil
