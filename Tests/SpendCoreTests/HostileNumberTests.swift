@@ -123,4 +123,20 @@ final class HostileNumberTests: XCTestCase {
         XCTAssertNil(f.int("input_tokens"))
         XCTAssertEqual(f.double("n"), 2.5)
     }
+
+    /// One stray year-0001 line beside today's traffic must not ask the series for a point per minute
+    /// of two thousand years (a 136 GB allocation); near spans stay dense.
+    func testSeriesOverAHugeSpanListsOnlyMinutesWithData() throws {
+        let rollup = rollupForExport()
+        let stats = ingest([nativeLine(ts: "0001-01-01T00:00:00Z"), nativeLine(ts: "2026-11-28T09:58:00Z"),
+                            nativeLine(ts: "2026-11-28T10:00:00Z")].joined(separator: "\n") + "\n", into: rollup)
+        XCTAssertEqual(stats.events, 3)
+        let points = try rollup.series(ViewQuery(groupBy: nil, window: .all), wallMs: wall)
+        XCTAssertEqual(points.map(\.measures.requests), [1, 1, 1])
+        XCTAssertEqual(points.map(\.minuteStartMs), points.map(\.minuteStartMs).sorted())
+
+        let near = rollupForExport()
+        _ = ingest([nativeLine(ts: "2026-11-28T09:58:00Z"), nativeLine(ts: "2026-11-28T10:00:00Z")].joined(separator: "\n") + "\n", into: near)
+        XCTAssertEqual(try near.series(ViewQuery(groupBy: nil, window: .all), wallMs: wall).map(\.measures.requests), [1, 0, 1])
+    }
 }
