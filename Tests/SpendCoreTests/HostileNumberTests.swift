@@ -139,4 +139,20 @@ final class HostileNumberTests: XCTestCase {
         _ = ingest([nativeLine(ts: "2026-11-28T09:58:00Z"), nativeLine(ts: "2026-11-28T10:00:00Z")].joined(separator: "\n") + "\n", into: near)
         XCTAssertEqual(try near.series(ViewQuery(groupBy: nil, window: .all), wallMs: wall).map(\.measures.requests), [1, 0, 1])
     }
+
+    /// The scanner truncated 1.6 tokens to 1 where the general path rounds to 2.
+    func testFractionalTokensCountTheSameOnBothPaths() throws {
+        let line = "{\(head),\"input_tokens\":1.6,\"output_tokens\":2.5e0}"
+        let fast = rollupForExport()
+        _ = ingest(line + "\n", into: fast)
+        let slow = rollupForExport()
+        let pipeline = EventPipeline(rollup: slow)
+        Array(line.utf8).withUnsafeBytes { pipeline.consumeSlow($0) }
+        let q = ViewQuery(groupBy: .feature, window: .all)
+        let a = try XCTUnwrap(try fast.rows(q, wallMs: wall).rows.first?.measures)
+        let b = try XCTUnwrap(try slow.rows(q, wallMs: wall).rows.first?.measures)
+        XCTAssertEqual(a.inputTokens, 2)
+        XCTAssertEqual(a.inputTokens, b.inputTokens)
+        XCTAssertEqual(a.outputTokens, b.outputTokens)
+    }
 }
