@@ -35,7 +35,7 @@ struct ExportCommand: ParsableCommand {
             atMs = t
         }
         let parsedFilters = try filters.map { f -> ViewQuery.Filter in
-            guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(f)'; use DIM=VALUE") }
+            guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE") }
             return pf
         }
         var options = Rollup.Options()

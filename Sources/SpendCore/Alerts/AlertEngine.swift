@@ -253,8 +253,9 @@ public final class AlertEngine: AlertEvaluating {
             st.exhaustedMs = st.exhaustedMs ?? nowMs
             runOut = st.exhaustedMs
         } else if burnPerHour > 0 {
-            let t = nowMs + Int64(((b.limitUSD - st.spent) / burnPerHour * 3_600_000).rounded())
-            if t <= period.end { runOut = t }
+            // A tiny burn puts the run-out past Int64 (a trap): compare as Double first.
+            let t = Double(nowMs) + ((b.limitUSD - st.spent) / burnPerHour * 3_600_000).rounded()
+            if t <= Double(period.end) { runOut = Int64(t) }
         }
         let status = BudgetStatus(rule: b, periodStartMs: period.start, spentUSD: st.spent, usedPct: usedPct,
                                   burnPerHour: burnPerHour, runOutMs: runOut)

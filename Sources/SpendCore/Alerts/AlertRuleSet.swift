@@ -28,7 +28,7 @@ public struct AlertRuleSet: Equatable, Sendable {
     /// `[SCOPE:]METRIC>VALUE [window=15m] [for=2m] [cooldown=10m] [clear=V] [name=N]`, or
     /// `[SCOPE:]budget_per_day=50` / `budget_per_month=1500`.
     public mutating func add(parsing text: String) throws {
-        func fail(_ why: String) -> ConfigError { ConfigError("--alert '\(text)': \(why)") }
+        func fail(_ why: String) -> ConfigError { ConfigError("--alert '\(KeyMask.redact(text))': \(why)") }
         var tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" }).map(String.init)
         guard !tokens.isEmpty else { throw fail("empty rule") }
         let condition = tokens.removeFirst()
@@ -253,7 +253,7 @@ public struct AlertRuleSet: Equatable, Sendable {
             }
         }
         guard let m = n, m >= 0, allowZero || m > 0 else {
-            throw ConfigError("\(what) '\(text)' is not a duration like 90s, 5m, 1h")
+            throw ConfigError("\(what) '\(KeyMask.redact(text))' is not a duration like 90s, 5m, 1h")
         }
         return m
     }

@@ -12,27 +12,28 @@ public struct AlertScope: Equatable, Sendable, CustomStringConvertible {
     /// `fleet`, `all` or empty is the fleet; otherwise `DIM=VALUE[,DIM=VALUE]`.
     public init(parsing text: String) throws {
         let t = text.trimmingCharacters(in: .whitespaces)
+        let shown = KeyMask.redact(text)
         if t.isEmpty || t == "fleet" || t == "all" || t == "*" { self = .fleet; return }
         var filters: [ViewQuery.Filter] = []
         for part in t.split(separator: ",") {
             let p = part.trimmingCharacters(in: .whitespaces)
-            guard let eq = p.firstIndex(of: "=") else { throw ConfigError("scope '\(text)': expected DIM=VALUE, got '\(p)'") }
+            guard let eq = p.firstIndex(of: "=") else { throw ConfigError("scope '\(shown)': expected DIM=VALUE, got '\(KeyMask.redact(p))'") }
             let dimName = String(p[..<eq])
             guard let d = Dimension(name: dimName) else {
-                throw ConfigError("scope '\(text)': unknown dimension '\(dimName)' (one of \(Dimension.allCases.map(\.name).joined(separator: ", ")))")
+                throw ConfigError("scope '\(shown)': unknown dimension '\(KeyMask.redact(dimName))' (one of \(Dimension.allCases.map(\.name).joined(separator: ", ")))")
             }
             let value = String(p[p.index(after: eq)...])
-            guard !value.isEmpty else { throw ConfigError("scope '\(text)': empty value for \(dimName)") }
-            if filters.contains(where: { $0.dimension == d }) { throw ConfigError("scope '\(text)': \(dimName) given twice") }
+            guard !value.isEmpty else { throw ConfigError("scope '\(shown)': empty value for \(dimName)") }
+            if filters.contains(where: { $0.dimension == d }) { throw ConfigError("scope '\(shown)': \(dimName) given twice") }
             // Keys are only ever held masked: a rule may name the raw key, it matches its masked form.
             filters.append(ViewQuery.Filter(d, d == .apiKey ? KeyMask.mask(value) : value))
         }
-        if filters.count > 2 { throw ConfigError("scope '\(text)': at most two dimensions (the pairs the rollups keep)") }
+        if filters.count > 2 { throw ConfigError("scope '\(shown)': at most two dimensions (the pairs the rollups keep)") }
         if filters.contains(where: { $0.dimension == .gpu }) && filters.count > 1 {
-            throw ConfigError("scope '\(text)': gpu cannot be combined with another dimension")
+            throw ConfigError("scope '\(shown)': gpu cannot be combined with another dimension")
         }
         if filters.count == 2 && Grouping.answering(groupBy: filters[0].dimension, filter: filters[1].dimension) == nil {
-            throw ConfigError("scope '\(text)': no rollup keeps \(filters[0].dimension.name) with \(filters[1].dimension.name); kept pairs: \(Grouping.pairs.map(\.description).joined(separator: ", "))")
+            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with \(filters[1].dimension.name); kept pairs: \(Grouping.pairs.map(\.description).joined(separator: ", "))")
         }
         self.filters = filters
     }

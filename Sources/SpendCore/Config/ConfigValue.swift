@@ -12,7 +12,7 @@ public indirect enum ConfigValue: Equatable, Sendable {
     public var int: Int64? {
         switch self {
         case .int(let i): return i
-        case .double(let d) where d == d.rounded(): return Int64(d)
+        case .double(let d) where d == d.rounded() && d.magnitude < 9e18: return Int64(d)
         default: return nil
         }
     }

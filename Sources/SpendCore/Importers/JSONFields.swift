@@ -69,14 +69,22 @@ public struct JSONFields {
 
     public func double(_ path: String) -> Double? {
         switch value(path) {
-        case let n as NSNumber where !JSONFields.isBool(n): return n.doubleValue
-        case let s as String: return Double(s.trimmingCharacters(in: .whitespaces))
+        case let n as NSNumber where !JSONFields.isBool(n): return n.doubleValue.isFinite ? n.doubleValue : nil
+        // Double("nan") and Double("inf") parse: no string may poison spend sums with them.
+        case let s as String: return Double(s.trimmingCharacters(in: .whitespaces)).flatMap { $0.isFinite ? $0 : nil }
         default: return nil
         }
     }
 
     public func int(_ path: String) -> Int64? {
-        guard let d = double(path), d.isFinite else { return nil }
+        double(path).flatMap(JSONFields.count)
+    }
+
+    /// A count read from a JSON number: nil beyond ±2^53, where counts are garbage and
+    /// `Int64(Double)` would trap (1e300) or sums of a few would overflow.
+    @inlinable
+    public static func count(_ d: Double) -> Int64? {
+        guard d.isFinite, d.magnitude <= 9_007_199_254_740_992 else { return nil }
         return Int64(d.rounded())
     }
 

@@ -152,22 +152,24 @@ public enum NativeLineScanner {
                 }
             } else if c == 45 || (c >= 48 && c <= 57) {
                 guard let (v, next) = FastNumber.parse(p, i, n) else { return .handOver }
+                // 1e400 parses to infinity and 1e300 tokens would trap in Int64(): the general path decides.
+                guard v.isFinite, f < 10 || f > 20 || v.magnitude <= 9_007_199_254_740_992 else { return .handOver }
                 i = next
                 switch f {
                 case 0:
                     guard let ms = Timestamp.epochToMs(v) else { return .handOver }
                     e.timestampMs = ms
                     haveTS = true
-                case 10: e.inputTokens = Int64(v)
-                case 11: e.outputTokens = Int64(v)
-                case 12: e.cacheReadTokens = Int64(v)
-                case 13: e.cacheWriteTokens = Int64(v)
-                case 14: e.reasoningTokens = Int64(v)
+                case 10: e.inputTokens = Int64(v.rounded())
+                case 11: e.outputTokens = Int64(v.rounded())
+                case 12: e.cacheReadTokens = Int64(v.rounded())
+                case 13: e.cacheWriteTokens = Int64(v.rounded())
+                case 14: e.reasoningTokens = Int64(v.rounded())
                 case 16: e.cost = v
                 case 17: e.latencyMs = v
                 case 18: e.ttftMs = v
                 case 19: e.isError = v >= 400
-                case 20: e.retry = Int32(clamping: Int64(v))
+                case 20: e.retry = Int32(clamping: Int64(v.rounded()))
                 case -1: break
                 default: return .handOver
                 }

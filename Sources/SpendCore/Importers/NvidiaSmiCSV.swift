@@ -46,7 +46,8 @@ public struct NvidiaSmiCSV: Sendable {
     /// `95 %`, `76500 MiB`, `681.25 W`; nil for `[N/A]`, `[Not Supported]` and the like.
     static func number(_ raw: String) -> Double? {
         if raw.hasPrefix("[") { return nil }
-        return Double(raw.split(separator: " ").first ?? "")
+        // `nan`/`inf` parse as Doubles and would poison the minute's average.
+        return Double(raw.split(separator: " ").first ?? "").flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// `2026/11/28 10:00:00.000` as wall-clock ms (before the UTC offset is applied).

@@ -80,8 +80,8 @@ public enum OTLPSpanImporter: EventImporter {
     /// exporters write plain numbers anyway.
     static func integer(_ v: Any?) -> Int64? {
         switch v {
-        case let s as String: return Int64(s) ?? Double(s).flatMap { Int64(exactly: $0.rounded()) }
-        case let n as NSNumberLike where !JSONFields.isBool(n): return n.int64Value
+        case let s as String: return Double(s).flatMap(JSONFields.count)
+        case let n as NSNumberLike where !JSONFields.isBool(n): return JSONFields.count(n.doubleValue)
         default: return nil
         }
     }
@@ -90,7 +90,11 @@ public enum OTLPSpanImporter: EventImporter {
     static func nanos(_ v: Any?) -> Int64? {
         switch v {
         case let s as String: return Int64(s)
-        case let n as NSNumberLike where !JSONFields.isBool(n): return n.int64Value
+        case let n as NSNumberLike where !JSONFields.isBool(n):
+            // A JSON integer keeps its exact value; a float (1e300) must not reach `int64Value`.
+            let d = n.doubleValue
+            guard d.isFinite, d.magnitude < 9.2e18 else { return nil }
+            return n.int64Value
         default: return nil
         }
     }

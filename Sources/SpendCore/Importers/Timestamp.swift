@@ -3,7 +3,7 @@ public enum Timestamp {
     /// Epoch seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude.
     @inlinable
     public static func epochToMs(_ v: Double) -> Int64? {
-        guard v.isFinite, v > 0 else { return nil }
+        guard v.isFinite, v > 0, v < 1e21 else { return nil }  // past 1e21 ns (year 33658) Int64 traps
         if v < 1e11 { return Int64((v * 1000).rounded()) }        // seconds (until year 5138)
         if v < 1e14 { return Int64(v.rounded()) }                  // milliseconds
         if v < 1e17 { return Int64((v / 1000).rounded()) }         // microseconds

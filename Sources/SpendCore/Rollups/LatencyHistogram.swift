@@ -18,6 +18,7 @@ public struct LatencyHistogram: Sendable {
     @inline(__always)
     static func bucket(_ ms: Double) -> Int {
         guard ms >= 1 else { return 0 }
+        guard ms.isFinite else { return 63 }  // infinity's exponent is Int.max: 3 * e would trap
         let e = Int(ms.exponent)
         let f = ms.significand  // in [1, 2)
         let sub = f < 1.259921 ? 0 : (f < 1.587401 ? 1 : 2)

@@ -17,6 +17,21 @@ public enum KeyMask {
         return TextSanitizer.clean(prefix + "…" + tail)
     }
 
+    /// User text echoed in an error (`--alert`, `--filter`, a scope) with every secret-looking word
+    /// masked and control characters stripped: a mistyped rule must not print the key it names.
+    public static func redact(_ text: String) -> String {
+        var out = "", word = ""
+        func flush() {
+            if !word.isEmpty { out += isAlias(word) ? word : mask(word) }
+            word = ""
+        }
+        for ch in text {
+            if "=,:; \t<>'\"".contains(ch) { flush(); out.append(ch) } else { word.append(ch) }
+        }
+        flush()
+        return TextSanitizer.clean(out)
+    }
+
     /// Short human names (`prod-web`, `ci`, `team-search`) are aliases; long runs of random-looking
     /// characters, vendor prefixes and hex hashes are secrets.
     public static func isAlias(_ key: String) -> Bool {

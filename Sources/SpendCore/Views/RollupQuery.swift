@@ -9,6 +9,9 @@ public protocol RollupQuery {
 }
 
 extension Rollup: RollupQuery {
+    /// The longest series given minute by minute, empty minutes included.
+    static let denseSeriesMinutes: Int64 = 1_100_000
+
     public func clockMs(wallMs: Int64) -> Int64 {
         RollupClock.now(newestEventMs: newestMs == .min ? nil : newestMs, wallMs: wallMs)
     }
@@ -93,9 +96,13 @@ extension Rollup: RollupQuery {
         plain.groupBy = nil
         let (g, _, filters) = try plan(plain)
         guard let slot = groupingIndex[g], r.end >= r.start else { return [] }
+        // Dense (empty minutes as zero points) up to ~2 years; past that one stray timestamp (year
+        // 0001 or 9999) would ask for billions of points, so only minutes holding data are listed.
+        let dense = r.end - r.start < Rollup.denseSeriesMinutes
+        let minutes: [Int64] = dense ? [] : buckets.keys.filter { $0 >= r.start && $0 <= r.end }.sorted()
         var out: [SeriesPoint] = []
-        out.reserveCapacity(Int(r.end - r.start + 1))
-        for minute in r.start...r.end {
+        out.reserveCapacity(dense ? Int(r.end - r.start + 1) : minutes.count)
+        for minute in dense ? Array(r.start...r.end) : minutes {
             var m = Measures()
             if let b = buckets[minute] {
                 let t = b.tables[slot]

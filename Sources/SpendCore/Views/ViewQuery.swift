@@ -19,7 +19,9 @@ public struct ViewQuery: Sendable, Equatable {
         /// `feature=support-chat`.
         public init?(parsing text: String) {
             guard let eq = text.firstIndex(of: "="), let d = Dimension(name: String(text[..<eq])) else { return nil }
-            self.init(d, String(text[text.index(after: eq)...]))
+            let value = String(text[text.index(after: eq)...])
+            // Keys are held masked only: a raw key typed as a filter matches its masked form.
+            self.init(d, d == .apiKey ? KeyMask.mask(value) : value)
         }
     }
 
