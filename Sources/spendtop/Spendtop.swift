@@ -37,6 +37,9 @@ struct DashboardCommand: ParsableCommand {
         var ro = Rollup.Options()
         ro.cardinality = try live.cardinality(config)
         ro.internAllDimensions = storePath != nil  // the store keeps every field of an event
+        // Live data from more than an hour ahead is clock skew or a bad line: refused and counted.
+        ro.maxFutureMs = 3_600_000
+        ro.wallClock = { wallClockMs() }
         let prices = try SourceLoader.priceTable(pricesFile: console.prices ?? live.pricesFile(config))
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
 

@@ -106,3 +106,31 @@ final class PricingThroughPipelineTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(first).measures.spend, 0.025, accuracy: 1e-12)
     }
 }
+
+final class FutureTimestampTests: XCTestCase {
+    /// One line dated far ahead must not move a live clock years forward (and empty every window).
+    func testLiveRollupRefusesEventsFarAheadOfTheWallClock() throws {
+        let now = Timestamp.parseRFC3339("2026-11-28T10:05:00Z")!
+        var o = Rollup.Options()
+        o.maxFutureMs = 3_600_000
+        o.wallClock = { now }
+        let r = Rollup(options: o)
+        let lines = [nativeLine(ts: "2026-11-28T10:00:00Z", cost: 1),
+                     nativeLine(ts: "9999-12-31T00:00:00Z", cost: 5),
+                     #"{"ts":"9999-01-01T00:00:00Z","kind":"gpu","node":"n","gpu":0,"util_pct":5}"#,
+                     nativeLine(ts: "2026-11-28T10:50:00Z", cost: 2)]   // within the hour of skew allowed
+        let stats = ingest(lines.joined(separator: "\n"), into: r)
+        XCTAssertEqual(stats.events, 2)
+        XCTAssertEqual(stats.rejects[.futureTimestamp], 2)
+        XCTAssertEqual(r.future, 2)
+        XCTAssertEqual(r.newestMs, Timestamp.parseRFC3339("2026-11-28T10:50:00Z"))
+        XCTAssertEqual(try r.rows(ViewQuery(groupBy: nil, window: .minutes(60)), wallMs: now).total.spend, 3)
+    }
+
+    func testReplaysKeepFutureEventsBecauseTheirClockIsTheData() {
+        let r = rollupForExport()
+        let stats = ingest(nativeLine(ts: "2099-01-01T00:00:00Z"), into: r)
+        XCTAssertEqual(stats.events, 1)
+        XCTAssertEqual(stats.rejected, 0)
+    }
+}

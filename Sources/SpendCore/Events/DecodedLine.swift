@@ -15,6 +15,9 @@ public enum RejectReason: String, CaseIterable, Sendable, Comparable, Error {
     case lineTooLong = "line too long"
     case badField = "field of the wrong type"
     case unreadableMetric = "unreadable metric line"
+    /// Beyond the console's clock-skew allowance: one such line would otherwise move the clock
+    /// years ahead and empty every live window.
+    case futureTimestamp = "timestamp too far in the future"
 
     public static func < (a: RejectReason, b: RejectReason) -> Bool { a.rawValue < b.rawValue }
 }

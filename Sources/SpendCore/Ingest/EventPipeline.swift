@@ -105,21 +105,30 @@ public final class EventPipeline {
         case .gpu(let samples):
             counted.formats[format, default: 0] += 1
             for s in samples {
-                let before = rollup.expired
+                let before = rollup.expired, futureBefore = rollup.future
                 rollup.ingest(s)
-                if rollup.expired > before { counted.expired += 1 } else { counted.gpuSamples += 1; counted.noteTime(s.timestampMs) }
+                if rollup.expired > before {
+                    counted.expired += 1
+                } else if rollup.future > futureBefore {
+                    reject(.futureTimestamp)
+                } else {
+                    counted.gpuSamples += 1
+                    counted.noteTime(s.timestampMs)
+                }
             }
         }
     }
 
     @inline(__always)
     func count(_ e: inout InternedEvent) {
-        let dupBefore = rollup.duplicates
+        let dupBefore = rollup.duplicates, futureBefore = rollup.future
         if rollup.ingest(&e) {
             counted.events += 1
             counted.noteTime(e.timestampMs)
         } else if rollup.duplicates > dupBefore {
             counted.duplicates += 1
+        } else if rollup.future > futureBefore {
+            reject(.futureTimestamp)
         } else {
             counted.expired += 1
         }

@@ -10,6 +10,10 @@ public final class Rollup {
         public var retentionMinutes: Int64? = 24 * 60
         /// Intern every dimension even if no kept grouping reads it (a store keeps them all).
         public var internAllDimensions = false
+        /// With `wallClock`: events further ahead of it than this are refused (`future`). Live runs
+        /// set it; replays and exports leave it nil, since their clock is the data's own.
+        public var maxFutureMs: Int64?
+        public var wallClock: (@Sendable () -> Int64)?
         public init() {}
     }
 
@@ -35,6 +39,14 @@ public final class Rollup {
     /// Events older than the retention horizon when they arrived (replayed history beyond 24 h).
     public private(set) var expired: Int64 = 0
     public private(set) var gpuSamples: Int64 = 0
+    /// Events and samples refused for a timestamp too far ahead of the wall clock.
+    public private(set) var future: Int64 = 0
+
+    /// Checked only when an event would move the newest time forward, so the hot path rarely asks the clock.
+    func isTooFarAhead(_ ms: Int64) -> Bool {
+        guard let limit = options.maxFutureMs, let now = options.wallClock else { return false }
+        return ms > now() + limit
+    }
     /// Unpriced requests per model id.
     public private(set) var unpricedByModel: [Int32: Int64] = [:]
     public private(set) var newestMs: Int64 = .min
@@ -136,6 +148,10 @@ public final class Rollup {
     /// Returns false for a duplicate or an event beyond retention.
     @discardableResult
     public func ingest(_ e: inout InternedEvent) -> Bool {
+        if e.timestampMs > newestMs && isTooFarAhead(e.timestampMs) {
+            future += 1
+            return false
+        }
         let minute = Rollup.floorDiv(e.timestampMs, 60_000)
         if let keep = options.retentionMinutes, newestMs != .min,
            minute < Rollup.floorDiv(newestMs, 60_000) - keep {
@@ -164,6 +180,10 @@ public final class Rollup {
     }
 
     public func ingest(_ s: GPUSample) {
+        if s.timestampMs > newestMs && isTooFarAhead(s.timestampMs) {
+            future += 1
+            return
+        }
         let minute = Rollup.floorDiv(s.timestampMs, 60_000)
         if let keep = options.retentionMinutes, newestMs != .min,
            minute < Rollup.floorDiv(newestMs, 60_000) - keep {
