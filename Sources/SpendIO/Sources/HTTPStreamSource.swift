@@ -70,8 +70,10 @@ final class HTTPStreamSource {
             }
             let delay: Double
             if outcome.ok {
-                // The server ended the stream: come back soon, as EventSource does.
-                delay = Double(parser.retryMs ?? Int(ctx.settings.backoffBaseSeconds * 1000)) / 1000
+                // The server ended the stream: come back soon, as EventSource does; a server's
+                // `retry:` is honoured up to the backoff cap, never days.
+                delay = min(ctx.settings.backoffCapSeconds,
+                            Double(parser.retryMs ?? Int(ctx.settings.backoffBaseSeconds * 1000)) / 1000)
             } else {
                 failures += 1
                 ctx.setError(outcome.message)
