@@ -33,6 +33,7 @@ public final class Rollup {
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
     var dedupe = UInt64Table(capacity: 1024)
+    var dedupeSweepAt = 65_536
 
     public private(set) var eventsCounted: Int64 = 0
     public private(set) var duplicates: Int64 = 0
@@ -242,10 +243,13 @@ public final class Rollup {
             for m in buckets.keys where m < horizon { buckets[m] = nil }
             if let lb = lastBucket, lb.minute < horizon { lastBucket = nil }
         }
-        // Dedupe entries live as long as the buckets they could double-count into.
-        if dedupe.count > 65_536 && minute % 10 == 0 {
+        // Dedupe entries live as long as the buckets they could double-count into. Sweeping
+        // rebuilds the table, so it runs only when the table has doubled since the last sweep:
+        // amortised O(1) per event even when a replay crosses a minute every few events.
+        if dedupe.count > dedupeSweepAt {
             let h = Int32(truncatingIfNeeded: horizon)
             dedupe.filter { _, m in m >= h }
+            dedupeSweepAt = max(65_536, dedupe.count * 2)
         }
     }
 
