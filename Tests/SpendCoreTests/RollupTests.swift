@@ -118,4 +118,28 @@ final class RollupTests: XCTestCase {
         XCTAssertTrue(keys.allSatisfy { $0.measures.latency.total == 0 && $0.measures.latencySumMs > 0 },
                       "keys keep the latency sum (mean) but no histogram")
     }
+
+    /// Dedupe memory follows retention: old request ids are swept once the table has doubled.
+    func testDedupeEntriesExpireWithRetention() {
+        var o = Rollup.Options()
+        o.retentionMinutes = 60
+        o.groupings = [.total]
+        let r = Rollup(options: o)
+        let base = Timestamp.parseRFC3339("2026-11-28T00:00:00Z")!
+        for i in 0..<200_000 {
+            var e = InternedEvent()
+            e.timestampMs = base + Int64(i) * 600   // 200k events over ~33 hours
+            e.requestHash = UInt64(i + 1)
+            e.cost = 0
+            r.ingest(&e)
+        }
+        XCTAssertEqual(r.eventsCounted, 200_000)
+        XCTAssertLessThan(r.dedupe.count, 140_000, "ids older than the retention are swept")
+        XCTAssertGreaterThanOrEqual(r.dedupe.count, 6_000, "ids inside the retention are kept")
+        var recent = InternedEvent()
+        recent.timestampMs = base + Int64(199_999) * 600
+        recent.requestHash = UInt64(200_000)
+        XCTAssertFalse(r.ingest(&recent))
+        XCTAssertEqual(r.duplicates, 1, "a recent id is still a duplicate")
+    }
 }
