@@ -51,6 +51,22 @@ final class StreamSourceTests: XCTestCase {
         XCTAssertTrue(connections.allSatisfy { $0["authorization"] as? String == token })
     }
 
+    /// A server's `retry:` of 11 days is honoured only up to the backoff cap: a followed stream
+    /// that ends cleanly comes back within the cap, and nothing is counted twice.
+    func testServerRetryIsCappedByTheBackoffCap() throws {
+        let dir = try Scratch.directory()
+        let log = dir + "/connections.jsonl"
+        let port = try server(["sse", "--events", "20", "--drop-after", "1000", "--fail", "0",
+                               "--retry-ms", "999999999", "--log", log])
+        let config = dir + "/config.toml"
+        try "[sources]\nbackoff_cap = \"1s\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", "--config", config, "--follow", "--for", "4s", "http://127.0.0.1:\(port)/"])
+        XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+        XCTAssertEqual(CheckOutput(text: r.stdout).totalEvents, 20, r.stdout)
+        let connections = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(connections.count, 3, "reconnected about once a second, not after 11 days")
+    }
+
     /// A LiteLLM proxy's SpendLogs table, written by another process while spendtop follows it
     /// read-only; the file is untouched by spendtop.
     func testSpendLogsFollowedReadOnlyWhileAnotherProcessWrites() throws {

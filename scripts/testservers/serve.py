@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Local HTTP servers for spendtop's end-to-end tests (127.0.0.1 only, port 0).
 
-    serve.py sse --events N [--drop-after K] [--fail 2] --log FILE
+    serve.py sse --events N [--drop-after K] [--fail 2] [--retry-ms MS] --log FILE
     serve.py prom --page FILE
     serve.py garbage [--type text/event-stream]
     serve.py ndjson --file FILE
@@ -70,7 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         start = int(last) + 1 if last else 1
-        self.chunk(b"retry: 50\n: hello\n\n")
+        self.chunk(b"retry: %d\n: hello\n\n" % ARGS.retry_ms)
         for i in range(start, ARGS.events + 1):
             ev = sse_event(i).encode()
             if n == 1 and i == ARGS.drop_after + 1:
@@ -125,6 +125,7 @@ def main():
     ap.add_argument("--events", type=int, default=300)
     ap.add_argument("--drop-after", type=int, default=100)
     ap.add_argument("--fail", type=int, default=2)
+    ap.add_argument("--retry-ms", type=int, default=50, help="the retry: field sent at the start of each stream")
     ap.add_argument("--log", default=os.devnull)
     ap.add_argument("--page")
     ap.add_argument("--file")
