@@ -48,6 +48,12 @@ enum ConsoleLauncher {
         opts.window = try o.parsedWindow(config: config)
         (opts.themes, opts.themeIndex) = try themes(selected: o.themeName(config: config))
         opts.bell = !o.noBell
+        if let v = config?.at("gpu.hourly_price_usd") {
+            guard let price = v.double, price >= 0, price.isFinite else {
+                throw UsageError("config [gpu] hourly_price_usd must be a number of dollars per GPU-hour")
+            }
+            opts.gpuHourlyUSD = price
+        }
         let exportDir = o.exportDirectory(config: config)
         opts.exportDirectory = exportDir
         if o.wallboard { opts.wallboardRotateMs = try o.rotateMs() }

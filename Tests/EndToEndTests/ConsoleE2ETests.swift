@@ -231,4 +231,22 @@ final class ConsoleE2ETests: XCTestCase {
         flagged.send("q")
         flagged.waitFor("EXITED:0")
     }
+
+    /// `[gpu] hourly_price_usd` turns idle GPUs into a cost per hour in the GPU tile.
+    func testIdleGPUCostFromConfig() throws {
+        let dir = try tempDir()
+        try "[gpu]\nhourly_price_usd = 2.49\n".write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
+        var lines: [String] = []
+        for m in 0..<5 {
+            for g in 0..<3 {
+                lines.append(#"{"ts":"2026-11-28T10:0\#(m):00Z","kind":"gpu","node":"h100-a","gpu":\#(g),"util_pct":\#(g < 2 ? 3 : 80)}"#)
+            }
+            lines.append(#"{"ts":"2026-11-28T10:0\#(m):30Z","feature":"chat","cost_usd":1}"#)
+        }
+        try lines.joined(separator: "\n").write(toFile: dir + "/gpus.jsonl", atomically: true, encoding: .utf8)
+        let s = try start([dir + "/gpus.jsonl", "--config", dir + "/config.toml", "--no-store"])
+        s.waitFor("! 2 idle $4.98/h")
+        s.send("q")
+        s.waitFor("EXITED:0")
+    }
 }

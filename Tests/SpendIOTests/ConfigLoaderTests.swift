@@ -9,6 +9,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(c.at("general.window")?.string, "5m")
         XCTAssertEqual(c.at("general.cardinality")?.int, 20000)
         XCTAssertEqual(c.at("general.theme")?.string, "default")
+        XCTAssertEqual(c.at("gpu.hourly_price_usd")?.double, 2.49)
         let alerts = c.tables("alert")
         XCTAssertEqual(alerts.count, 2)
         XCTAssertEqual(alerts[0]["above"]?.double, 40)

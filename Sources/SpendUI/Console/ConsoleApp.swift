@@ -14,6 +14,8 @@ public final class ConsoleApp {
         public var wallboardRotateMs: Int64?
         /// How often the rollups are read again while nothing else asks for it.
         public var refreshMs: Int64 = 250
+        /// One GPU-hour in USD (`[gpu] hourly_price_usd`): the GPU tile shows idle GPUs' cost per hour.
+        public var gpuHourlyUSD: Double?
         public var wallClock: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         public init() {}
     }
@@ -179,8 +181,9 @@ public final class ConsoleApp {
         let sources = feed.sources
         let window = r.window, path = r.path, minutes = r.chartMinutes
         let alerts = self.alerts
+        let gpuPrice = options.gpuHourlyUSD
         var started: [AlertEvent] = []
-        let snap = feed.read { rollup -> ConsoleSnapshot in
+        var snap = feed.read { rollup -> ConsoleSnapshot in
             if let alerts { started = alerts.evaluate(rollup, nowMs: rollup.clockMs(wallMs: wall)) }
             let folded = Dimension.requestDimensions.map { d in
                 (dimension: d, events: rollup.interner(d).foldedEvents, values: rollup.interner(d).foldedValues)
@@ -189,6 +192,7 @@ public final class ConsoleApp {
                                          alerts: alerts, unpriced: rollup.unpricedModels, eventsCounted: rollup.eventsCounted,
                                          folded: folded, wallMs: wall)
         }
+        snap.gpuHourlyUSD = gpuPrice
         return (snap, started)
     }
 

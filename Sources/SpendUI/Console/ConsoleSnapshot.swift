@@ -15,6 +15,8 @@ public struct ConsoleSnapshot: Sendable {
     public var panes: [PaneID: PaneData]
     public var gpuUtilPct: Double?
     public var idleGPUs: Int
+    /// Price of one GPU-hour from config (`[gpu] hourly_price_usd`), for the idle cost; nil when unset.
+    public var gpuHourlyUSD: Double?
     public var activeAlerts: [AlertEvent]
     public var alertHistory: [AlertEvent]
     public var sources: [SourceStatus]

@@ -124,8 +124,15 @@ public enum ConsoleScreen {
                              valueRole: err >= 5 ? .rising : .value,
                              detail: "p95 " + (t.latency.percentile(0.95).map { NumberFormat.milliseconds($0) } ?? "—")))
         tiles.append(KPITile(title: "GPUs", value: "util " + (d.gpuUtilPct.map { NumberFormat.percent($0) } ?? "—"),
-                             detail: d.idleGPUs > 0 ? "! \(d.idleGPUs) idle" : "none idle", detailRole: d.idleGPUs > 0 ? .warn : .dim))
+                             detail: ConsoleScreen.idleDetail(d), detailRole: d.idleGPUs > 0 ? .warn : .dim))
         return tiles
+    }
+
+    /// `! 2 idle $4.98/h` with a GPU-hour price in config, `! 2 idle` without, `none idle`.
+    static func idleDetail(_ d: ConsoleSnapshot) -> String {
+        guard d.idleGPUs > 0 else { return "none idle" }
+        guard let price = d.gpuHourlyUSD else { return "! \(d.idleGPUs) idle" }
+        return "! \(d.idleGPUs) idle " + NumberFormat.usd(Double(d.idleGPUs) * price) + "/h"
     }
 
     static func kpiStrip(_ s: ConsoleState, _ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, tiles n: Int, theme: Theme) {
