@@ -99,20 +99,26 @@ struct ConsoleBenchCommand: ParsableCommand {
         o.keys = keys
         let traffic = DemoTraffic(startMs: wallClockMs(), options: o)
         let feed = DemoFeed(traffic: traffic, speed: 1, historyMinutes: 2)
-        let before = feed.read { $0.eventsCounted }
         feed.start()
+        defer { feed.stop() }
+        try timeKeyPresses(feed: feed, input: "demo feed")
+    }
+
+    /// Runs the real console loop on `feed` with scripted key presses on a headless screen, and
+    /// prints the latency report with the ingest rate seen meanwhile.
+    func timeKeyPresses(feed: SpendFeed, input: String) throws {
         let curses = try CursesTerminal.headless(width: width, height: height)
         let terminal = ScriptedTerminal(curses, presses: presses)
         var opts = ConsoleApp.Options()
         opts.window = .minutes(5)
         let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: opts)
+        let before = feed.read { $0.eventsCounted }
         let started = DispatchTime.now()
         app.run()
         let seconds = Self.ms(started) / 1000
-        feed.stop()
         let after = feed.read { $0.eventsCounted }
         try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
-                              ingestedPerSecond: Double(after - before) / seconds, input: "demo feed")
+                              ingestedPerSecond: Double(after - before) / seconds, input: input)
     }
 }
 
@@ -155,21 +161,12 @@ extension ConsoleBenchCommand {
             }
         }
         writer.start()
-        let curses = try CursesTerminal.headless(width: width, height: height)
-        let terminal = ScriptedTerminal(curses, presses: presses)
-        var opts = ConsoleApp.Options()
-        opts.window = .minutes(5)
-        let app = ConsoleApp(feed: ingest, alerts: nil, terminal: terminal, options: opts)
-        let before = ingest.read { $0.eventsCounted }
-        let started = DispatchTime.now()
-        app.run()
-        let seconds = Self.ms(started) / 1000
-        let after = ingest.read { $0.eventsCounted }
-        stop.set()
-        ingest.stop()
-        try? out.close()
-        try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
-                              ingestedPerSecond: Double(after - before) / seconds, input: "live file")
+        defer {
+            stop.set()
+            ingest.stop()
+            try? out.close()
+        }
+        try timeKeyPresses(feed: ingest, input: "live file")
     }
 }
 
