@@ -58,6 +58,15 @@ public struct LatencyHistogram: Sendable {
         total &+= other.total
     }
 
+    /// Takes out samples merged in before (a running window's minute leaving it).
+    public mutating func subtract(_ other: LatencyHistogram) {
+        guard other.total > 0, let o = other.buckets else { return }
+        makeUnique()
+        let b = buckets!
+        for i in 0..<LatencyHistogram.bucketCount { b.counts[i] &-= o.counts[i] }
+        total &-= other.total
+    }
+
     /// The p-quantile (p in 0…1), or nil with no samples.
     public func percentile(_ p: Double) -> Double? {
         guard total > 0, let b = buckets else { return nil }

@@ -307,6 +307,13 @@ public final class Rollup {
 
     public var oldestMinute: Int64? { buckets.keys.min() }
 
+    /// The first minute after `minute` holding data, or nil (one pass over the buckets: for skipping long gaps).
+    public func firstMinuteWithData(after minute: Int64) -> Int64? {
+        var best: Int64?
+        for m in buckets.keys where m > minute && m < (best ?? .max) { best = m }
+        return best
+    }
+
     /// Approximate bytes held by buckets, interners and dedupe (for `check` and the bench).
     public var memoryBytes: Int {
         buckets.values.reduce(0) { $0 + $1.memoryBytes } + dedupe.memoryBytes
