@@ -32,12 +32,14 @@ struct DemoCommand: ParsableCommand {
         o.keys = keys
         let traffic = DemoTraffic(startMs: wallClockMs(), options: o)
         let feed = DemoFeed(traffic: traffic, speed: speed, prices: try SourceLoader.priceTable(pricesFile: console.prices))
+        // The demo's alerts stay on screen: no alert log (trying it leaves nothing behind); judged as the
+        // simulation writes each minute, like a live ingest.
+        let later = DeferredMessages()
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: nil,
+                                     hook: alertOptions.hook(log: { _ in }), report: { later.add($0) })
+        feed.alerts = delivery
         feed.start()
         defer { feed.stop() }
-        // The demo's alerts stay on screen: no alert log or hook, so trying it leaves nothing behind.
-        let later = DeferredMessages()
-        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), log: nil,
-                                     hook: alertOptions.hook(log: { later.add($0) }), report: { later.add($0) })
         defer { later.flush() }
         try ConsoleLauncher.run(feed: feed, alerts: delivery, options: options)
     }

@@ -85,14 +85,15 @@ struct LiveOptions: ParsableArguments {
 
     /// The live feed for these options, not yet started: what the console calls. The rollup must
     /// intern every dimension when a store is used (`Grouping.console` does).
-    func makeIngest(config: ConfigValue, rollup: Rollup, follow: Bool, storeByDefault: Bool) throws -> LiveIngest {
+    func makeIngest(config: ConfigValue, rollup: Rollup, follow: Bool, storeByDefault: Bool,
+                    alerts: AlertDelivery? = nil) throws -> LiveIngest {
         var o = LiveIngest.Options()
         o.follow = follow
         o.storePath = storePath(defaultOn: storeByDefault, config: config)
         o.retentionDays = try retentionDays(config)
         o.mappings = try mappings(config)
         let sources = try resolved(config: config)
-        do { return try LiveIngest(sources: sources, rollup: rollup, options: o) } catch {
+        do { return try LiveIngest(sources: sources, rollup: rollup, options: o, alerts: alerts) } catch {
             throw RuntimeError("\(error)")
         }
     }

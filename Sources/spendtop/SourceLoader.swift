@@ -51,7 +51,7 @@ struct SourceLoader {
     }
 
     func load(_ specs: [(SourceSpec, SourceSettings)], storePath: String?, retentionDays: Double,
-              follow: FollowLimit?) throws -> Loaded {
+              follow: FollowLimit?, alerts: AlertDelivery? = nil) throws -> Loaded {
         var ro = options
         ro.internAllDimensions = storePath != nil
         let rollup = Rollup(options: ro, prices: prices)
@@ -61,7 +61,7 @@ struct SourceLoader {
         o.retentionDays = retentionDays
         o.mappings = mappings
         let ingest: LiveIngest
-        do { ingest = try LiveIngest(sources: specs, rollup: rollup, options: o) } catch { throw RuntimeError("\(error)") }
+        do { ingest = try LiveIngest(sources: specs, rollup: rollup, options: o, alerts: alerts) } catch { throw RuntimeError("\(error)") }
         ingest.start()
         if let follow {
             let stop = StopSignal.install()

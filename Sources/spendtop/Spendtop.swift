@@ -44,20 +44,14 @@ struct DashboardCommand: ParsableCommand {
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
 
         let rollup = Rollup(options: ro, prices: prices)
-        let ingest = try live.makeIngest(config: config, rollup: rollup, follow: true, storeByDefault: true)
-        // Messages while curses owns the screen would garble it: they are shown after the console exits.
+        // Messages while curses owns the screen would garble it: they are shown after the console exits (and
+        // delivery problems in `!` meanwhile).
         let later = DeferredMessages()
-        let log: AlertLog?
-        do { log = try AlertLog(path: AlertLog.defaultPath(storePath: ingest.storePath)) } catch {
-            log = nil
-            later.add("\(error)")
-        }
-        // On start the engine judges the last hour, not the whole history: a restart does not
-        // re-ring yesterday, and the first frame does not wait for a day of minutes.
-        var engineOptions = AlertEngine.Options()
-        engineOptions.maxCatchUpMinutes = 60
-        let delivery = AlertDelivery(engine: AlertEngine(rules: rules, options: engineOptions), log: log,
-                                     hook: alertOptions.hook(log: { later.add($0) }), report: { later.add($0) })
+        // Alerts are judged on the ingest side: the whole replayed window on start (quietly: only what still holds
+        // is delivered), then each minute as it closes, whether the console is paused or busy.
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: AlertLog.defaultPath(storePath: storePath),
+                                     hook: alertOptions.hook(log: { _ in }), report: { later.add($0) })
+        let ingest = try live.makeIngest(config: config, rollup: rollup, follow: true, storeByDefault: true, alerts: delivery)
         ingest.start()
         defer {
             ingest.stop()

@@ -5,6 +5,8 @@ import XCTest
 
 final class AlertDeliveryTests: XCTestCase {
     var dir: String!
+    /// 2100: far from the data, so the alert clock is the data's newest event.
+    let wall: Int64 = 4_102_444_800_000
 
     override func setUpWithError() throws {
         dir = NSTemporaryDirectory() + "spendtop-alerts-\(UUID().uuidString)"
@@ -140,30 +142,36 @@ final class AlertDeliveryTests: XCTestCase {
     /// lines) is still delivered as a start: one start line then one end line, and the hook reads a start.
     func testIncidentStartingAndEndingInOneCallIsDeliveredAsAStart() throws {
         let t0 = Timestamp.parseRFC3339("2026-11-28T10:00:00Z")!
-        var lines: [String] = []
-        // $20/h, one minute at $80/h, then $20/h: with a 1-minute window it holds for that minute only.
-        for (m, perHour) in [20.0, 20, 20, 80, 20, 20].enumerated() {
-            let ts = Timestamp.format(ms: t0 + Int64(m) * 60_000 + 5_000)
-            lines.append(#"{"ts":"\#(ts)","request_id":"r\#(m)","feature":"support-chat","model":"gpt-4o","cost_usd":\#(perHour / 60)}"#)
+        func lines(_ minutes: Range<Int>) -> [UInt8] {
+            // $20/h, one minute at $80/h, then $20/h: with a 1-minute window it holds for that minute only.
+            let perHour = [20.0, 20, 20, 80, 20, 20, 20]
+            return Array(minutes.map { m in
+                let ts = Timestamp.format(ms: t0 + Int64(m) * 60_000 + 5_000)
+                return #"{"ts":"\#(ts)","request_id":"r\#(m)","feature":"support-chat","model":"gpt-4o","cost_usd":\#(perHour[m] / 60)}"# + "\n"
+            }.joined().utf8)
         }
         let rollup = Rollup(options: Rollup.Options())
         let pipeline = EventPipeline(rollup: rollup)
-        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        bytes.withUnsafeBytes { pipeline.feed($0) }
-        pipeline.finish()
-        XCTAssertEqual(pipeline.stats.rejected, 0)
         var options = AlertEngine.Options()
         options.anomalies = false
         let rules = try AlertRuleSet.load(config: nil, commandLine: ["feature=support-chat:spend_per_hour>40 window=1m"])
         let path = dir + "/alerts.jsonl", out = dir + "/hook.json"
         let hook = AlertHook(command: "cat > '\(out)'")
-        let delivery = AlertDelivery(engine: AlertEngine(rules: rules, options: options), log: try AlertLog(path: path),
-                                     hook: hook, report: { XCTFail($0) })
-        XCTAssertEqual(delivery.evaluate(rollup, nowMs: t0 + 2 * 60_000 + 10_000), [], "minutes 0 and 1: quiet")
-        // Minutes 2 to 5 in one call: the incident starts at the end of minute 3 and ends at the end of minute 4.
-        let started = delivery.evaluate(rollup, nowMs: t0 + 6 * 60_000 + 10_000)
-        XCTAssertEqual(started.map(\.startedMs), [t0 + 4 * 60_000])
-        XCTAssertEqual(started.first?.endedMs, t0 + 5 * 60_000)
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules, options: options), logPath: path, hook: hook,
+                                     report: { XCTFail($0) })
+        lines(0..<3).withUnsafeBytes { pipeline.feed($0) }
+        XCTAssertFalse(delivery.evaluate(rollup, wallMs: wall), "minutes 0 and 1 judged (the data's clock), nothing left")
+        XCTAssertEqual(delivery.alertState.started, 0)
+        XCTAssertEqual(delivery.alertState.judgedThroughMs, t0 + 2 * 60_000)
+        // Minutes 2 to 5 in one go: the incident starts at the end of minute 3 and ends at the end of minute 4.
+        lines(3..<7).withUnsafeBytes { pipeline.feed($0) }
+        XCTAssertEqual(pipeline.stats.rejected, 0)
+        delivery.evaluate(rollup, wallMs: wall)
+        let state = delivery.alertState
+        XCTAssertEqual(state.started, 1)
+        XCTAssertEqual(state.history.map(\.startedMs), [t0 + 4 * 60_000])
+        XCTAssertEqual(state.history.first?.endedMs, t0 + 5 * 60_000)
+        XCTAssertTrue(delivery.waitUntilDelivered(timeout: 5))
         XCTAssertTrue(hook.waitUntilIdle(seconds: 5))
         let records = AlertLog.read(path)
         XCTAssertEqual(records.map(\.event), ["start", "end"])

@@ -82,15 +82,14 @@ final class ConsoleScreenTests: XCTestCase {
         let start = Fixture.endMs - 2 * 60_000
         let alert = AlertEvent(key: "anomaly:feature=code-review:spend", kind: .anomaly, startedMs: start, scope: "feature=code-review",
                                metric: "retry_rate", observed: 0.5, expected: 0.01, score: 9, reason: "code-review retries 50× usual")
-        let alerts = ScriptedAlerts([[alert]])
-        _ = alerts.evaluate(Fixture.rollup(), nowMs: 0)
-        let s = Fixture.state(width: 200, height: 60, alerts: alerts)
+        let s = Fixture.state(width: 200, height: 60, alerts: Fixture.alerts(active: [alert]))
         let text = ConsoleScreen.render(s, theme: .builtIn).text
         if let diff = assertSnapshot(text, named: "alerts-200x60") { XCTFail(diff) }
         XCTAssertTrue(text.contains("▲ 1 alert"), text)
         XCTAssertTrue(text.contains("▲ anomaly"), "chart marks the anomaly")
-        XCTAssertTrue(text.contains("code-review retries 50× usual"), text)
+        XCTAssertTrue(try XCTUnwrap(line(text, containing: "10:07:30 ▲ active")).contains("code-review retri"), text)
         XCTAssertTrue(try XCTUnwrap(line(text, containing: "code-review  ")).contains("▲ retry rate"), text)
+        XCTAssertTrue(text.contains("Alerts 1 active · 1 today"), text)
     }
 }
 
@@ -99,12 +98,10 @@ extension ConsoleScreenTests {
     func testWallboardAlertTakesOver() {
         let alert = AlertEvent(key: "budget", kind: .budget, startedMs: Fixture.endMs, scope: "api_key=sk-…1a2b", metric: "spend",
                                observed: 120, expected: 100, reason: "sk-…1a2b spent 120% of its daily budget")
-        let alerts = ScriptedAlerts([[alert]])
-        _ = alerts.evaluate(Fixture.rollup(), nowMs: 0)
-        var s = Fixture.state(width: 100, height: 30, alerts: alerts)
+        var s = Fixture.state(width: 100, height: 30, alerts: Fixture.alerts(active: [alert]))
         s.wallboard = WallboardState(rotateMs: 15_000)
         let text = ConsoleScreen.render(s, theme: .builtIn).text
-        XCTAssertTrue(text.contains("▲ 1 ALERT"), text)
+        XCTAssertTrue(text.contains("▲ 1 NEW ALERT"), text)
         XCTAssertTrue(text.contains("sk-…1a2b spent 120% of its daily budget"), text)
         XCTAssertFalse(text.contains("Overview"), "alerts replace the rotating views")
         var quiet = Fixture.state(width: 100, height: 30)

@@ -29,7 +29,10 @@ public struct BudgetStatus: Sendable, Equatable {
         return r
     }
 
-    /// `today`, `Nov 2026`: the period as a person names it.
+    /// The reason with its period: `… runs out ~15:00Z at $6.7/h · day 2026-11-28` (the alerts pane's line).
+    public var summary: String { reason + " · \(rule.period.rawValue) \(periodName)" }
+
+    /// `2026-11-28`, `2026-11`: the period as a person names it.
     public var periodName: String {
         switch rule.period {
         case .day: return String(Timestamp.format(ms: periodStartMs).prefix(10))

@@ -8,6 +8,9 @@ import SpendCore
 /// `sources` from any thread; `waitUntilIdle(timeout:)` for finite reads; `stop()` (idempotent)
 /// commits what was counted and joins every thread. With a store, build the rollup with
 /// `Rollup.Options.internAllDimensions` (or groupings that read every dimension).
+///
+/// With `alerts`, the ingest thread also judges alerts as minutes close (after each batch, and on idle ticks when
+/// no data arrives), once every source has read what it already had (its backlog); delivery happens off the lock.
 public final class LiveIngest: SpendFeed {
     public struct Options {
         /// Follow sources for new data (console); false reads each to its current end (check, export).
@@ -23,6 +26,10 @@ public final class LiveIngest: SpendFeed {
         public var commitIntervalSeconds = 0.25
         /// Formats described in config (`[[mapping]]`), for every source's lines.
         public var mappings: [FieldMapping] = []
+        /// Wall-clock time in ms (tests move it by hand).
+        public var wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        /// Alerts are judged at the latest this long after start even if a source never reports its backlog read.
+        public var backlogGraceSeconds = 60.0
         public init() {}
     }
 
@@ -44,6 +51,12 @@ public final class LiveIngest: SpendFeed {
     var threadsDone = DispatchGroup()
     /// Events replayed from the store at start-up.
     public private(set) var replayedEvents = 0
+    /// Judged on the ingest thread as minutes close; nil: no alerting.
+    public let alerts: AlertDelivery?
+    /// Sources that have read what they already had (statusLock).
+    var caughtUp = Set<Int>()
+    var startedAt = Date()
+    var lastAlertCheck = Date.distantPast
 
     // Owned by the ingest thread.
     var pipelines: [[String: EventPipeline]]
@@ -51,8 +64,10 @@ public final class LiveIngest: SpendFeed {
     var dimensionMaps: [StoredDimensionMap]
 
     /// Opens the store (if any) and replays it into `rollup` before any source runs.
-    public init(sources: [(SourceSpec, SourceSettings)], rollup: Rollup, options: Options = Options()) throws {
+    public init(sources: [(SourceSpec, SourceSettings)], rollup: Rollup, options: Options = Options(),
+                alerts: AlertDelivery? = nil) throws {
         self.options = options
+        self.alerts = alerts
         specs = sources
         self.rollup = rollup
         statuses = sources.map { SourceStatus(name: $0.0.name, state: .connecting) }
@@ -71,6 +86,7 @@ public final class LiveIngest: SpendFeed {
             savedPositions = try s.positions()
             rollup.recordsForStore = true
             store = s
+            if let alerts { try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock()) }
         } else {
             store = nil
             savedPositions = [:]
@@ -108,13 +124,16 @@ public final class LiveIngest: SpendFeed {
         guard !started else { statusLock.unlock(); return }
         started = true
         runningSources = specs.count
+        startedAt = Date()
         statusLock.unlock()
         for (i, (spec, settings)) in specs.enumerated() {
             let ctx = SourceContext(
                 index: i, name: spec.name, follow: options.follow, settings: settings, queue: queue,
                 savedPositions: savedPositions, stop: stopFlag,
                 report: { [unowned self] i, state, error in self.report(i, state, error) },
-                pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() })
+                pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() },
+                liveMeansCaughtUp: LiveIngest.liveMeansCaughtUp(spec),
+                caughtUp: { [unowned self] i in self.statusLock.lock(); self.caughtUp.insert(i); self.statusLock.unlock() })
             spawn("spendtop-source-\(i)") { [self] in
                 LiveIngest.makeRunner(spec)(ctx)
                 statusLock.lock()
@@ -208,10 +227,13 @@ public final class LiveIngest: SpendFeed {
     var lastRetention = Date()
 
     func ingestLoop() {
+        var moreAlerts = false
         while true {
-            guard let batch = queue.pop(timeout: options.commitIntervalSeconds) else {
+            guard let batch = queue.pop(timeout: moreAlerts ? 0 : options.commitIntervalSeconds) else {
                 if queueClosedAndEmpty() { break }
                 commitStore(force: false)
+                // No data: the clock alone may have closed a minute.
+                moreAlerts = judgeAlerts(busy: false, continuing: moreAlerts)
                 continue
             }
             rollupLock.lock()
@@ -224,6 +246,55 @@ public final class LiveIngest: SpendFeed {
             processed += 1
             statusLock.unlock()
             commitStore(force: false)
+            moreAlerts = judgeAlerts(busy: !queue.isEmpty, continuing: moreAlerts)
+        }
+        // What the sources handed over last is judged too, and delivered before stop() returns.
+        if let alerts {
+            rollupLock.lock()
+            while alerts.evaluate(rollup, wallMs: options.wallClock()) {}
+            rollupLock.unlock()
+            alerts.waitUntilDelivered(timeout: 10)
+        }
+    }
+
+    /// Which sources report `live` only once they are connected and reading new data (their backlog, if any, is
+    /// what a server replays): a file or SQLite source is `live` before it has read what it already holds.
+    static func liveMeansCaughtUp(_ spec: SourceSpec) -> Bool {
+        switch spec {
+        case .file, .sqlite: return false
+        case .stdin, .nvidiaSmi, .http, .prometheus: return true
+        }
+    }
+
+    /// Judges alerts with the rollup held, once every source has read its backlog (history is then judged in one
+    /// quiet catch-up, not rung minute by minute as it streams in). While data keeps arriving it judges at most once
+    /// a second; a catch-up goes on slice by slice. True while a catch-up has slices left.
+    func judgeAlerts(busy: Bool, continuing: Bool) -> Bool {
+        guard let alerts else { return false }
+        if !continuing {
+            statusLock.lock()
+            let backlogRead = caughtUp.count >= specs.count || Date().timeIntervalSince(startedAt) >= options.backlogGraceSeconds
+            statusLock.unlock()
+            guard backlogRead else { return false }
+            if busy && Date().timeIntervalSince(lastAlertCheck) < 1 { return false }
+        }
+        lastAlertCheck = Date()
+        rollupLock.lock()
+        defer { rollupLock.unlock() }
+        return alerts.evaluate(rollup, wallMs: options.wallClock())
+    }
+
+    /// Month (and day) budgets whose period began before the replayed rollup's oldest minute: what the store holds
+    /// from the period's start up to that minute, priced as the rollup prices, so the budget counts the whole period.
+    static func budgetPriors(_ engine: AlertEngine, store: SpendStore, rollup: Rollup, nowMs: Int64) throws {
+        guard !engine.rules.budgets.isEmpty, let oldest = rollup.oldestMinute else { return }
+        let untilMs = oldest * 60_000
+        let clock = rollup.clockMs(wallMs: nowMs)
+        for (i, b) in engine.rules.budgets.enumerated() {
+            let period = b.periodRange(containing: clock)
+            guard period.start < untilMs else { continue }
+            let spent = try store.spend(scope: b.scope, fromMs: period.start, toMs: untilMs, prices: rollup.prices)
+            engine.budgetPriors[i] = .init(periodStartMs: period.start, untilMs: untilMs, spentUSD: spent)
         }
     }
 

@@ -14,10 +14,16 @@ final class SourceContext {
     private let stop: StopFlag
     private let report: (Int, SourceState?, String??) -> Void
     let pushed: () -> Void
+    private let liveMeansCaughtUp: Bool
+    private let caughtUp: (Int) -> Void
+    private var saidCaughtUp = false
 
     init(index: Int, name: String, follow: Bool, settings: SourceSettings, queue: BoundedQueue<SourceBatch>,
          savedPositions: [String: String], stop: StopFlag,
-         report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void) {
+         report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void,
+         liveMeansCaughtUp: Bool = true, caughtUp: @escaping (Int) -> Void = { _ in }) {
+        self.liveMeansCaughtUp = liveMeansCaughtUp
+        self.caughtUp = caughtUp
         self.index = index
         self.name = name
         self.follow = follow
@@ -39,11 +45,29 @@ final class SourceContext {
         return queue.push(batch, cost: batch.cost)
     }
 
-    func setState(_ state: SourceState) { report(index, state, nil) }
+    func setState(_ state: SourceState) {
+        report(index, state, nil)
+        switch state {
+        case .connecting: break
+        case .live: if liveMeansCaughtUp { markCaughtUp() }
+        case .retrying, .ended, .failed: markCaughtUp()
+        }
+    }
+
+    /// The source has read what it already had (its backlog): alerts may now judge the history in one go.
+    func markCaughtUp() {
+        guard !saidCaughtUp else { return }
+        saidCaughtUp = true
+        caughtUp(index)
+    }
 
     /// Sets (or with nil clears) the last error; it is sanitised before anyone sees it.
     func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) })) }
 
-    /// Sleeps up to `seconds`; false when woken by `stop()`.
-    func sleep(_ seconds: Double) -> Bool { stop.sleep(seconds) }
+    /// Sleeps up to `seconds`; false when woken by `stop()`. A source sleeps when it has nothing more to read
+    /// for now, so the first sleep also says its backlog is read.
+    func sleep(_ seconds: Double) -> Bool {
+        markCaughtUp()
+        return stop.sleep(seconds)
+    }
 }

@@ -17,8 +17,6 @@ public struct ConsoleSnapshot: Sendable {
     public var idleGPUs: Int
     /// Price of one GPU-hour from config (`[gpu] hourly_price_usd`), for the idle cost; nil when unset.
     public var gpuHourlyUSD: Double?
-    public var activeAlerts: [AlertEvent]
-    public var alertHistory: [AlertEvent]
     public var sources: [SourceStatus]
     public var unpricedModels: [(model: String, requests: Int64)]
     public var eventsCounted: Int64
@@ -39,8 +37,6 @@ public struct ConsoleSnapshot: Sendable {
         panes = [:]
         gpuUtilPct = nil
         idleGPUs = 0
-        activeAlerts = []
-        alertHistory = []
         sources = []
         unpricedModels = []
         eventsCounted = 0

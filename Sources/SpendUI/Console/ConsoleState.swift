@@ -2,7 +2,11 @@ import SpendCore
 
 /// The whole state of the console; it changes only through `ConsoleState.reduce`.
 public struct ConsoleState: Sendable {
-    public enum Overlay: Sendable, Equatable { case none, help, diagnostics }
+    public enum Overlay: Sendable, Equatable {
+        case none, help, diagnostics
+        /// One alert or budget row in full (its `id` column: `AlertEvent.identity` or `AlertsPane.budgetID`).
+        case alert(String)
+    }
 
     public var width: Int
     public var height: Int
@@ -24,6 +28,10 @@ public struct ConsoleState: Sendable {
     public var wallboard: WallboardState?
     public var exportAllowed = true
     public private(set) var data: ConsoleSnapshot?
+    /// What the ingest side published about alerts; updated even while paused.
+    public internal(set) var alerts = AlertState()
+    /// When (wall ms) each active alert was first on screen: the wallboard takes over for a new one's first 30 s.
+    public internal(set) var alertFirstSeenMs: [String: Int64] = [:]
     /// Each pane's rows after the `/` filter and the sort: what the pane draws and `e` writes.
     public private(set) var shown: [PaneID: ViewTable] = [:]
     public var quit = false
@@ -67,14 +75,10 @@ public struct ConsoleState: Sendable {
         shown = [:]
         guard let d = data else { return }
         let needle = filter.lowercased()
-        for (pane, pd) in d.panes {
+        for (pane, pd) in d.panes where pane != .alerts {
             var t = pd.table
             if !needle.isEmpty, !t.columns.isEmpty {
-                let nameCol = pane == .alerts ? (t.column("scope") ?? 0) : 0
-                t.rows = t.rows.filter { row in
-                    if pane == .alerts, let r = t.column("reason"), row[r].text?.lowercased().contains(needle) == true { return true }
-                    return row[nameCol].text?.lowercased().contains(needle) ?? false
-                }
+                t.rows = t.rows.filter { row in row[0].text?.lowercased().contains(needle) ?? false }
             }
             let order = sortOrder(pane)
             if let c = t.column(order.column) {
@@ -82,6 +86,37 @@ public struct ConsoleState: Sendable {
             }
             shown[pane] = t
         }
+        recomputeAlertsPane()
+    }
+
+    /// The alerts pane from the published alert state (it holds no rollup data, so it never waits for a snapshot).
+    mutating func recomputeAlertsPane() {
+        guard panes.contains(.alerts) else { shown[.alerts] = nil; return }
+        var t = AlertsPane.table(alerts, path: path, clockMs: alertClockMs)
+        let needle = filter.lowercased()
+        if !needle.isEmpty {
+            let si = t.column("scope")!, ri = t.column("reason")!
+            t.rows = t.rows.filter { ($0[si].text ?? "").lowercased().contains(needle) || ($0[ri].text ?? "").lowercased().contains(needle) }
+        }
+        if let o = sort[.alerts], let c = t.column(o.column) {
+            t.rows = ConsoleState.sorted(t.rows, by: c, descending: o.descending)
+        }
+        shown[.alerts] = t
+    }
+
+    /// The clock alerts are read against ("active for 12m", "5 today").
+    public var alertClockMs: Int64 { AlertsPane.clock(alerts, dataClockMs: data?.clockMs) }
+
+    /// Takes newly published alerts: the pane, the header and the chart markers follow at once (paused or not).
+    /// Returns true when more incidents have started than last seen (the bell rings once for them all).
+    mutating func setAlerts(_ a: AlertState) -> Bool {
+        let rang = a.started > alerts.started
+        alerts = a
+        let active = Set(a.active.map(\.identity))
+        alertFirstSeenMs = alertFirstSeenMs.filter { active.contains($0.key) }
+        if nowMs > 0 { for id in active where alertFirstSeenMs[id] == nil { alertFirstSeenMs[id] = nowMs } }
+        recomputeAlertsPane()
+        return rang
     }
 
     /// A stable sort: numbers numerically, text lexicographically, empty cells last in either direction.

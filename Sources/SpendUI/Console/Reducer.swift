@@ -10,6 +10,7 @@ extension ConsoleState {
             return [.refresh, .redrawAll]
         case .tick(let now):
             s.nowMs = now
+            for a in s.alerts.active where s.alertFirstSeenMs[a.identity] == nil { s.alertFirstSeenMs[a.identity] = now }
             if let st = s.status, !st.isEmpty, now >= s.statusUntilMs, s.statusUntilMs > 0 { s.status = nil }
             if var wb = s.wallboard {
                 if wb.lastRotateMs == 0 { wb.lastRotateMs = now }
@@ -24,9 +25,9 @@ extension ConsoleState {
             if s.paused && !forced && s.data != nil { return [] }
             s.setData(d)
             return []
-        case .alertsStarted(let started):
-            guard !started.isEmpty else { return [] }
-            return s.bellOn ? [.bell] : []
+        case .alerts(let state):
+            let rang = s.setAlerts(state)
+            return rang && s.bellOn ? [.bell] : []
         case .exported(let path, let rows):
             s.say("exported \(rows) row\(rows == 1 ? "" : "s") to \(path)", seconds: 8)
             return []
@@ -42,6 +43,19 @@ extension ConsoleState {
                 return []
             }
             if s.filterEditing { return s.editFilter(k) }
+            if case .alert(let id) = s.overlay {
+                if k == .char("q") { s.quit = true; return [.quit] }
+                if k == .enter {
+                    // The detail's drill: open the alert's scope.
+                    s.overlay = .none
+                    return s.drillToScope(of: id) + [.redrawAll]
+                }
+                if k == .escape || k == .backspace || k == .char("!") || k == .char("?") {
+                    s.overlay = .none
+                    return [.redrawAll]
+                }
+                return []
+            }
             if s.overlay != .none {
                 if k == .char("q") { s.quit = true; return [.quit] }
                 if k == .escape || k == .char("?") || k == .char("!") || k == .enter || k == .backspace {
@@ -156,13 +170,10 @@ extension ConsoleState {
             say("GPUs have no breakdown by feature or key", seconds: 4)
             return []
         case .alerts:
-            // An alert scoped to one group drills to that group.
-            guard let c = t.column("scope"), let scope = row[c].text, let f = ViewQuery.Filter(parsing: scope),
-                  f.dimension != .gpu else {
-                say("this alert is fleet-wide", seconds: 4)
-                return []
-            }
-            path = [f]
+            // Enter on an alert (or budget) opens its detail; Enter there drills to its scope.
+            guard let c = t.column("id"), let id = row[c].text else { return [] }
+            overlay = .alert(id)
+            return []
         case .table(let dim):
             guard let name = row[0].text else { return [] }
             if path.count >= 2 {
@@ -175,6 +186,23 @@ extension ConsoleState {
             }
             path.append(ViewQuery.Filter(dim, name))
         }
+        focus = panes[0]
+        selection[focus] = 0
+        return [.refresh]
+    }
+
+    /// Drills to the scope an alert or budget row names (`feature=…`); a fleet-wide or GPU one says so.
+    mutating func drillToScope(of id: String) -> [Effect] {
+        guard let t = shown[.alerts], let ic = t.column("id"), let sc = t.column("scope"),
+              let row = t.rows.first(where: { $0[ic].text == id }) ?? AlertsPane.table(alerts, path: [], clockMs: alertClockMs).rows
+                .first(where: { $0[ic].text == id }) else { return [] }
+        let parts = (row[sc].text ?? "").split(separator: ",").map(String.init)
+        let filters = parts.compactMap { ViewQuery.Filter(parsing: $0) }
+        guard !filters.isEmpty, filters.count == parts.count, filters.count <= 2, !filters.contains(where: { $0.dimension == .gpu }) else {
+            say(parts.first?.hasPrefix("gpu=") == true ? "GPUs have no breakdown by feature or key" : "this alert is fleet-wide", seconds: 4)
+            return []
+        }
+        path = filters
         focus = panes[0]
         selection[focus] = 0
         return [.refresh]

@@ -29,13 +29,14 @@ public enum ConsoleScreen {
             compactKPIs(s, d, into: &c, in: layout.kpis, theme: theme)
         }
         for (pane, rect) in layout.place(s.panes, focus: s.focus) {
-            paneWidget(s, d, pane, compact: layout.mode == .compact).render(into: &c, in: rect, theme: theme)
+            paneWidget(s, d, pane, compact: layout.mode == .compact, width: rect.width).render(into: &c, in: rect, theme: theme)
         }
         statusLine(s, into: &c, in: layout.status, theme: theme)
         switch s.overlay {
         case .none: break
         case .help: Overlays.help(into: &c, theme: theme)
-        case .diagnostics: Overlays.diagnostics(d, into: &c, theme: theme)
+        case .diagnostics: Overlays.diagnostics(d, alerts: s.alerts, into: &c, theme: theme)
+        case .alert(let id): AlertDetail.render(s, id: id, into: &c, theme: theme)
         }
         return c
     }
@@ -78,8 +79,9 @@ public enum ConsoleScreen {
         if let d = s.data {
             let unpriced = d.unpricedModels.count
             if unpriced > 0 { parts.append(("unpriced \(unpriced)", 5)) }
-            let n = d.activeAlerts.count
+            let n = s.alerts.active.count
             parts.append((n > 0 ? "▲ \(n) alert\(n == 1 ? "" : "s")" : "no alerts", n > 0 ? 8 : 2))
+            if !s.alerts.problems.isEmpty { parts.append(("! alert delivery (see !)", 6)) }
         }
         parts.append(("bell \(s.bellOn ? "on" : "off")", 0))
         if s.paused { parts.append(("⏸ PAUSED", 9)) }
@@ -165,7 +167,7 @@ public enum ConsoleScreen {
         let first = d.series.first?.minuteStartMs ?? d.clockMs
         var anomalies = Set<Int>()
         let scopes = Set(d.path.map { "\($0.dimension.name)=\($0.value)" })
-        for a in d.activeAlerts + d.alertHistory where scopes.isEmpty || scopes.contains(a.scope) || a.scope == "fleet" {
+        for a in s.alerts.history where scopes.isEmpty || scopes.contains(a.scope) || a.scope == "fleet" {
             let col = Int((a.startedMs - first) / 60_000) / per
             if col >= 0 && col < values.count { anomalies.insert(col) }
         }
@@ -174,32 +176,36 @@ public enum ConsoleScreen {
             .render(into: &c, in: r, theme: theme)
     }
 
-    static func paneWidget(_ s: ConsoleState, _ d: ConsoleSnapshot, _ pane: PaneID, compact: Bool) -> TableWidget {
+    static func paneWidget(_ s: ConsoleState, _ d: ConsoleSnapshot, _ pane: PaneID, compact: Bool, width: Int = .max) -> TableWidget {
         let table = s.shown[pane] ?? ViewTable(title: "", columns: [], rows: [])
         let pd = d.panes[pane]
         var title: String
         switch pane {
         case .table(let dim): title = "\(dim.title) \(table.rows.count)"
         case .gpus: title = "GPUs \(table.rows.count)"
-        case .alerts: title = "Alerts \(d.activeAlerts.count) active"
+        // Room for the box corners, the title's padding and the compact arrows.
+        case .alerts: title = AlertsPane.title(s.alerts, clockMs: s.alertClockMs, width: width - (compact ? 10 : 6))
         }
         if let note = pd?.scopeNote { title += " · \(note)" }
         if compact { title = "◀ " + title + " ▶" }
         let order = s.sortOrder(pane)
         var notes: [String: String] = [:]
         if case .table(let dim) = pane {
-            for a in d.activeAlerts where a.scope.hasPrefix(dim.name + "=") {
+            for a in s.alerts.active where a.scope.hasPrefix(dim.name + "=") {
                 notes[String(a.scope.dropFirst(dim.name.count + 1)), default: "▲"] += " " + a.metric.replacingOccurrences(of: "_", with: " ")
             }
         }
         var columns = pane.columns
-        if pane == .alerts { columns = ["started", "reason"] }
+        if pane == .alerts { columns = ["started", "state", "reason"] }
         let sortTitle = table.column(order.column).map { table.columns[$0].title.lowercased() } ?? order.column
         var w = TableWidget(table: table, columns: columns, sortColumn: pane == .alerts ? nil : order.column, descending: order.descending,
                             selected: s.selected(pane), trends: pd?.trends ?? [:], notes: notes, title: title,
                             rightTitle: pane == .alerts ? "" : "sort \(sortTitle) \(order.descending ? "▼" : "▲")",
                             focused: s.focus == pane)
-        if pane == .alerts { w.emptyText = d.alertHistory.isEmpty ? "no alerts" : "no alerts match" }
+        if pane == .alerts {
+            w.emptyText = s.alerts.catchUp != nil ? "judging history…" : s.alerts.history.isEmpty && s.alerts.budgets.isEmpty ? "no alerts" : "no alerts match"
+            w.rowRoles = table.rows.map { AlertsPane.role($0, in: table) }
+        }
         if !s.filter.isEmpty && table.rows.isEmpty { w.emptyText = "nothing matches /\(s.filter)" }
         return w
     }

@@ -18,6 +18,8 @@ public struct TableWidget {
     public var focused: Bool
     /// What an empty table says.
     public var emptyText = "no data in this window"
+    /// A style per row (by index; nil or missing: plain text), e.g. ended alerts dim.
+    public var rowRoles: [ThemeRole?] = []
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
                 trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
@@ -106,6 +108,7 @@ public struct TableWidget {
             let y = inner.y + 1 + line
             let row = table.rows[rowIdx]
             let isSel = rowIdx == selected
+            let textRole = (rowIdx < rowRoles.count ? rowRoles[rowIdx] : nil) ?? .text
             if isSel { c.put(focused ? "▶" : "›", x: inner.x, y: y, style: theme[.title], clip: inner) }
             var x = inner.x + 2
             var name = ""
@@ -121,9 +124,9 @@ public struct TableWidget {
                     if column.kind == .time, let t = text.firstIndex(of: "T") { text = String(text[text.index(after: t)...].prefix(8)) }
                     if col.index == table.columns.startIndex || column.kind == .text {
                         if col.index == 0 { name = text }
-                        c.put(CharWidth.truncate(text, to: col.width), x: x, y: y, style: theme[.text], clip: inner)
+                        c.put(CharWidth.truncate(text, to: col.width), x: x, y: y, style: theme[textRole], clip: inner)
                     } else {
-                        c.putRight(CharWidth.truncate(text, to: col.width), maxX: x + col.width, y: y, style: theme[.text], clip: inner)
+                        c.putRight(CharWidth.truncate(text, to: col.width), maxX: x + col.width, y: y, style: theme[textRole], clip: inner)
                     }
                 }
                 x += col.width + 1
