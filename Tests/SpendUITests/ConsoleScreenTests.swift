@@ -87,7 +87,7 @@ final class ConsoleScreenTests: XCTestCase {
         if let diff = assertSnapshot(text, named: "alerts-200x60") { XCTFail(diff) }
         XCTAssertTrue(text.contains("▲ 1 alert"), text)
         XCTAssertTrue(text.contains("▲ anomaly"), "chart marks the anomaly")
-        XCTAssertTrue(try XCTUnwrap(line(text, containing: "10:07:30 ▲ active")).contains("code-review retri"), text)
+        XCTAssertTrue(try XCTUnwrap(line(text, containing: "10:07:30 code-review retri")).contains("▲ active"), text)
         XCTAssertTrue(try XCTUnwrap(line(text, containing: "code-review  ")).contains("▲ retry rate"), text)
         XCTAssertTrue(text.contains("Alerts 1 active · 1 today"), text)
     }

@@ -196,7 +196,8 @@ public enum ConsoleScreen {
             }
         }
         var columns = pane.columns
-        if pane == .alerts { columns = ["started", "state", "reason"] }
+        // The reason first: a narrow pane drops the state column (ended rows are dim anyway), never the reason.
+        if pane == .alerts { columns = ["started", "reason", "state"] }
         let sortTitle = table.column(order.column).map { table.columns[$0].title.lowercased() } ?? order.column
         var w = TableWidget(table: table, columns: columns, sortColumn: pane == .alerts ? nil : order.column, descending: order.descending,
                             selected: s.selected(pane), trends: pd?.trends ?? [:], notes: notes, title: title,
@@ -205,6 +206,7 @@ public enum ConsoleScreen {
         if pane == .alerts {
             w.emptyText = s.alerts.catchUp != nil ? "judging history…" : s.alerts.history.isEmpty && s.alerts.budgets.isEmpty ? "no alerts" : "no alerts match"
             w.rowRoles = table.rows.map { AlertsPane.role($0, in: table) }
+            w.flexColumn = "reason"
         }
         if !s.filter.isEmpty && table.rows.isEmpty { w.emptyText = "nothing matches /\(s.filter)" }
         return w

@@ -20,6 +20,8 @@ public struct TableWidget {
     public var emptyText = "no data in this window"
     /// A style per row (by index; nil or missing: plain text), e.g. ended alerts dim.
     public var rowRoles: [ThemeRole?] = []
+    /// The text column that takes the width left over (default: the last column, when it is text).
+    public var flexColumn: String?
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
                 trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
@@ -76,7 +78,9 @@ public struct TableWidget {
             used += w + 1
         }
         // A last text column (an alert's reason) takes what is left.
-        if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
+        if let flex = flexColumn, let i = out.firstIndex(where: { $0.1 == flex }) {
+            if width > used { out[i].2 += width - used }
+        } else if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
             out[out.count - 1].2 += width - used
         }
         return out
