@@ -9,7 +9,7 @@ import SpendCore
 public final class AlertDelivery: AlertSource, @unchecked Sendable {
     public struct Options: Sendable {
         /// Minutes judged per call while catching up on history, so readers get the rollup between slices.
-        public var sliceMinutes: Int64 = 60
+        public var sliceMinutes: Int64 = 20
         /// How often a log that failed is tried again (opened again, held lines written).
         public var logRetrySeconds = 5.0
         /// Log lines held while the log cannot be written; older ones are dropped past this (and counted).
@@ -88,6 +88,9 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
         lock.unlock()
         report(text)
     }
+
+    /// True while history is being judged slice by slice (call from the caller's thread).
+    public var isCatchingUp: Bool { session != nil }
 
     /// Judges the minutes the rollup's clock has closed since the last call (a slice of them while catching up) and
     /// hands what started or ended to the delivery queue; call it with the rollup held. True when history is left to

@@ -248,11 +248,14 @@ public final class LiveIngest: SpendFeed {
             commitStore(force: false)
             moreAlerts = judgeAlerts(busy: !queue.isEmpty, continuing: moreAlerts)
         }
-        // What the sources handed over last is judged too, and delivered before stop() returns.
+        // The minutes the sources' last data closed are judged too, and delivered before stop() returns; a catch-up
+        // on history still under way is left (quitting during it must not wait for a day of minutes).
         if let alerts {
-            rollupLock.lock()
-            while alerts.evaluate(rollup, wallMs: options.wallClock()) {}
-            rollupLock.unlock()
+            if !alerts.isCatchingUp {
+                rollupLock.lock()
+                alerts.evaluate(rollup, wallMs: options.wallClock())
+                rollupLock.unlock()
+            }
             alerts.waitUntilDelivered(timeout: 10)
         }
     }
