@@ -1,4 +1,4 @@
-/// Log-bucketed latency counts (three buckets per doubling, 1 ms to ~17 min): percentiles within
+/// Log-bucketed latency counts (three buckets per doubling, 1 ms to ~27.7 min): percentiles within
 /// ±13% of the true value, mergeable. The 256-byte bucket array is allocated on the first
 /// sample, so cells of groupings that skip latency (keys, pairs) cost 8 bytes for it.
 public struct LatencyHistogram: Sendable {
@@ -25,9 +25,11 @@ public struct LatencyHistogram: Sendable {
         return min(63, 1 + 3 * e + sub)
     }
 
-    /// The value a bucket stands for: the geometric middle of its range.
+    /// The value a bucket stands for: the geometric middle of its range. The top bucket holds everything from its
+    /// lower edge (~27.7 min) up: it reads as that edge, never as a length no sample had.
     static func representative(_ bucket: Int) -> Double {
         if bucket == 0 { return 0.5 }
+        if bucket == bucketCount - 1 { return Double.pow2(Double(bucket - 1) / 3) }
         let b = Double(bucket - 1)
         return Double.pow2((b + 0.5) / 3)
     }

@@ -34,7 +34,10 @@ public struct Measures: Sendable {
         cacheWriteTokens &+= e.cacheWriteTokens
         reasoningTokens &+= e.reasoningTokens
         spend += e.cost
-        if e.latencyMs >= 0 {
+        // A batch request's latency is its batch job's turnaround (minutes to hours), not a response time: it
+        // stays out of the percentiles, which would otherwise read an hour for a window with a few batch jobs.
+        let online = !e.batch  // (not in the condition: `&&` would capture the borrowed event)
+        if e.latencyMs >= 0, online {
             latencySumMs += e.latencyMs
             if withLatency { latency.record(e.latencyMs) }
         }
