@@ -61,7 +61,7 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
         if let logPath {
             lastOpenAttempt = Date()
             do { log = try AlertLog(path: logPath) } catch {
-                note("\(error); alerts are held and the log is tried again")
+                note("\(error); alert lines are held and the log is tried again")
                 needsRetry = true
             }
         }
@@ -191,13 +191,13 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
     func flushHeld() {
         guard !held.isEmpty, let logPath else { held = []; return }
         if log == nil {
-            guard Date().timeIntervalSince(lastOpenAttempt) >= options.logRetrySeconds || lastOpenAttempt == .distantPast else {
+            guard Date().timeIntervalSince(lastOpenAttempt) >= options.logRetrySeconds else {
                 setRetry(true)
                 return
             }
             lastOpenAttempt = Date()
             do { log = try AlertLog(path: logPath) } catch {
-                note("\(error); holding \(held.count) alert line\(held.count == 1 ? "" : "s")")
+                note("\(error); alert lines are held and the log is tried again")
                 setRetry(true)
                 return
             }
@@ -206,7 +206,10 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
         var written = 0
         while let r = held.first {
             do { try log!.append(r) } catch {
-                note("\(error); holding \(held.count) alert line\(held.count == 1 ? "" : "s"), retrying")
+                note("\(error); alert lines are held and the log is tried again")
+                // Opened again on the retry: the path may point elsewhere by then (a file moved aside, a new disk).
+                log = nil
+                lastOpenAttempt = Date()
                 setRetry(true)
                 return
             }

@@ -199,4 +199,36 @@ final class AlertingE2ETests: XCTestCase {
         s.send("q")
         s.waitFor("EXITED:0")
     }
+
+    /// Issue 13 point 5: `alerts.jsonl` on a full disk and a hook that floods its output and fails: the console
+    /// keeps running, draws none of the flood, and says both in the header and under `!`.
+    func testFullDiskLogAndFloodingHookAreShownUnderBang() throws {
+        let dir = try tempDir()
+        let path = dir + "/traffic.jsonl", state = dir + "/state"
+        try FileManager.default.createDirectory(atPath: state + "/spendtop", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: state + "/spendtop/alerts.jsonl", withDestinationPath: "/dev/full")
+        try lines(minutes: 0..<5).write(toFile: path, atomically: true, encoding: .utf8)
+        let hook = "cat >/dev/null; yes FLOOD | head -c 20000000; yes FLOODERR | head -c 2000000 >&2; exit 4"
+        let s = try TmuxSession(width: 200, height: 50, args: [path, "--alert", rule, "--no-store", "--on-alert", hook],
+                                env: ["XDG_STATE_HOME": state])
+        sessions.append(s)
+        s.waitFor(clock(afterMinute: 4))
+        try append(lines(minutes: 5..<9), to: path)
+        var screen = s.waitFor("! alert delivery (see !)")
+        XCTAssertTrue(screen.contains("▲ 1 alert"), screen)
+        s.send("!")
+        screen = s.wait("both problems under !") {
+            $0.contains("alert delivery") && $0.contains("No space left on device") && $0.contains("on-alert command failed (exit 4)")
+        }
+        XCTAssertFalse(screen.split(separator: "\n").contains { $0.contains("FLOOD") && !$0.contains("on-alert command failed") },
+                       "the hook's output is never drawn: only the tail of its stderr, in the message")
+        s.send("Escape")
+        s.wait("overlay closed") { !$0.contains("No space left on device") }
+        // It keeps following and drawing.
+        try append(lines(minutes: 9..<12), to: path)
+        s.waitFor(clock(afterMinute: 11))
+        s.send("q")
+        screen = s.waitFor("EXITED:0")
+        XCTAssertTrue(screen.contains("No space left on device"), "said again on stderr after the console exits")
+    }
 }

@@ -193,3 +193,96 @@ final class AlertDeliveryTests: XCTestCase {
         XCTAssertEqual(set.budgets.map(\.limitUSD), [50])
     }
 }
+
+/// Issue 13 point 5: an alert log that cannot be written (a full disk, a path that cannot be created) and a hook
+/// that floods its output never stop alerting; each problem is published for the `!` screen.
+final class AlertDeliveryFailureTests: XCTestCase {
+    var dir: String!
+    let wall: Int64 = 4_102_444_800_000
+    let t0 = Timestamp.parseRFC3339("2026-11-28T10:00:00Z")!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "spendtop-alerts-fail-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// A rollup where support-chat crosses 40 $/h from minute 3 on (1-minute window), and a delivery judging it.
+    func crossing(logPath: String, hook: AlertHook? = nil) throws -> (Rollup, AlertDelivery) {
+        let rollup = Rollup(options: Rollup.Options())
+        let pipeline = EventPipeline(rollup: rollup)
+        let text = (0..<8).map { m in
+            let ts = Timestamp.format(ms: t0 + Int64(m) * 60_000 + 5_000)
+            return #"{"ts":"\#(ts)","request_id":"r\#(m)","feature":"support-chat","model":"gpt-4o","cost_usd":\#(m >= 3 ? 80.0 / 60 : 20.0 / 60)}"#
+        }.joined(separator: "\n") + "\n"
+        Array(text.utf8).withUnsafeBytes { pipeline.feed($0) }
+        var options = AlertEngine.Options()
+        options.anomalies = false
+        let rules = try AlertRuleSet.load(config: nil, commandLine: ["feature=support-chat:spend_per_hour>40 window=1m"])
+        var o = AlertDelivery.Options()
+        o.logRetrySeconds = 0.05
+        return (rollup, AlertDelivery(engine: AlertEngine(rules: rules, options: options), logPath: logPath, hook: hook, options: o))
+    }
+
+    func waitFor(_ what: String, _ condition: () -> Bool) {
+        let deadline = Date(timeIntervalSinceNow: 20)
+        while Date() < deadline { if condition() { return }; usleep(5_000) }
+        XCTAssertTrue(condition(), "timed out waiting for \(what)")
+    }
+
+    func testAFullDiskHoldsTheLinesSaysSoAndWritesThemOnceItCan() throws {
+        let path = dir + "/alerts.jsonl"
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/full")
+        let (rollup, delivery) = try crossing(logPath: path)
+        delivery.evaluate(rollup, wallMs: wall)
+        XCTAssertEqual(delivery.alertState.started, 1, "alerting goes on")
+        XCTAssertTrue(delivery.waitUntilDelivered(timeout: 5))
+        let problems = delivery.alertState.problems.joined(separator: "\n")
+        XCTAssertTrue(problems.contains("No space left on device"), problems)
+        XCTAssertTrue(problems.contains("held"), problems)
+        // Space again (here: the log moved to a real disk): the held start line is written, once, in order.
+        try FileManager.default.removeItem(atPath: path)
+        waitFor("the held line written") {
+            delivery.evaluate(rollup, wallMs: wall)
+            delivery.waitUntilDelivered(timeout: 1)
+            return AlertLog.read(path).count == 1
+        }
+        XCTAssertEqual(AlertLog.read(path).map(\.event), ["start"])
+        XCTAssertTrue(delivery.alertState.problems.last?.contains("writable again: 1 held line written") ?? false,
+                      delivery.alertState.problems.joined(separator: "\n"))
+    }
+
+    func testALogThatCannotBeCreatedIsSaidAndTriedAgain() throws {
+        // Its directory cannot be made: a file stands where it should be (this holds for root too).
+        let blocker = dir + "/state"
+        try "not a directory".write(toFile: blocker, atomically: true, encoding: .utf8)
+        let path = blocker + "/spendtop/alerts.jsonl"
+        let (rollup, delivery) = try crossing(logPath: path)
+        XCTAssertTrue(delivery.alertState.problems.first?.contains("cannot open alert log \(path)") ?? false,
+                      delivery.alertState.problems.joined(separator: "\n"))
+        delivery.evaluate(rollup, wallMs: wall)
+        XCTAssertEqual(delivery.alertState.started, 1)
+        try FileManager.default.removeItem(atPath: blocker)
+        waitFor("the log created and the line written") {
+            delivery.evaluate(rollup, wallMs: wall)
+            delivery.waitUntilDelivered(timeout: 1)
+            return AlertLog.read(path).count == 1
+        }
+    }
+
+    func testAHookFloodingItsOutputIsReportedAndAlertingGoesOn() throws {
+        let hook = AlertHook(command: "cat >/dev/null; yes FLOOD | head -c 20000000; yes ERR | head -c 2000000 >&2; exit 4",
+                             log: { _ in })
+        let (rollup, delivery) = try crossing(logPath: dir + "/alerts.jsonl", hook: hook)
+        delivery.evaluate(rollup, wallMs: wall)
+        XCTAssertTrue(delivery.waitUntilDelivered(timeout: 5))
+        XCTAssertTrue(hook.waitUntilIdle(seconds: 15))
+        let problems = delivery.alertState.problems.joined(separator: "\n")
+        XCTAssertTrue(problems.contains("on-alert command failed (exit 4)"), problems)
+        XCTAssertTrue(problems.contains("ERR"), "the tail of its stderr")
+        XCTAssertFalse(problems.contains("FLOOD"), "its stdout is discarded")
+        XCTAssertLessThan(problems.count, 1_000, "a tail, not the flood")
+        XCTAssertEqual(AlertLog.read(dir + "/alerts.jsonl").map(\.event), ["start"], "the log is not disturbed")
+    }
+}
