@@ -66,6 +66,8 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
             }
         }
         hook?.observe { [weak self] in self?.note($0) }
+        // Until the first evaluation (the sources' backlog is being read) nothing has been judged yet: say so.
+        published.catchUp = 0
     }
 
     public var alertState: AlertState {
@@ -98,7 +100,10 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
     @discardableResult
     public func evaluate(_ rollup: Rollup, wallMs: Int64) -> Bool {
         retryLogIfDue()
-        guard rollup.newestMs != .min else { return false }
+        guard rollup.newestMs != .min else {
+            if !evaluatedOnce { evaluatedOnce = true; publish(catchUp: nil) }
+            return false
+        }
         // Data that was live once keeps the wall clock: a source that goes quiet still closes minutes (outages alert).
         if RollupClock.isLive(newestEventMs: rollup.newestMs, wallMs: wallMs) { wasLive = true }
         let now = wasLive ? max(wallMs, rollup.newestMs) : rollup.clockMs(wallMs: wallMs)

@@ -231,4 +231,40 @@ final class AlertingE2ETests: XCTestCase {
         screen = s.waitFor("EXITED:0")
         XCTAssertTrue(screen.contains("No space left on device"), "said again on stderr after the console exits")
     }
+
+    /// Issue 9 point 11: `spendtop sample-data/day.jsonl` shows the incidents its README promises: the console's first
+    /// evaluation judges the whole replayed day (not only its last hour), and lists them without ringing for them.
+    func testSampleDayShowsItsIncidents() throws {
+        let dir = try tempDir()
+        let sample = CLI.packageRoot.appendingPathComponent("sample-data/day.jsonl").path
+        let typescript = dir + "/typescript"
+        let s = try TmuxSession(width: 200, height: 50, args: [sample, "--no-store"], cwd: dir, typescript: typescript)
+        sessions.append(s)
+        // Judging a day of minutes takes a moment (seconds in a debug build); the pane says how far it is.
+        let screen = s.wait(timeout: 180, "the whole day judged") {
+            $0.contains("2026-11-27 23:59:49Z") && $0.range(of: #"Alerts \d+ active · \d+ today"#, options: .regularExpression) != nil
+                && !$0.contains("judging history")
+        }
+        XCTAssertTrue(screen.contains("● 1 live"), screen)
+        // What the pane lists is what `e` writes: read it all back.
+        for _ in 0..<3 { s.send("Tab") }
+        s.send("e")
+        s.waitFor("exported ")
+        let csv = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasSuffix(".csv") })
+        let rows = CLI.parseCSV(try String(contentsOfFile: dir + "/" + csv, encoding: .utf8))
+        let header = try XCTUnwrap(rows.first)
+        let started = try XCTUnwrap(header.firstIndex(of: "started")), scope = try XCTUnwrap(header.firstIndex(of: "scope"))
+        func found(_ from: String, _ to: String, gpu: Bool = false) -> Bool {
+            rows.dropFirst().contains { r in
+                r[started] >= "2026-11-27T\(from):00Z" && r[started] <= "2026-11-27T\(to):00Z" && r[scope].hasPrefix("gpu=") == gpu
+            }
+        }
+        let listed = rows.map { $0.joined(separator: " | ") }.joined(separator: "\n")
+        XCTAssertTrue(found("09:36", "10:19"), "the anthropic 429 storm:\n\(listed)")
+        XCTAssertTrue(found("13:55", "14:39"), "the runaway agent-planner key:\n\(listed)")
+        XCTAssertTrue(found("06:00", "07:15", gpu: true), "GPU 2 of h100-b idle:\n\(listed)")
+        s.send("q")
+        s.waitFor("EXITED:0")
+        XCTAssertEqual(bells(typescript), 0, "a day of history is listed, not rung")
+    }
 }

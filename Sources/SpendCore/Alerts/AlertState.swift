@@ -11,7 +11,8 @@ public struct AlertState: Sendable, Equatable {
     public var started = 0
     /// End of the last judged minute (data time); nil before the first evaluation.
     public var judgedThroughMs: Int64?
-    /// While the history at start is being judged, the share done (0…1); nil otherwise.
+    /// While the history at start is being judged (or the sources' backlog is still being read: 0), the share
+    /// done (0…1); nil otherwise.
     public var catchUp: Double?
     /// Delivery problems (alert log, `--on-alert`), oldest first, each once with a count: for the `!` screen.
     public var problems: [String] = []

@@ -47,7 +47,12 @@ public enum AlertsPane {
     public static func title(_ a: AlertState, clockMs: Int64, width: Int = .max) -> String {
         let n = a.active.count, today = a.startedOnDay(of: clockMs)
         var forms = ["Alerts \(n) active · \(today) today", "Alerts \(n) · \(today) today", "Alerts \(n) active", "Alerts \(n)"]
-        if let p = a.catchUp { forms.insert(forms[0] + " · judging history \(Int((p * 100).rounded(.down)))%", at: 0) }
+        if let p = a.catchUp {
+            // While history is judged the counts are not final: the progress is what must show.
+            let pct = "\(Int((p * 100).rounded(.down)))%"
+            forms = [forms[0] + " · judging history \(pct)", "Alerts \(n) · \(today) today · judging \(pct)",
+                     "Alerts · judging history \(pct)", "Alerts · judging \(pct)", "Alerts …"]
+        }
         return forms.first { CharWidth.of($0) <= width } ?? forms.last!
     }
 
