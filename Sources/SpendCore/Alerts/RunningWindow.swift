@@ -6,12 +6,15 @@ protocol WindowSummable {
 }
 
 /// A rule's or a budget's window as a running sum: each judged minute adds its cell and takes out the minute that
-/// left, so a window costs O(1) per minute whatever its length. A ring keeps what each minute added, so a late line
-/// landing in a minute after it was judged never makes the sum drift; the sum is rebuilt from the ring once per
-/// window length, which bounds floating-point drift at O(1) amortised.
+/// left, so a window costs O(1) per minute whatever its length. A ring keeps what each minute added, so the sum
+/// never drifts from what it holds; the `lateMinutes` before the newest are read again each minute (late lines of
+/// a live stream land there), older late lines count in the rollups but not in the window. The sum is rebuilt
+/// from the ring once per window length, which bounds floating-point drift at O(1) amortised.
 struct RunningWindow<M: WindowSummable> {
     /// Longest window kept minute by minute (31 days); the rollups hold far less than that anyway.
     static var maxMinutes: Int64 { 31 * 1440 }
+    /// Minutes before the newest that are read again as the window moves.
+    static var lateMinutes: Int64 { 2 }
 
     let size: Int64
     private var ring: [M]
@@ -56,7 +59,9 @@ struct RunningWindow<M: WindowSummable> {
             reset(to: minute, floor: floor, read: read)
             return
         }
-        for m in (l + 1)...minute {
+        // The late minutes still in the window are read again, then the new ones in.
+        let again = max(floor, minute - size + 1, l - RunningWindow.lateMinutes + 1)
+        for m in again...minute {
             let s = slot(m)
             sum.subtract(ring[s])
             let v = (m >= floor ? read(m) : nil) ?? M()
