@@ -13,6 +13,18 @@ public struct BudgetStatus: Sendable, Equatable {
     /// The end of the last judged minute: the status is as of then.
     public var asOfMs: Int64
 
+    public init(rule: BudgetRule, periodStartMs: Int64, periodEndMs: Int64, spentUSD: Double, usedPct: Double,
+                burnPerHour: Double, runOutMs: Int64?, asOfMs: Int64) {
+        self.rule = rule
+        self.periodStartMs = periodStartMs
+        self.periodEndMs = periodEndMs
+        self.spentUSD = spentUSD
+        self.usedPct = usedPct
+        self.burnPerHour = burnPerHour
+        self.runOutMs = runOutMs
+        self.asOfMs = asOfMs
+    }
+
     public var isExhausted: Bool { spentUSD >= rule.limitUSD }
 
     /// `agent-planner budget $50/day 80% used ($40); runs out ~15:00Z at $6.7/h`.
