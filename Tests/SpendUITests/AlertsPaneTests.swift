@@ -40,7 +40,7 @@ final class AlertsPaneTests: XCTestCase {
         XCTAssertEqual(AlertsPane.title(s.alerts, clockMs: s.alertClockMs, width: 15), "Alerts 2 active")
         let screen = ConsoleScreen.render(s, theme: .builtIn).text
         XCTAssertTrue(screen.contains("Alerts 2 active · 3 today"), screen)
-        XCTAssertTrue(screen.contains("00:00:00 code-review budget"), screen)
+        XCTAssertTrue(screen.contains("00:00:00 code-review budge… budget 84%"), screen)
     }
 
     func testTheDrillPathNarrowsThePane() throws {
