@@ -17,6 +17,8 @@ public final class EventPipeline {
     /// Fast-path lines, kept apart from `formats` so the hot path does no dictionary work.
     var nativeLines: Int64 = 0
     var splitter: LineSplitter
+    /// This stream's memory for formats whose lines depend on earlier ones (Codex sessions).
+    public let context = StreamContext()
     var scratch = InternedEvent()
     /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`).
     var batch = ContiguousArray<InternedEvent>()
@@ -71,7 +73,7 @@ public final class EventPipeline {
     }
 
     public func consume(fields: JSONFields) {
-        let (format, decoded) = ImporterRegistry.decode(fields, mappings: mappings)
+        let (format, decoded) = ImporterRegistry.decode(fields, mappings: mappings, context: context)
         consume(decoded: decoded, format: format)
     }
 
@@ -96,6 +98,9 @@ public final class EventPipeline {
         switch decoded {
         case .rejected(let reason):
             reject(reason)
+        case .skipped(let reason):
+            counted.formats[format, default: 0] += 1
+            counted.skipped[reason, default: 0] += 1
         case .events(let events):
             counted.formats[format, default: 0] += 1
             for e in events {
@@ -121,9 +126,12 @@ public final class EventPipeline {
 
     @inline(__always)
     func count(_ e: inout InternedEvent) {
-        let dupBefore = rollup.duplicates, futureBefore = rollup.future
+        let dupBefore = rollup.duplicates, futureBefore = rollup.future, supersededBefore = rollup.superseded
         if rollup.ingest(&e) {
             counted.events += 1
+            counted.noteTime(e.timestampMs)
+        } else if rollup.superseded > supersededBefore {
+            counted.superseded += 1
             counted.noteTime(e.timestampMs)
         } else if rollup.duplicates > dupBefore {
             counted.duplicates += 1

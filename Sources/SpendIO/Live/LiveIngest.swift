@@ -309,6 +309,8 @@ public final class LiveIngest: SpendFeed {
         t.events += a.events
         t.gpuSamples += a.gpuSamples
         t.duplicates += a.duplicates
+        t.superseded += a.superseded
+        for (k, v) in a.skipped { t.skipped[k, default: 0] += v }
         t.expired += a.expired
         for (k, v) in a.rejects { t.rejects[k, default: 0] += v }
         for (k, v) in a.formats { t.formats[k, default: 0] += v }
