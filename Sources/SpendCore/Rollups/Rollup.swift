@@ -210,36 +210,47 @@ public final class Rollup {
     }
 
     /// The first record of a request is counted; a later one of higher rank takes the counted record
-    /// back out of its cells and is counted in its place, at the earlier of the two times (a request
-    /// starts when it is first seen); one of equal or lower rank is a duplicate.
+    /// back out of its cells and is counted in its place; one of equal or lower rank is a duplicate.
+    /// Either way the request keeps the earliest time any of its records carries (it started when it
+    /// was first seen), so the outcome does not depend on the order the records arrive in.
+    /// `standing` keeps each record as it came in (before pricing), the form the store saves.
     func ingestSupersedable(_ e: inout InternedEvent) -> Bool {
         let next = Int32(standing.count)
         let slot = Int(supersedable.getOrInsert(e.requestHash) { next })
         if slot == Int(next) {
-            countNew(&e, minute: Rollup.floorDiv(e.timestampMs, 60_000))
             standing.append(e)
+            countNew(&e, minute: Rollup.floorDiv(e.timestampMs, 60_000))
             return true
         }
-        let old = standing[slot]
-        guard e.supersedeRank > old.supersedeRank else {
+        var counted = standing[slot]
+        let earliest = min(counted.timestampMs, e.timestampMs)
+        let minute = Rollup.floorDiv(earliest, 60_000)
+        guard e.supersedeRank > counted.supersedeRank else {
             duplicates += 1
+            if e.timestampMs < counted.timestampMs && !isBeyondRetention(minute) {
+                withdraw(counted)
+                counted.timestampMs = earliest
+                standing[slot] = counted
+                add(&counted, minute: minute)
+            }
             return false
         }
-        if old.timestampMs < e.timestampMs { e.timestampMs = old.timestampMs }
-        let minute = Rollup.floorDiv(e.timestampMs, 60_000)
+        e.timestampMs = earliest
         if isBeyondRetention(minute) {
             expired += 1
             return false
         }
-        withdraw(old)
-        add(&e, minute: minute)
+        withdraw(counted)
         standing[slot] = e
+        add(&e, minute: minute)
         superseded += 1
         return false
     }
 
-    /// Takes a counted record back out of its minute's cells and the unpriced tally.
-    func withdraw(_ old: InternedEvent) {
+    /// Takes a counted record (as it came in) back out of its minute's cells and the unpriced tally.
+    func withdraw(_ record: InternedEvent) {
+        var old = record
+        if old.cost.isNaN { price(&old, tally: false) }
         if old.unpriced {
             let left = (unpricedByModel[old.model] ?? 0) - 1
             unpricedByModel[old.model] = left > 0 ? left : nil
@@ -272,7 +283,7 @@ public final class Rollup {
         bucketFor(minute).gpus[id, default: GPUMeasures()].add(s)
     }
 
-    func price(_ e: inout InternedEvent) {
+    func price(_ e: inout InternedEvent, tally: Bool = true) {
         let m = Int(e.model)
         if m >= modelChecked.count {
             modelChecked.append(contentsOf: repeatElement(false, count: m + 1 - modelChecked.count))
@@ -292,7 +303,7 @@ public final class Rollup {
         } else {
             e.cost = 0
             e.unpriced = true
-            unpricedByModel[e.model, default: 0] += 1
+            if tally { unpricedByModel[e.model, default: 0] += 1 }
         }
     }
 
