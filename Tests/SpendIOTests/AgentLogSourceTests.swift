@@ -88,7 +88,7 @@ final class AgentLogSourceTests: XCTestCase {
         XCTAssertEqual(defaults.roots, [home + "/.config/claude/projects", home + "/.claude/projects"])
         XCTAssertEqual(defaults.name, "claude:")
         let xdg = AgentLogs.resolve(.claude, path: nil, environment: ["XDG_CONFIG_HOME": home + "/alt2"], home: home)
-        XCTAssertEqual(xdg.roots.first, home + "/alt2/claude")
+        XCTAssertEqual(xdg.roots.first, home + "/alt2/claude/projects")
         // When set, only the listed folders (comma-separated, spaces trimmed, ~ expanded).
         let listed = AgentLogs.resolve(.claude, path: nil, environment: ["CLAUDE_CONFIG_DIR": "\(home)/alt , ~/.claude,"], home: home)
         XCTAssertEqual(listed.roots, [home + "/alt/projects", home + "/.claude/projects"])

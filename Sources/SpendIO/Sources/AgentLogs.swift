@@ -39,19 +39,25 @@ public struct AgentLogs: Equatable, Sendable {
                 let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
                 bases = [config + "/claude", home + "/.claude"]
             }
-            // A config folder holds `projects/`; anything else (a projects folder, a file, a glob) is read as given.
-            let roots = bases.map { isDirectory($0 + "/projects") ? $0 + "/projects" : $0 }
-            let where_ = explicit == nil && environment["CLAUDE_CONFIG_DIR"] == nil
-                ? "none of \(bases.map { $0 + "/projects" }.joined(separator: ", ")) exists (set CLAUDE_CONFIG_DIR or give claude:PATH)"
-                : "no Claude Code transcripts at \(bases.joined(separator: ", "))"
-            return AgentLogs(agent: .claude, roots: roots, name: "claude:" + (path ?? ""), missingHint: where_)
+            // A config folder holds `projects/`. A path given after the colon may also be a projects
+            // folder, a file or a glob, read as given.
+            let roots = bases.map { explicit == nil || isDirectory($0 + "/projects") ? $0 + "/projects" : $0 }
+            let hint: String
+            if explicit != nil {
+                hint = "no Claude Code transcripts at \(bases[0])"
+            } else if environment["CLAUDE_CONFIG_DIR"].map({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) == true {
+                hint = "no Claude Code transcripts at \(roots.joined(separator: ", ")) (from CLAUDE_CONFIG_DIR)"
+            } else {
+                hint = "no Claude Code transcripts: none of \(roots.joined(separator: ", ")) exists (set CLAUDE_CONFIG_DIR or give claude:PATH)"
+            }
+            return AgentLogs(agent: .claude, roots: roots, name: "claude:" + (path ?? ""), missingHint: hint)
         case .codex:
             let base = explicit ?? environment["CODEX_HOME"].flatMap { $0.isEmpty ? nil : expand($0) } ?? home + "/.codex"
             // `sessions/` first: a session archived while also present there is the same file, read once.
-            let roots = isDirectory(base + "/sessions") || isDirectory(base + "/archived_sessions")
-                ? [base + "/sessions", base + "/archived_sessions"] : [base]
+            let home = [base + "/sessions", base + "/archived_sessions"]
+            let roots = explicit == nil || home.contains(where: isDirectory) ? home : [base]
             return AgentLogs(agent: .codex, roots: roots, name: "codex:" + (path ?? ""),
-                             missingHint: "no Codex sessions at \(base)/sessions (set CODEX_HOME or give codex:PATH)")
+                             missingHint: "no Codex sessions at \(base)/sessions or \(base)/archived_sessions (set CODEX_HOME or give codex:PATH)")
         case .directory:
             let p = explicit ?? "."
             return AgentLogs(agent: .directory, roots: [p], name: path ?? p, missingHint: "\(p): no such directory")
