@@ -532,3 +532,26 @@ final class CodingAgentLogTests: XCTestCase {
         XCTAssertEqual(rollup.expired, 1)
     }
 }
+
+extension CodingAgentLogTests {
+    /// A file that replays another session's metadata without naming it (a resumed session) keys the
+    /// replayed history under the older session, as a fork does; a fork of a fork reaches the root.
+    func testCodexLineageFromReplayedMetadata() throws {
+        func meta(_ id: String, from: String? = nil) -> String {
+            #"{"timestamp":"2026-11-30T10:00:00Z","type":"session_meta","payload":{"id":"\#(id)"\#(from.map { ",\"forked_from_id\":\"\($0)\"" } ?? ""),"cwd":"/w/x"}}"#
+        }
+        func root(_ lines: [String]) throws -> String {
+            let ctx = StreamContext()
+            for l in lines { _ = try decode(l, context: ctx) }
+            return try XCTUnwrap(ctx.codex).lineageRoot
+        }
+        XCTAssertEqual(try root([meta("P")]), "P")
+        XCTAssertEqual(try root([meta("C", from: "P"), meta("P")]), "P")
+        XCTAssertEqual(try root([meta("R"), meta("P")]), "P", "resumed: the replayed session is the ancestor")
+        XCTAssertEqual(try root([meta("G", from: "C"), meta("C", from: "P"), meta("P")]), "P")
+        XCTAssertEqual(try root([meta("G", from: "C"), meta("C")]), "C")
+        XCTAssertEqual(try root([meta("C", from: "P"), meta("C"), meta("P")]), "P", "its own metadata again changes nothing")
+        // Cycles in hostile metadata end.
+        XCTAssertFalse(try root([meta("A", from: "B"), meta("B", from: "A")]).isEmpty)
+    }
+}

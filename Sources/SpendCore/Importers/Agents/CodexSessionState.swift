@@ -16,24 +16,30 @@ public struct CodexSessionState: Equatable, Sendable {
 
     /// The oldest ancestor this file knows of: a fork's replayed history is keyed under it, as the
     /// ancestor's own file keys the same history, so the copy and the original meet in the dedupe.
-    public var lineageRoot: String {
-        var id = sessionID ?? ""
-        var seen: Set<String> = [id]
-        while let p = parents[id], !seen.contains(p), seen.count < 64 {
-            seen.insert(p)
-            id = p
-        }
-        return id
-    }
+    public var lineageRoot: String { lineage(of: sessionID ?? "").last! }
 
+    /// The first `session_meta` is the file's own; any other session's that follows is history the
+    /// file replays (a fork's parent, a resumed session's predecessor), so it becomes the ancestor of
+    /// the oldest one known so far even where no `forked_from_id` says so.
     mutating func noteMeta(_ p: JSONFields) {
         guard let id = p.string("id") else { return }
         let parent = p.string("forked_from_id") ?? p.string("source.subagent.thread_spawn.parent_thread_id")
         if let parent, parent != id, parents[id] == nil { parents[id] = parent }
-        guard sessionID == nil else { return }  // later ones are replayed ancestors
-        sessionID = id
-        cwd = p.string("cwd")
-        provider = p.string("model_provider")
+        guard let own = sessionID else {
+            sessionID = id
+            cwd = p.string("cwd")
+            provider = p.string("model_provider")
+            return
+        }
+        let oldest = lineageRoot
+        if id != own, id != oldest, parents[oldest] == nil, !lineage(of: id).contains(oldest) { parents[oldest] = id }
+    }
+
+    /// `id` and its known ancestors.
+    func lineage(of id: String) -> [String] {
+        var out = [id]
+        while let p = parents[out.last!], !out.contains(p), out.count < 64 { out.append(p) }
+        return out
     }
 
     var dictionary: [String: Any] {
