@@ -555,3 +555,17 @@ extension CodingAgentLogTests {
         XCTAssertFalse(try root([meta("A", from: "B"), meta("B", from: "A")]).isEmpty)
     }
 }
+
+extension CodingAgentLogTests {
+    /// Generic keys (`type`, `uuid`, `attributes`) on a native line do not take it from the native importer.
+    func testNativeLinesWithGenericKeysStayNative() throws {
+        for line in [#"{"ts":"2026-11-30T10:00:00Z","type":"completion","uuid":"u1","sessionId":"s","feature":"chat","cost_usd":0.5}"#,
+                     #"{"ts":"2026-11-30T10:00:00Z","type":"span","name":"x","attributes":{"a":1},"cost_usd":0.5}"#,
+                     #"{"ts":"2026-11-30T10:00:00Z","type":"event_msg","payload":{},"cost_usd":0.5}"#] {
+            let (format, decoded) = try decode(line)
+            XCTAssertEqual(format, "native", line)
+            guard case .events(let e) = decoded else { return XCTFail(line) }
+            XCTAssertEqual(e.first?.costUSD, 0.5)
+        }
+    }
+}

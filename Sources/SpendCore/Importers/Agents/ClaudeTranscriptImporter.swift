@@ -7,6 +7,7 @@ public enum ClaudeTranscriptImporter: EventImporter {
     /// Claude Code stamps every message line with `sessionId`/`uuid`, summaries with `leafUuid` and
     /// file snapshots with `messageId`; a bare `assistant` record with `message.usage` is one too.
     public static func matches(_ f: JSONFields) -> Bool {
+        if NativeImporter.hasNativeKeys(f) { return false }
         guard let type = f.object["type"] as? String else { return false }
         let o = f.object
         if o["sessionId"] is String || o["uuid"] is String || o["leafUuid"] is String

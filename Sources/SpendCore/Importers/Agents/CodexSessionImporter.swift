@@ -7,6 +7,7 @@ public enum CodexSessionImporter: EventImporter {
     static let lineTypes: Set<String> = ["session_meta", "turn_context", "event_msg", "response_item", "compacted"]
 
     public static func matches(_ f: JSONFields) -> Bool {
+        if NativeImporter.hasNativeKeys(f) { return false }
         guard let type = f.object["type"] as? String, lineTypes.contains(type) else { return false }
         return f.object["payload"] is [String: Any]
     }

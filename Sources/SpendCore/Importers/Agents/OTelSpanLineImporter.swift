@@ -7,6 +7,7 @@ public enum OTelSpanLineImporter: EventImporter {
     public static let formatName = "otel-span"
 
     public static func matches(_ f: JSONFields) -> Bool {
+        if NativeImporter.hasNativeKeys(f) { return false }
         let o = f.object
         if let type = o["type"] as? String, ["span", "metric", "log"].contains(type) {
             return o["name"] is String || o["attributes"] is [String: Any] || o["body"] != nil
