@@ -136,6 +136,24 @@ final class AgentLogSourceTests: XCTestCase {
         XCTAssertEqual(s.skipped[.syntheticMessage], 2)
     }
 
+    /// `claude:GLOB` reads the matching files only; a plain folder as SOURCE walks everything below it.
+    func testGlobsAndFoldersAsSources() throws {
+        func events(_ spec: SourceSpec) throws -> (Int64, SourceStats) {
+            let r = rollup()
+            let ingest = try start([spec], rollup: r, follow: false)
+            XCTAssertTrue(ingest.waitUntilIdle(timeout: 20))
+            ingest.stop()
+            return (r.eventsCounted, ingest.sources[0].stats)
+        }
+        let projects = Self.fixtures + "/claude-config/projects"
+        // The sessions but not their subagents: A, B, C, then D, the legacy line and the unknown model.
+        let (globbed, stats) = try events(.agentLogs(AgentLogs.resolve(.claude, path: projects + "/*/*.jsonl", environment: [:])))
+        XCTAssertEqual(globbed, 6)
+        XCTAssertEqual(stats.lines, 12 + 4 + 2)
+        let (walked, _) = try events(try SourceSpec(parsing: Self.fixtures + "/claude-config"))
+        XCTAssertEqual(walked, 7)
+    }
+
     // MARK: - following
 
     /// A session file grows record by record, a second session file appears, a transcript is rewritten.
