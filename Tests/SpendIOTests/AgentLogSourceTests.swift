@@ -154,6 +154,24 @@ final class AgentLogSourceTests: XCTestCase {
         XCTAssertEqual(walked, 7)
     }
 
+    /// Transcript lines without usage are not parsed, but a line cut short is still a counted reject.
+    func testDamagedTranscriptLinesAreRejected() throws {
+        let dir = try scratch()
+        let file = dir + "/projects/p/s.jsonl"
+        try append(file, Self.record(output: 7, at: "2026-11-30T10:00:01.000Z")
+                   + #"{"type":"user","sessionId":"s","message":{"role":"user","content":"hi"},"uuid":"u1"}"# + "\n"
+                   + #"{"type":"assistant","sessionId":"s","message":{"usage":{"input_tokens":1"# + "\n"
+                   + #"{"type":"user","sessionId":"s","message":{"role":"user","cont"#)
+        let r = rollup()
+        let ingest = try start([.agentLogs(AgentLogs.resolve(.claude, path: dir, environment: [:]))], rollup: r, follow: false)
+        XCTAssertTrue(ingest.waitUntilIdle(timeout: 10))
+        ingest.stop()
+        let s = ingest.sources[0].stats
+        XCTAssertEqual(s.events, 1)
+        XCTAssertEqual(s.rejects, [.invalidJSON: 2])
+        XCTAssertEqual(s.formats["claude"], 2)
+    }
+
     // MARK: - following
 
     /// A session file grows record by record, a second session file appears, a transcript is rewritten.

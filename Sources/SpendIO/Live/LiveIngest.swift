@@ -27,6 +27,16 @@ public final class LiveIngest: SpendFeed {
     }
 
     static let agentLogMaxLineBytes = 64 << 20
+
+    /// The byte strings without which an agent's log line carries nothing the importers read.
+    static func skim(_ agent: AgentLogs.Agent) -> (format: String, markers: [[UInt8]])? {
+        switch agent {
+        case .claude: return (ClaudeTranscriptImporter.formatName, [Array("\"usage\"".utf8)])
+        case .codex: return (CodexSessionImporter.formatName,
+                             ["\"token_count\"", "\"session_meta\"", "\"turn_context\""].map { Array($0.utf8) })
+        case .directory: return nil
+        }
+    }
     let options: Options
     let specs: [(SourceSpec, SourceSettings)]
     let rollup: Rollup
@@ -238,6 +248,7 @@ public final class LiveIngest: SpendFeed {
         // and not an error. Usage lines are small; the cap only bounds memory.
         if case .agentLogs = specs[source].0 { maxLine = max(maxLine, LiveIngest.agentLogMaxLineBytes) }
         let p = EventPipeline(rollup: rollup, maxLineBytes: maxLine)
+        if case .agentLogs(let logs) = specs[source].0 { p.skim = LiveIngest.skim(logs.agent) }
         p.mappings = options.mappings
         pipelines[source][stream] = p
         return p
