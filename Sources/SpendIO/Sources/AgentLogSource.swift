@@ -199,7 +199,8 @@ final class AgentLogSource {
     func wasRewritten(_ t: Tracked, fd: Int32) -> Bool {
         guard !t.tail.isEmpty, t.offset >= Int64(t.tail.count) else { return false }
         var check = [UInt8](repeating: 0, count: t.tail.count)
-        let n = check.withUnsafeMutableBytes { pread(fd, $0.baseAddress, t.tail.count, off_t(t.offset - Int64(t.tail.count))) }
+        let at = off_t(t.offset - Int64(t.tail.count))
+        let n = check.withUnsafeMutableBytes { pread(fd, $0.baseAddress, t.tail.count, at) }
         return n == t.tail.count && check != t.tail
     }
 }

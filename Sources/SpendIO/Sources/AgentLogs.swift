@@ -19,7 +19,8 @@ public struct AgentLogs: Equatable, Sendable {
 
     /// `claude:[PATH]`, `codex:[PATH]` or a directory. PATH may be a config/home folder, a folder of
     /// logs, a file or a glob; without it the agent's default locations are read.
-    public static func resolve(_ agent: Agent, path: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+    public static func resolve(_ agent: Agent, path: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
                                home: String = NSHomeDirectory()) -> AgentLogs {
         func expand(_ p: String) -> String {
             if p == "~" { return home }
@@ -34,7 +35,8 @@ public struct AgentLogs: Equatable, Sendable {
                 bases = [explicit]
             } else if let env = environment["CLAUDE_CONFIG_DIR"], !env.trimmingCharacters(in: .whitespaces).isEmpty {
                 // A comma-separated list; when set, only those (as Claude Code itself reads it).
-                bases = env.split(separator: ",").map { expand($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty }
+                bases = env.split(separator: ",").map { expand($0.trimmingCharacters(in: .whitespaces)) }
+                    .filter { !$0.isEmpty }
             } else {
                 let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
                 bases = [config + "/claude", home + "/.claude"]
@@ -45,19 +47,22 @@ public struct AgentLogs: Equatable, Sendable {
             let hint: String
             if explicit != nil {
                 hint = "no Claude Code transcripts at \(bases[0])"
-            } else if environment["CLAUDE_CONFIG_DIR"].map({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) == true {
+            } else if !(environment["CLAUDE_CONFIG_DIR"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                 hint = "no Claude Code transcripts at \(roots.joined(separator: ", ")) (from CLAUDE_CONFIG_DIR)"
             } else {
-                hint = "no Claude Code transcripts: none of \(roots.joined(separator: ", ")) exists (set CLAUDE_CONFIG_DIR or give claude:PATH)"
+                hint = "no Claude Code transcripts: none of \(roots.joined(separator: ", ")) exists"
+                    + " (set CLAUDE_CONFIG_DIR or give claude:PATH)"
             }
             return AgentLogs(agent: .claude, roots: roots, name: "claude:" + (path ?? ""), missingHint: hint)
         case .codex:
-            let base = explicit ?? environment["CODEX_HOME"].flatMap { $0.isEmpty ? nil : expand($0) } ?? home + "/.codex"
+            let base = explicit ?? environment["CODEX_HOME"].flatMap { $0.isEmpty ? nil : expand($0) }
+                ?? home + "/.codex"
             // `sessions/` first: a session archived while also present there is the same file, read once.
             let home = [base + "/sessions", base + "/archived_sessions"]
             let roots = explicit == nil || home.contains(where: isDirectory) ? home : [base]
             return AgentLogs(agent: .codex, roots: roots, name: "codex:" + (path ?? ""),
-                             missingHint: "no Codex sessions at \(base)/sessions or \(base)/archived_sessions (set CODEX_HOME or give codex:PATH)")
+                             missingHint: "no Codex sessions at \(base)/sessions or \(base)/archived_sessions"
+                                + " (set CODEX_HOME or give codex:PATH)")
         case .directory:
             let p = explicit ?? "."
             return AgentLogs(agent: .directory, roots: [p], name: path ?? p, missingHint: "\(p): no such directory")

@@ -66,7 +66,8 @@ public final class SpendStore {
             for (column, type) in StoreReader.laterEventColumns where !StoreReader.hasColumn(db, "events", column) {
                 try db.execute("ALTER TABLE events ADD COLUMN \(column) \(type)")
             }
-            insertEvent = try db.prepare("INSERT INTO events(\(StoreReader.writtenEventColumns)) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            let slots = Array(repeating: "?", count: 21).joined(separator: ",")
+            insertEvent = try db.prepare("INSERT INTO events(\(StoreReader.writtenEventColumns)) VALUES(\(slots))")
             insertGPU = try db.prepare("INSERT INTO gpu_samples VALUES(?,?,?,?,?,?,?,?,?,?,?)")
             insertDim = try db.prepare("INSERT OR REPLACE INTO dims VALUES(?,?,?,?)")
             upsertPosition = try db.prepare("INSERT INTO positions VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_ms=excluded.updated_ms")

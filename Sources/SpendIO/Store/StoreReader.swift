@@ -14,8 +14,10 @@ final class StoreReader {
     static let eventColumns = "rowid, ts, req, feature, api_key, model, team, provider, user, gateway, input, output, cache_read, cache_write, reasoning, cost, latency_ms, ttft_ms, retry, flags"
     /// Columns newer stores have: the 1-hour part of the cache writes (for pricing on replay) and the
     /// supersede rank (a request whose counted record a later record may replace, docs/store.md).
-    static let laterEventColumns = [("cache_write_1h", "INTEGER NOT NULL DEFAULT 0"), ("rank", "INTEGER NOT NULL DEFAULT 0")]
-    static let writtenEventColumns = "ts, req, feature, api_key, model, team, provider, user, gateway, input, output, cache_read, cache_write, reasoning, cost, latency_ms, ttft_ms, retry, flags, cache_write_1h, rank"
+    static let laterEventColumns = [("cache_write_1h", "INTEGER NOT NULL DEFAULT 0"),
+                                    ("rank", "INTEGER NOT NULL DEFAULT 0")]
+    static let writtenEventColumns = "ts, req, feature, api_key, model, team, provider, user, gateway, input, output, "
+        + "cache_read, cache_write, reasoning, cost, latency_ms, ttft_ms, retry, flags, cache_write_1h, rank"
 
     static func hasColumn(_ db: SQLiteDatabase, _ table: String, _ column: String) -> Bool {
         guard let s = try? db.prepare("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name='\(column)'"),
@@ -29,7 +31,8 @@ final class StoreReader {
         self.gpuCursor = gpuCursor
         // Another spendtop's store, opened read-only, may predate the later columns.
         let later = StoreReader.laterEventColumns.map { StoreReader.hasColumn(db, "events", $0.0) ? $0.0 : "0" }
-        eventsPage = try db.prepare("SELECT \(StoreReader.eventColumns), \(later.joined(separator: ", ")) FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?")
+        eventsPage = try db.prepare("SELECT \(StoreReader.eventColumns), \(later.joined(separator: ", ")) FROM events"
+                                    + " WHERE rowid > ? ORDER BY rowid LIMIT ?")
         gpuPage = try db.prepare("SELECT rowid, ts, node, gpu, util, mem_used, mem_total, power, queue, kv_cache, prefix_hit, running FROM gpu_samples WHERE rowid > ? ORDER BY rowid LIMIT ?")
         dimsQuery = try db.prepare("SELECT dim, id, hash, name FROM dims")
     }

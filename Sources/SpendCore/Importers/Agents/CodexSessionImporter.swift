@@ -47,7 +47,7 @@ public enum CodexSessionImporter: EventImporter {
                 if delta == nil && !stale { delta = total }
                 if !stale { state.previousTotal = total }
             } else {
-                if delta == nil { delta = total.minus(state.previousTotal ?? CodexTokens(input: 0, cached: 0, output: 0, reasoning: 0, total: 0)) }
+                if delta == nil { delta = state.previousTotal.map { total.minus($0) } ?? total }
                 state.previousTotal = total
             }
         }
@@ -55,7 +55,8 @@ public enum CodexSessionImporter: EventImporter {
 
         let model = info.string("model") ?? info.string("model_name") ?? payload.string("model") ?? state.model
         let cached = min(d.cached, d.input)
-        let usage = TokenUsage(input: d.input, output: d.output, cacheRead: cached, reasoning: min(d.reasoning, d.output))
+        let usage = TokenUsage(input: d.input, output: d.output, cacheRead: cached,
+                               reasoning: min(d.reasoning, d.output))
         // The running total names a call within its lineage: Codex repeats a `token_count` with the
         // same total (a rate-limit refresh), and a fork or sub-agent replays its parent's under the
         // fork's time. Both meet the original under this key, and the earliest record wins.

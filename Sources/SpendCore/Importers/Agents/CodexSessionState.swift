@@ -88,7 +88,8 @@ public struct CodexTokens: Equatable, Sendable {
                       "reasoning_output_tokens", "total_tokens"]
         guard fields.contains(where: { u.int($0) != nil }) else { return nil }
         input = AgentLogValues.count(u.int("input_tokens"))
-        cached = max(AgentLogValues.count(u.int("cached_input_tokens")), AgentLogValues.count(u.int("cache_read_input_tokens")))
+        cached = max(AgentLogValues.count(u.int("cached_input_tokens")),
+                     AgentLogValues.count(u.int("cache_read_input_tokens")))
         output = AgentLogValues.count(u.int("output_tokens"))
         reasoning = AgentLogValues.count(u.int("reasoning_output_tokens"))
         total = AgentLogValues.count(u.int("total_tokens"))
