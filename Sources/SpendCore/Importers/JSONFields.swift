@@ -35,7 +35,8 @@ public struct JSONFields {
             guard let d = dict else { return nil }
             current = d[String(part)]
         }
-        if current is NSNull { return nil }
+        // Compared by type: `is NSNull` on a dictionary or array bridges it to Objective-C first.
+        if let c = current, type(of: c) == NSNull.self { return nil }
         return current
     }
 

@@ -2,11 +2,11 @@
 enum AgentLogValues {
     /// The project a session worked in: the last component of its working directory (POSIX or Windows).
     static func project(cwd: String?) -> String? {
-        guard let cwd else { return nil }
-        let trimmed = cwd.reversed().drop { $0 == "/" || $0 == "\\" }.reversed()
-        let name = trimmed.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init)
-        guard let name, !name.isEmpty else { return nil }
-        return name
+        guard var path = cwd?.utf8[...] else { return nil }
+        while let last = path.last, last == UInt8(ascii: "/") || last == UInt8(ascii: "\\") { path = path.dropLast() }
+        let start = path.lastIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }.map { path.index(after: $0) }
+        let name = path[(start ?? path.startIndex)...]
+        return name.isEmpty ? nil : String(Substring(name))
     }
 
     /// Ranks that make the record with the largest token total win, a main-chain record always
