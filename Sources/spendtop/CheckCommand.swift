@@ -91,6 +91,13 @@ enum CheckReport {
             if s.bytes > 0 { out += "  bytes           \(s.bytes)\n" }
             if s.gpuSamples > 0 { out += "  gpu samples     \(s.gpuSamples)\n" }
             if s.duplicates > 0 { out += "  duplicates      \(s.duplicates) (same request_id, counted once)\n" }
+            if s.superseded > 0 {
+                out += "  superseded      \(s.superseded) (a later record of a request replaced the counted one)\n"
+            }
+            if !s.skipped.isEmpty {
+                out += "  skipped         \(s.skipped.values.reduce(0, +))\n"
+                for (reason, n) in s.skipped.sorted(by: { $0.key < $1.key }) { out += "    \(reason.rawValue): \(n)\n" }
+            }
             if !s.formats.isEmpty {
                 out += "  formats         " + s.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
             }

@@ -5,6 +5,12 @@ public protocol EventImporter: Sendable {
     /// Whether the object is in this format; detection is per line, in `ImporterRegistry.order`.
     static func matches(_ fields: JSONFields) -> Bool
     static func decode(_ fields: JSONFields) -> DecodedLine
+    /// Decodes with the stream's memory; formats whose lines stand alone ignore it.
+    static func decode(_ fields: JSONFields, context: StreamContext) -> DecodedLine
+}
+
+extension EventImporter {
+    public static func decode(_ fields: JSONFields, context: StreamContext) -> DecodedLine { decode(fields) }
 }
 
 /// Shared readings of values whose meaning is the same in every format.

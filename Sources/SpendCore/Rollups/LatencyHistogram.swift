@@ -52,6 +52,16 @@ public struct LatencyHistogram: Sendable {
         total &+= 1
     }
 
+    /// Takes one sample back out (its bucket), for a superseded record.
+    public mutating func unrecord(_ ms: Double) {
+        guard total > 0, buckets != nil else { return }
+        makeUnique()
+        let i = LatencyHistogram.bucket(ms)
+        guard buckets!.counts[i] > 0 else { return }
+        buckets!.counts[i] -= 1
+        total -= 1
+    }
+
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.total > 0, let o = other.buckets else { return }
         makeUnique()

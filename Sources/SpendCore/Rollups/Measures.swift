@@ -43,6 +43,27 @@ public struct Measures: Sendable {
         }
     }
 
+    /// Takes back what `add` added for the same event (a superseded record, see `Rollup`).
+    public mutating func remove(_ e: borrowing InternedEvent, withLatency: Bool = true) {
+        requests &-= 1
+        if e.isError { errors &-= 1 }
+        if e.retry > 0 { retries &-= 1 }
+        if e.gatewayCacheHit { gatewayCacheHits &-= 1 }
+        if e.batch { batchRequests &-= 1 }
+        if e.unpriced { unpriced &-= 1 }
+        inputTokens &-= e.inputTokens
+        outputTokens &-= e.outputTokens
+        cacheReadTokens &-= e.cacheReadTokens
+        cacheWriteTokens &-= e.cacheWriteTokens
+        reasoningTokens &-= e.reasoningTokens
+        spend -= e.cost
+        if requests == 0 { spend = 0 }  // no rounding residue on a cell that holds nothing
+        if e.latencyMs >= 0 {
+            latencySumMs -= e.latencyMs
+            if withLatency { latency.unrecord(e.latencyMs) }
+        }
+    }
+
     public mutating func merge(_ o: Measures) {
         requests &+= o.requests
         errors &+= o.errors

@@ -33,6 +33,17 @@ public final class LiveIngest: SpendFeed {
         public init() {}
     }
 
+    static let agentLogMaxLineBytes = 64 << 20
+
+    /// The byte strings without which an agent's log line carries nothing the importers read.
+    static func skim(_ agent: AgentLogs.Agent) -> (format: String, markers: [[UInt8]])? {
+        switch agent {
+        case .claude: return (ClaudeTranscriptImporter.formatName, [Array("\"usage\"".utf8)])
+        case .codex: return (CodexSessionImporter.formatName,
+                             ["\"token_count\"", "\"session_meta\"", "\"turn_context\""].map { Array($0.utf8) })
+        case .directory: return nil
+        }
+    }
     let options: Options
     let specs: [(SourceSpec, SourceSettings)]
     let rollup: Rollup
@@ -218,6 +229,7 @@ public final class LiveIngest: SpendFeed {
         case .http(let u): return HTTPStreamSource(url: u).run
         case .prometheus(let u): return PrometheusSource(url: u).run
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
+        case .agentLogs(let logs): return AgentLogSource(logs: logs).run
         }
     }
 
@@ -305,7 +317,12 @@ public final class LiveIngest: SpendFeed {
 
     func pipeline(_ source: Int, _ stream: String) -> EventPipeline {
         if let p = pipelines[source][stream] { return p }
-        let p = EventPipeline(rollup: rollup, maxLineBytes: specs[source].1.maxLineBytes)
+        var maxLine = specs[source].1.maxLineBytes
+        // A transcript line holds a whole tool result or a pasted image: longer than any event,
+        // and not an error. Usage lines are small; the cap only bounds memory.
+        if case .agentLogs = specs[source].0 { maxLine = max(maxLine, LiveIngest.agentLogMaxLineBytes) }
+        let p = EventPipeline(rollup: rollup, maxLineBytes: maxLine)
+        if case .agentLogs(let logs) = specs[source].0 { p.skim = LiveIngest.skim(logs.agent) }
         p.mappings = options.mappings
         pipelines[source][stream] = p
         return p
@@ -330,6 +347,9 @@ public final class LiveIngest: SpendFeed {
                 if cut >= 0 {
                     var value = String(end - Int64(p.pendingBytes))
                     if cut >= 16 { value += "/" + FileTailSource.fingerprint(bytes[(cut - 16)..<cut]) }
+                    // What the stream's lines so far told the importers (a Codex session's model and
+                    // running total), so that a resumed read decodes the next line as a full read would.
+                    if let context = p.context.snapshot() { value += "\n" + context }
                     stagePosition(b.stream, value)
                 }
             }
@@ -359,6 +379,8 @@ public final class LiveIngest: SpendFeed {
             if b.forget { retire(s, b.stream) }
         case .truncated:
             retire(s, b.stream)
+        case .restoreContext(let text):
+            pipeline(s, b.stream).context.restore(text)
         }
         if let pos = b.position { stagePosition(b.stream, pos) }
         if b.forget {
@@ -383,6 +405,8 @@ public final class LiveIngest: SpendFeed {
         t.events += a.events
         t.gpuSamples += a.gpuSamples
         t.duplicates += a.duplicates
+        t.superseded += a.superseded
+        for (k, v) in a.skipped { t.skipped[k, default: 0] += v }
         t.expired += a.expired
         for (k, v) in a.rejects { t.rejects[k, default: 0] += v }
         for (k, v) in a.formats { t.formats[k, default: 0] += v }

@@ -14,6 +14,9 @@ public enum SourceSpec: Equatable, Sendable {
     case prometheus(String)
     /// `nvidia-smi --format=csv -l N` output on standard input.
     case nvidiaSmi
+    /// Coding-agent session logs (`claude:`, `codex:`) or a directory of JSONL files, walked for
+    /// `*.jsonl` and followed file by file.
+    case agentLogs(AgentLogs)
 
     public struct ParseError: Error, CustomStringConvertible {
         public let description: String
@@ -25,6 +28,10 @@ public enum SourceSpec: Equatable, Sendable {
         if lower == "nvidia-smi:-" || lower == "nvidia-smi:" { self = .nvidiaSmi; return }
         if lower.hasPrefix("nvidia-smi:") {
             throw ParseError(description: "source \(text): nvidia-smi reads only stdin; write nvidia-smi:-")
+        }
+        for agent in [AgentLogs.Agent.claude, .codex] where lower.hasPrefix(agent.rawValue + ":") {
+            let rest = String(text.dropFirst(agent.rawValue.count + 1))
+            self = .agentLogs(AgentLogs.resolve(agent, path: rest.isEmpty ? nil : rest)); return
         }
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard URL(string: text)?.host != nil else { throw ParseError(description: "source \(SourceSpec.redact(text)): not a valid URL") }
@@ -52,10 +59,13 @@ public enum SourceSpec: Equatable, Sendable {
             self = .sqlite(path: rest, table: table); return
         }
         if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
-            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, sqlite: or nvidia-smi:-")
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, sqlite:, claude:, codex: or nvidia-smi:-")
         }
         if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
             self = .sqlite(path: text, table: nil); return
+        }
+        if AgentLogs.isDirectory(text) {
+            self = .agentLogs(AgentLogs.resolve(.directory, path: text)); return
         }
         self = .file(text)
     }
@@ -69,6 +79,7 @@ public enum SourceSpec: Equatable, Sendable {
         case .sqlite(let p, let t): return "sqlite:" + p + (t.map { "?table=" + $0 } ?? "")
         case .prometheus(let u): return "prom:" + SourceSpec.redact(u)
         case .nvidiaSmi: return "nvidia-smi:-"
+        case .agentLogs(let a): return a.name
         }
     }
 

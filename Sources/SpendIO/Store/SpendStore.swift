@@ -52,7 +52,8 @@ public final class SpendStore {
                     api_key INTEGER NOT NULL, model INTEGER NOT NULL, team INTEGER NOT NULL, provider INTEGER NOT NULL,
                     user INTEGER NOT NULL, gateway INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL,
                     cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, reasoning INTEGER NOT NULL,
-                    cost REAL, latency_ms REAL, ttft_ms REAL, retry INTEGER NOT NULL, flags INTEGER NOT NULL);
+                    cost REAL, latency_ms REAL, ttft_ms REAL, retry INTEGER NOT NULL, flags INTEGER NOT NULL,
+                    cache_write_1h INTEGER NOT NULL DEFAULT 0, rank INTEGER NOT NULL DEFAULT 0);
                 CREATE TABLE IF NOT EXISTS gpu_samples(ts INTEGER NOT NULL, node TEXT NOT NULL, gpu TEXT NOT NULL,
                     util REAL, mem_used REAL, mem_total REAL, power REAL, queue REAL, kv_cache REAL, prefix_hit REAL, running REAL);
                 CREATE TABLE IF NOT EXISTS positions(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
@@ -61,7 +62,12 @@ public final class SpendStore {
             if try schema.step(), let v = schema.text(0), v != SpendStore.schema {
                 throw Failure(description: "\(path) has store schema '\(v)', this spendtop reads '\(SpendStore.schema)'")
             }
-            insertEvent = try db.prepare("INSERT INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            // Columns added after the first release: a store written by an older spendtop gains them.
+            for (column, type) in StoreReader.laterEventColumns where !StoreReader.hasColumn(db, "events", column) {
+                try db.execute("ALTER TABLE events ADD COLUMN \(column) \(type)")
+            }
+            let slots = Array(repeating: "?", count: 21).joined(separator: ",")
+            insertEvent = try db.prepare("INSERT INTO events(\(StoreReader.writtenEventColumns)) VALUES(\(slots))")
             insertGPU = try db.prepare("INSERT INTO gpu_samples VALUES(?,?,?,?,?,?,?,?,?,?,?)")
             insertDim = try db.prepare("INSERT OR REPLACE INTO dims VALUES(?,?,?,?)")
             upsertPosition = try db.prepare("INSERT INTO positions VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_ms=excluded.updated_ms")
@@ -184,6 +190,8 @@ public final class SpendStore {
                     s.bind(16, e.latencyMs >= 0 ? e.latencyMs : nil); s.bind(17, e.ttftMs >= 0 ? e.ttftMs : nil)
                     s.bind(18, Int64(e.retry))
                     s.bind(19, Int64((e.isError ? 1 : 0) | (e.gatewayCacheHit ? 2 : 0) | (e.batch ? 4 : 0)))
+                    s.bind(20, e.cacheWrite1hTokens)
+                    s.bind(21, Int64(bitPattern: e.supersedeRank))
                     try s.run()
                 }
                 for g in stagedGPU {
