@@ -276,7 +276,7 @@ public final class LiveIngest: SpendFeed {
     /// what a server replays): a file or SQLite source is `live` before it has read what it already holds.
     static func liveMeansCaughtUp(_ spec: SourceSpec) -> Bool {
         switch spec {
-        case .file, .sqlite: return false
+        case .file, .sqlite, .agentLogs: return false
         case .stdin, .nvidiaSmi, .http, .prometheus: return true
         }
     }
