@@ -8,10 +8,11 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write one view as CSV (RFC 4180), headless.",
-        discussion: "Views: \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", ")). Columns: docs/export.md.")
+        discussion: "Views: \((ExportView.allCases.map(\.rawValue) + ["alerts", "savings"]).joined(separator: ", ")). "
+            + "Columns: docs/export.md; savings formulas: docs/savings.md.")
 
     @OptionGroup var live: LiveOptions
-    @Option(help: "features, keys, models, teams, providers, gpus, series or alerts.") var view: String
+    @Option(help: "features, keys, models, teams, providers, gpus, series, alerts or savings.") var view: String
     @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h, any Nm/Nh/Nd, or all.") var window: String = "all"
     @Option(help: "Window end (RFC 3339 or epoch); default: the newest event.") var at: String?
     @Option(name: .customLong("filter"), help: "DIM=VALUE, e.g. feature=support-chat (repeatable).") var filters: [String] = []
@@ -25,8 +26,12 @@ struct ExportCommand: ParsableCommand {
         let storePath = live.storePath(defaultOn: false, config: config)
         guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
         if view.lowercased() == "alerts" { return try runAlerts(config: config, specs: specs, storePath: storePath) }
-        guard let v = ExportView(rawValue: view.lowercased()) else {
-            throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
+        // The savings view is read from the same rollups by the advisor (SpendCore/Savings).
+        let savings = view.lowercased() == "savings"
+        let v = ExportView(rawValue: view.lowercased())
+        guard savings || v != nil else {
+            let views = ExportView.allCases.map(\.rawValue) + ["alerts", "savings"]
+            throw UsageError("unknown view '\(view)'; one of \(views.joined(separator: ", "))")
         }
         guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
         var atMs: Int64? = nil
@@ -38,8 +43,9 @@ struct ExportCommand: ParsableCommand {
             guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE") }
             return pf
         }
+        let advisor = savings ? try savingsSettings(config) : nil
         var options = Rollup.Options()
-        options.groupings = v.groupings(filters: parsedFilters)
+        options.groupings = v?.groupings(filters: parsedFilters) ?? SavingsView.groupings
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
@@ -50,7 +56,13 @@ struct ExportCommand: ParsableCommand {
         let rollup = loaded.rollup, stats = loaded.sourceStats
         let table: ViewTable
         do {
-            table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
+            if let v {
+                table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
+            } else {
+                let report = try SavingsAdvisor(settings: advisor ?? SavingsSettings(), prices: rollup.prices)
+                    .advise(rollup, window: w, atMs: atMs, path: parsedFilters, wallMs: wallClockMs())
+                table = SavingsView.table(report)
+            }
         } catch {
             throw UsageError("\(error)")
         }
@@ -66,6 +78,11 @@ struct ExportCommand: ParsableCommand {
         if rejected > 0 {
             FileHandle.standardError.write(Data("spendtop: \(rejected) lines rejected (run `spendtop check` for reasons)\n".utf8))
         }
+    }
+
+    /// `[savings]` and `[gpu]` settings; a bad value is a usage error naming it.
+    func savingsSettings(_ config: ConfigValue) throws -> SavingsSettings {
+        do { return try SavingsConfig.settings(config) } catch { throw UsageError("\(error)") }
     }
 
     /// Replays the sources minute by minute through the alert engine and lists every incident.

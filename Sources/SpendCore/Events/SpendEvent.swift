@@ -21,6 +21,8 @@ public struct SpendEvent: Equatable, Sendable {
     /// Served from the gateway's own response cache (not prompt caching).
     public var gatewayCacheHit: Bool
     public var batch: Bool
+    /// Marked latency-tolerant by the sender (`batch_eligible: true`): it could have gone through a batch API.
+    public var batchEligible = false
     /// 0 for an ordinary event (first record of a `requestID` wins); above 0, a later record of the
     /// same `requestID` with a higher rank replaces the counted one (coding-agent logs, see Rollup).
     public var supersedeRank: UInt64 = 0

@@ -37,13 +37,14 @@ public enum NativeImporter: EventImporter {
                                cacheRead: f.int("cache_read_tokens") ?? 0, cacheWrite: f.int("cache_write_tokens") ?? 0,
                                reasoning: f.int("reasoning_tokens") ?? 0)
         let cacheHit = EventValues.isGatewayCacheHit(f.value("cache_hit"))
-        let event = SpendEvent(
+        var event = SpendEvent(
             timestampMs: ts, requestID: f.string("request_id"), feature: f.string("feature"),
             apiKey: f.string("api_key"), team: f.string("team"), user: f.string("user"),
             provider: f.string("provider"), model: f.string("model"), gateway: f.string("gateway"),
             usage: usage, costUSD: f.double("cost_usd"), latencyMs: f.double("latency_ms"),
             ttftMs: f.double("ttft_ms"), isError: EventValues.isError(status: f.value("status")),
             retry: Int(f.int("retry") ?? 0), gatewayCacheHit: cacheHit, batch: f.bool("batch") ?? false)
+        event.batchEligible = f.bool("batch_eligible") ?? false
         return .events([event])
     }
 }

@@ -83,6 +83,7 @@ public enum NativeLineScanner {
             return -1
         case 12: return equals(k, n, "input_tokens") ? 10 : -1
         case 13: return equals(k, n, "output_tokens") ? 11 : -1
+        case 14: return equals(k, n, "batch_eligible") ? 23 : -1
         case 16: return equals(k, n, "reasoning_tokens") ? 14 : -1
         case 17: return equals(k, n, "cache_read_tokens") ? 12 : -1
         case 18: return equals(k, n, "cache_write_tokens") ? 13 : -1
@@ -182,6 +183,7 @@ public enum NativeLineScanner {
                 switch f {
                 case 21: e.gatewayCacheHit = truth
                 case 22: e.batch = truth
+                case 23: e.batchEligible = truth
                 case 0: return .handOver
                 default: break  // null means absent
                 }

@@ -75,8 +75,14 @@ public struct ModelPrice: Equatable, Sendable {
 
     /// USD cost of one request (SPEC §4; LiteLLM's `generic_cost_per_token` and `batch_cost_calculator`).
     public func cost(_ usage: TokenUsage, batch: Bool) -> Double {
+        cost(usage, batch: batch, aboveTier: usage.input > Self.tierThreshold)
+    }
+
+    /// USD cost of `usage` billed at one tier: a request's tokens, or the token sums of requests that
+    /// all fell on the same side of `tierThreshold` (every rate is per token, so sums price exactly).
+    public func cost(_ usage: TokenUsage, batch: Bool, aboveTier: Bool) -> Double {
         // Not marginal: a request over the threshold moves every class that has a tier rate to it.
-        let tier = usage.input > Self.tierThreshold && hasAbove200kTier
+        let tier = aboveTier && hasAbove200kTier
         func rate(_ base: Double?, _ above: Double?) -> Double? { tier ? above ?? base : base }
 
         var inRate = tier ? inputAbove200k ?? input : input

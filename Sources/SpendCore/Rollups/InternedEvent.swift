@@ -25,6 +25,8 @@ public struct InternedEvent: Sendable {
     public var isError = false
     public var gatewayCacheHit = false
     public var batch = false
+    /// `batch_eligible: true`: the savings advisor reprices it at batch rates (not a rollup measure of its own).
+    public var batchEligible = false
     public var unpriced = false
     /// 0: an ordinary event, counted once per `requestHash` (first wins). Above 0: a record that a
     /// later record of the same `requestHash` with a higher rank replaces (`Rollup` supersession).

@@ -2,6 +2,8 @@
 public final class MinuteBucket {
     public let minute: Int64
     public var tables: [CellTable]
+    /// Feature×model cells per `RequestClass` for requests with a class bit set (with the feature×model grouping).
+    public var classes = CellTable()
     public var gpus = [Int32: GPUMeasures]()
 
     init(minute: Int64, groupings: Int) {
@@ -9,5 +11,5 @@ public final class MinuteBucket {
         tables = Array(repeating: CellTable(), count: groupings)
     }
 
-    public var memoryBytes: Int { tables.reduce(0) { $0 + $1.memoryBytes } + gpus.count * 120 }
+    public var memoryBytes: Int { tables.reduce(0) { $0 + $1.memoryBytes } + classes.memoryBytes + gpus.count * 120 }
 }

@@ -29,6 +29,9 @@ public final class Rollup {
     let neededDimensions: [Bool]
     /// The grouping tables as (slot, first dimension, second dimension) for the ingest loop.
     let plan: [(Int, Dimension?, Dimension?, Bool)]
+    /// Request classes (`RequestClass`) ride with the feature×model grouping: whoever keeps the pair
+    /// can answer the savings advisor, and a view that does not keep it pays nothing for them.
+    let keepsClasses: Bool
 
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
@@ -84,6 +87,7 @@ public final class Rollup {
         }
         groupingIndex = index
         self.plan = plan
+        keepsClasses = index[.pair(.feature, .model)] != nil
         var needed = Array(repeating: options.internAllDimensions, count: Dimension.allCases.count)
         needed[Dimension.model.rawValue] = true
         for (_, a, b, _) in plan {
@@ -126,6 +130,7 @@ public final class Rollup {
         i.isError = e.isError
         i.gatewayCacheHit = e.gatewayCacheHit
         i.batch = e.batch
+        i.batchEligible = e.batchEligible
         return i
     }
 
@@ -207,6 +212,12 @@ public final class Rollup {
             let ib = b.map { e.id($0) } ?? 0
             bucket.tables[slot].add(ia, ib, e, withLatency: latency)
         }
+        if keepsClasses {
+            let c = RequestClass.of(e)
+            if c.rawValue != 0 {
+                bucket.classes.add(e.feature, RequestClass.pack(model: e.model, c), e, withLatency: false)
+            }
+        }
     }
 
     /// The first record of a request is counted; a later one of higher rank takes the counted record
@@ -261,6 +272,12 @@ public final class Rollup {
             let ia = a.map { old.id($0) } ?? 0
             let ib = b.map { old.id($0) } ?? 0
             bucket.tables[slot].remove(ia, ib, old, withLatency: latency)
+        }
+        if keepsClasses {
+            let c = RequestClass.of(old)
+            if c.rawValue != 0 {
+                bucket.classes.remove(old.feature, RequestClass.pack(model: old.model, c), old, withLatency: false)
+            }
         }
     }
 

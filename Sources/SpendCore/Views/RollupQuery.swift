@@ -6,6 +6,11 @@ public protocol RollupQuery {
     func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult
     func series(_ q: ViewQuery, wallMs: Int64) throws -> [SeriesPoint]
     func gpus(_ q: ViewQuery, wallMs: Int64) -> [GPURow]
+    /// Feature×model pairs split by `RequestClass` over the window (what the savings advisor
+    /// reprices); `groupBy` is ignored, filters may name a feature and a model.
+    func classRows(_ q: ViewQuery, wallMs: Int64) throws -> ClassRowsResult
+    /// Each GPU's minutes that hold samples over the window (idle GPU-hours are counted on them).
+    func gpuSeries(_ q: ViewQuery, wallMs: Int64) -> [GPUSeries]
 }
 
 extension Rollup: RollupQuery {

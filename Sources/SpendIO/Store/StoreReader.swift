@@ -91,6 +91,7 @@ final class StoreReader {
             e.isError = flags & 1 != 0
             e.gatewayCacheHit = flags & 2 != 0
             e.batch = flags & 4 != 0
+            e.batchEligible = flags & 8 != 0
             e.cacheWrite1hTokens = s.int(20)
             e.supersedeRank = UInt64(bitPattern: s.int(21))
             out.append(e)
