@@ -373,11 +373,36 @@ def section_console(args) -> dict:
     return dict(frame=frame, latency=lat, target_met=not missed)
 
 
+def section_savings(args) -> dict:
+    """Issue 11: computing the savings view reads rollups, not events: milliseconds on the bench day.
+    Timed inside one process on the console's rollups, against the features view's query on the same
+    rollups (the reference, same run)."""
+    events = ensure_events(args.data_dir, args.events)
+    cmd = [args.bin, "bench-savings", str(events), "--runs", str(max(10, 10 * args.runs))]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise BenchError(f"{' '.join(cmd)} exited with {p.returncode}:\n{p.stderr[-2000:]}")
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    ok = r["savings_ms_p50"] < TARGET_SAVINGS_MS
+    print(f"\nsavings: {r['events']:,} events loaded into the console's rollups in {r['load_s']:.2f} s")
+    print(f"  savings view (advisor, window all)  p50 {r['savings_ms_p50']:7.2f} ms  p95 {r['savings_ms_p95']:7.2f} ms  "
+          f"({r['opportunities']} opportunities, {r['runs']} runs)")
+    print(f"  features view query (reference)     p50 {r['features_ms_p50']:7.2f} ms   "
+          f"ratio savings / features = {r['ratio_savings_to_features']:.2f}×")
+    print(f"  verdict: {'PASS' if ok else 'MISS'} (issue 11: milliseconds, under {TARGET_SAVINGS_MS:.0f} ms, "
+          f"not a second pass over events)")
+    return dict(r, target_met=ok)
+
+
+TARGET_SAVINGS_MS = 100.0
+
+
 # name → (function, needs duckdb); run in this order. Later: keys, startup (SPEC §11).
 SECTIONS = {
     "export": (section_export, True),
     "live": (section_live, False),
     "console": (section_console, False),
+    "savings": (section_savings, False),
 }
 
 

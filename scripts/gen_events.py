@@ -119,6 +119,7 @@ class Feature:
     streamed: bool = True    # ttft_ms is only known for streamed answers
     batch_p: float = 0.0
     gw_cache_p: float = 0.0  # gateway response-cache hits
+    batch_eligible: bool = False  # latency-tolerant: every line says `batch_eligible: true`
 
 
 FEATURES = [
@@ -134,7 +135,8 @@ FEATURES = [
             700, 0.8, 750, 0.8, 0.1, 0.4, 0, ("prod-api", "localization"), 200, streamed=False, batch_p=0.03,
             gw_cache_p=0.02),
     Feature("summarizer", "content", 7, "nightly", {"gemini-2.5-flash": 50, "gpt-4o-mini": 30, "gemini-2.5-pro": 20},
-            9000, 0.8, 380, 0.5, 0.15, 0.3, 0.002, ("batch-etl",), 80, streamed=False, batch_p=0.12),
+            9000, 0.8, 380, 0.5, 0.15, 0.3, 0.002, ("batch-etl",), 80, streamed=False, batch_p=0.12,
+            batch_eligible=True),
     Feature("agent-planner", "agents", 6, "office",
             {"claude-sonnet-4-5": 45, "o4-mini": 25, "gpt-5": 15, "claude-opus-4-1": 15},
             14000, 0.9, 900, 0.7, 0.75, 0.8, 0.006, ("agents-prod", "agents-eval"), 500),
@@ -349,8 +351,14 @@ class _Traffic:
                     batch = True
                     lat, ttft = 60_000 + int(r() * 3_540_000), 0   # not streamed
                 cost = price(mdl, inp, out, cr, cw, batch)
+        elif status == '"error"':
+            # the model answered but the call failed after it (a timeout downstream, an answer that
+            # failed validation): billed in full, the spend the savings advisor's failed_requests counts
+            lat = 200 + int(r() * 29_800)
+            ttft = 0
+            cost = price(mdl, inp, out, cr, cw, False)
         else:
-            # failed calls are not billed; a 429 is refused before the prompt is read
+            # other failed calls are not billed; a 429 is refused before the prompt is read
             lat = 20 + int(r() * 180) if status == "429" else 200 + int(r() * 29_800)
             inp = inp if status != "429" else 0
             out = reas = cr = cw = ttft = 0
@@ -371,6 +379,8 @@ class _Traffic:
             tail += ',"cache_hit":true'
         if batch:
             tail += ',"batch":true'
+        if fe.batch_eligible:
+            tail += ',"batch_eligible":true'
         return (f'{{"ts":"{self.fmt_ts(t_ms)}","request_id":"{rid}","feature":"{fe.name}",'
                 f'"api_key":"{key}","team":"{fe.team}","user":"u{user:05d}","provider":"{mdl.provider}",'
                 f'"model":"{mdl.name}","gateway":"{gw}","input_tokens":{inp},"output_tokens":{out}{tok},'
@@ -444,7 +454,7 @@ def write_file(path: str, n_events: int, seed: int, start: str, span_hours: floa
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 FIELD_ORDER = ["ts", "request_id", "feature", "api_key", "team", "user", "provider", "model", "gateway",
                "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens",
-               "cost_usd", "latency_ms", "ttft_ms", "status", "retry", "cache_hit", "batch"]
+               "cost_usd", "latency_ms", "ttft_ms", "status", "retry", "cache_hit", "batch", "batch_eligible"]
 REQUIRED = {"ts", "request_id", "feature", "api_key", "team", "user", "provider", "model", "gateway",
             "input_tokens", "output_tokens", "cost_usd", "latency_ms", "status"}
 
@@ -484,10 +494,11 @@ def selftest(n_events: int = 10_000) -> int:
         check(cr + cw <= inp and rs <= out, f"subset rule broken {obj}")
         cost = obj["cost_usd"]
         check(isinstance(cost, float) and cost == round(cost, 9), f"cost not rounded {obj}")
-        if obj["status"] == "ok" and not obj.get("cache_hit"):
+        if obj["status"] in ("ok", "error") and not obj.get("cache_hit"):
             want = price(MODEL_BY_NAME[obj["model"]], inp, out, cr, cw, obj.get("batch", False))
             check(cost == want, f"cost {cost} != {want} for {obj}")
         check(obj["status"] in ("ok", "error", 429, 500, 503), f"status {obj['status']!r}")
+        check(obj.get("batch_eligible", False) == (obj["feature"] == "summarizer"), f"batch_eligible {obj}")
         check(MODEL_BY_NAME[obj["model"]].provider == obj["provider"], f"provider {obj}")
         t = parse_start(obj["ts"])
         back += t < prev_ms

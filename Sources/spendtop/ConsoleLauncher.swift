@@ -54,6 +54,9 @@ enum ConsoleLauncher {
             }
             opts.gpuHourlyUSD = price
         }
+        if let config {
+            do { opts.savings = try SavingsConfig.settings(config) } catch { throw UsageError("\(error)") }
+        }
         let exportDir = o.exportDirectory(config: config)
         opts.exportDirectory = exportDir
         if o.wallboard { opts.wallboardRotateMs = try o.rotateMs() }

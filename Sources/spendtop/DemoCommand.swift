@@ -24,7 +24,10 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = try ConsoleLauncher.prepare(console)
+        var options = try ConsoleLauncher.prepare(console)
+        // The simulation has GPUs but no config: a GPU-hour price of its own, for the idle cost and the savings.
+        options.gpuHourlyUSD = DemoTraffic.gpuHourlyUSD
+        options.savings?.gpuHourlyUSD = DemoTraffic.gpuHourlyUSD
         let rules = try alertOptions.ruleSet(config: nil)
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
         var o = DemoTraffic.Options()

@@ -29,6 +29,12 @@ public struct DemoTraffic: Sendable {
     /// The raw key of the spend-jump incident (only its masked form `sk-…7f3a` is ever shown).
     public static let jumpKey = "sk-proj-DemoJumpKey9Q2xLmN4pRtVwYz7f3a"
     public static let idleGPU = (node: "h100-b", gpu: "2")
+    /// The demo's price of a GPU-hour (it reads no config), so the idle GPU has a cost and a saving.
+    public static let gpuHourlyUSD = 2.49
+    /// Features the savings advisor finds something in by design: batch-eligible work, and a frontier
+    /// model answering in a few tokens (its own random stream, so the rest of the traffic is unchanged).
+    public static let batchEligibleFeature = "doc-summarize"
+    public static let triageFeature = "ticket-triage"
 
     struct FeatureProfile {
         var name: String
@@ -140,8 +146,24 @@ public struct DemoTraffic: Sendable {
                 out.append(e)
             }
         }
+        if let e = triageEvent(second: second) { out.append(e) }
         return out
     }
+
+    /// About one request every two seconds: short classifications on gpt-4o (a right_size opportunity).
+    func triageEvent(second: Int64) -> SpendEvent? {
+        var rng = SplitMix(options.seed ^ 0x7417_A6E0 &+ UInt64(bitPattern: second) &* 0xD6E8_FEB8_6659_FD93)
+        guard rng.unit() < options.eventsPerSecond / 24 else { return nil }
+        let ms = second * 1000 + Int64(rng.next() % 1000)
+        let key = keyNames[min(keyNames.count - 1, Int(Double(keyNames.count) * pow3(rng.unit())))]
+        let output = 15 + Int64(rng.next() % 30)
+        return SpendEvent(timestampMs: ms, requestID: "demo-\(second)-3000", feature: DemoTraffic.triageFeature, apiKey: key,
+                          team: "support", user: "u\(1000 + rng.next() % 500)", provider: "openai", model: "gpt-4o",
+                          gateway: "gw-demo", usage: TokenUsage(input: 800 + Int64(rng.next() % 800), output: output),
+                          latencyMs: 250 + Double(output) * 12, ttftMs: 150 + rng.unit() * 100, isError: rng.unit() < 0.01)
+    }
+
+    func pow3(_ u: Double) -> Double { u * u * u }
 
     func normalEvent(_ rng: inout SplitMix, ms: Int64, serial: Int, second: Int64, feature forced: Int? = nil) -> SpendEvent {
         let f: FeatureProfile
@@ -161,11 +183,13 @@ public struct DemoTraffic: Sendable {
         let cacheRead = Int64(Double(input) * ratio * (0.8 + rng.unit() * 0.4))
         let provider = model.hasPrefix("claude") ? "anthropic" : model.hasPrefix("gemini") ? "google" : model.hasPrefix("ft-") ? "self-hosted" : "openai"
         let isError = rng.unit() < 0.01
-        return SpendEvent(timestampMs: ms, requestID: "demo-\(second)-\(serial)", feature: f.name, apiKey: key, team: f.team,
+        var e = SpendEvent(timestampMs: ms, requestID: "demo-\(second)-\(serial)", feature: f.name, apiKey: key, team: f.team,
                           user: "u\(1000 + rng.next() % 500)", provider: provider, model: model, gateway: "gw-demo",
                           usage: TokenUsage(input: input, output: output, cacheRead: min(cacheRead, input)),
                           latencyMs: 300 + rng.unit() * Double(output) * 4, ttftMs: 150 + rng.unit() * 300,
                           isError: isError, retry: rng.unit() < 0.005 ? 1 : 0, gatewayCacheHit: rng.unit() < 0.05)
+        e.batchEligible = f.name == DemoTraffic.batchEligibleFeature
+        return e
     }
 
     /// sin(2πx) without Foundation, accurate enough for a traffic wave.

@@ -13,7 +13,10 @@ enum EvidenceFormat {
     }
 
     /// A setting as written: `10`, `7.5`.
-    static func plain(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+    static func plain(_ v: Double) -> String {
+        let r = (v * 1e4).rounded() / 1e4  // 0.3 × 100 reads 30, not 30.000000000000004
+        return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
+    }
 
     /// A fraction as a percent with one decimal.
     static func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }

@@ -2,7 +2,7 @@
 /// shows and its `e` writes (columns in docs/export.md).
 public enum SavingsView {
     public static let columns: [ViewTable.Column] = [
-        .init(id: "kind", title: "KIND", kind: .text),
+        .init(id: "kind", title: "KIND OF SAVING", kind: .text),
         .init(id: "scope", title: "SCOPE", kind: .text),
         .init(id: "evidence", title: "EVIDENCE", kind: .text),
         .init(id: "spend_usd", title: "SPEND", kind: .usd),

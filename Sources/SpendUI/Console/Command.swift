@@ -2,5 +2,5 @@
 public enum Command: Hashable, Sendable {
     case quit, help, nextPane, previousPane, up, down, pageUp, pageDown, top, bottom
     case drill, back, filter, sort, reverseSort, nextWindow, window(Int)
-    case pause, export, bell, theme, diagnostics, redraw
+    case pause, export, bell, theme, diagnostics, redraw, savings
 }

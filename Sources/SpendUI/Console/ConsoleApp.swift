@@ -16,6 +16,8 @@ public final class ConsoleApp {
         public var refreshMs: Int64 = 250
         /// One GPU-hour in USD (`[gpu] hourly_price_usd`): the GPU tile shows idle GPUs' cost per hour.
         public var gpuHourlyUSD: Double?
+        /// The savings advisor's settings (`[savings]`, `[gpu]` in config); nil leaves the Savings pane empty.
+        public var savings: SavingsSettings? = SavingsSettings()
         public var wallClock: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         public init() {}
     }
@@ -183,6 +185,7 @@ public final class ConsoleApp {
         let sources = feed.sources
         let window = r.window, path = r.path, minutes = r.chartMinutes
         let gpuPrice = options.gpuHourlyUSD
+        let savings = options.savings
         let alertState = alerts?.alertState
         var snap = feed.read { rollup -> ConsoleSnapshot in
             let folded = Dimension.requestDimensions.map { d in
@@ -190,7 +193,8 @@ public final class ConsoleApp {
             }
             return SnapshotBuilder.build(rollup, window: window, path: path, chartMinutes: minutes, sources: sources,
                                          unpriced: rollup.unpricedModels, eventsCounted: rollup.eventsCounted,
-                                         folded: folded, wallMs: wall)
+                                         folded: folded, wallMs: wall,
+                                         savings: savings.map { SavingsAdvisor(settings: $0, prices: rollup.prices) })
         }
         snap.gpuHourlyUSD = gpuPrice
         return (snap, alertState)

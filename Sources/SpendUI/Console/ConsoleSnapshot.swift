@@ -22,6 +22,8 @@ public struct ConsoleSnapshot: Sendable {
     public var eventsCounted: Int64
     /// Values folded into `(other)` per dimension (events, values).
     public var folded: [(dimension: Dimension, events: Int, values: Int)]
+    /// The Savings pane's total per month (`SavingsReport.totalPerMonthUSD`), for the KPI fragment; nil when none.
+    public var savingsPerMonthUSD: Double?
     /// Set when the drill path itself cannot be answered.
     public var error: String?
 

@@ -142,7 +142,7 @@ public struct WallboardState: Sendable, Equatable {
     public var rotateMs: Int64
     public var view = 0
     public var lastRotateMs: Int64 = 0
-    public static let views = 5
+    public static let views = 6
 
     public init(rotateMs: Int64) { self.rotateMs = rotateMs }
 }

@@ -31,6 +31,7 @@ public enum Keymap {
         Binding(keys: [.char("b")], label: "b", command: .bell, help: "bell on/off"),
         Binding(keys: [.char("t")], label: "t", command: .theme, help: "next theme"),
         Binding(keys: [.char("!")], label: "!", command: .diagnostics, help: "diagnostics: rejects, sources, unpriced models"),
+        Binding(keys: [.char("$")], label: "$", command: .savings, help: "savings advisor: where to save, per month"),
         Binding(keys: [.ctrl("l")], label: "Ctrl-L", command: .redraw, help: "redraw the screen"),
     ]
 
@@ -43,7 +44,7 @@ public enum Keymap {
     /// The hint line at the bottom of the console, as many hints as fit in `width` (help and quit always).
     public static func hint(width: Int) -> String {
         let all = ["?:help", "↑↓:move", "⏎:drill", "esc:up", "tab:pane", "/:filter", "s:sort", "w:window", "p:pause", "e:export",
-                   "b:bell", "t:theme", "!:diag"]
+                   "b:bell", "t:theme", "!:diag", "$:savings"]
         var shown = all
         func line() -> String { " " + (shown + ["q:quit"]).joined(separator: "  ") }
         while CharWidth.of(line()) > width && shown.count > 1 { shown.removeLast() }

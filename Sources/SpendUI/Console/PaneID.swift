@@ -1,10 +1,11 @@
 import SpendCore
 
-/// A pane of the console: a table of one dimension, the GPUs, or the alerts.
+/// A pane of the console: a table of one dimension, the GPUs, the alerts, or the savings advisor.
 public enum PaneID: Hashable, Sendable, CustomStringConvertible {
     case table(Dimension)
     case gpus
     case alerts
+    case savings
 
     /// The view name in `spendtop export --view` and in snapshot file names.
     public var viewName: String {
@@ -12,6 +13,7 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
         case .table(let d): return ExportView.allCases.first { $0.dimension == d }?.rawValue ?? d.name
         case .gpus: return "gpus"
         case .alerts: return "alerts"
+        case .savings: return "savings"
         }
     }
 
@@ -31,6 +33,7 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
                     "tokens_out_per_s", "error_pct", "p95_ms", "trend"]
         case .gpus: return ["gpu", "util_pct", "mem_used_mb", "mem_total_mb", "power_w", "queue_depth", "samples"]
         case .alerts: return ["started", "state", "scope", "metric", "observed", "expected", "reason"]
+        case .savings: return SavingsPane.columns
         }
     }
 
@@ -44,17 +47,26 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
         case .gpus: return SortOrder(column: "gpu", descending: false)
         // Budgets, then active alerts, then ended ones, newest first (AlertsPane); `s` sorts by a column.
         case .alerts: return SortOrder(column: "", descending: true)
+        // The advisor's own order (largest saving first, unpriced last), which `export --view savings` writes.
+        case .savings: return SortOrder(column: "saving_usd", descending: true)
         }
     }
 
-    /// The panes of a drill level: the breakdowns not yet in the path, then alerts and GPUs.
+    /// The panes of a drill level: the breakdowns not yet in the path, then alerts, GPUs and savings.
     public static func panes(for path: [ViewQuery.Filter]) -> [PaneID] {
         let drillable: [Dimension] = [.feature, .apiKey, .model]
         let inPath = Set(path.map(\.dimension))
         var dims = drillable.filter { !inPath.contains($0) }
         // At the deepest level the sibling breakdown of the last step stays useful (the key's other features).
         if dims.count < 2, let first = path.first?.dimension { dims.append(first) }
-        return dims.map { .table($0) } + [.alerts, .gpus]
+        return dims.map { .table($0) } + [.alerts, .gpus, .savings]
+    }
+
+    /// The panes in slot order: the Savings pane, when focused, takes the main slot (its rows need the
+    /// width), the others keep their places; otherwise it shares the last slot like any surplus pane.
+    public static func arranged(_ panes: [PaneID], focus: PaneID) -> [PaneID] {
+        guard focus == .savings, panes.contains(.savings) else { return panes }
+        return [.savings] + panes.filter { $0 != .savings }
     }
 }
 

@@ -150,6 +150,8 @@ extension ConsoleState {
             return [.redrawAll]
         case .redraw:
             return [.redrawAll]
+        case .savings:
+            if panes.contains(.savings) { focus = .savings }
         }
         return []
     }
@@ -174,6 +176,8 @@ extension ConsoleState {
             guard let c = t.column("id"), let id = row[c].text else { return [] }
             overlay = .alert(id)
             return []
+        case .savings:
+            return drillToSavingsScope(row, in: t)
         case .table(let dim):
             guard let name = row[0].text else { return [] }
             if path.count >= 2 {
@@ -235,7 +239,7 @@ extension ConsoleState {
     mutating func click(x: Int, y: Int) -> [Effect] {
         guard wallboard == nil, overlay == .none else { return [] }
         let layout = Layout.compute(width: width, height: height)
-        let placed = layout.place(panes, focus: focus)
+        let placed = layout.place(PaneID.arranged(panes, focus: focus), focus: focus)
         guard let (pane, rect) = placed.first(where: { $0.rect.contains(x: x, y: y) }).map({ ($0.pane, $0.rect) }) else { return [] }
         focus = pane
         let inner = rect.inset(1)

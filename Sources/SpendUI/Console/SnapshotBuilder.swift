@@ -11,7 +11,7 @@ public enum SnapshotBuilder {
     public static func build(_ q: RowTrendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
                              sources: [SourceStatus], unpriced: [(model: String, requests: Int64)],
                              eventsCounted: Int64, folded: [(dimension: Dimension, events: Int, values: Int)],
-                             wallMs: Int64) -> ConsoleSnapshot {
+                             wallMs: Int64, savings: SavingsAdvisor? = nil) -> ConsoleSnapshot {
         let clock = q.clockMs(wallMs: wallMs)
         var s = ConsoleSnapshot(clockMs: clock, live: RollupClock.isLive(newestEventMs: clock, wallMs: wallMs), window: window, path: path)
         s.sources = sources
@@ -31,8 +31,14 @@ public enum SnapshotBuilder {
             s.error = "\(error)"
         }
         // The alerts pane is not read from the rollups: ConsoleState builds it from the published alert state.
-        for pane in PaneID.panes(for: path) where pane != .alerts {
+        for pane in PaneID.panes(for: path) where pane != .alerts && pane != .savings {
             s.panes[pane] = paneData(q, pane: pane, window: window, path: path, clock: clock, wallMs: wallMs)
+        }
+        if let savings {
+            let (data, total) = SavingsPane.paneData(q, advisor: savings, window: window, path: path, clock: clock,
+                                                     wallMs: wallMs)
+            s.panes[.savings] = data
+            s.savingsPerMonthUSD = total
         }
         if let gpus = s.panes[.gpus]?.table, let ui = gpus.column("util_pct") {
             let utils = gpus.rows.compactMap { $0[ui].number }
@@ -76,6 +82,9 @@ public enum SnapshotBuilder {
             return PaneData(table: t)
         case .alerts:
             return PaneData(table: AlertsPane.table(AlertState(), path: path, clockMs: clock))
+        case .savings:
+            // Built by `build` with the configured advisor; without one the pane is empty.
+            return PaneData(table: SavingsView.table(SavingsReport(opportunities: [], durationSeconds: 0)))
         }
     }
 }

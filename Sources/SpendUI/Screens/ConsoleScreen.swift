@@ -28,7 +28,7 @@ public enum ConsoleScreen {
         } else {
             compactKPIs(s, d, into: &c, in: layout.kpis, theme: theme)
         }
-        for (pane, rect) in layout.place(s.panes, focus: s.focus) {
+        for (pane, rect) in layout.place(PaneID.arranged(s.panes, focus: s.focus), focus: s.focus) {
             paneWidget(s, d, pane, compact: layout.mode == .compact, width: rect.width).render(into: &c, in: rect, theme: theme)
         }
         statusLine(s, into: &c, in: layout.status, theme: theme)
@@ -107,7 +107,9 @@ public enum ConsoleScreen {
         tiles.append(KPITile(title: "Spend \(s.window)", value: NumberFormat.usd(t.spend),
                              detail: ch.map { "\($0.0) vs prev \(s.window)" } ?? "prev \(s.window): —", detailRole: ch?.1 ?? .dim))
         let perHour = d.spendPerHour
-        tiles.append(KPITile(title: "Burn rate", value: NumberFormat.usd(perHour) + "/h", detail: "≈ " + NumberFormat.usd(perHour * 24) + "/day"))
+        tiles.append(KPITile(title: "Burn rate", value: NumberFormat.usd(perHour) + "/h",
+                             detail: SavingsPane.withFragment("≈ " + NumberFormat.usd(perHour * 24) + "/day", d,
+                                                              room: kpiRoom(s))))
         let tokens = d.series.suffix(10).map { Double($0.measures.inputTokens + $0.measures.outputTokens) }
         tiles.append(KPITile(title: "Tokens/s", value: "in " + NumberFormat.count((Double(t.inputTokens) / secs).rounded()) + "  out "
                                 + NumberFormat.count((Double(t.outputTokens) / secs).rounded()),
@@ -128,6 +130,13 @@ public enum ConsoleScreen {
         tiles.append(KPITile(title: "GPUs", value: "util " + (d.gpuUtilPct.map { NumberFormat.percent($0) } ?? "—"),
                              detail: ConsoleScreen.idleDetail(d), detailRole: d.idleGPUs > 0 ? .warn : .dim))
         return tiles
+    }
+
+    /// Columns a KPI tile's text has at this size (what `kpiStrip` will give each tile).
+    static func kpiRoom(_ s: ConsoleState) -> Int {
+        let layout = Layout.compute(width: s.width, height: s.height)
+        guard layout.mode == .full else { return .max }
+        return layout.kpis.width / max(1, layout.kpiTiles) - 3
     }
 
     /// `! 2 idle $4.98/h` with a GPU-hour price in config, `! 2 idle` without, `none idle`.
@@ -185,6 +194,7 @@ public enum ConsoleScreen {
         case .gpus: title = "GPUs \(table.rows.count)"
         // Room for the box corners, the title's padding and the compact arrows.
         case .alerts: title = AlertsPane.title(s.alerts, clockMs: s.alertClockMs, width: width - (compact ? 10 : 6))
+        case .savings: title = SavingsPane.title(table, d)
         }
         if let note = pd?.scopeNote { title += " · \(note)" }
         if compact { title = "◀ " + title + " ▶" }
@@ -208,6 +218,7 @@ public enum ConsoleScreen {
             w.rowRoles = table.rows.map { AlertsPane.role($0, in: table) }
             w.flexColumn = "reason"
         }
+        if pane == .savings { SavingsPane.style(&w, d) }
         if !s.filter.isEmpty && table.rows.isEmpty { w.emptyText = "nothing matches /\(s.filter)" }
         return w
     }

@@ -3,7 +3,7 @@ import SpendCore
 /// The read-only wallboard: big KPIs and rotating views. A new alert (or budget crossing) takes the whole screen for
 /// its first `takeoverMs` on screen; after that, while it holds, a banner line keeps it in sight and the views rotate.
 public enum WallboardScreen {
-    static let viewNames = ["Overview", "Features", "API keys", "Models", "GPUs"]
+    static let viewNames = ["Overview", "Features", "API keys", "Models", "GPUs", "Savings"]
     public static let takeoverMs: Int64 = 30_000
 
     /// Active alerts still in their first `takeoverMs` on screen, newest first.
@@ -42,6 +42,7 @@ public enum WallboardScreen {
         switch view {
         case 0: overview(s, d, into: &c, in: body, theme: theme)
         case 4: bigTable(d.panes[.gpus]?.table, nameCol: 0, valueCol: "util_pct", into: &c, in: body, theme: theme, title: "GPUs")
+        case 5: savings(d, into: &c, in: body, theme: theme)
         default:
             let dim: Dimension = view == 1 ? .feature : view == 2 ? .apiKey : .model
             bigTable(d.panes[.table(dim)]?.table, nameCol: 0, valueCol: "spend_usd", into: &c, in: body, theme: theme, title: dim.title)
@@ -90,6 +91,40 @@ public enum WallboardScreen {
             let filled = hi > 0 ? Int((v / hi * Double(barW)).rounded()) : 0
             c.put(String(repeating: "█", count: filled), x: r.x + nameW + 3, y: y, style: theme[.chart], clip: r)
             c.putRight(value, maxX: r.maxX - 1, y: y, style: theme[.value], clip: r)
+        }
+    }
+
+    /// The top five opportunities, each with its saving per month in big digits (as many as fit).
+    static func savings(_ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
+        let title = "Where to save" + (SavingsPane.fragment(d).map { "   " + $0 } ?? "")
+        c.put(" " + title, x: r.x + 1, y: r.y, style: theme[.title], clip: r)
+        guard let t = d.panes[.savings]?.table, !t.rows.isEmpty, let ki = t.column("kind"), let si = t.column("scope"),
+              let ei = t.column("evidence"), let mi = t.column("saving_per_month_usd") else {
+            c.put("   nothing to save found in this window", x: r.x + 1, y: r.y + 2, style: theme[.dim], clip: r)
+            return
+        }
+        let big = r.height >= BigDigits.height + 3
+        let step = big ? BigDigits.height + 1 : 2
+        var y = r.y + 2
+        for (i, row) in t.rows.prefix(5).enumerated() where y + (big ? BigDigits.height : 2) <= r.maxY {
+            let money = row[mi].number.map { NumberFormat.usd($0) }
+            let moneyW = money.map { big ? BigDigits.width($0) + 4 : CharWidth.of($0) + 4 } ?? 4
+            let textW = max(10, r.width - moneyW - 6)
+            let head = "\(i + 1). " + (row[ki].text ?? "") + "  " + (row[si].text ?? "")
+            c.put(" " + CharWidth.truncate(head, to: textW), x: r.x + 1, y: y, style: theme[.value], clip: r)
+            c.put("    " + CharWidth.truncate(row[ei].text ?? "", to: textW - 3), x: r.x + 1, y: y + 1, style: theme[.dim], clip: r)
+            if let money {
+                if big {
+                    let x = r.maxX - 4 - BigDigits.width(money)
+                    BigDigits.render(money, into: &c, x: x, y: y, style: theme[.bigDigits], clip: r)
+                    c.put("/mo", x: r.maxX - 3, y: y + BigDigits.height - 1, style: theme[.dim], clip: r)
+                } else {
+                    c.putRight(money + "/mo", maxX: r.maxX - 1, y: y, style: theme[.value], clip: r)
+                }
+            } else {
+                c.putRight("no price", maxX: r.maxX - 1, y: y, style: theme[.dim], clip: r)
+            }
+            y += step
         }
     }
 

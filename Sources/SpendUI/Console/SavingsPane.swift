@@ -1,0 +1,63 @@
+import SpendCore
+
+/// The Savings pane: the advisor's opportunities for the window and drill path, the same
+/// `SavingsView` table `spendtop export --view savings` writes (so `e` writes that CSV), its
+/// total as a KPI fragment, and Enter to open a row's scope.
+public enum SavingsPane {
+    /// Display order; the scope names the row, the evidence takes the width left.
+    public static let columns = ["scope", "saving_per_month_usd", "kind", "saving_usd", "evidence", "spend_usd"]
+
+    /// Reads the pane through the advisor (which reads only the query interface).
+    static func paneData(_ q: RollupQuery, advisor: SavingsAdvisor, window: TimeWindow, path: [ViewQuery.Filter],
+                         clock: Int64, wallMs: Int64) -> (PaneData, Double?) {
+        do {
+            let report = try advisor.advise(q, window: window, atMs: clock, path: path, wallMs: wallMs)
+            let total = report.opportunities.isEmpty ? nil : report.totalPerMonthUSD
+            return (PaneData(table: SavingsView.table(report), filters: path, scopeNote: report.note), total)
+        } catch {
+            return (PaneData(table: SavingsView.table(SavingsReport(opportunities: [], durationSeconds: 0)), filters: path,
+                             scopeNote: "\(error)"), nil)
+        }
+    }
+
+    /// `save ≈ $2.1k/mo`, or nil when nothing priced is to be saved.
+    public static func fragment(_ d: ConsoleSnapshot) -> String? {
+        guard let total = d.savingsPerMonthUSD, total > 0 else { return nil }
+        return "save ≈ " + NumberFormat.usd(total) + "/mo"
+    }
+
+    /// `text` with the savings fragment after it when both fit in `room` columns.
+    static func withFragment(_ text: String, _ d: ConsoleSnapshot, room: Int) -> String {
+        guard let f = fragment(d), CharWidth.of(text) + 2 + CharWidth.of(f) <= room else { return text }
+        return text + "  " + f
+    }
+
+    /// `Savings 7 · save ≈ $2.1k/mo`.
+    static func title(_ t: ViewTable, _ d: ConsoleSnapshot) -> String {
+        "Savings \(t.rows.count)" + (fragment(d).map { " · " + $0 } ?? "")
+    }
+
+    static func style(_ w: inout TableWidget, _ d: ConsoleSnapshot) {
+        w.flexColumn = "evidence"
+        w.emptyText = d.panes[.savings]?.scopeNote == nil ? "nothing to save found in this window" : "no savings here"
+        // A row without a price (an idle GPU with no GPU-hour price) reads dim: its money is unknown.
+        if let si = w.table.column("saving_usd") {
+            w.rowRoles = w.table.rows.map { $0[si] == .empty ? .dim : nil }
+        }
+    }
+}
+
+extension ConsoleState {
+    /// Enter on a savings row: opens its scope (`feature=…`, `feature=… model=…`) as the drill path.
+    mutating func drillToSavingsScope(_ row: [ViewTable.Cell], in t: ViewTable) -> [Effect] {
+        guard let c = t.column("scope"), let text = row[c].text, let scope = SavingsScope(parsing: text) else { return [] }
+        if scope.gpu != nil {
+            say("GPUs have no breakdown by feature or key", seconds: 4)
+            return []
+        }
+        path = scope.filters
+        focus = panes[0]
+        selection = [:]
+        return [.refresh]
+    }
+}
