@@ -127,12 +127,12 @@ final class ConsoleE2ETests: XCTestCase {
     func testWallboardIgnoresEverythingButQ() throws {
         let cwd = try tempDir()
         let s = try start([sample, "--wallboard", "--rotate", "60s"], width: 100, height: 30, cwd: cwd)
-        var screen = s.waitFor("Overview (1/5)")
+        var screen = s.waitFor("Overview (1/6)")
         XCTAssertTrue(screen.contains("█"), "big block digits")
         for k in ["1", "e", "/", "Enter", "Tab", "?", "t", "p", "s", "Escape"] { s.send(k) }
         usleep(300_000)
         screen = s.capture()
-        XCTAssertTrue(screen.contains("Overview (1/5)"), screen)
+        XCTAssertTrue(screen.contains("Overview (1/6)"), screen)
         XCTAssertTrue(screen.contains("window 5m"), screen)
         XCTAssertFalse(screen.contains("this help"))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: cwd), [], "no export from the wallboard")

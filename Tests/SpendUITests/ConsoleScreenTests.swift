@@ -65,7 +65,7 @@ final class ConsoleScreenTests: XCTestCase {
         _ = ConsoleState.reduce(&s, .key(.enter))
         XCTAssertEqual(s.breadcrumb, "all › feature code-review › key ci")
         s.setData(Fixture.snapshot(Fixture.rollup(), path: s.path))
-        XCTAssertEqual(s.panes, [.table(.model), .table(.feature), .alerts, .gpus])
+        XCTAssertEqual(s.panes, [.table(.model), .table(.feature), .alerts, .gpus, .savings])
         _ = ConsoleState.reduce(&s, .key(.enter))
         XCTAssertTrue(s.status?.contains("deepest level") ?? false)
         // Back up twice: to the root, with the feature selected again.
@@ -108,7 +108,7 @@ extension ConsoleScreenTests {
         quiet.wallboard = WallboardState(rotateMs: 15_000)
         quiet.wallboard?.view = 2
         let keys = ConsoleScreen.render(quiet, theme: .builtIn).text
-        XCTAssertTrue(keys.contains("API keys (3/5)"), keys)
+        XCTAssertTrue(keys.contains("API keys (3/6)"), keys)
         XCTAssertTrue(keys.contains("sk-…1a2b"), keys)
         XCTAssertFalse(keys.contains(Fixture.rawKey.dropFirst(8).prefix(8)))
     }

@@ -42,9 +42,9 @@ final class WallboardAlertTests: XCTestCase {
         XCTAssertTrue(lines[1].contains("▲ 1 active: 10:07 code-review spend 11.8× baseline"), lines[1])
         // The views kept rotating under the takeover (10 s each): three turns in 30 s.
         XCTAssertEqual(s.wallboard?.view, 3)
-        XCTAssertTrue(lines[0].contains("Models (4/5)"), lines[0])
+        XCTAssertTrue(lines[0].contains("Models (4/6)"), lines[0])
         tick(&s, to: t + 40_000)
-        XCTAssertTrue(text(s).split(separator: "\n")[0].contains("GPUs (5/5)"))
+        XCTAssertTrue(text(s).split(separator: "\n")[0].contains("GPUs (5/6)"))
         // Another alert arrives: it takes over for its own 30 s; the banner counts both afterwards.
         var more = s.alerts
         more.active.append(alert("rule:budget", kind: .budget, minutesAgo: 0, reason: "code-review budget $50/day 80% used ($40)"))

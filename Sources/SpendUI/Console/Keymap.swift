@@ -44,7 +44,7 @@ public enum Keymap {
     /// The hint line at the bottom of the console, as many hints as fit in `width` (help and quit always).
     public static func hint(width: Int) -> String {
         let all = ["?:help", "↑↓:move", "⏎:drill", "esc:up", "tab:pane", "/:filter", "s:sort", "w:window", "p:pause", "e:export",
-                   "b:bell", "t:theme", "!:diag", "$:savings"]
+                   "b:bell", "t:theme", "!:diag"]
         var shown = all
         func line() -> String { " " + (shown + ["q:quit"]).joined(separator: "  ") }
         while CharWidth.of(line()) > width && shown.count > 1 { shown.removeLast() }
