@@ -19,7 +19,7 @@ final class NativeScannerTests: XCTestCase {
             }
             var f = ["\"ts\": \(ts)", "\"feature\":\"\(features.randomElement(using: &rng)!)\"",
                      "\"api_key\":\"\(keys.randomElement(using: &rng)!)\"", "\"model\":\"gpt-4o\"",
-                     "\"input_tokens\":\(Int.random(in: 0...200_000, using: &rng))",
+                     "\"input_tokens\":\(Int.random(in: 0...300_000, using: &rng))",
                      "\"output_tokens\":\(Int.random(in: 0...5000, using: &rng))",
                      "\"cache_read_tokens\":\(Int.random(in: 0...100, using: &rng))",
                      "\"cost_usd\":\(Double.random(in: 0...2, using: &rng))",
@@ -27,7 +27,8 @@ final class NativeScannerTests: XCTestCase {
                      "\"status\":\(["\"ok\"", "\"error\"", "429", "\"503\"", "200", "\"success\""].randomElement(using: &rng)!)",
                      "\"retry\":\(Int.random(in: 0...2, using: &rng))",
                      "\"cache_hit\":\(["true", "false", "\"exact\"", "\"none\"", "null"].randomElement(using: &rng)!)",
-                     "\"batch\":\(Bool.random(using: &rng))", "\"extra\":\"ignored\"", "\"n\":null"]
+                     "\"batch\":\(Bool.random(using: &rng))", "\"batch_eligible\":\(Bool.random(using: &rng))",
+                     "\"extra\":\"ignored\"", "\"n\":null"]
             if i % 3 == 0 { f.append("\"request_id\":\"r\(i)\"") }
             if i % 7 == 0 { f.append("\"team\":\"t\(i % 5)\"") }
             f.shuffle(using: &rng)
@@ -62,6 +63,12 @@ final class NativeScannerTests: XCTestCase {
                 XCTAssertEqual(x.measures.latency.percentile(0.95), y.measures.latency.percentile(0.95), x.name)
             }
         }
+        // The savings advisor's request classes (error, batch, batch_eligible, above the tier) agree too.
+        let fc = try fast.classRows(ViewQuery(groupBy: nil, window: .all), wallMs: wall).rows
+        let sc = try slow.classRows(ViewQuery(groupBy: nil, window: .all), wallMs: wall).rows
+        XCTAssertEqual(fc.map { "\($0.feature) \($0.requestClass)" }, sc.map { "\($0.feature) \($0.requestClass)" })
+        XCTAssertEqual(fc.map(\.measures.requests), sc.map(\.measures.requests))
+        XCTAssertEqual(Set(fc.map(\.requestClass.rawValue)).count, 16, "every class combination occurs")
         XCTAssertEqual(fast.oldestMs, slow.oldestMs)
         XCTAssertEqual(fast.newestMs, slow.newestMs)
         XCTAssertTrue(fast.interner(.feature).names.contains("quote\"d"))

@@ -215,7 +215,8 @@ public struct SavingsAdvisor: Sendable {
     func idleGPU(_ s: GPUSeries, endMs: Int64, perMonth: Double) -> Opportunity? {
         let points = s.points.filter { $0.measures.utilCount > 0 }
         guard !points.isEmpty else { return nil }
-        let endMinute = Rollup.floorDiv(endMs, 60_000) + 1
+        // The last reading stands until the clock (rounded up to its minute).
+        let endMinute = Rollup.floorDiv(endMs + 59_999, 60_000)
         var covered: Int64 = 0, idle: Int64 = 0, idleUtil = 0.0
         for (i, p) in points.enumerated() {
             let minute = Rollup.floorDiv(p.minuteStartMs, 60_000)
