@@ -39,7 +39,8 @@ struct BenchSavingsCommand: ParsableCommand {
         let out: [String: Any] = [
             "events": rollup.eventsCounted, "load_s": (loadSeconds * 1000).rounded() / 1000, "runs": runs,
             "opportunities": found, "savings_ms_p50": p(savings, 0.5), "savings_ms_p95": p(savings, 0.95),
-            "features_ms_p50": p(features, 0.5), "ratio_savings_to_features": p(savings, 0.5) / max(p(features, 0.5), 1e-6),
+            "features_ms_p50": p(features, 0.5),
+            "ratio_savings_to_features": p(savings, 0.5) / max(p(features, 0.5), 1e-6),
         ]
         let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

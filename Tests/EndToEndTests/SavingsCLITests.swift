@@ -15,10 +15,12 @@ final class SavingsCLITests: XCTestCase {
     }
 
     /// The day's requests and GPU readings, read with Foundation.
-    func readDay() throws -> (requests: [Request], gpus: [String: [(ms: Int64, util: Double)]], firstMs: Int64, lastMs: Int64) {
+    typealias Readings = [String: [(ms: Int64, util: Double)]]
+
+    func readDay() throws -> (requests: [Request], gpus: Readings, firstMs: Int64, lastMs: Int64) {
         let iso = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        var requests: [Request] = [], gpus: [String: [(ms: Int64, util: Double)]] = [:]
+        var requests: [Request] = [], gpus: Readings = [:]
         var first = Int64.max, last = Int64.min
         for line in try String(contentsOfFile: day, encoding: .utf8).split(separator: "\n") {
             let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -34,7 +36,8 @@ final class SavingsCLITests: XCTestCase {
             let error = (status as? String).map { $0 != "ok" } ?? ((status as? NSNumber)?.intValue ?? 0 >= 400)
             requests.append(Request(feature: o["feature"] as! String, model: o["model"] as! String,
                                     usage: TokenUsage(input: int("input_tokens"), output: int("output_tokens"),
-                                                      cacheRead: int("cache_read_tokens"), cacheWrite: int("cache_write_tokens"),
+                                                      cacheRead: int("cache_read_tokens"),
+                                                      cacheWrite: int("cache_write_tokens"),
                                                       reasoning: int("reasoning_tokens")),
                                     cost: (o["cost_usd"] as! NSNumber).doubleValue, error: error,
                                     batch: (o["batch"] as? NSNumber)?.boolValue ?? false,
@@ -61,9 +64,12 @@ final class SavingsCLITests: XCTestCase {
                 guard !ok.isEmpty, let price = table.price(for: model) else { continue }
                 let n = Double(ok.count), paid = ok.reduce(0) { $0 + $1.cost }
                 let output = ok.reduce(0) { $0 + Double($1.usage.output) }
-                let input = ok.reduce(0) { $0 + Double($1.usage.input) }, read = ok.reduce(0) { $0 + Double($1.usage.cacheRead) }
-                if let sibling = DowngradeMap.bundled.sibling(for: model), let sp = table.price(for: sibling), output / n <= 200 {
-                    out["right_size feature=\(feature) model=\(model)"] = paid - ok.reduce(0) { $0 + sp.cost($1.usage, batch: $1.batch) }
+                let input = ok.reduce(0) { $0 + Double($1.usage.input) }
+                let read = ok.reduce(0) { $0 + Double($1.usage.cacheRead) }
+                if let sibling = DowngradeMap.bundled.sibling(for: model), let sp = table.price(for: sibling),
+                   output / n <= 200 {
+                    let atSibling = ok.reduce(0) { $0 + sp.cost($1.usage, batch: $1.batch) }
+                    out["right_size feature=\(feature) model=\(model)"] = paid - atSibling
                 }
                 if let cr = price.cacheRead, cr < price.input, input / n >= 1024, read / input < 0.5 {
                     out["prompt_cache feature=\(feature) model=\(model)"] = ok.reduce(0) { sum, r in
@@ -78,7 +84,8 @@ final class SavingsCLITests: XCTestCase {
         // idle_gpu: minute averages; each sampled minute holds until the next (at most 5), the last until the clock.
         let end = (last + 59_999) / 60_000
         for (gpu, samples) in gpus {
-            let minutes = Dictionary(grouping: samples, by: { $0.ms / 60_000 }).mapValues { v in v.reduce(0) { $0 + $1.util } / Double(v.count) }
+            let minutes = Dictionary(grouping: samples, by: { $0.ms / 60_000 })
+                .mapValues { v in v.reduce(0) { $0 + $1.util } / Double(v.count) }
             let sorted = minutes.keys.sorted()
             var idle = 0.0
             for (i, m) in sorted.enumerated() where minutes[m]! < 10 {
@@ -93,19 +100,22 @@ final class SavingsCLITests: XCTestCase {
         let dir = NSTemporaryDirectory() + "spendtop-savings-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "[gpu]\nhourly_price_usd = 2.49\n[gpu.prices]\nh100-b = 3.1\n".write(toFile: dir + "/config.toml", atomically: true,
-                                                                                  encoding: .utf8)
+        try "[gpu]\nhourly_price_usd = 2.49\n[gpu.prices]\nh100-b = 3.1\n"
+            .write(toFile: dir + "/config.toml", atomically: true, encoding: .utf8)
         let r = try CLI.run(["export", day, "--view", "savings", "--config", dir + "/config.toml"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let rows = CLI.parseCSV(r.stdout)
-        XCTAssertEqual(rows.first, ["kind", "scope", "evidence", "spend_usd", "saving_usd", "saving_per_month_usd", "assumption"])
+        XCTAssertEqual(rows.first, ["kind", "scope", "evidence", "spend_usd", "saving_usd", "saving_per_month_usd",
+                                    "assumption"])
         var got: [String: (saving: Double, perMonth: Double)] = [:]
         for row in rows.dropFirst() {
-            got["\(row[0]) \(row[1])"] = (try XCTUnwrap(Double(row[4]), "\(row)"), try XCTUnwrap(Double(row[5]), "\(row)"))
+            got["\(row[0]) \(row[1])"] = (try XCTUnwrap(Double(row[4]), "\(row)"),
+                                           try XCTUnwrap(Double(row[5]), "\(row)"))
         }
         let savings = rows.dropFirst().map { Double($0[4])! }
         XCTAssertEqual(savings, savings.sorted(by: >), "largest saving first")
-        XCTAssertEqual(Set(rows.dropFirst().map { $0[0] }), Set(OpportunityKind.allCases.map(\.rawValue)), "every kind on the day")
+        XCTAssertEqual(Set(rows.dropFirst().map { $0[0] }), Set(OpportunityKind.allCases.map(\.rawValue)),
+                       "every kind on the day")
 
         let (want, perMonth) = try expected(gpuPrice: { $0.hasPrefix("h100-b") ? 3.1 : 2.49 })
         // Rows under $1 a month are left out; around that line 1% either way is allowed.
@@ -114,7 +124,9 @@ final class SavingsCLITests: XCTestCase {
             XCTAssertEqual(g.saving, saving, accuracy: 0.01 * saving, key)
             XCTAssertEqual(g.perMonth, saving * perMonth, accuracy: 0.01 * saving * perMonth, key)
         }
-        for key in got.keys { XCTAssertGreaterThanOrEqual((want[key] ?? 0) * perMonth, 0.99, "\(key) is listed but the formula gives less") }
+        for key in got.keys {
+            XCTAssertGreaterThanOrEqual((want[key] ?? 0) * perMonth, 0.99, "\(key) is listed; the formula gives less")
+        }
         // The incidents the sample day is made with: the idle GPU's hour, the batch-eligible summarizer.
         XCTAssertEqual(got["idle_gpu gpu=h100-b:2"]?.saving ?? 0, 3.1, accuracy: 0.031)
         XCTAssertNotNil(got["batch feature=summarizer"])

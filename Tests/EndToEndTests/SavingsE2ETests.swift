@@ -26,8 +26,8 @@ final class SavingsE2ETests: XCTestCase {
     func start(_ dir: String) throws -> (TmuxSession, String) {
         let config = dir + "/config.toml"
         try "[gpu]\nhourly_price_usd = 2.49\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let s = try TmuxSession(width: 160, height: 48, args: [sample, "--window", "24h", "--no-store", "--config", config,
-                                                                "--export-dir", dir])
+        let args = [sample, "--window", "24h", "--no-store", "--config", config, "--export-dir", dir]
+        let s = try TmuxSession(width: 160, height: 48, args: args)
         sessions.append(s)
         s.waitFor("2026-11-27 23:59:49Z", timeout: 20)
         s.waitFor("Features 10", timeout: 20)
@@ -36,7 +36,8 @@ final class SavingsE2ETests: XCTestCase {
 
     func exported(_ dir: String, count: Int, _ s: TmuxSession) throws -> String {
         s.wait("snapshot \(count) written") { _ in
-            ((try? FileManager.default.contentsOfDirectory(atPath: dir))?.filter { $0.hasSuffix(".csv") }.count ?? 0) == count
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            return files.filter { $0.hasSuffix(".csv") }.count == count
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") }.sorted {
             let a = try? FileManager.default.attributesOfItem(atPath: dir + "/" + $0)[.creationDate] as? Date
@@ -75,7 +76,8 @@ final class SavingsE2ETests: XCTestCase {
     func testEnterOnASavingsRowOpensItsScope() throws {
         let dir = try tempDir()
         let (s, config) = try start(dir)
-        let rows = CLI.parseCSV(try CLI.run(["export", sample, "--view", "savings", "--window", "24h", "--config", config]).stdout)
+        let export = try CLI.run(["export", sample, "--view", "savings", "--window", "24h", "--config", config])
+        let rows = CLI.parseCSV(export.stdout)
         let index = try XCTUnwrap(rows.dropFirst().firstIndex { $0[1].contains(" model=") }) - 1
         let scope = rows[index + 1][1]
         let feature = String(scope.dropFirst("feature=".count).prefix { $0 != " " })
@@ -84,7 +86,9 @@ final class SavingsE2ETests: XCTestCase {
         s.waitFor("Savings \(rows.count - 1) ")
         for _ in 0..<index { s.send("j") }
         s.send("Enter")
-        s.wait("drilled into \(scope)") { $0.contains("all › feature \(feature) › model \(model)") && !$0.contains("loading") }
+        s.wait("drilled into \(scope)") {
+            $0.contains("all › feature \(feature) › model \(model)") && !$0.contains("loading")
+        }
         // The pane now lists that scope's opportunities only, as the export with the same filters.
         s.send("$")
         s.waitFor("Savings ")

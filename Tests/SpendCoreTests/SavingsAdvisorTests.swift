@@ -39,7 +39,8 @@ final class SavingsAdvisorTests: XCTestCase {
     }
 
     func ev(_ feature: String, _ model: String, input: Int64, output: Int64, cacheRead: Int64 = 0, cost: Double? = nil,
-            error: Bool = false, retry: Int = 0, batch: Bool = false, eligible: Bool = false, at minute: Int64 = 10) -> SpendEvent {
+            error: Bool = false, retry: Int = 0, batch: Bool = false, eligible: Bool = false,
+            at minute: Int64 = 10) -> SpendEvent {
         var e = SpendEvent(timestampMs: t0 + minute * 60_000, feature: feature, model: model,
                            usage: TokenUsage(input: input, output: output, cacheRead: cacheRead), costUSD: cost,
                            isError: error, retry: retry, batch: batch)
@@ -47,7 +48,8 @@ final class SavingsAdvisorTests: XCTestCase {
         return e
     }
 
-    func advise(_ r: Rollup, path: [ViewQuery.Filter] = [], settings s: SavingsSettings? = nil) throws -> SavingsReport {
+    func advise(_ r: Rollup, path: [ViewQuery.Filter] = [], settings s: SavingsSettings? = nil) throws
+        -> SavingsReport {
         try SavingsAdvisor(settings: s ?? settings, prices: prices).advise(r, window: .all, path: path, wallMs: 0)
     }
 
@@ -96,15 +98,17 @@ final class SavingsAdvisorTests: XCTestCase {
     /// Tiers apply per request on its input: the rollup keeps requests above 200k tokens apart, so each
     /// side is repriced at its own tier, exactly as each request was billed.
     func testTieredModelRepricesEachTierApart() throws {
-        // One request above the tier: 300k × $4/M + 200 × $15/M = $1.203. Four below: 10k × $2/M + 100 × $10/M = $0.021.
+        // One request above the tier: 300k × $4/M + 200 × $15/M = $1.203.
+        // Four below: 10k × $2/M + 100 × $10/M = $0.021.
         var events = [ev("docs", "tiered", input: 300_000, output: 200)]
         events += (0..<4).map { _ in ev("docs", "tiered", input: 10_000, output: 100) }
         let r = rollup(events)
         let spend = 1.203 + 4 * 0.021
-        XCTAssertEqual(try r.rows(ViewQuery(groupBy: .feature, window: .all, filters: [.init(.feature, "docs")]), wallMs: 0)
-            .total.spend, spend, accuracy: 1e-12)
+        let docs = ViewQuery(groupBy: .feature, window: .all, filters: [.init(.feature, "docs")])
+        XCTAssertEqual(try r.rows(docs, wallMs: 0).total.spend, spend, accuracy: 1e-12)
         let report = try advise(r)
-        // At tiered-mini: above 300k × $1/M + 200 × $4/M = $0.3008; below 4 × (10k × $0.5/M + 100 × $2/M) = $0.0208.
+        // At tiered-mini: above 300k × $1/M + 200 × $4/M = $0.3008;
+        // below 4 × (10k × $0.5/M + 100 × $2/M) = $0.0208.
         // (Priced as one sum at either tier it would be $0.3424 or $0.1712.)
         let right = try XCTUnwrap(find(report, .rightSize, "feature=docs model=tiered"))
         XCTAssertEqual(right.savingUSD!, spend - 0.3008 - 0.0208, accuracy: 1e-12)
@@ -147,13 +151,16 @@ final class SavingsAdvisorTests: XCTestCase {
         // reports marks 20 requests batch_eligible on withbatch (1000 in of which 400 read, 100 out):
         // standard 600 × $2 + 400 × $0.5 + 100 × $8 (per M) = $0.0022; batch 600 × $1 + 400 × $0.5 (no batch read
         // price: cache reads keep theirs) + 100 × $4 = $0.0012. Saving 20 × $0.001. Unmarked requests do not count.
-        events += (0..<20).map { _ in ev("reports", "withbatch", input: 1000, output: 100, cacheRead: 400, eligible: true) }
+        events += (0..<20).map { _ in
+            ev("reports", "withbatch", input: 1000, output: 100, cacheRead: 400, eligible: true)
+        }
         events += (0..<20).map { _ in ev("reports", "withbatch", input: 1000, output: 100, cacheRead: 400) }
         let report = try advise(rollup(events))
         let nightly = try XCTUnwrap(find(report, .batch, "feature=nightly"))
         XCTAssertEqual(nightly.savingUSD!, 0.05, accuracy: 1e-12)
         XCTAssertEqual(nightly.spendUSD!, 4 * 0.025 + 2 * 0.0125 + 0.025, accuracy: 1e-12)
-        XCTAssertEqual(nightly.evidence, "4 requests of a batch feature sent at standard rates ($0.10); $0.05 at batch rates")
+        XCTAssertEqual(nightly.evidence,
+                       "4 requests of a batch feature sent at standard rates ($0.10); $0.05 at batch rates")
         let reports = try XCTUnwrap(find(report, .batch, "feature=reports"))
         XCTAssertEqual(reports.savingUSD!, 20 * 0.001, accuracy: 1e-12)
         XCTAssertEqual(reports.savingPerMonthUSD!, 20 * 0.001 * perMonth, accuracy: 1e-9)
@@ -164,8 +171,9 @@ final class SavingsAdvisorTests: XCTestCase {
         var gpus: [GPUSample] = []
         for m in 0..<60 {
             // h100-a:0 sampled every minute, idle for its first 20; h100-a:1 every 2 minutes, idle throughout.
-            gpus.append(GPUSample(timestampMs: t0 + Int64(m) * 60_000, node: "h100-a", gpu: "0", utilPct: m < 20 ? 5 : 80))
-            if m % 2 == 0 { gpus.append(GPUSample(timestampMs: t0 + Int64(m) * 60_000, node: "h100-a", gpu: "1", utilPct: 3)) }
+            let ms = t0 + Int64(m) * 60_000
+            gpus.append(GPUSample(timestampMs: ms, node: "h100-a", gpu: "0", utilPct: m < 20 ? 5 : 80))
+            if m % 2 == 0 { gpus.append(GPUSample(timestampMs: ms, node: "h100-a", gpu: "1", utilPct: 3)) }
         }
         // h100-b:0 sampled twice, 30 minutes apart: each reading stands for at most 5 minutes.
         gpus.append(GPUSample(timestampMs: t0 + 10 * 60_000, node: "h100-b", gpu: "0", utilPct: 1))
@@ -191,7 +199,8 @@ final class SavingsAdvisorTests: XCTestCase {
         XCTAssertNil(row.savingUSD)
         XCTAssertNil(row.spendUSD)
         XCTAssertTrue(row.assumption.contains("hourly_price_usd"))
-        XCTAssertEqual(unpriced.totalPerMonthUSD, 1 * perMonth, accuracy: 1e-9, "unpriced rows add nothing to the total")
+        XCTAssertEqual(unpriced.totalPerMonthUSD, 1 * perMonth, accuracy: 1e-9,
+                       "unpriced rows add nothing to the total")
     }
 
     func testDrillPathKeepsItsScopeOnly() throws {
@@ -225,7 +234,8 @@ final class SavingsAdvisorTests: XCTestCase {
         final.requestID = "req-1"
         final.supersedeRank = 2
         let r = rollup([first, final])
-        let rows = try r.classRows(ViewQuery(groupBy: nil, window: .all, filters: [.init(.feature, "agent")]), wallMs: 0).rows
+        let agent = ViewQuery(groupBy: nil, window: .all, filters: [.init(.feature, "agent")])
+        let rows = try r.classRows(agent, wallMs: 0).rows
         XCTAssertEqual(rows.map(\.requestClass), [.ordinary])
         XCTAssertEqual(rows.first?.measures.requests, 1)
         XCTAssertNil(find(try advise(r), .failedRequests, "feature=agent"))

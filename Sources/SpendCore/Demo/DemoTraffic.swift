@@ -157,10 +157,12 @@ public struct DemoTraffic: Sendable {
         let ms = second * 1000 + Int64(rng.next() % 1000)
         let key = keyNames[min(keyNames.count - 1, Int(Double(keyNames.count) * pow3(rng.unit())))]
         let output = 15 + Int64(rng.next() % 30)
-        return SpendEvent(timestampMs: ms, requestID: "demo-\(second)-3000", feature: DemoTraffic.triageFeature, apiKey: key,
+        return SpendEvent(timestampMs: ms, requestID: "demo-\(second)-3000", feature: DemoTraffic.triageFeature,
+                          apiKey: key,
                           team: "support", user: "u\(1000 + rng.next() % 500)", provider: "openai", model: "gpt-4o",
                           gateway: "gw-demo", usage: TokenUsage(input: 800 + Int64(rng.next() % 800), output: output),
-                          latencyMs: 250 + Double(output) * 12, ttftMs: 150 + rng.unit() * 100, isError: rng.unit() < 0.01)
+                          latencyMs: 250 + Double(output) * 12, ttftMs: 150 + rng.unit() * 100,
+                          isError: rng.unit() < 0.01)
     }
 
     func pow3(_ u: Double) -> Double { u * u * u }

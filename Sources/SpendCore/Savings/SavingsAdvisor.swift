@@ -148,10 +148,12 @@ public struct SavingsAdvisor: Sendable {
         let siblingCost = p.succeeded.reduce(0.0) { sum, part in
             sum + sp.cost(SavingsAdvisor.usage(part.1), batch: part.0.isBatch, aboveTier: part.0.isAboveTier)
         }
-        let evidence = "\(EvidenceFormat.count(ok.requests)) requests, mean output \(EvidenceFormat.count(meanOut)) tokens; "
+        let evidence = "\(EvidenceFormat.count(ok.requests)) requests, "
+            + "mean output \(EvidenceFormat.count(meanOut)) tokens; "
             + "\(sibling) would cost \(EvidenceFormat.usd(siblingCost)) for the same tokens"
         return opportunity(.rightSize, SavingsScope(feature: p.feature, model: p.model), evidence: evidence,
-                           spend: SavingsAdvisor.total(p.classes).spend, saving: ok.spend - siblingCost, perMonth: perMonth,
+                           spend: SavingsAdvisor.total(p.classes).spend, saving: ok.spend - siblingCost,
+                           perMonth: perMonth,
                            assumption: "same tokens on the smaller model; check quality before switching")
     }
 

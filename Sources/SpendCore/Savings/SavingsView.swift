@@ -18,8 +18,8 @@ public enum SavingsView {
     public static func table(_ report: SavingsReport) -> ViewTable {
         func money(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
         let rows = report.opportunities.map { o -> [ViewTable.Cell] in
-            [.text(o.kind.rawValue), .text(o.scope.description), .text(o.evidence), money(o.spendUSD), money(o.savingUSD),
-             money(o.savingPerMonthUSD), .text(o.assumption)]
+            [.text(o.kind.rawValue), .text(o.scope.description), .text(o.evidence), money(o.spendUSD),
+             money(o.savingUSD), money(o.savingPerMonthUSD), .text(o.assumption)]
         }
         return ViewTable(title: "Savings", columns: columns, rows: rows)
     }

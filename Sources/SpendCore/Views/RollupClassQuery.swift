@@ -38,7 +38,9 @@ extension Rollup {
             let c = b.classes
             for i in 0..<c.keys.count {
                 let (f, packed) = CellTable.ids(c.keys[i])
-                if wanted(f, RequestClass.unpack(packed).model) { special[c.keys[i], default: Measures()].merge(c.cells[i]) }
+                if wanted(f, RequestClass.unpack(packed).model) {
+                    special[c.keys[i], default: Measures()].merge(c.cells[i])
+                }
             }
         }
         var rows: [ClassRow] = []
@@ -68,7 +70,9 @@ extension Rollup {
         let r = range(q.window, endMs: endMs)
         var byID = [Int32: [GPUPoint]]()
         for b in bucketsInOrder(fromMinute: r.start, toMinute: r.end) {
-            for (id, m) in b.gpus { byID[id, default: []].append(GPUPoint(minuteStartMs: b.minute * 60_000, measures: m)) }
+            for (id, m) in b.gpus {
+                byID[id, default: []].append(GPUPoint(minuteStartMs: b.minute * 60_000, measures: m))
+            }
         }
         return byID.map { GPUSeries(name: gpuInterner.name($0.key), points: $0.value) }.sorted { $0.name < $1.name }
     }

@@ -11,7 +11,8 @@ public enum SavingsConfig {
             s.simpleMaxOutput = try number(v, "[savings] simple_max_output", "a number of tokens", { $0 > 0 })
         }
         if let v = section?["cache_target_ratio"] {
-            s.cacheTargetRatio = try number(v, "[savings] cache_target_ratio", "a ratio in (0, 1]", { $0 > 0 && $0 <= 1 })
+            s.cacheTargetRatio = try number(v, "[savings] cache_target_ratio", "a ratio in (0, 1]",
+                                            { $0 > 0 && $0 <= 1 })
         }
         if let v = section?["idle_util_pct"] {
             s.idleUtilPct = try number(v, "[savings] idle_util_pct", "a percent in (0, 100]", { $0 > 0 && $0 <= 100 })
@@ -23,7 +24,9 @@ public enum SavingsConfig {
             s.batchFeatures = Set(names.compactMap { $0 })
         }
         if let v = section?["downgrade"] {
-            guard let table = v.table else { throw ConfigError("[savings.downgrade] must be a table of model = \"sibling\"") }
+            guard let table = v.table else {
+                throw ConfigError("[savings.downgrade] must be a table of model = \"sibling\"")
+            }
             var overrides: [String: String] = [:]
             for (model, sibling) in table {
                 guard let name = sibling.string else {
@@ -37,9 +40,12 @@ public enum SavingsConfig {
             s.gpuHourlyUSD = try number(v, "[gpu] hourly_price_usd", "a number of dollars per GPU-hour", { $0 >= 0 })
         }
         if let v = config.at("gpu.prices") {
-            guard let table = v.table else { throw ConfigError("[gpu.prices] must be a table of node = dollars per GPU-hour") }
+            guard let table = v.table else {
+                throw ConfigError("[gpu.prices] must be a table of node = dollars per GPU-hour")
+            }
             for (node, price) in table {
-                s.gpuPrices[node] = try number(price, "[gpu.prices] \(node)", "a number of dollars per GPU-hour", { $0 >= 0 })
+                s.gpuPrices[node] = try number(price, "[gpu.prices] \(node)", "a number of dollars per GPU-hour",
+                                               { $0 >= 0 })
             }
         }
         return s

@@ -15,8 +15,8 @@ public enum SavingsPane {
             let total = report.opportunities.isEmpty ? nil : report.totalPerMonthUSD
             return (PaneData(table: SavingsView.table(report), filters: path, scopeNote: report.note), total)
         } catch {
-            return (PaneData(table: SavingsView.table(SavingsReport(opportunities: [], durationSeconds: 0)), filters: path,
-                             scopeNote: "\(error)"), nil)
+            let empty = SavingsView.table(SavingsReport(opportunities: [], durationSeconds: 0))
+            return (PaneData(table: empty, filters: path, scopeNote: "\(error)"), nil)
         }
     }
 
@@ -50,7 +50,9 @@ public enum SavingsPane {
 extension ConsoleState {
     /// Enter on a savings row: opens its scope (`feature=…`, `feature=… model=…`) as the drill path.
     mutating func drillToSavingsScope(_ row: [ViewTable.Cell], in t: ViewTable) -> [Effect] {
-        guard let c = t.column("scope"), let text = row[c].text, let scope = SavingsScope(parsing: text) else { return [] }
+        guard let c = t.column("scope"), let text = row[c].text, let scope = SavingsScope(parsing: text) else {
+            return []
+        }
         if scope.gpu != nil {
             say("GPUs have no breakdown by feature or key", seconds: 4)
             return []

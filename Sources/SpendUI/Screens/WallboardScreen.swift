@@ -112,7 +112,8 @@ public enum WallboardScreen {
             let textW = max(10, r.width - moneyW - 6)
             let head = "\(i + 1). " + (row[ki].text ?? "") + "  " + (row[si].text ?? "")
             c.put(" " + CharWidth.truncate(head, to: textW), x: r.x + 1, y: y, style: theme[.value], clip: r)
-            c.put("    " + CharWidth.truncate(row[ei].text ?? "", to: textW - 3), x: r.x + 1, y: y + 1, style: theme[.dim], clip: r)
+            let evidence = "    " + CharWidth.truncate(row[ei].text ?? "", to: textW - 3)
+            c.put(evidence, x: r.x + 1, y: y + 1, style: theme[.dim], clip: r)
             if let money {
                 if big {
                     let x = r.maxX - 4 - BigDigits.width(money)
