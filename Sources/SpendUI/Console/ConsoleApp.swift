@@ -41,6 +41,7 @@ public final class ConsoleApp {
         self.options = options
         state = ConsoleState(width: terminal.width, height: terminal.height, window: options.window)
         state.themeCount = options.themes.count
+        state.themeNames = options.themes.map(\.name)
         state.themeIndex = min(options.themeIndex, max(0, options.themes.count - 1))
         state.bellOn = options.bell
         if let r = options.wallboardRotateMs {
