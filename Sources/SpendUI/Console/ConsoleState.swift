@@ -34,6 +34,8 @@ public struct ConsoleState: Sendable {
     var drilledFrom: [String?] = []
     /// Names of the themes `t` cycles through (for its message).
     public var themeNames: [String] = []
+    /// Set when the store holds history from sources not given this run (`store: 2 other sources, 24h …`).
+    public var storeNote: String?
 
     public init(width: Int, height: Int, window: TimeWindow = .minutes(5)) {
         self.width = width

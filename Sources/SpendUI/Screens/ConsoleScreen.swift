@@ -56,39 +56,7 @@ public enum ConsoleScreen {
     }
 
     static func header(_ s: ConsoleState, into c: inout Canvas, in r: Rect, theme: Theme) {
-        c.fill(r, style: theme[.header])
-        // (text, priority): the lowest priorities go first when the line is too long.
-        var parts: [(String, Int)] = [(" spendtop", 9)]
-        if !s.path.isEmpty { parts.append((s.breadcrumb, 8)) }
-        if let d = s.data {
-            let live = d.sources.filter { $0.state == .live }.count
-            let retrying = d.sources.filter { if case .retrying = $0.state { return true }; return false }.count
-            let failed = d.sources.filter { $0.state == .failed }.count
-            let ended = d.sources.filter { $0.state == .ended }.count
-            var src: [String] = []
-            if live > 0 { src.append("● \(live) live") }
-            if retrying > 0 { src.append("○ \(retrying) retrying") }
-            if failed > 0 { src.append("! \(failed) failed") }
-            if ended > 0 { src.append("■ \(ended) file\(ended == 1 ? "" : "s")") }
-            parts.append((src.joined(separator: "  "), 4))
-        }
-        parts.append(("window \(s.window)", 7))
-        if let d = s.data { parts.append((clock(d.clockMs), 3)) }
-        parts.append(("filter " + (s.filter.isEmpty ? "—" : s.filter), s.filter.isEmpty ? 1 : 7))
-        if let d = s.data {
-            let unpriced = d.unpricedModels.count
-            if unpriced > 0 { parts.append(("unpriced \(unpriced)", 5)) }
-            let n = d.activeAlerts.count
-            parts.append((n > 0 ? "▲ \(n) alert\(n == 1 ? "" : "s")" : "no alerts", n > 0 ? 8 : 2))
-        }
-        parts.append(("bell \(s.bellOn ? "on" : "off")", 0))
-        if s.paused { parts.append(("⏸ PAUSED", 9)) }
-        if s.data != nil && s.isStale { parts.append(("⟳ loading", 9)) }
-        func line() -> String { parts.map(\.0).joined(separator: "   ") }
-        while CharWidth.of(line()) > r.width, let drop = parts.indices.min(by: { parts[$0].1 < parts[$1].1 }), parts.count > 1 {
-            parts.remove(at: drop)
-        }
-        c.put(CharWidth.truncate(line(), to: r.width), x: r.x, y: r.y, style: theme[.header], clip: r)
+        HeaderLine.render(s, into: &c, in: r, theme: theme)
     }
 
     /// The change of a rate against the previous window's: `▲ 31%`, `▼ 12%`, `= prev`, `▲ 15.2×`.

@@ -11,10 +11,12 @@ public enum Sparkline {
         var v = Array(values.suffix(width))
         var hi = v.max() ?? 0
         if let f = openFraction, f > 0, f < 1 {
+            // Without a closed minute to compare with, the open one is drawn as it is.
             let closed = v.dropLast().max() ?? 0
-            let pace = v[v.count - 1] / f
-            hi = closed > 0 ? closed : max(pace, 0)
-            v[v.count - 1] = min(pace, hi)
+            if closed > 0 {
+                hi = closed
+                v[v.count - 1] = min(v[v.count - 1] / f, closed)
+            }
         }
         return String(v.map { x -> Character in
             guard hi > 0, x > 0 else { return x > 0 ? "▁" : " " }

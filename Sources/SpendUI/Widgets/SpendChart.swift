@@ -49,9 +49,10 @@ public struct SpendChart {
         let open = openFraction.map { $0 > 0 && $0 < 1 } ?? false
         if open, let f = openFraction, let last = shown.last {
             let closed = max(shown.dropLast().max() ?? 0, 0)
-            let pace = last / f
-            hi = closed > 0 ? closed : max(pace, 0)
-            shown[shown.count - 1] = min(pace, hi)
+            if closed > 0 {
+                hi = closed
+                shown[shown.count - 1] = min(last / f, closed)
+            }
         }
         // Axis labels: the top value and half of it.
         if hi > 0 {

@@ -125,7 +125,8 @@ public struct TableWidget {
                 if col.index < 0 {
                     if let tokens = unpricedTokens(row) {
                         // No price, so no spend trend: what the group used instead.
-                        c.put(CharWidth.truncate(NumberFormat.tokens(tokens) + " tok", to: col.width), x: x, y: y, style: theme[.dim], clip: inner)
+                        let text = KPITile.fit([NumberFormat.tokens(tokens) + " tok", NumberFormat.tokens(tokens) + "t"], width: col.width)
+                        c.put(text, x: x, y: y, style: theme[.dim], clip: inner)
                         x += col.width + 1
                         continue
                     }
