@@ -48,7 +48,7 @@ struct DashboardCommand: ParsableCommand {
             throw UsageError("'\(live.sources[0])' is neither a file nor a command; did you mean `spendtop \(meant)`?")
         }
         let config = try live.loadConfig()
-        let options = try ConsoleLauncher.prepare(console, config: config)
+        var options = try ConsoleLauncher.prepare(console, config: config)
         let specs = try live.specs()
         if specs.contains(where: { $0 == .stdin || $0 == .nvidiaSmi }) {
             throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; "
@@ -74,6 +74,8 @@ struct DashboardCommand: ParsableCommand {
         let prices = try SourceLoader.priceTable(pricesFile: console.prices ?? live.pricesFile(config))
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
 
+        // Read before this run writes to it: history from sources not given now is named in the header.
+        if let path = storePath { options.storeNote = StoreSummary.read(path: path)?.note(for: specs) }
         let rollup = Rollup(options: ro, prices: prices)
         let ingest = try live.makeIngest(config: config, rollup: rollup, follow: true, storeByDefault: true)
         // Messages while curses owns the screen would garble it: they are shown after the console exits.

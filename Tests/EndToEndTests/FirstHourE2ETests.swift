@@ -247,6 +247,54 @@ final class FirstHourE2ETests: XCTestCase {
         s.waitFor("EXITED:0")
     }
 
+    // MARK: point 12
+
+    /// The default store: a second run on another file says the store holds other history; the
+    /// store and the alert log are the owner's only.
+    func testTheStoreNamesHistoryFromOtherSources() throws {
+        let state = dir + "/state"
+        let a = dir + "/day-a.jsonl", b = dir + "/other-b.jsonl"
+        let t = FirstHourE2ETests.base
+        try ((0..<90).map { FirstHourE2ETests.line(t + Int64($0) * 16 * 60_000, "from-a", cost: 1, id: "a\($0)") }
+            .joined(separator: "\n") + "\n").write(toFile: a, atomically: true, encoding: .utf8)
+        try (FirstHourE2ETests.line(t + 24 * 3_600_000, "from-b", cost: 1, id: "b1") + "\n").write(toFile: b, atomically: true, encoding: .utf8)
+        let first = try start([a], width: 160, env: ["XDG_STATE_HOME": state])
+        first.wait("a read") { $0.contains("● 1 live") && $0.contains("from-a") }
+        XCTAssertFalse(first.capture().contains("store:"), "nothing else in the store yet")
+        first.send("q")
+        first.waitFor("EXITED:0")
+        for file in ["spend.db", "alerts.jsonl"] {
+            let attrs = try FileManager.default.attributesOfItem(atPath: state + "/spendtop/" + file)
+            XCTAssertEqual((attrs[.posixPermissions] as? NSNumber)?.intValue, 0o600, "\(file) is the owner's only")
+        }
+        let second = try start([b], width: 160, env: ["XDG_STATE_HOME": state])
+        var screen = second.waitFor("store: 1 other source, 24h (--no-store leaves them out)")
+        second.send("q")
+        second.waitFor("EXITED:0")
+        // The same file again: its own history, nothing to say. With --no-store: nothing of the store.
+        let again = try start([a], width: 160, env: ["XDG_STATE_HOME": state])
+        // b is the other one now (and the clock is b's newest event, so a's history is older than 5m).
+        screen = again.wait("a again") { $0.contains("● day-a.jsonl: no new lines yet") && $0.contains("store: 1 other source, 24h") }
+        again.send("q")
+        again.waitFor("EXITED:0")
+        let alone = try start([b, "--no-store"], width: 160, env: ["XDG_STATE_HOME": state])
+        screen = alone.wait("b alone") { $0.contains("● 1 live") && $0.contains("from-b") }
+        XCTAssertFalse(screen.contains("from-a") || screen.contains("store:"), screen)
+    }
+
+    // MARK: point 13
+
+    /// When the demo quits it prints the one line that runs the same console on your own file.
+    func testDemoEndsWithTheLineForYourOwnData() throws {
+        let s = try start(["demo"], width: 120, height: 40)
+        s.waitFor("● 1 live")
+        s.send("q")
+        let screen = s.waitFor("EXITED:0")
+        // A long path wraps at the pane's width: read the lines joined.
+        let joined = screen.replacingOccurrences(of: "\n", with: "")
+        XCTAssertTrue(joined.contains("Now your own data: \(CLI.binary.path) path/to/your-gateway-log.jsonl"), screen)
+    }
+
     // MARK: point 14
 
     func testCommandLineMessagesAreOneLineAndHelpful() throws {

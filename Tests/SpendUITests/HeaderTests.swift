@@ -43,8 +43,8 @@ final class HeaderTests: XCTestCase {
 
     func testEmptyAndWaitingSourcesAreNotLive() {
         let empty = ConsoleScreen.render(state([SourceStatus(name: "new.jsonl", state: .live)]), theme: .builtIn).line(0)
-        XCTAssertTrue(empty.contains("○ new.jsonl: no lines yet"), empty)
-        XCTAssertFalse(empty.contains("●"), empty)
+        XCTAssertTrue(empty.contains("● new.jsonl: no new lines yet"), empty)
+        XCTAssertFalse(empty.contains("1 live"), empty)
         let waiting = ConsoleScreen.render(state([SourceStatus(name: "later.jsonl", state: .connecting, lastError: "No such file or directory")]),
                                            theme: .builtIn).line(0)
         XCTAssertTrue(waiting.contains("○ later.jsonl: waiting (No such file or directory)"), waiting)

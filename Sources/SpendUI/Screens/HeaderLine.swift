@@ -94,7 +94,8 @@ public enum HeaderLine {
                 named.append(Part(text: "○ \(name): " + (e.map { "waiting (\(TextSanitizer.clean($0)))" } ?? "connecting"),
                                   priority: 6, role: .warn))
             case .noLines:
-                named.append(Part(text: "○ \(name): no lines yet", priority: 6, role: .warn))
+                // Followed, nothing read this run: an empty file, or one resumed at its end from the store.
+                named.append(Part(text: "● \(name): no new lines yet", priority: 6, role: .header))
             }
         }
         var counts: [String] = []
