@@ -155,7 +155,7 @@ final class FirstHourE2ETests: XCTestCase {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: command[0])
         p.arguments = Array(command.dropFirst())
-        FileManager.default.createFile(atPath: out, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: out, contents: nil))
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         p.standardOutput = FileHandle.nullDevice
         try p.run()
