@@ -151,8 +151,7 @@ extension ConsoleState {
     /// The column title the pane's box shows, and the same arrow: `sort features by share ▼`.
     func sortTitle(_ p: PaneID) -> String {
         let o = sortOrder(p)
-        let title = (data?.panes[p]?.table).flatMap { t in t.column(o.column).map { t.columns[$0].title.lowercased() } } ?? o.column
-        return title
+        return (data?.panes[p]?.table).flatMap { t in t.column(o.column).map { t.columns[$0].title.lowercased() } } ?? o.column
     }
 
     mutating func saySort() {
