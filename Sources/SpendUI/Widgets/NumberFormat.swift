@@ -7,17 +7,29 @@ import SpendCore
 public enum NumberFormat {
     static let siSteps: [(scale: Double, suffix: String)] = [(1, ""), (1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T")]
 
-    /// `a` (≥ 0, below 1000 once rounded) with three significant digits and at most `maxDecimals` decimals.
-    static func significant(_ a: Double, maxDecimals: Int) -> String {
-        guard a > 0 else { return "0" }
-        var decimals = max(0, min(maxDecimals, 2 - Int((a.log10Floor))))
-        while true {
-            let s = String(format: "%.\(decimals)f", a)
-            // 9.996 rounds to "10.00": one decimal fewer keeps three digits.
-            if decimals > 0, let v = Double(s), v >= pow10(3 - decimals) { decimals -= 1; continue }
-            return s
+    /// `a` (≥ 0, below 1000 once rounded) with three significant digits and at most `maxDecimals` decimals,
+    /// and the value that text shows. Integer arithmetic, not `String(format:)`: this runs for every cell
+    /// of every frame.
+    static func significantParts(_ a: Double, maxDecimals: Int) -> (text: String, value: Double) {
+        guard a > 0, a.isFinite else { return ("0", 0) }
+        guard a < 1e15 else { return (String(format: "%.0f", a), a) }
+        var decimals = max(0, min(maxDecimals, 2 - a.log10Floor))
+        var scaled = (a * pow10(decimals)).rounded(.toNearestOrEven)
+        // 9.996 rounds to 10.00: one decimal fewer keeps three digits.
+        while decimals > 0 && scaled >= 1000 {
+            decimals -= 1
+            scaled = (a * pow10(decimals)).rounded(.toNearestOrEven)
         }
+        let n = Int64(scaled), unit = Int64(pow10(decimals))
+        var text = String(n / unit)
+        if decimals > 0 {
+            let frac = String(n % unit)
+            text += "." + String(repeating: "0", count: decimals - frac.count) + frac
+        }
+        return (text, scaled / pow10(decimals))
     }
+
+    static func significant(_ a: Double, maxDecimals: Int) -> String { significantParts(a, maxDecimals: maxDecimals).text }
 
     static func pow10(_ n: Int) -> Double {
         var v = 1.0
@@ -31,14 +43,10 @@ public enum NumberFormat {
         let a = abs(v), sign = v < 0 ? "-" : ""
         for (i, step) in siSteps.enumerated() {
             let m = a / step.scale
-            let text: String
-            if step.scale == 1 && integer && m == m.rounded() && m < 999.5 {
-                text = String(Int64(m))
-            } else {
-                text = significant(m, maxDecimals: step.scale == 1 ? maxDecimals : 2)
-            }
+            if step.scale == 1 && integer && m == m.rounded() && m < 999.5 { return sign + String(Int64(m)) }
+            let (text, shown) = significantParts(m, maxDecimals: step.scale == 1 ? maxDecimals : 2)
             // Rounding can reach 1000 ("1000k"): then the next suffix says it in three digits.
-            if (Double(text) ?? 0) < 1000 || i == siSteps.count - 1 { return sign + text + step.suffix }
+            if shown < 1000 || i == siSteps.count - 1 { return sign + text + step.suffix }
         }
         return sign + String(a)
     }
@@ -85,7 +93,7 @@ public enum NumberFormat {
     public static func duration(ms v: Double) -> String {
         guard v.isFinite else { return "—" }
         let a = abs(v), sign = v < 0 ? "-" : ""
-        func fits(_ x: Double) -> Bool { Double(significant(x, maxDecimals: 2)) ?? 0 < 1000 }
+        func fits(_ x: Double) -> Bool { significantParts(x, maxDecimals: 2).value < 1000 }
         if a == 0 { return "0 ms" }
         if fits(a) && a < 1000 { return sign + significant(a, maxDecimals: 2) + " ms" }
         if a / 1000 < 60 { return sign + significant(a / 1000, maxDecimals: 2) + " s" }
