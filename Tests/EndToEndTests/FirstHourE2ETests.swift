@@ -220,6 +220,56 @@ final class FirstHourE2ETests: XCTestCase {
         s.waitFor("EXITED:0")
     }
 
+    // MARK: points 4, 7, 8
+
+    /// Two quiet hours then five hot minutes, seen at 24h: the burn tile says what is spent now (the
+    /// last five minutes), with the 24h average beside it, labelled; at 80, 120 and 160 columns no KPI
+    /// line is cut.
+    func testBurnTileAndKPIStripAtCommonWidths() throws {
+        let path = dir + "/burn.jsonl"
+        var lines: [String] = []
+        let b = FirstHourE2ETests.base
+        for m in 0..<120 { lines.append(FirstHourE2ETests.line(b + Int64(m) * 60_000, "quiet-feat", cost: 0.5, id: "q\(m)")) }
+        for sec in stride(from: 0, to: 300, by: 5) {
+            lines.append(FirstHourE2ETests.line(b + 120 * 60_000 + Int64(sec) * 1000, "hot-feat", cost: 2, id: "h\(sec)"))
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try start([path, "--no-store", "--window", "24h"], width: 160)
+        // $120 in the last 4 min 55 s: $1.46k/h now; the window average: $180 over its 24 h, $7.50/h.
+        var screen = s.waitFor("$1.46k/h last 5m")
+        XCTAssertTrue(screen.contains("24h avg $7.50/h"), screen)
+        for width in [160, 120, 80] {
+            s.resize(width: width, height: 40)
+            screen = s.wait("\(width) columns") { $0.split(separator: "\n").first.map { $0.count <= width } ?? false && $0.contains("┌ Spend 24h") }
+            let strip = screen.split(separator: "\n").dropFirst().prefix(4)
+            XCTAssertFalse(strip.contains { $0.contains("…") }, "\(width) columns:\n\(strip.joined(separator: "\n"))")
+            XCTAssertTrue(strip.joined().contains("/h last 5m") || strip.joined().contains("/h 5m"), "\(width)")
+            XCTAssertTrue(strip.joined().contains("avg $7.50/h"), "\(width): \(strip.joined(separator: "\n"))")
+        }
+        s.send("q")
+        s.waitFor("EXITED:0")
+    }
+
+    // MARK: point 9
+
+    func testSortAndThemeFeedbackInTheTerminal() throws {
+        let sample = CLI.packageRoot.appendingPathComponent("sample-data/day.jsonl").path
+        let s = try start([sample, "--no-store"])
+        s.waitFor("2026-11-27 23:59:49Z")
+        s.send("s")
+        s.wait("sorted by share") { $0.contains("sort features by share ▼") && $0.contains("sort share ▼") }
+        s.send("S")
+        s.wait("reversed, status and title agree") { $0.contains("sort features by share ▲") && $0.contains("sort share ▲") }
+        let header: () -> String = { ((try? TmuxSession.tmux(["capture-pane", "-p", "-e", "-t", s.name])) ?? "").split(separator: "\n").first.map(String.init) ?? "" }
+        let before = header()
+        s.send("t")
+        s.waitFor("theme light")
+        let after = header()
+        XCTAssertNotEqual(before.prefix(40), after.prefix(40), "the light theme's header looks different:\n\(before.debugDescription)\n\(after.debugDescription)")
+        s.send("q")
+        s.waitFor("EXITED:0")
+    }
+
     // MARK: point 5
 
     func testUnpricedModelsExportAnEmptySpendCell() throws {
