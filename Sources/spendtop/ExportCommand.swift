@@ -26,7 +26,7 @@ struct ExportCommand: ParsableCommand {
         guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
         if view.lowercased() == "alerts" { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         guard let v = ExportView(rawValue: view.lowercased()) else {
-            throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw UsageError("unknown view '\(view)'; one of \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", "))")
         }
         guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
         var atMs: Int64? = nil
@@ -35,7 +35,14 @@ struct ExportCommand: ParsableCommand {
             atMs = t
         }
         let parsedFilters = try filters.map { f -> ViewQuery.Filter in
-            guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE") }
+            guard let pf = ViewQuery.Filter(parsing: f) else {
+                let dims = Dimension.requestDimensions.map(\.name).joined(separator: ", ")
+                guard let eq = f.firstIndex(of: "=") else {
+                    throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE with DIM one of \(dims)")
+                }
+                throw UsageError("cannot filter by '\(KeyMask.redact(String(f[..<eq])))' (in '\(KeyMask.redact(f))'); "
+                                 + "filters are DIM=VALUE with DIM one of \(dims)")
+            }
             return pf
         }
         var options = Rollup.Options()

@@ -51,9 +51,9 @@ public enum WallboardScreen {
     static func overview(_ s: ConsoleState, _ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
         let t = d.total, secs = max(1, d.durationSeconds)
         let kpis: [(String, String)] = [
-            ("Spend \(s.window)", NumberFormat.usd(t.spend)),
-            ("Burn $/h", NumberFormat.usd(d.spendPerHour)),
-            ("Projected $/day", NumberFormat.usd(d.spendPerHour * 24)),
+            ("Spend \(s.window)", NumberFormat.money(t.spend)),
+            ("Burn $/h, last 5m", NumberFormat.money(d.burnPerHour)),
+            ("Projected $/day", NumberFormat.money(d.burnPerHour * 24)),
             ("Requests/s", NumberFormat.rate(Double(t.requests) / secs)),
             ("Cache hit", t.cacheHitRatio.map { NumberFormat.percent($0 * 100) } ?? "—"),
             ("Errors", t.errorRate.map { NumberFormat.percent($0 * 100) } ?? "—"),
