@@ -5,8 +5,14 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 BIN_DEBUG = .build/debug/spendtop
 BIN_RELEASE = .build/release/spendtop
+# `make install`: PREFIX=/usr/local unless given; DESTDIR is prepended to every path (packaging).
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The build whose binary and man page `make install` copies (the install check uses debug).
+CONFIGURATION ?= release
+MANPAGE = .build/plugins/GenerateManual/outputs/spendtop/spendtop.1
 
-.PHONY: all setup build release demo test bench bench-anomaly clean
+.PHONY: all setup build release demo test bench bench-anomaly clean man install install-files uninstall install-check
 
 all: build
 
@@ -27,12 +33,14 @@ build: setup
 release: setup
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
+# The console on simulated traffic; when it quits it prints the line that runs it on your own file.
 demo: release
 	$(BIN_RELEASE) demo
 
 test: setup
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --disable-swift-testing $(BUILD_FLAGS)
+	$(MAKE) --no-print-directory install-check
 
 bench: release
 	@python3 -c "import duckdb" 2>/dev/null || pip install -q duckdb
@@ -41,6 +49,41 @@ bench: release
 # Anomaly detection on the labelled incident suite: precision, recall, median delay per kind (docs/anomalies.md).
 bench-anomaly: release
 	$(BIN_RELEASE) bench-anomaly
+
+# spendtop.1 from the ArgumentParser help (swift-argument-parser's generate-manual plugin).
+man:
+	$(SWIFT) package generate-manual --configuration $(CONFIGURATION) >/dev/null
+	@test -s $(MANPAGE) && echo "man page: $(MANPAGE)"
+
+# The release binary, its man page, the themes and bash/zsh/fish completions under $(DESTDIR)$(PREFIX).
+install: release
+	$(MAKE) --no-print-directory man CONFIGURATION=release
+	$(MAKE) --no-print-directory install-files BIN=$(BIN_RELEASE)
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/spendtop; try: spendtop --version, man spendtop"
+
+# Copies already-built files (BIN, MANPAGE): no compiler involved.
+BIN ?= $(BIN_RELEASE)
+install-files:
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" "$(DESTDIR)$(PREFIX)/share/spendtop/themes" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	install -m 755 "$(BIN)" "$(DESTDIR)$(PREFIX)/bin/spendtop"
+	install -m 644 "$(MANPAGE)" "$(DESTDIR)$(PREFIX)/share/man/man1/spendtop.1"
+	install -m 644 themes/*.toml "$(DESTDIR)$(PREFIX)/share/spendtop/themes/"
+	"$(BIN)" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/spendtop"
+	"$(BIN)" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_spendtop"
+	"$(BIN)" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/spendtop.fish"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/spendtop" "$(DESTDIR)$(PREFIX)/share/man/man1/spendtop.1" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/spendtop" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_spendtop" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/spendtop.fish"
+	rm -rf "$(DESTDIR)$(PREFIX)/share/spendtop"
+
+# What `make install` does, with the debug build into a scratch DESTDIR, checked file by file (part of `make test`).
+install-check:
+	$(MAKE) --no-print-directory man CONFIGURATION=debug
+	scripts/check_install.sh "$(BIN_DEBUG)"
 
 clean:
 	rm -rf .build

@@ -5,7 +5,7 @@ import SpendCore
 /// The console's own options, shared by the default command and `demo` (kept apart so that the
 /// live-source and alert option groups merge beside it).
 struct ConsoleOptions: ParsableArguments {
-    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h (keys 1–6 and w change it; default: [general] window, else 5m).") var window: String?
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h (keys 1-6 and w change it; default: [general] window, else 5m).") var window: String?
     @Option(help: "Theme name: default, light, solarized-dark, high-contrast, mono, or a user theme.") var theme: String?
     @Flag(help: "Read-only wallboard: big KPIs, rotating views, only q is accepted.") var wallboard = false
     @Option(help: "Wallboard: time per view (e.g. 15s, 1m).") var rotate: String = "15s"

@@ -45,5 +45,12 @@ struct DemoCommand: ParsableCommand {
         defer { feed.stop() }
         defer { later.flush() }
         try ConsoleLauncher.run(feed: feed, alerts: delivery, options: options)
+        print(DemoCommand.nextStep(binary: CommandLine.arguments[0]))
+    }
+
+    /// The one line printed when the demo quits: the same console on your own file.
+    static func nextStep(binary: String) -> String {
+        let bin = binary.contains("/") ? binary : "spendtop"
+        return "Now your own data: \(bin) path/to/your-gateway-log.jsonl   (LiteLLM, OpenTelemetry, SQLite: README \"Your own data\")"
     }
 }

@@ -40,7 +40,14 @@ struct ExportCommand: ParsableCommand {
             atMs = t
         }
         let parsedFilters = try filters.map { f -> ViewQuery.Filter in
-            guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE") }
+            guard let pf = ViewQuery.Filter(parsing: f) else {
+                let dims = Dimension.requestDimensions.map(\.name).joined(separator: ", ")
+                guard let eq = f.firstIndex(of: "=") else {
+                    throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE with DIM one of \(dims)")
+                }
+                throw UsageError("cannot filter by '\(KeyMask.redact(String(f[..<eq])))' (in '\(KeyMask.redact(f))'); "
+                                 + "filters are DIM=VALUE with DIM one of \(dims)")
+            }
             return pf
         }
         let advisor = savings ? try savingsSettings(config) : nil

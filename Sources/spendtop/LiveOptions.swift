@@ -22,6 +22,9 @@ struct LiveOptions: ParsableArguments {
     @Flag(help: "Do not verify TLS certificates of https sources.")
     var insecure = false
 
+    @Flag(help: "Wait for a SOURCE file that does not exist (or cannot be read) yet, instead of a usage error.")
+    var waitForSource = false
+
     func validate() throws {
         if store != nil && noStore { throw ValidationError("--store and --no-store exclude each other") }
     }
@@ -35,7 +38,46 @@ struct LiveOptions: ParsableArguments {
             if out.last == .stdin || out.last == .nvidiaSmi { stdinUsers += 1 }
         }
         if stdinUsers > 1 { throw UsageError("only one source can read stdin (- or nvidia-smi:-)") }
+        if !waitForSource { for spec in out { try LiveOptions.checkOpenable(spec) } }
         return out
+    }
+
+    /// A file source that cannot be opened now (missing, a folder, not readable) is a usage error, so a
+    /// typo never opens an empty console that looks healthy. Globs may match later; `--wait-for-source` waits.
+    static func checkOpenable(_ spec: SourceSpec) throws {
+        let path: String
+        switch spec {
+        case .file(let p):
+            if p.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) { return }
+            path = p
+        case .sqlite(let p, _): path = p
+        case .agentLogs(let logs) where logs.agent == .directory:
+            // A folder of JSONL logs (`~/.copilot/otel`) is followed; one without any is a mistake, not an empty console.
+            if logs.hasNoLogFiles {
+                let shown = logs.roots.first ?? logs.name
+                throw UsageError("\(shown) is a folder with no *.jsonl files in it; give its files, e.g. '\(shown)/*.jsonl'"
+                                 + " (quoted, so spendtop follows new ones), or add --wait-for-source")
+            }
+            return
+        default: return
+        }
+        let shown = path
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT {
+                throw UsageError("no such file: \(shown) (to wait for it to appear, add --wait-for-source)")
+            }
+            throw UsageError("cannot open \(shown): \(String(cString: strerror(errno)).lowercased())")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw UsageError("\(shown) is a folder; give its files, e.g. '\(shown)/*.jsonl' (quoted, so spendtop follows new ones)")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            let reason = errno == EACCES ? "permission denied" : String(cString: strerror(errno)).lowercased()
+            throw UsageError("cannot read \(shown): \(reason) (add --wait-for-source to wait until it can be)")
+        }
+        close(fd)
     }
 
     /// `[[mapping]]` formats from config; a bad one is a usage error naming it.

@@ -85,6 +85,16 @@ struct SourceLoader {
         if let f = loaded.failures.first {
             throw RuntimeError("cannot read \(f.name): \(f.lastError ?? "unknown error")")
         }
+        // Lines but not one valid event: the wrong file or the wrong format, not an empty result.
+        for status in loaded.statuses {
+            let s = status.stats
+            guard s.rejected > 0, s.events + s.gpuSamples + s.duplicates + s.expired == 0 else { continue }
+            let reasons = s.rejects.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+            let lines = max(s.lines, s.rejected)
+            throw RuntimeError("\(status.name): \(lines) line\(lines == 1 ? "" : "s"), none valid (\(reasons)); spendtop reads "
+                               + "JSON lines: its own schema, LiteLLM, OpenAI, Anthropic, OpenTelemetry, or a [[mapping]] in config")
+        }
     }
 }
 

@@ -5,9 +5,29 @@ import SpendIO
 
 /// `spendtop [SOURCE ...]`: the console over the given sources.
 struct Spendtop: ParsableCommand {
+    /// `spendtop --version`.
+    static let version = "0.9.0"
+
+    /// The forms of the command line, as `--help` and the man page show them.
+    static let usage = """
+        spendtop [SOURCE …] [--window 5m] [--store PATH | --no-store] [--wait-for-source] [--theme NAME] [--wallboard]
+        spendtop export [SOURCE …] --view VIEW [--window W|all] [--filter DIM=VALUE …] [-o FILE]
+        spendtop check [SOURCE …] [--follow]
+        spendtop demo [--speed 60] [--wallboard]
+        spendtop --version
+        """
+
     static let configuration = CommandConfiguration(
         commandName: "spendtop",
         abstract: "top for AI inference spend.",
+        usage: usage,
+        discussion: """
+            SOURCE: a JSONL file or 'GLOB', - (stdin, for export and check), http(s)://URL (SSE or NDJSON), \
+            sqlite:PATH[?table=NAME] or PATH.db, prom:http://HOST:PORT/metrics, nvidia-smi:-. \
+            With no subcommand, spendtop opens the console on the SOURCEs (`spendtop top --help` lists its options). \
+            Try `spendtop demo` first; then `spendtop your-gateway-log.jsonl`. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+            """,
+        version: version,
         subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
                       BenchAnomalyCommand.self, ConsoleBenchCommand.self, BenchSavingsCommand.self],
         defaultSubcommand: DashboardCommand.self)
@@ -15,18 +35,29 @@ struct Spendtop: ParsableCommand {
 
 /// The default command: the live console over SOURCEs, with the store, alert rules and delivery.
 struct DashboardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show spend for SOURCEs in the console (the default command).")
+    static let configuration = CommandConfiguration(
+        commandName: "top", abstract: "Show spend for SOURCEs in the console (the default command).",
+        usage: "spendtop [SOURCE …] [<options>]", version: Spendtop.version)
 
     @OptionGroup var live: LiveOptions
     @OptionGroup var console: ConsoleOptions
     @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
+        if let meant = Suggestions.mistypedSubcommand(live.sources) {
+            throw UsageError("'\(live.sources[0])' is neither a file nor a command; did you mean `spendtop \(meant)`?")
+        }
         let config = try live.loadConfig()
-        let options = try ConsoleLauncher.prepare(console, config: config)
+        var options = try ConsoleLauncher.prepare(console, config: config)
         let specs = try live.specs()
         if specs.contains(where: { $0 == .stdin || $0 == .nvidiaSmi }) {
-            throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; give a file, or use `spendtop export -`")
+            throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; "
+                             + "for events on stdin use `spendtop check -` or `spendtop export - --view features`, or give the file")
+        }
+        if specs.isEmpty && isatty(STDIN_FILENO) == 0 && isatty(STDOUT_FILENO) != 0 {
+            throw UsageError("events piped into the console cannot be read: it takes keys from the terminal. "
+                             + "Use `spendtop check -` (counts and rejects) or `spendtop export - --view features` (CSV), "
+                             + "or give the file: `spendtop FILE`")
         }
         let storePath = live.storePath(defaultOn: true, config: config)
         let storeHasData = storePath.map { FileManager.default.fileExists(atPath: $0) } ?? false
@@ -43,6 +74,8 @@ struct DashboardCommand: ParsableCommand {
         let prices = try SourceLoader.priceTable(pricesFile: console.prices ?? live.pricesFile(config))
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
 
+        // Read before this run writes to it: history from sources not given now is named in the header.
+        if let path = storePath { options.storeNote = StoreSummary.read(path: path)?.note(for: specs) }
         let rollup = Rollup(options: ro, prices: prices)
         // Messages while curses owns the screen would garble it: they are shown after the console exits (and
         // delivery problems in `!` meanwhile).

@@ -32,7 +32,10 @@ final class CodingAgentCLITests: XCTestCase {
         let u = try XCTUnwrap(h.firstIndex(of: "unpriced_requests"))
         var out: [String: (Int, Double, Int, Int, Int)] = [:]
         for row in rows.dropFirst() where row.count == h.count {
-            out[row[0]] = (Int(row[r])!, Double(row[s])!, Int(row[i])!, Int(row[o])!, Int(row[u])!)
+            // An unpriced group has an empty spend cell (never $0), which reads as 0 here.
+            let unpriced = Int(row[u])!, requests = Int(row[r])!
+            XCTAssertTrue(!row[s].isEmpty || unpriced == requests, "only a wholly unpriced group has no spend: \(row)")
+            out[row[0]] = (requests, Double(row[s]) ?? 0, Int(row[i])!, Int(row[o])!, unpriced)
         }
         return out
     }
@@ -178,8 +181,11 @@ final class CodingAgentCLITests: XCTestCase {
         let final = 40 * o.input + 100_000 * o.read + 20_000 * o.output           // $1.6506
         let beta = 10 * so.input + 10_000 * (2 * so.input) + 4_000 * so.output    // $0.12003 (1 h cache writes)
         XCTAssertEqual(String(format: "%.2f", placeholder), "0.15")
-        var screen = s.wait("the placeholder counted") { $0.contains("alpha-app") && $0.contains("$0.15") && $0.contains("Features 1") }
-        XCTAssertTrue(screen.contains("● 1 live"), screen)
+        // The header's source counts and the rollup are read a moment apart: wait for both.
+        var screen = s.wait("the placeholder counted") {
+            $0.contains("alpha-app") && $0.contains("$0.15") && $0.contains("Features 1") && $0.contains("● 1 live")
+        }
+        XCTAssertFalse(screen.contains("no new lines"), screen)
 
         try append(alpha, Self.record(now + 9_000, session: "11111111-2222-4333-8444-555555555555", message: "msg_01Live1",
                                       model: "claude-opus-4-1-20250805", cwd: "/home/dev/src/alpha-app", usage: opus(20_000)))

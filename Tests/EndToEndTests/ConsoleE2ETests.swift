@@ -82,7 +82,13 @@ final class ConsoleE2ETests: XCTestCase {
         let dir = try tempDir()
         let s = try start([sample, "--window", "15m", "--export-dir", dir])
         s.waitFor("2026-11-27 23:59:49Z")
-        let screen = s.waitFor("Features 10")
+        var screen = s.waitFor("Features 10")
+        // The selection stays on the group it was on while the file was read; g takes the top row (the biggest spender).
+        let all = screen.split(separator: "\n").map(String.init)
+        let columns = try XCTUnwrap(all.firstIndex { $0.contains("FEATURE") && $0.contains("SPEND") })
+        let topName = try XCTUnwrap(all[columns + 1].dropFirst(3).split(separator: " ").first.map(String.init))
+        s.send("g")
+        screen = s.wait("the top row selected") { self.selectedName($0) == topName }
         let feature = try XCTUnwrap(selectedName(screen))
         s.send("Enter")
         s.waitFor("all › feature \(feature)")

@@ -113,9 +113,10 @@ final class ExportCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["export", "x.jsonl", "--view", "nope"]).status, 2)
         XCTAssertEqual(try CLI.run(["export", "--view", "features"]).status, 2)
         XCTAssertEqual(try CLI.run(["export", "--bogus"]).status, 2)
+        // A source that cannot be opened at start is a usage error (issue 9 point 2).
         let missing = try CLI.run(["export", "/nonexistent.jsonl", "--view", "features"])
-        XCTAssertEqual(missing.status, 1)
-        XCTAssertEqual(missing.stderr, "spendtop: cannot read /nonexistent.jsonl: No such file or directory\n")
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.stderr, "spendtop: no such file: /nonexistent.jsonl (to wait for it to appear, add --wait-for-source)\n")
         XCTAssertEqual(try CLI.run(["--help"]).status, 0)
         XCTAssertEqual(try CLI.run(["export", "--help"]).status, 0)
     }

@@ -77,7 +77,7 @@ final class AlertsPaneTests: XCTestCase {
         XCTAssertEqual(title, "Budget")
         let text = lines.map(\.0).joined(separator: "\n")
         XCTAssertTrue(text.contains("period    day 2026-11-28"), text)
-        XCTAssertTrue(text.contains("used      $42.00 of $50.00 (84%)"), text)
+        XCTAssertTrue(text.contains("used      $42.0 of $50.0 (84%)"), text)
         XCTAssertTrue(text.contains("runs out  ~2026-11-28 15:00:00Z at this burn"), text)
         let old = try XCTUnwrap(s.alerts.history.first { $0.key == "old" })
         let ended = AlertDetail.lines(s, id: old.identity, width: 90).1.map(\.0).joined(separator: "\n")

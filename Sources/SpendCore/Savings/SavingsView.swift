@@ -21,6 +21,8 @@ public enum SavingsView {
             [.text(o.kind.rawValue), .text(o.scope.description), .text(o.evidence), money(o.spendUSD),
              money(o.savingUSD), money(o.savingPerMonthUSD), .text(o.assumption)]
         }
-        return ViewTable(title: "Savings", columns: columns, rows: rows)
+        // A row is its kind on its scope (one of each at most): the selection follows it as rows re-sort.
+        return ViewTable(title: "Savings", columns: columns, rows: rows,
+                         rowIDs: report.opportunities.map { "savings:\($0.kind.rawValue):\($0.scope)" })
     }
 }

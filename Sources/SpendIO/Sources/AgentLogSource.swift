@@ -204,3 +204,8 @@ final class AgentLogSource {
         return n == t.tail.count && check != t.tail
     }
 }
+
+extension AgentLogs {
+    /// True when no `*.jsonl` file is below any root now (a folder given by mistake).
+    public var hasNoLogFiles: Bool { AgentLogSource(logs: self).files().found.isEmpty }
+}

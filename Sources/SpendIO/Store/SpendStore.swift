@@ -32,7 +32,14 @@ public final class SpendStore {
     public init(path: String) throws {
         self.path = path
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if !dir.isEmpty {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        // Every request's spend is in here: readable by its owner only (SQLite gives -wal and -shm the file's mode).
+        if !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
         do {
             db = try SQLiteDatabase(path: path, readOnly: false)
             sqlite3BusyLonger(db)

@@ -39,7 +39,10 @@ public enum AlertsPane {
                          .text(e.metric), .number(e.observed), e.expected.map { .number($0) } ?? .empty,
                          .text(TextSanitizer.clean(e.reason)), .text(TextSanitizer.clean(e.identity))])
         }
-        return ViewTable(title: "Alerts", columns: columns, rows: rows)
+        var t = ViewTable(title: "Alerts", columns: columns, rows: rows)
+        // The selection follows an alert by its identity as rows come and go.
+        if let c = t.column("id") { t.rowIDs = rows.map { $0[c].text ?? "" } }
+        return t
     }
 
     /// `Alerts 2 active · 5 today` (with the catch-up's progress while history is being judged at start), or the

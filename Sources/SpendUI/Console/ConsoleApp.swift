@@ -18,6 +18,8 @@ public final class ConsoleApp {
         public var gpuHourlyUSD: Double?
         /// The savings advisor's settings (`[savings]`, `[gpu]` in config); nil leaves the Savings pane empty.
         public var savings: SavingsSettings? = SavingsSettings()
+        /// Shown in the header when the store holds other runs' history.
+        public var storeNote: String?
         public var wallClock: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         public init() {}
     }
@@ -44,6 +46,8 @@ public final class ConsoleApp {
         self.options = options
         state = ConsoleState(width: terminal.width, height: terminal.height, window: options.window)
         state.themeCount = options.themes.count
+        state.themeNames = options.themes.map(\.name)
+        state.storeNote = options.storeNote
         state.themeIndex = min(options.themeIndex, max(0, options.themes.count - 1))
         state.bellOn = options.bell
         if let r = options.wallboardRotateMs {

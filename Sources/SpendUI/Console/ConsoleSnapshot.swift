@@ -10,6 +10,11 @@ public struct ConsoleSnapshot: Sendable {
     public var total: Measures
     public var previousTotal: Measures
     public var durationSeconds: Double
+    /// Time the previous window covers: whole minutes, all closed (the current window's last minute is open).
+    public var previousDurationSeconds: Double
+    /// The last five minutes, whatever the window: the current burn rate.
+    public var recent: Measures
+    public var recentDurationSeconds: Double
     /// Spend per minute for the chart, oldest first.
     public var series: [SeriesPoint]
     public var panes: [PaneID: PaneData]
@@ -35,6 +40,9 @@ public struct ConsoleSnapshot: Sendable {
         total = Measures()
         previousTotal = Measures()
         durationSeconds = 0
+        previousDurationSeconds = 0
+        recent = Measures()
+        recentDurationSeconds = 0
         series = []
         panes = [:]
         gpuUtilPct = nil
@@ -45,5 +53,16 @@ public struct ConsoleSnapshot: Sendable {
         folded = []
     }
 
+    /// The window's average spend per hour.
     public var spendPerHour: Double { durationSeconds > 0 ? total.spend / durationSeconds * 3600 : 0 }
+
+    /// Spend per hour over the last five minutes: what is being spent now, at every window.
+    public var burnPerHour: Double { recentDurationSeconds > 0 ? recent.spend / recentDurationSeconds * 3600 : 0 }
+
+    /// How much of the newest minute (the last point of `series` and of every row trend) has elapsed,
+    /// in (0, 1]: that minute is still open, so its spend is only part of a minute's.
+    public var openMinuteFraction: Double {
+        let into = ((clockMs % 60_000) + 60_000) % 60_000
+        return max(1.0 / 60, Double(into) / 60_000)
+    }
 }

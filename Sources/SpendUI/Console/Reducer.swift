@@ -95,8 +95,8 @@ extension ConsoleState {
         case .down: move(by: 1)
         case .pageUp: move(by: -max(1, height / 2))
         case .pageDown: move(by: max(1, height / 2))
-        case .top: selection[focus] = 0
-        case .bottom: selection[focus] = max(0, (shown[focus]?.rows.count ?? 1) - 1)
+        case .top: select(focus, 0)
+        case .bottom: select(focus, max(0, (shown[focus]?.rows.count ?? 1) - 1))
         case .drill:
             return drill()
         case .back:
@@ -108,8 +108,8 @@ extension ConsoleState {
             guard let last = path.popLast() else { return [] }
             focus = .table(last.dimension)
             // Come back to the row we drilled from.
-            selection[focus] = nil
-            pendingReselect = last.value
+            clearSelections()
+            reselect(focus, id: drilledFrom.popLast() ?? nil)
             status = nil
             return [.refresh]
         case .filter:
@@ -122,12 +122,13 @@ extension ConsoleState {
             let numeric = shown[focus].flatMap { t in t.column(next).map { t.columns[$0].kind } }.map { $0 != .text && $0 != .time } ?? true
             sort[focus] = SortOrder(column: next, descending: numeric)
             recomputeShown()
-            say("sort \(focus.viewName) by \(next) \(numeric ? "▼" : "▲")", seconds: 3)
+            saySort()
         case .reverseSort:
             var o = sortOrder(focus)
             o.descending.toggle()
             sort[focus] = o
             recomputeShown()
+            saySort()
         case .nextWindow:
             let all = TimeWindow.console
             window = all[((all.firstIndex(of: window) ?? -1) + 1) % all.count]
@@ -147,6 +148,7 @@ extension ConsoleState {
             say("bell \(bellOn ? "on" : "off")", seconds: 3)
         case .theme:
             themeIndex = (themeIndex + 1) % max(1, themeCount)
+            if themeIndex < themeNames.count { say("theme \(themeNames[themeIndex])", seconds: 3) }
             return [.redrawAll]
         case .redraw:
             return [.redrawAll]
@@ -159,7 +161,17 @@ extension ConsoleState {
     mutating func move(by n: Int) {
         let count = shown[focus]?.rows.count ?? 0
         guard count > 0 else { return }
-        selection[focus] = min(max(0, selected(focus) + n), count - 1)
+        select(focus, selected(focus) + n)
+    }
+
+    /// The column title the pane's box shows, and the same arrow: `sort features by share ▼`.
+    func sortTitle(_ p: PaneID) -> String {
+        let o = sortOrder(p)
+        return (data?.panes[p]?.table).flatMap { t in t.column(o.column).map { t.columns[$0].title.lowercased() } } ?? o.column
+    }
+
+    mutating func saySort() {
+        say("sort \(focus.viewName) by \(sortTitle(focus)) \(sortOrder(focus).descending ? "▼" : "▲")", seconds: 3)
     }
 
     mutating func drill() -> [Effect] {
@@ -190,8 +202,10 @@ extension ConsoleState {
             }
             path.append(ViewQuery.Filter(dim, name))
         }
+        drilledFrom.append(ConsoleState.rowID(t, selected(focus)))
+        if drilledFrom.count > path.count { drilledFrom.removeFirst(drilledFrom.count - path.count) }
         focus = panes[0]
-        selection[focus] = 0
+        clearSelections()
         return [.refresh]
     }
 
@@ -229,9 +243,8 @@ extension ConsoleState {
         default:
             return []
         }
-        // Narrow live, and keep the selection on a row that still exists.
+        // Narrow live; each selection stays on its row, or the nearest one still shown.
         recomputeShown()
-        for p in panes { selection[p] = min(selection[p] ?? 0, max(0, (shown[p]?.rows.count ?? 1) - 1)) }
         return []
     }
 
@@ -247,7 +260,7 @@ extension ConsoleState {
         let count = shown[pane]?.rows.count ?? 0
         let offset = TableWidget.scrollOffset(selected: selected(pane), visibleRows: visible, rowCount: count)
         let row = y - inner.y - 1 + offset
-        if row >= 0 && row < count && y > inner.y { selection[pane] = row }
+        if row >= 0 && row < count && y > inner.y { select(pane, row) }
         return []
     }
 }

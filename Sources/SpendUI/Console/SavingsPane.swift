@@ -23,13 +23,14 @@ public enum SavingsPane {
     /// `save ≈ $2.1k/mo`, or nil when nothing priced is to be saved.
     public static func fragment(_ d: ConsoleSnapshot) -> String? {
         guard let total = d.savingsPerMonthUSD, total > 0 else { return nil }
-        return "save ≈ " + NumberFormat.usd(total) + "/mo"
+        return "save ≈ " + NumberFormat.money(total) + "/mo"
     }
 
-    /// `text` with the savings fragment after it when both fit in `room` columns.
-    static func withFragment(_ text: String, _ d: ConsoleSnapshot, room: Int) -> String {
-        guard let f = fragment(d), CharWidth.of(text) + 2 + CharWidth.of(f) <= room else { return text }
-        return text + "  " + f
+    /// A tile line's alternatives (most complete first) with the savings fragment after each, ahead of
+    /// them: the tile draws the first that fits, so the fragment shows where there is room for it.
+    static func withFragment(_ alternatives: [String], _ d: ConsoleSnapshot) -> [String] {
+        guard let f = fragment(d) else { return alternatives }
+        return alternatives.map { $0 + "  " + f } + alternatives
     }
 
     /// `Savings 7 · save ≈ $2.1k/mo`.
@@ -58,8 +59,10 @@ extension ConsoleState {
             return []
         }
         path = scope.filters
+        // The path is replaced, not extended: going back up has no row of its own to select again.
+        drilledFrom = Array(repeating: nil, count: path.count)
         focus = panes[0]
-        selection = [:]
+        clearSelections()
         return [.refresh]
     }
 }

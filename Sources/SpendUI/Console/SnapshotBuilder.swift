@@ -25,7 +25,12 @@ public enum SnapshotBuilder {
             if case .minutes(let m) = window {
                 let prev = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: clock - Int64(m) * 60_000, filters: path), wallMs: wallMs)
                 s.previousTotal = prev.total
+                s.previousDurationSeconds = Double(m) * 60
             }
+            let recent = window == .minutes(5) ? totals
+                : try q.rows(ViewQuery(groupBy: nil, window: .minutes(5), atMs: clock, filters: path), wallMs: wallMs)
+            s.recent = recent.total
+            s.recentDurationSeconds = recent.durationSeconds
             s.series = try q.series(ViewQuery(groupBy: nil, window: .minutes(max(1, chartMinutes)), atMs: clock, filters: path), wallMs: wallMs)
         } catch {
             s.error = "\(error)"

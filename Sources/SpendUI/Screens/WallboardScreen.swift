@@ -52,9 +52,9 @@ public enum WallboardScreen {
     static func overview(_ s: ConsoleState, _ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
         let t = d.total, secs = max(1, d.durationSeconds)
         let kpis: [(String, String)] = [
-            ("Spend \(s.window)", NumberFormat.usd(t.spend)),
-            ("Burn $/h", NumberFormat.usd(d.spendPerHour)),
-            ("Projected $/day", NumberFormat.usd(d.spendPerHour * 24)),
+            ("Spend \(s.window)", NumberFormat.money(t.spend)),
+            ("Burn $/h, last 5m", NumberFormat.money(d.burnPerHour)),
+            ("Projected $/day", NumberFormat.money(d.burnPerHour * 24)),
             ("Requests/s", NumberFormat.rate(Double(t.requests) / secs)),
             ("Cache hit", t.cacheHitRatio.map { NumberFormat.percent($0 * 100) } ?? "—"),
             ("Errors", t.errorRate.map { NumberFormat.percent($0 * 100) } ?? "—"),
@@ -107,7 +107,7 @@ public enum WallboardScreen {
         let step = big ? BigDigits.height + 1 : 2
         var y = r.y + 2
         for (i, row) in t.rows.prefix(5).enumerated() where y + (big ? BigDigits.height : 2) <= r.maxY {
-            let money = row[mi].number.map { NumberFormat.usd($0) }
+            let money = row[mi].number.map { NumberFormat.money($0) }
             let moneyW = money.map { big ? BigDigits.width($0) + 4 : CharWidth.of($0) + 4 } ?? 4
             let textW = max(10, r.width - moneyW - 6)
             let head = "\(i + 1). " + (row[ki].text ?? "") + "  " + (row[si].text ?? "")

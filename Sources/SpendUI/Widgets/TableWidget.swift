@@ -22,6 +22,8 @@ public struct TableWidget {
     public var rowRoles: [ThemeRole?] = []
     /// The text column that takes the width left over (default: the last column, when it is text).
     public var flexColumn: String?
+    /// How much of the trends' last minute has passed (it is still open): drawn dimmer, at its pace.
+    public var openFraction: Double?
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
                 trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
@@ -44,6 +46,7 @@ public struct TableWidget {
         case .percent: return 6
         case .rate: return 7
         case .count, .number: return 7
+        case .megabytes: return 8
         case .milliseconds: return 9
         case .time: return 8
         case .text: return 12
@@ -86,6 +89,15 @@ public struct TableWidget {
         return out
     }
 
+    /// For a group whose every request is unpriced (its spend cell empty), its tokens; else nil.
+    func unpricedTokens(_ row: [ViewTable.Cell]) -> Double? {
+        guard let s = table.column("spend_usd"), case .empty = row[s], let u = table.column("unpriced_requests"),
+              let n = row[u].number, n > 0 else { return nil }
+        let input = table.column("input_tokens").flatMap { row[$0].number } ?? 0
+        let output = table.column("output_tokens").flatMap { row[$0].number } ?? 0
+        return input + output
+    }
+
     public func render(into c: inout Canvas, in r: Rect, theme: Theme) {
         let inner = Box(title: title, rightTitle: rightTitle, focused: focused).render(into: &c, in: r, theme: theme)
         guard inner.height >= 1, inner.width >= 4 else { return }
@@ -118,13 +130,30 @@ public struct TableWidget {
             var name = ""
             for col in cols {
                 if col.index < 0 {
+                    if let tokens = unpricedTokens(row) {
+                        // No price, so no spend trend: what the group used instead.
+                        let text = KPITile.fit([NumberFormat.tokens(tokens) + " tok", NumberFormat.tokens(tokens) + "t"], width: col.width)
+                        c.put(text, x: x, y: y, style: theme[.dim], clip: inner)
+                        x += col.width + 1
+                        continue
+                    }
                     let values = trends[name] ?? []
-                    var spark = Sparkline.render(values, width: min(col.width, 8))
+                    let sparkWidth = min(col.width, 8)
+                    var spark = Sparkline.render(values, width: sparkWidth, openFraction: openFraction)
+                    let sparkLength = CharWidth.of(spark)
                     if let note = notes[name] { spark += "  " + note }
                     c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[notes[name] == nil ? .chart : .anomaly], clip: inner)
+                    if openFraction.map({ $0 < 1 }) ?? false, sparkLength > 0, sparkLength <= col.width {
+                        c.restyle(Rect(x: x + sparkLength - 1, y: y, width: 1, height: 1)) { $0.with(.dim) }
+                    }
                 } else {
                     let column = table.columns[col.index]
                     var text = NumberFormat.cell(row[col.index], column.kind)
+                    if column.id == "spend_usd", unpricedTokens(row) != nil {
+                        c.putRight(CharWidth.truncate("unpriced", to: col.width), maxX: x + col.width, y: y, style: theme[.warn], clip: inner)
+                        x += col.width + 1
+                        continue
+                    }
                     if column.kind == .time, let t = text.firstIndex(of: "T") { text = String(text[text.index(after: t)...].prefix(8)) }
                     if col.index == table.columns.startIndex || column.kind == .text {
                         if col.index == 0 { name = text }
