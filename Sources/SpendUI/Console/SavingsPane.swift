@@ -33,6 +33,21 @@ public enum SavingsPane {
         return alternatives.map { $0 + "  " + f } + alternatives
     }
 
+    /// Whether the burn tile has room for the fragment after its first line (`≈ $17.7k/day  save ≈ $2.1k/mo`):
+    /// from ~190 columns. Otherwise the header carries it, so it shows once at every size.
+    static func inTile(_ s: ConsoleState, _ d: ConsoleSnapshot, _ burnDetails: [String]) -> Bool {
+        let layout = Layout.compute(width: s.width, height: s.height)
+        guard let f = fragment(d), layout.mode == .full, layout.kpiTiles > 0, let first = burnDetails.first else { return false }
+        let room = layout.kpis.width / layout.kpiTiles - 3  // the box's sides and the line's leading space
+        return CharWidth.of(first) + 2 + CharWidth.of(f) <= room
+    }
+
+    /// The header's part when the burn tile has no room for the fragment.
+    static func headerPart(_ s: ConsoleState) -> HeaderLine.Part? {
+        guard let d = s.data, let f = fragment(d), !inTile(s, d, ConsoleScreen.burnDetails(s, d)) else { return nil }
+        return HeaderLine.Part(text: f, priority: 4, role: .header)
+    }
+
     /// `Savings 7 · save ≈ $2.1k/mo`.
     static func title(_ t: ViewTable, _ d: ConsoleSnapshot) -> String {
         "Savings \(t.rows.count)" + (fragment(d).map { " · " + $0 } ?? "")

@@ -85,13 +85,12 @@ public enum ConsoleScreen {
         }
         tiles.append(KPITile(title: "Spend \(w)", values: [unknown ? "unpriced" : NumberFormat.money(t.spend)],
                              valueRole: unknown ? .warn : .value, details: spendDetails, detailRole: ch?.1 ?? .dim))
-        let now = d.burnPerHour, average = d.spendPerHour
-        let day = "≈ " + NumberFormat.money(now * 24) + "/day"
-        let burnDetails = s.window == .minutes(5) ? [day]
-            : ["\(w) avg " + NumberFormat.money(average) + "/h", "avg " + NumberFormat.money(average) + "/h"]
+        let now = d.burnPerHour
+        let burnDetails = burnDetails(s, d)
         tiles.append(KPITile(title: "Burn rate", values: [NumberFormat.money(now) + "/h last 5m", NumberFormat.money(now) + "/h 5m",
                                                           NumberFormat.money(now) + "/h"],
-                             details: SavingsPane.withFragment(burnDetails, d)))
+                             details: SavingsPane.inTile(s, d, burnDetails) ? SavingsPane.withFragment(burnDetails, d)
+                                 : burnDetails))
         let tokens = d.series.suffix(10).map { Double($0.measures.inputTokens + $0.measures.outputTokens) }
         let inRate = NumberFormat.rate(Double(t.inputTokens) / secs), outRate = NumberFormat.rate(Double(t.outputTokens) / secs)
         var tokenTile = KPITile(title: "Tokens/s in/out", values: [inRate + " / " + outRate, inRate + "/" + outRate],
@@ -118,6 +117,13 @@ public enum ConsoleScreen {
         tiles.append(KPITile(title: "GPUs", values: ["util " + (d.gpuUtilPct.map { NumberFormat.percent($0) } ?? "—")],
                              details: ConsoleScreen.idleDetails(d), detailRole: d.idleGPUs > 0 ? .warn : .dim))
         return tiles
+    }
+
+    /// The burn tile's second line, most complete first: the projected day at 5m, else the window's average.
+    static func burnDetails(_ s: ConsoleState, _ d: ConsoleSnapshot) -> [String] {
+        let w = "\(s.window)", average = d.spendPerHour
+        return s.window == .minutes(5) ? ["≈ " + NumberFormat.money(d.burnPerHour * 24) + "/day"]
+            : ["\(w) avg " + NumberFormat.money(average) + "/h", "avg " + NumberFormat.money(average) + "/h"]
     }
 
     /// `! 2 idle $4.98/h` with a GPU-hour price in config, `! 2 idle` without, `none idle`.

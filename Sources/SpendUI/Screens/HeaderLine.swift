@@ -25,6 +25,7 @@ public enum HeaderLine {
             let n = s.alerts.active.count
             parts.append(Part(text: n > 0 ? "▲ \(n) alert\(n == 1 ? "" : "s")" : "no alerts", priority: n > 0 ? 8 : 2, role: .header))
             if !s.alerts.problems.isEmpty { parts.append(Part(text: "! alert delivery (see !)", priority: 6, role: .warn)) }
+            if let save = SavingsPane.headerPart(s) { parts.append(save) }
         }
         parts.append(Part(text: "bell \(s.bellOn ? "on" : "off")", priority: 0, role: .header))
         if s.paused { parts.append(Part(text: "⏸ PAUSED", priority: 9, role: .header)) }
