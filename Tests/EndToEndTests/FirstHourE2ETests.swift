@@ -355,7 +355,7 @@ final class FirstHourE2ETests: XCTestCase {
         XCTAssertEqual(veiw.stderr, "spendtop: unknown option '--veiw'; did you mean '--view'? (`spendtop export --help` lists the options)\n")
         let view = try CLI.run(["export", sample, "--view", "nope"])
         XCTAssertEqual(view.status, 2)
-        XCTAssertEqual(view.stderr, "spendtop: unknown view 'nope'; one of features, keys, models, teams, providers, gpus, series, alerts\n")
+        XCTAssertEqual(view.stderr, "spendtop: unknown view 'nope'; one of features, keys, models, teams, providers, gpus, series, alerts, savings\n")
         let filter = try CLI.run(["export", sample, "--view", "features", "--filter", "colour=red"])
         XCTAssertEqual(filter.status, 2)
         XCTAssertTrue(filter.stderr.contains("DIM one of feature, api_key, model, team, provider, user, gateway"), filter.stderr)

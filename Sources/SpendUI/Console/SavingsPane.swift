@@ -45,7 +45,7 @@ public enum SavingsPane {
     /// The header's part when the burn tile has no room for the fragment.
     static func headerPart(_ s: ConsoleState) -> HeaderLine.Part? {
         guard let d = s.data, let f = fragment(d), !inTile(s, d, ConsoleScreen.burnDetails(s, d)) else { return nil }
-        return HeaderLine.Part(text: f, priority: 4, role: .header)
+        return HeaderLine.Part(text: f, priority: 2, role: .header)  // after the clock, before the filter and bell
     }
 
     /// `Savings 7 · save ≈ $2.1k/mo`.
