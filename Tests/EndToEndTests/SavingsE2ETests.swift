@@ -9,7 +9,10 @@ final class SavingsE2ETests: XCTestCase {
     let sample = CLI.packageRoot.appendingPathComponent("sample-data/day.jsonl").path
 
     override func tearDown() {
-        for s in sessions { s.kill() }
+        for s in sessions {
+            s.kill()
+            try? FileManager.default.removeItem(atPath: (s.stateHome as NSString).deletingLastPathComponent)
+        }
         for d in dirs { try? FileManager.default.removeItem(atPath: d) }
         sessions = []
         dirs = []
