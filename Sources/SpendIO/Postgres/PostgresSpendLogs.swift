@@ -1,0 +1,126 @@
+import SpendCore
+
+/// LiteLLM's spend logs in PostgreSQL, read by aggregates the server computes (`SpendLogsSQL`):
+/// per-minute cells of `Measures` for a window, a grouping and exact filters. Remembers the raw
+/// value behind each id it has shown, so filters given as ids (never display names, which two
+/// keys can share) are sent to the server as the values the table holds. One per connection.
+public final class PostgresSpendLogs {
+    /// A filter on ids as `DimensionValue` reports them (`0` is `(none)`).
+    public struct Filter: Sendable, Equatable {
+        public var dimension: Dimension
+        public var ids: Set<UInt64>
+        public init(_ dimension: Dimension, ids: Set<UInt64>) {
+            self.dimension = dimension
+            self.ids = ids
+        }
+    }
+
+    public let connection: PostgresConnection
+    public let schema: SpendLogsSchema
+    /// The SQL text of the last aggregate sent (tests and `--debug` read it).
+    public private(set) var lastSQL = ""
+    /// Display values and raw text by dimension and id, learned from answers.
+    var known: [Dimension: [UInt64: (DimensionValue, String)]] = [:]
+
+    /// Reads the table's columns; a missing table or one without `startTime`/`spend` is a `.server` error.
+    public init(connection: PostgresConnection, table: String = "LiteLLM_SpendLogs") throws {
+        self.connection = connection
+        guard let quoted = SpendLogsSchema.quote(table: table) else {
+            throw PostgresError(.result, "table name \(table): letters, digits, _ and one optional schema. prefix only")
+        }
+        let r = try connection.query("""
+            SELECT a.attname::text, format_type(a.atttypid, NULL) FROM pg_attribute a
+            WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+            """, [quoted], binary: false)
+        var columns: [String: String] = [:]
+        for i in 0..<r.rowCount {
+            if let n = try r.string(i, 0), let t = try r.string(i, 1) { columns[n] = t }
+        }
+        guard !columns.isEmpty else {
+            throw PostgresError(.server, "\(connection.displayName): no table \(table) (or no permission to see it)")
+        }
+        schema = try SpendLogsSchema(quotedTable: quoted, columns: columns)
+    }
+
+    /// Cells of `dimensions` for rows with `startTime` in `[fromMs, toMs)`, one per minute (or one
+    /// for the whole window with `perMinute: false`). Latency buckets are counted for the groupings
+    /// the rollups keep them for (`Grouping.keepsLatency`) unless `latency` says otherwise.
+    public func cells(fromMs: Int64, toMs: Int64, dimensions: [Dimension], filters: [Filter] = [],
+                      latency: Bool? = nil, perMinute: Bool = true) throws -> [RemoteCell] {
+        let keepsLatency = latency ?? (dimensions.count <= 1 && !dimensions.contains(.apiKey) && !dimensions.contains(.user))
+        let sqlFilters = filters.map { f -> SpendLogsSQL.Filter in
+            let raw = f.ids.compactMap { known[f.dimension]?[$0]?.1 }
+            return SpendLogsSQL.Filter(f.dimension, values: raw.sorted(), includesNone: f.ids.contains(0))
+        }
+        let q = try SpendLogsSQL(schema: schema, dimensions: dimensions, filters: sqlFilters,
+                                 latency: keepsLatency, perMinute: perMinute)
+        lastSQL = q.text
+        let windowMinute = Rollup.floorDiv(fromMs, 60_000)
+        var out: [RemoteCell] = []
+        try connection.stream(q.text, q.parameters(fromMs: fromMs, toMs: toMs)) { r in
+            var c = 0
+            let minute: Int64
+            if perMinute {
+                guard let m = try r.int64(0, 0) else { throw PostgresError(.result, "an aggregate row without a minute") }
+                minute = m
+                c = 1
+            } else {
+                minute = windowMinute
+            }
+            var values: [DimensionValue] = []
+            values.reserveCapacity(dimensions.count)
+            for d in dimensions {
+                values.append(value(d, r, c))
+                c += 1
+            }
+            var m = Measures()
+            m.requests = try r.int64(0, c) ?? 0
+            if m.requests == 0 { return }  // a total over no rows
+            m.errors = try r.int64(0, c + 1) ?? 0
+            m.retries = try r.int64(0, c + 2) ?? 0
+            m.gatewayCacheHits = try r.int64(0, c + 3) ?? 0
+            m.unpriced = try r.int64(0, c + 4) ?? 0
+            m.inputTokens = try r.int64(0, c + 5) ?? 0
+            m.outputTokens = try r.int64(0, c + 6) ?? 0
+            m.cacheReadTokens = try r.int64(0, c + 7) ?? 0
+            m.cacheWriteTokens = try r.int64(0, c + 8) ?? 0
+            m.reasoningTokens = try r.int64(0, c + 9) ?? 0
+            m.spend = try r.double(0, c + 10) ?? 0
+            m.latencySumMs = try r.double(0, c + 11) ?? 0
+            for packed in try r.int64Array(0, c + 12) {
+                m.latency.add(bucket: Int(packed >> 32), count: UInt32(truncatingIfNeeded: packed))
+            }
+            out.append(RemoteCell(minute: minute, values: values, measures: m))
+        }
+        return out
+    }
+
+    /// The id and display form of column `c`, hashing the bytes in place; a String is made only
+    /// the first time a value is seen.
+    func value(_ d: Dimension, _ r: PostgresResult, _ c: Int) -> DimensionValue {
+        if r.isNull(0, c) { return .none }
+        let b = r.bytes(0, c)
+        guard b.count > 0, let base = b.baseAddress else { return .none }
+        let id = ByteHash.hash(base, b.count)
+        if let v = known[d]?[id] { return v.0 }
+        let raw = String(decoding: b, as: UTF8.self)
+        let v = DimensionValue(id: id, name: Interner.displayName(raw, dimension: d))
+        known[d, default: [:]][id] = (v, raw)
+        return v
+    }
+
+    /// The ids shown so far for `dimension` under a display name (filters typed by a person).
+    public func ids(_ dimension: Dimension, named name: String) -> Set<UInt64> {
+        Set((known[dimension] ?? [:]).filter { $0.value.0.name == name }.map(\.key))
+    }
+
+    /// The first and last `startTime` (ms) of the table, or nil when it is empty.
+    public func extent() throws -> (oldestMs: Int64, newestMs: Int64)? {
+        let r = try connection.query("""
+            SELECT (EXTRACT(EPOCH FROM min(s."startTime")) * 1000)::int8, (EXTRACT(EPOCH FROM max(s."startTime")) * 1000)::int8
+            FROM \(schema.quotedTable) s WHERE isfinite(s."startTime")
+            """)
+        guard r.rowCount == 1, let a = try r.int64(0, 0), let b = try r.int64(0, 1) else { return nil }
+        return (a, b)
+    }
+}
