@@ -19,12 +19,17 @@ public final class PostgresSpendLogs {
     public let schema: SpendLogsSchema
     /// The SQL text of the last aggregate sent (tests and `--debug` read it).
     public private(set) var lastSQL = ""
-    /// Display values and raw text by dimension and id, learned from answers.
-    var known: [Dimension: [UInt64: (DimensionValue, String)]] = [:]
+    /// Display values and raw text by dimension and id, learned from answers (kept across reconnects).
+    public final class Values {
+        var known: [Dimension: [UInt64: (DimensionValue, String)]] = [:]
+        public init() {}
+    }
+    let values: Values
 
     /// Reads the table's columns; a missing table or one without `startTime`/`spend` is a `.server` error.
-    public init(connection: PostgresConnection, table: String = "LiteLLM_SpendLogs") throws {
+    public init(connection: PostgresConnection, table: String = "LiteLLM_SpendLogs", values: Values = Values()) throws {
         self.connection = connection
+        self.values = values
         guard let quoted = SpendLogsSchema.quote(table: table) else {
             throw PostgresError(.result, "table name \(table): letters, digits, _ and one optional schema. prefix only")
         }
@@ -49,7 +54,7 @@ public final class PostgresSpendLogs {
                       latency: Bool? = nil, perMinute: Bool = true) throws -> [RemoteCell] {
         let keepsLatency = latency ?? (dimensions.count <= 1 && !dimensions.contains(.apiKey) && !dimensions.contains(.user))
         let sqlFilters = filters.map { f -> SpendLogsSQL.Filter in
-            let raw = f.ids.compactMap { known[f.dimension]?[$0]?.1 }
+            let raw = f.ids.compactMap { values.known[f.dimension]?[$0]?.1 }
             return SpendLogsSQL.Filter(f.dimension, values: raw.sorted(), includesNone: f.ids.contains(0))
         }
         let q = try SpendLogsSQL(schema: schema, dimensions: dimensions, filters: sqlFilters,
@@ -67,10 +72,10 @@ public final class PostgresSpendLogs {
             } else {
                 minute = windowMinute
             }
-            var values: [DimensionValue] = []
-            values.reserveCapacity(dimensions.count)
+            var group: [DimensionValue] = []
+            group.reserveCapacity(dimensions.count)
             for d in dimensions {
-                values.append(value(d, r, c))
+                group.append(value(d, r, c))
                 c += 1
             }
             var m = Measures()
@@ -90,7 +95,7 @@ public final class PostgresSpendLogs {
             for packed in try r.int64Array(0, c + 12) {
                 m.latency.add(bucket: Int(packed >> 32), count: UInt32(truncatingIfNeeded: packed))
             }
-            out.append(RemoteCell(minute: minute, values: values, measures: m))
+            out.append(RemoteCell(minute: minute, values: group, measures: m))
         }
         return out
     }
@@ -102,16 +107,29 @@ public final class PostgresSpendLogs {
         let b = r.bytes(0, c)
         guard b.count > 0, let base = b.baseAddress else { return .none }
         let id = ByteHash.hash(base, b.count)
-        if let v = known[d]?[id] { return v.0 }
+        if let v = values.known[d]?[id] { return v.0 }
         let raw = String(decoding: b, as: UTF8.self)
         let v = DimensionValue(id: id, name: Interner.displayName(raw, dimension: d))
-        known[d, default: [:]][id] = (v, raw)
+        values.known[d, default: [:]][id] = (v, raw)
         return v
     }
 
     /// The ids shown so far for `dimension` under a display name (filters typed by a person).
     public func ids(_ dimension: Dimension, named name: String) -> Set<UInt64> {
-        Set((known[dimension] ?? [:]).filter { $0.value.0.name == name }.map(\.key))
+        Set((values.known[dimension] ?? [:]).filter { $0.value.0.name == name }.map(\.key))
+    }
+
+    /// Runs `body` in one read-only REPEATABLE READ transaction: every aggregate in it sees the same rows.
+    public func consistently<T>(_ body: () throws -> T) throws -> T {
+        try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let v = try body()
+            try connection.execute("COMMIT")
+            return v
+        } catch {
+            if connection.isOpen { try? connection.execute("ROLLBACK") }
+            throw error
+        }
     }
 
     /// The first and last `startTime` (ms) of the table, or nil when it is empty.

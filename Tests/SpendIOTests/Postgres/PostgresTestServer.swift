@@ -161,7 +161,7 @@ final class PostgresTestServer: @unchecked Sendable {
 
     /// `SELECT count(*), md5 of every row in key order`: the table's exact content.
     func fingerprint(_ db: String, table: String = "LiteLLM_SpendLogs") throws -> String {
-        try psql("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY request_id)), '') FROM \"\(table)\" t", db: db)
+        try psql("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"\(table)\" t", db: db)
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
