@@ -199,6 +199,7 @@ public final class LiveIngest: SpendFeed {
         case .http(let u): return HTTPStreamSource(url: u).run
         case .prometheus(let u): return PrometheusSource(url: u).run
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
+        case .postgres(let u, let t): return PostgresPendingSource(url: u, table: t).run
         }
     }
 
