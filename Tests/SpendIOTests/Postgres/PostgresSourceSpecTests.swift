@@ -44,4 +44,28 @@ final class PostgresSourceSpecTests: XCTestCase {
             XCTAssertFalse((status.lastError ?? "").contains("not-it-"), "\(status)")
         }
     }
+
+    func testPostgresSettingsFromConfig() throws {
+        let s = try PostgresSettings(config: try ConfigLoader.parse("""
+            [postgres]
+            statement_timeout = "2.5s"
+            connect_timeout = 1
+            poll_interval = "250ms"
+            reread = "90s"
+            """))
+        XCTAssertEqual(s.statementTimeoutSeconds, 2.5)
+        XCTAssertEqual(s.connectTimeoutSeconds, 2)
+        XCTAssertEqual(s.pollSeconds, 0.25)
+        XCTAssertEqual(s.rereadMinutes, 2)
+        XCTAssertEqual(s.connectionOptions.statementTimeoutSeconds, 2.5)
+        XCTAssertEqual(try PostgresSettings(config: try ConfigLoader.parse("")), PostgresSettings())
+        XCTAssertThrowsError(try PostgresSettings(config: try ConfigLoader.parse("[postgres]\nstatement_timeout = \"0s\"")))
+        XCTAssertThrowsError(try PostgresSettings(config: try ConfigLoader.parse("[postgres]\npoll_interval = \"soon\"")))
+        var source = SourceSettings()
+        source.backoffCapSeconds = 7
+        let poll = RemotePoller.Settings(source: source, postgres: s)
+        XCTAssertEqual(poll.backoffCapSeconds, 7, "the HTTP sources' backoff")
+        XCTAssertEqual(poll.pollSeconds, 0.25)
+        XCTAssertEqual(poll.rereadMinutes, 2)
+    }
 }
