@@ -25,7 +25,11 @@ struct PostgresExportCommand: ParsableCommand {
         }
         guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
         do {
-            let logs = try PostgresSpendLogs(connection: try PostgresConnection(url: url), table: table ?? "LiteLLM_SpendLogs")
+            // One aggregate over the whole table: far past the live default of 30 s on a big one.
+            var options = PostgresConnection.Options()
+            options.statementTimeoutSeconds = 3600
+            let logs = try PostgresSpendLogs(connection: try PostgresConnection(url: url, options: options),
+                                             table: table ?? "LiteLLM_SpendLogs")
             guard let extent = try logs.extent() else { throw RuntimeError("\(PostgresURL.redact(url)): the table is empty") }
             let endMs = extent.newestMs + 1
             var startMs = extent.oldestMs

@@ -1,5 +1,6 @@
--- LiteLLM's LiteLLM_SpendLogs as its Prisma schema creates it in PostgreSQL (make bench; the tests
--- hold the same DDL in Tests/SpendIOTests/Postgres/LiteLLMSchema.swift).
+-- LiteLLM's LiteLLM_SpendLogs as its Prisma schema (schema.prisma) creates it in PostgreSQL: String → TEXT,
+-- Float → DOUBLE PRECISION, Int → INTEGER, DateTime → TIMESTAMP(3), Json → JSONB. Loaded by make bench and
+-- by the tests (Tests/SpendIOTests/Postgres/LiteLLMSchema.swift).
 CREATE TABLE "LiteLLM_SpendLogs" (
     "request_id" TEXT NOT NULL,
     "call_type" TEXT NOT NULL,

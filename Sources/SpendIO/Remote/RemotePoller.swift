@@ -1,7 +1,8 @@
 import Foundation
 import SpendCore
 
-/// Live polling of a remote engine: a first read of the window, then every `pollSeconds` the minutes
+/// Live polling of a remote engine: a first read of the newest minutes, the rest of the window read
+/// back a chunk at a time (so a first frame never waits for a day of rows), then every `pollSeconds` the minutes
 /// from the newest complete minute on, re-reading `rereadMinutes` before it, because a gateway writes
 /// its logs in batches (LiteLLM every few seconds to a minute) and late rows land in minutes already
 /// shown. What a poll reads *replaces* those minutes' cells; nothing is added twice.
@@ -15,6 +16,8 @@ public final class RemotePoller: @unchecked Sendable {
         public var rereadMinutes: Int64 = 5
         /// Minutes kept behind the clock (the console's 24 h).
         public var retentionMinutes: Int64 = 24 * 60
+        /// The window is read newest first, this many minutes per aggregate (each bounded by `statement_timeout`).
+        public var backfillChunkMinutes: Int64 = 60
         public var backoffBaseSeconds: Double = 0.5
         public var backoffCapSeconds: Double = 30
         /// Keep polling (console) or read once and end (export, check).
@@ -42,6 +45,7 @@ public final class RemotePoller: @unchecked Sendable {
     private var windows: [[SpendCore.Dimension]: RemoteCellWindow]
     private var statusValue: SourceStatus
     private var pollsDone = 0
+    private var windowComplete = false
     /// The minute the clock stands at: wall time, or the newest row when the table holds only history.
     private var clockMinute: Int64?
     private let stopFlag = StopFlag()
@@ -71,6 +75,12 @@ public final class RemotePoller: @unchecked Sendable {
     public var polls: Int {
         condition.lock(); defer { condition.unlock() }
         return pollsDone
+    }
+
+    /// Whether the whole window has been read (it is read newest first, a chunk at a time).
+    public var isWindowRead: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return windowComplete
     }
 
     /// The current minute of the data (nil before the first poll).
@@ -138,10 +148,39 @@ public final class RemotePoller: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Makes `cells` the content of `range` in every grouping; a live poll also moves the clock.
+    func apply(_ read: [[SpendCore.Dimension]: [RemoteCell]], _ range: ClosedRange<Int64>, wallMinute: Int64?, windowRead: Bool) {
+        condition.lock()
+        for (g, cells) in read { windows[g]?.replace(minutes: range, with: cells) }
+        if let wallMinute {
+            // The clock: wall time while data is live, the newest minute when there is only history.
+            let newest = windows.values.compactMap(\.newestMinute).max()
+            let clock = newest.map { $0 <= wallMinute - settings.retentionMinutes ? $0 : wallMinute } ?? wallMinute
+            for g in groupings { windows[g]?.trim(before: clock - settings.retentionMinutes + 1) }
+            clockMinute = clock
+            pollsDone += 1
+        }
+        windowComplete = windowRead
+        statusValue.state = .live
+        statusValue.lastError = nil
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func read(_ range: ClosedRange<Int64>) throws -> [[SpendCore.Dimension]: [RemoteCell]] {
+        var out: [[SpendCore.Dimension]: [RemoteCell]] = [:]
+        for g in groupings {
+            out[g] = try reader.cells(fromMs: range.lowerBound * 60_000, toMs: (range.upperBound + 1) * 60_000, dimensions: g)
+        }
+        return out
+    }
+
     func run() {
         var connected = false
         var failures = 0
-        var frontier: Int64?  // the newest complete minute read so far
+        var frontier: Int64?     // the newest complete minute a live poll has read
+        var windowStart: Int64?  // the window's first minute, fixed by the first poll
+        var oldestRead: Int64?   // backfill reads from here down to windowStart, a chunk at a time
         while !stopFlag.isSet {
             do {
                 if !connected {
@@ -150,7 +189,8 @@ public final class RemotePoller: @unchecked Sendable {
                     connected = true
                 }
                 let wallMinute = Rollup.floorDiv(wallClock(), 60_000)
-                let (read, range) = try reader.consistently { () throws -> ([[SpendCore.Dimension]: [RemoteCell]], ClosedRange<Int64>) in
+                // The live poll: the newest minutes first, so the first frame never waits for the window.
+                let (live, range) = try reader.consistently { () throws -> ([[SpendCore.Dimension]: [RemoteCell]], ClosedRange<Int64>) in
                     let from: Int64
                     if let f = frontier {
                         from = min(f - settings.rereadMinutes + 1, wallMinute)
@@ -161,30 +201,26 @@ public final class RemotePoller: @unchecked Sendable {
                             let newest = Rollup.floorDiv(e.newestMs, 60_000)
                             if newest <= wallMinute - settings.retentionMinutes { anchor = newest }
                         }
-                        from = anchor - settings.retentionMinutes + 1
+                        windowStart = anchor - settings.retentionMinutes + 1
+                        from = max(windowStart!, anchor - settings.rereadMinutes + 1)
                     }
-                    let range = from...wallMinute
-                    var out: [[SpendCore.Dimension]: [RemoteCell]] = [:]
-                    for g in groupings {
-                        out[g] = try reader.cells(fromMs: range.lowerBound * 60_000, toMs: (range.upperBound + 1) * 60_000, dimensions: g)
-                    }
-                    return (out, range)
+                    return (try read(from...wallMinute), from...wallMinute)
                 }
-                condition.lock()
-                for (g, cells) in read { windows[g]?.replace(minutes: range, with: cells) }
-                // The clock: wall time while data is live, the newest minute when there is only history.
-                let newest = windows.values.compactMap(\.newestMinute).max()
-                let clock = newest.map { $0 <= wallMinute - settings.retentionMinutes ? $0 : wallMinute } ?? wallMinute
-                for g in groupings { windows[g]?.trim(before: clock - settings.retentionMinutes + 1) }
-                clockMinute = clock
-                pollsDone += 1
-                statusValue.state = .live
-                statusValue.lastError = nil
-                condition.broadcast()
-                condition.unlock()
-                // The minute the clock is in is still filling; the one before it is complete.
-                frontier = wallMinute - 1
+                oldestRead = min(oldestRead ?? range.lowerBound, range.lowerBound)
+                frontier = wallMinute - 1  // the minute the clock is in is still filling
+                var backfill: ClosedRange<Int64>?
+                if let start = windowStart, let oldest = oldestRead, oldest > start {
+                    backfill = max(start, oldest - settings.backfillChunkMinutes)...(oldest - 1)
+                }
+                apply(live, range, wallMinute: wallMinute, windowRead: backfill == nil)
+                if let chunk = backfill {
+                    let older = try reader.consistently { try read(chunk) }
+                    oldestRead = chunk.lowerBound
+                    apply(older, chunk, wallMinute: nil, windowRead: chunk.lowerBound <= windowStart!)
+                }
                 failures = 0
+                // While the window is being read, the next live poll and chunk follow at once.
+                if let oldest = oldestRead, let start = windowStart, oldest > start { continue }
                 if !settings.follow {
                     update { $0.state = .ended }
                     return

@@ -1,3 +1,5 @@
+import Foundation
+
 /// LiteLLM's tables as its Prisma schema (schema.prisma) creates them in PostgreSQL: Prisma's
 /// String → TEXT, Float → DOUBLE PRECISION, Int → INTEGER, BigInt → BIGINT, DateTime →
 /// TIMESTAMP(3), Json → JSONB; the same defaults, keys and indexes.
@@ -10,47 +12,14 @@ enum LiteLLMSchema {
         "mcp_namespaced_tool_name", "agent_id", "proxy_server_request",
     ]
 
-    static let spendLogs = """
-        CREATE TABLE "LiteLLM_SpendLogs" (
-            "request_id" TEXT NOT NULL,
-            "call_type" TEXT NOT NULL,
-            "api_key" TEXT NOT NULL DEFAULT '',
-            "spend" DOUBLE PRECISION NOT NULL DEFAULT 0.0,
-            "total_tokens" INTEGER NOT NULL DEFAULT 0,
-            "prompt_tokens" INTEGER NOT NULL DEFAULT 0,
-            "completion_tokens" INTEGER NOT NULL DEFAULT 0,
-            "startTime" TIMESTAMP(3) NOT NULL,
-            "endTime" TIMESTAMP(3) NOT NULL,
-            "request_duration_ms" INTEGER,
-            "completionStartTime" TIMESTAMP(3),
-            "model" TEXT NOT NULL DEFAULT '',
-            "model_id" TEXT DEFAULT '',
-            "model_group" TEXT DEFAULT '',
-            "custom_llm_provider" TEXT DEFAULT '',
-            "api_base" TEXT DEFAULT '',
-            "user" TEXT DEFAULT '',
-            "metadata" JSONB DEFAULT '{}',
-            "cache_hit" TEXT DEFAULT '',
-            "cache_key" TEXT DEFAULT '',
-            "request_tags" JSONB DEFAULT '[]',
-            "team_id" TEXT,
-            "organization_id" TEXT,
-            "end_user" TEXT,
-            "requester_ip_address" TEXT,
-            "messages" JSONB DEFAULT '{}',
-            "response" JSONB DEFAULT '{}',
-            "session_id" TEXT,
-            "status" TEXT,
-            "mcp_namespaced_tool_name" TEXT,
-            "agent_id" TEXT,
-            "proxy_server_request" JSONB DEFAULT '{}',
-            CONSTRAINT "LiteLLM_SpendLogs_pkey" PRIMARY KEY ("request_id")
-        );
-        CREATE INDEX "LiteLLM_SpendLogs_startTime_idx" ON "LiteLLM_SpendLogs"("startTime");
-        CREATE INDEX "LiteLLM_SpendLogs_startTime_request_id_idx" ON "LiteLLM_SpendLogs"("startTime", "request_id");
-        CREATE INDEX "LiteLLM_SpendLogs_end_user_idx" ON "LiteLLM_SpendLogs"("end_user");
-        CREATE INDEX "LiteLLM_SpendLogs_session_id_idx" ON "LiteLLM_SpendLogs"("session_id");
-        """
+    /// The DDL `make bench` loads too (scripts/sql/): one copy of LiteLLM's table for both.
+    static let spendLogs: String = {
+        let sql = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/sql")
+        return ["litellm_spendlogs.sql", "litellm_spendlogs_indexes.sql"].map { name in
+            (try? String(contentsOf: sql.appendingPathComponent(name), encoding: .utf8)) ?? "-- missing scripts/sql/\(name)"
+        }.joined(separator: "\n")
+    }()
 
     /// `LiteLLM_Daily{User,Team,Tag}Spend`: one row per (entity, date, key, model, provider, …) per day.
     static func daily(_ table: String, entity: String) -> String {

@@ -129,6 +129,58 @@ final class RemotePollerTests: XCTestCase {
         XCTAssertTrue(waitForCells(p) { total(p).requests == 3 && p.status.lastError == nil }, "\(p.status)")
     }
 
+    /// The real reader, recording the windows asked of it.
+    final class RecordingReader: RemoteCellReading {
+        let inner: PostgresSpendLogsReader
+        var ranges: [(Int64, Int64)] = []
+        let lock = NSLock()
+        init(_ inner: PostgresSpendLogsReader) { self.inner = inner }
+        func connect() throws { try inner.connect() }
+        func disconnect() { inner.disconnect() }
+        func extent() throws -> (oldestMs: Int64, newestMs: Int64)? { try inner.extent() }
+        func cells(fromMs: Int64, toMs: Int64, dimensions: [SpendCore.Dimension]) throws -> [RemoteCell] {
+            if dimensions.isEmpty { lock.lock(); ranges.append((fromMs / 60_000, toMs / 60_000 - 1)); lock.unlock() }
+            return try inner.cells(fromMs: fromMs, toMs: toMs, dimensions: dimensions)
+        }
+        func consistently<T>(_ body: () throws -> T) throws -> T { try inner.consistently(body) }
+        func isConnectionLost(_ error: Error) -> Bool { inner.isConnectionLost(error) }
+    }
+
+    /// The first read is the newest minutes only; the rest of the 24 h window follows newest first,
+    /// one chunk per aggregate, contiguous, until the window is read; then only live polls.
+    func testTheWindowIsReadNewestFirstInChunks() throws {
+        let now = day + 20 * 3_600_000
+        let m = Rollup.floorDiv(now, 60_000)
+        let rows = [row("new", at: (m - 1) * 60_000), row("mid", at: (m - 200) * 60_000), row("old", at: (m - 1400) * 60_000),
+                    row("gone", at: (m - 1500) * 60_000)]
+        let (_, url) = try postgresDatabase(rows)
+        let reader = RecordingReader(PostgresSpendLogsReader(url: url))
+        var s = RemotePoller.Settings()
+        s.pollSeconds = 0.05
+        s.backfillChunkMinutes = 300
+        let p = RemotePoller(name: "pg", reader: reader, groupings: [[], [.feature]], settings: s, wallClock: { now })
+        pollers.append(p)
+        p.start()
+        XCTAssertTrue(waitForCells(p) { p.isWindowRead && p.polls > 6 }, "\(p.status)")
+        XCTAssertEqual(total(p).requests, 3, "the row older than 24 h is outside the window")
+        reader.lock.lock()
+        let ranges = reader.ranges
+        reader.lock.unlock()
+        XCTAssertEqual(ranges.first?.0, m - 4)
+        XCTAssertEqual(ranges.first?.1, m)
+        // Backfill chunks: every other read, each ≤ 300 minutes, going back contiguously to the window's start.
+        var expectedEnd = m - 5
+        var chunks = 0
+        for r in ranges.dropFirst() where r.1 < m - 5 || r.0 < m - 10 {
+            XCTAssertEqual(r.1, expectedEnd)
+            XCTAssertLessThanOrEqual(r.1 - r.0 + 1, 300)
+            expectedEnd = r.0 - 1
+            chunks += 1
+        }
+        XCTAssertEqual(expectedEnd, m - 24 * 60, "read back to the window's first minute")
+        XCTAssertEqual(chunks, 5)
+    }
+
     /// A role with no SELECT on the table: "permission denied" is the source's error; once granted,
     /// the same session reads. SELECT (and CONNECT) is all spendtop needs.
     func testPermissionIsReportedAndSelectAloneSuffices() throws {
