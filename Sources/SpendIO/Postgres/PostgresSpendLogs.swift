@@ -52,7 +52,7 @@ public final class PostgresSpendLogs {
     /// the rollups keep them for (`Grouping.keepsLatency`) unless `latency` says otherwise.
     public func cells(fromMs: Int64, toMs: Int64, dimensions: [Dimension], filters: [Filter] = [],
                       latency: Bool? = nil, perMinute: Bool = true) throws -> [RemoteCell] {
-        let keepsLatency = latency ?? (dimensions.count <= 1 && !dimensions.contains(.apiKey) && !dimensions.contains(.user))
+        let keepsLatency = latency ?? SpendLogsSQL.keepsLatency(dimensions)
         let sqlFilters = filters.map { f -> SpendLogsSQL.Filter in
             let raw = f.ids.compactMap { values.known[f.dimension]?[$0]?.1 }
             return SpendLogsSQL.Filter(f.dimension, values: raw.sorted(), includesNone: f.ids.contains(0))
@@ -78,24 +78,58 @@ public final class PostgresSpendLogs {
                 group.append(value(d, r, c))
                 c += 1
             }
-            var m = Measures()
-            m.requests = try r.int64(0, c) ?? 0
-            if m.requests == 0 { return }  // a total over no rows
-            m.errors = try r.int64(0, c + 1) ?? 0
-            m.retries = try r.int64(0, c + 2) ?? 0
-            m.gatewayCacheHits = try r.int64(0, c + 3) ?? 0
-            m.unpriced = try r.int64(0, c + 4) ?? 0
-            m.inputTokens = try r.int64(0, c + 5) ?? 0
-            m.outputTokens = try r.int64(0, c + 6) ?? 0
-            m.cacheReadTokens = try r.int64(0, c + 7) ?? 0
-            m.cacheWriteTokens = try r.int64(0, c + 8) ?? 0
-            m.reasoningTokens = try r.int64(0, c + 9) ?? 0
-            m.spend = try r.double(0, c + 10) ?? 0
-            m.latencySumMs = try r.double(0, c + 11) ?? 0
-            for packed in try r.int64Array(0, c + 12) {
-                m.latency.add(bucket: Int(packed >> 32), count: UInt32(truncatingIfNeeded: packed))
-            }
+            guard let m = try measures(r, from: c) else { return }  // a total over no rows
             out.append(RemoteCell(minute: minute, values: group, measures: m))
+        }
+        return out
+    }
+
+    /// The measure columns of a row from column `c` on; nil for a cell of no requests.
+    func measures(_ r: PostgresResult, from c: Int) throws -> Measures? {
+        var m = Measures()
+        m.requests = try r.int64(0, c) ?? 0
+        if m.requests == 0 { return nil }
+        m.errors = try r.int64(0, c + 1) ?? 0
+        m.retries = try r.int64(0, c + 2) ?? 0
+        m.gatewayCacheHits = try r.int64(0, c + 3) ?? 0
+        m.unpriced = try r.int64(0, c + 4) ?? 0
+        m.inputTokens = try r.int64(0, c + 5) ?? 0
+        m.outputTokens = try r.int64(0, c + 6) ?? 0
+        m.cacheReadTokens = try r.int64(0, c + 7) ?? 0
+        m.cacheWriteTokens = try r.int64(0, c + 8) ?? 0
+        m.reasoningTokens = try r.int64(0, c + 9) ?? 0
+        m.spend = try r.double(0, c + 10) ?? 0
+        m.latencySumMs = try r.double(0, c + 11) ?? 0
+        for packed in try r.int64Array(0, c + 12) {
+            m.latency.add(bucket: Int(packed >> 32), count: UInt32(truncatingIfNeeded: packed))
+        }
+        return m
+    }
+
+    /// Cells of several groupings for rows in `[fromMs, toMs)`, per minute, from one scan of the
+    /// table (`SpendLogsSQL.groupingSets`): what a poll of every kept grouping costs once.
+    public func cells(fromMs: Int64, toMs: Int64, groupings: [[Dimension]]) throws -> [[Dimension]: [RemoteCell]] {
+        var out: [[Dimension]: [RemoteCell]] = [:]
+        for g in groupings { out[g] = [] }
+        let unique = Array(out.keys).sorted { $0.map(\.rawValue).lexicographicallyPrecedes($1.map(\.rawValue)) }
+        if unique.count == 1 {
+            out[unique[0]] = try cells(fromMs: fromMs, toMs: toMs, dimensions: unique[0])
+            return out
+        }
+        let (text, dims) = SpendLogsSQL.groupingSets(schema, unique)
+        lastSQL = text
+        var byID: [Int64: [Dimension]] = [:]
+        for g in unique { byID[SpendLogsSQL.groupingID(g, all: dims)] = g }
+        let bounds = SpendLogsSQL.arrayLiteral(LatencyHistogram.lowerBounds.map { "\($0)" })
+        try connection.stream(text, [String(fromMs), String(toMs), bounds]) { r in
+            guard let id = try r.int64(0, 0), let g = byID[id], let minute = try r.int64(0, 1) else {
+                throw PostgresError(.result, "an aggregate row of no grouping asked for")
+            }
+            var group: [DimensionValue] = []
+            group.reserveCapacity(g.count)
+            for d in g { group.append(value(d, r, 2 + dims.firstIndex(of: d)!)) }
+            guard let m = try measures(r, from: 2 + dims.count) else { return }
+            out[g]!.append(RemoteCell(minute: minute, values: group, measures: m))
         }
         return out
     }

@@ -34,6 +34,10 @@ public final class PostgresSpendLogsReader: RemoteCellReading {
         try open().cells(fromMs: fromMs, toMs: toMs, dimensions: dimensions)
     }
 
+    public func cells(fromMs: Int64, toMs: Int64, groupings: [[Dimension]]) throws -> [[Dimension]: [RemoteCell]] {
+        try open().cells(fromMs: fromMs, toMs: toMs, groupings: groupings)
+    }
+
     public func consistently<T>(_ body: () throws -> T) throws -> T { try open().consistently(body) }
 
     public func isConnectionLost(_ error: Error) -> Bool {

@@ -59,57 +59,11 @@ public struct SpendLogsSQL: Sendable {
     }
 
     public var text: String {
-        let s = schema
-        let m = s.json("metadata") == "NULL::jsonb" ? nil : s.json("metadata")
         var filterDims: [Dimension] = []
         for f in filters where !dimensions.contains(f.dimension) && !filterDims.contains(f.dimension) { filterDims.append(f.dimension) }
         let dims = dimensions + filterDims
-        var select: [String] = []
-        if perMinute { select.append("date_trunc('minute', s.\"startTime\") AS minute_t") }
-        for (i, d) in dims.enumerated() { select.append("\(SpendLogsSQL.dimensionExpression(d, s)!) AS d\(i)") }
-        let usage = ["m.additional_usage_values", "m.usage_object"]
-        func largest(_ paths: [String]) -> String {
-            guard m != nil else { return "0::int8" }
-            let reads = usage.flatMap { u in paths.map { SpendLogsSQL.jsonCount("\(u) #> '{\($0)}'") } }
-            return "GREATEST(0::int8, \(reads.joined(separator: ", ")))"
-        }
-        let spend = s.number("spend")
-        select.append("CASE WHEN \(spend) > '-Infinity' AND \(spend) < 'Infinity' THEN \(spend) END AS spend")
-        let promptFallback = m == nil ? "NULL::int8" : SpendLogsSQL.jsonCount("m.usage_object -> 'prompt_tokens'")
-        let completionFallback = m == nil ? "NULL::int8" : SpendLogsSQL.jsonCount("m.usage_object -> 'completion_tokens'")
-        select.append("COALESCE(\(s.count("prompt_tokens")), \(promptFallback), 0) AS input_tokens")
-        select.append("COALESCE(\(s.count("completion_tokens")), \(completionFallback), 0) AS output_tokens")
-        select.append("\(largest(["prompt_tokens_details,cached_tokens", "cache_read_input_tokens"])) AS cache_read")
-        select.append("\(largest(["cache_creation_input_tokens", "prompt_tokens_details,cache_creation_tokens", "prompt_tokens_details,cache_write_tokens"])) AS cache_write")
-        select.append("\(largest(["completion_tokens_details,reasoning_tokens"])) AS reasoning")
-        // The importer reads metadata.status first; a JSON null or no key falls back to the column.
-        let columnError = SpendLogsSQL.statusIsError(s.text("status"))
-        if m != nil {
-            select.append("""
-                CASE jsonb_typeof(m.status) WHEN 'string' THEN \(SpendLogsSQL.statusIsError("(m.status #>> '{}')")) \
-                WHEN 'number' THEN trunc((m.status)::numeric) >= 400 WHEN 'boolean' THEN false \
-                WHEN 'object' THEN false WHEN 'array' THEN false ELSE \(columnError) END AS err
-                """)
-            select.append("COALESCE(\(SpendLogsSQL.jsonCount("m.attempted_retries")) > 0, false) AS retry")
-        } else {
-            select.append("\(columnError) AS err")
-            select.append("false AS retry")
-        }
-        select.append("COALESCE(lower(\(s.text("cache_hit"))) IN ('true', 'yes', '1', 'exact', 'semantic'), false) AS gw_hit")
-        select.append("\(latencyExpression) AS lat")
+        let row = SpendLogsSQL.rowQuery(schema, dims: dims, perMinute: perMinute)
 
-        var from = "FROM \(s.quotedTable) s"
-        if let m {
-            // One parse of the (often kilobytes long, TOASTed) metadata per row for all the keys read.
-            from += "\n  CROSS JOIN LATERAL jsonb_to_record(CASE WHEN jsonb_typeof(\(m)) = 'object' THEN \(m) ELSE '{}'::jsonb END)"
-                + "\n    AS m(user_api_key_alias jsonb, user_api_key_team_id jsonb, user_api_key_user_id jsonb, status jsonb,"
-                + " attempted_retries jsonb, additional_usage_values jsonb, usage_object jsonb)"
-        }
-        let bound: (String) -> String = { p in
-            s.startIsTimestampTZ ? "to_timestamp(\(p)::int8 / 1000.0)" : "(to_timestamp(\(p)::int8 / 1000.0) AT TIME ZONE 'UTC')"
-        }
-        let row = "SELECT " + select.joined(separator: ",\n  ") + "\n  " + from
-            + "\n  WHERE s.\"startTime\" >= \(bound("$1")) AND s.\"startTime\" < \(bound("$2"))"
 
         var firstParam = latency ? 4 : 3
         var conditions: [String] = []
@@ -142,6 +96,96 @@ public struct SpendLogsSQL: Sendable {
             + "\nFROM g" + groupBy
     }
 
+    /// Several groupings in one scan (`GROUPING SETS`): every row is read and its metadata parsed once
+    /// for all of them. Rows come back tagged with `GROUPING(d0, …)`, which `groupingID` predicts.
+    /// Parameters: `$1`, `$2` the window, `$3` the latency bounds. Per minute; no filters.
+    public static func groupingSets(_ s: SpendLogsSchema, _ groupings: [[Dimension]]) -> (text: String, dimensions: [Dimension]) {
+        var dims: [Dimension] = []
+        for g in groupings { for d in g where !dims.contains(d) { dims.append(d) } }
+        let row = rowQuery(s, dims: dims, perMinute: true)
+        let cols = dims.indices.map { "d\($0)" }
+        let sets = groupings.map { g -> String in
+            let keys = ["minute_t"] + g.map { "d\(dims.firstIndex(of: $0)!)" } + (keepsLatency(g) ? ["lb"] : [])
+            return "(" + keys.joined(separator: ", ") + ")"
+        }
+        let grouping = cols.isEmpty ? "0" : "GROUPING(" + cols.joined(separator: ", ") + ")"
+        let inner = "SELECT minute_t, " + cols.map { $0 + ", " }.joined() + "lb, \(grouping) AS gid, "
+            + aggregates.map { "\($0.sum) AS \($0.name)" }.joined(separator: ", ")
+            + "\nFROM b\nGROUP BY GROUPING SETS (" + sets.joined(separator: ", ") + ")"
+        let text = "WITH r AS (\n  \(row)\n), b AS (\n  SELECT r.*, CASE WHEN lat >= 0 THEN width_bucket(lat, $3::float8[]) END AS lb"
+            + " FROM r OFFSET 0\n), g AS (\n" + inner + "\n)\nSELECT gid, (EXTRACT(EPOCH FROM minute_t) / 60)::int8 AS minute, "
+            + cols.map { $0 + ", " }.joined()
+            + aggregates.map { "sum(\($0.name))::\($0.type)" }.joined(separator: ", ")
+            + ", array_agg(lb::int8 * 4294967296 + n) FILTER (WHERE lb IS NOT NULL)"
+            + "\nFROM g\nGROUP BY " + (["gid", "minute_t"] + cols).joined(separator: ", ")
+        return (text, dims)
+    }
+
+    /// The `GROUPING(d0, …)` value of a grouping's rows: a bit per dimension it does not group by.
+    static func groupingID(_ g: [Dimension], all dims: [Dimension]) -> Int64 {
+        var id: Int64 = 0
+        for (i, d) in dims.enumerated() where !g.contains(d) { id |= 1 << Int64(dims.count - 1 - i) }
+        return id
+    }
+
+    /// The groupings that carry latency buckets, as the rollups keep them (`Grouping.keepsLatency`).
+    public static func keepsLatency(_ g: [Dimension]) -> Bool {
+        g.count <= 1 && !g.contains(.apiKey) && !g.contains(.user)
+    }
+
+    /// The row CTE: one row per spend log in the window, reduced to its minute, the raw values of
+    /// `dims` (`d0`, `d1`, …) and the numbers a cell sums. `OFFSET 0` keeps PostgreSQL from inlining
+    /// it: each row's expressions are then computed once, not once per reference in the aggregates.
+    static func rowQuery(_ s: SpendLogsSchema, dims: [Dimension], perMinute: Bool) -> String {
+        let m = s.json("metadata") == "NULL::jsonb" ? nil : s.json("metadata")
+        var select: [String] = []
+        if perMinute { select.append("date_trunc('minute', s.\"startTime\") AS minute_t") }
+        for (i, d) in dims.enumerated() { select.append("\(SpendLogsSQL.dimensionExpression(d, s)!) AS d\(i)") }
+        let usage = ["m.additional_usage_values", "m.usage_object"]
+        func largest(_ paths: [String]) -> String {
+            guard m != nil else { return "0::int8" }
+            let reads = usage.flatMap { u in paths.map { SpendLogsSQL.jsonCount("\(u) #> '{\($0)}'") } }
+            return "GREATEST(0::int8, \(reads.joined(separator: ", ")))"
+        }
+        let spend = s.number("spend")
+        select.append("CASE WHEN \(spend) > '-Infinity' AND \(spend) < 'Infinity' THEN \(spend) END AS spend")
+        let promptFallback = m == nil ? "NULL::int8" : SpendLogsSQL.jsonCount("m.usage_object -> 'prompt_tokens'")
+        let completionFallback = m == nil ? "NULL::int8" : SpendLogsSQL.jsonCount("m.usage_object -> 'completion_tokens'")
+        select.append("COALESCE(\(s.count("prompt_tokens")), \(promptFallback), 0) AS input_tokens")
+        select.append("COALESCE(\(s.count("completion_tokens")), \(completionFallback), 0) AS output_tokens")
+        select.append("\(largest(["prompt_tokens_details,cached_tokens", "cache_read_input_tokens"])) AS cache_read")
+        select.append("\(largest(["cache_creation_input_tokens", "prompt_tokens_details,cache_creation_tokens", "prompt_tokens_details,cache_write_tokens"])) AS cache_write")
+        select.append("\(largest(["completion_tokens_details,reasoning_tokens"])) AS reasoning")
+        // The importer reads metadata.status first; a JSON null or no key falls back to the column.
+        let columnError = SpendLogsSQL.statusIsError(s.text("status"))
+        if m != nil {
+            select.append("""
+                CASE jsonb_typeof(m.status) WHEN 'string' THEN \(SpendLogsSQL.statusIsError("(m.status #>> '{}')")) \
+                WHEN 'number' THEN trunc((m.status)::numeric) >= 400 WHEN 'boolean' THEN false \
+                WHEN 'object' THEN false WHEN 'array' THEN false ELSE \(columnError) END AS err
+                """)
+            select.append("COALESCE(\(SpendLogsSQL.jsonCount("m.attempted_retries")) > 0, false) AS retry")
+        } else {
+            select.append("\(columnError) AS err")
+            select.append("false AS retry")
+        }
+        select.append("COALESCE(lower(\(s.text("cache_hit"))) IN ('true', 'yes', '1', 'exact', 'semantic'), false) AS gw_hit")
+        select.append("\(latencyExpression(s)) AS lat")
+
+        var from = "FROM \(s.quotedTable) s"
+        if let m {
+            // One parse of the (often kilobytes long, TOASTed) metadata per row for all the keys read.
+            from += "\n  CROSS JOIN LATERAL jsonb_to_record(CASE WHEN jsonb_typeof(\(m)) = 'object' THEN \(m) ELSE '{}'::jsonb END)"
+                + "\n    AS m(user_api_key_alias jsonb, user_api_key_team_id jsonb, user_api_key_user_id jsonb, status jsonb,"
+                + " attempted_retries jsonb, additional_usage_values jsonb, usage_object jsonb)"
+        }
+        let bound: (String) -> String = { p in
+            s.startIsTimestampTZ ? "to_timestamp(\(p)::int8 / 1000.0)" : "(to_timestamp(\(p)::int8 / 1000.0) AT TIME ZONE 'UTC')"
+        }
+        return "SELECT " + select.joined(separator: ",\n  ") + "\n  " + from
+            + "\n  WHERE s.\"startTime\" >= \(bound("$1")) AND s.\"startTime\" < \(bound("$2"))\n  OFFSET 0"
+    }
+
     /// The measures summed per cell, in the order of `measureColumns` (less the histogram).
     static let aggregates: [(name: String, sum: String, type: String)] = [
         ("n", "count(*)", "int8"), ("errors", "count(*) FILTER (WHERE err)", "int8"),
@@ -154,7 +198,7 @@ public struct SpendLogsSQL: Sendable {
 
     /// `endTime − startTime` in ms when both are set and in order (as the importer reads it), else
     /// `request_duration_ms`; negative or NULL means "no latency".
-    var latencyExpression: String {
+    static func latencyExpression(_ schema: SpendLogsSchema) -> String {
         let duration = schema.number("request_duration_ms")
         guard let end = schema.timestamp("endTime") else { return duration }
         return "CASE WHEN \(end) >= s.\"startTime\" AND s.\"startTime\" > '1970-01-01' "

@@ -168,11 +168,7 @@ public final class RemotePoller: @unchecked Sendable {
     }
 
     func read(_ range: ClosedRange<Int64>) throws -> [[SpendCore.Dimension]: [RemoteCell]] {
-        var out: [[SpendCore.Dimension]: [RemoteCell]] = [:]
-        for g in groupings {
-            out[g] = try reader.cells(fromMs: range.lowerBound * 60_000, toMs: (range.upperBound + 1) * 60_000, dimensions: g)
-        }
-        return out
+        try reader.cells(fromMs: range.lowerBound * 60_000, toMs: (range.upperBound + 1) * 60_000, groupings: groupings)
     }
 
     func run() {

@@ -208,4 +208,30 @@ final class PostgresSpendLogsTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("letters, digits"), "\(e)")
         }
     }
+
+    /// All the console's groupings in one scan (GROUPING SETS) answer exactly what one aggregate per
+    /// grouping answers, histograms included.
+    func testOneScanForEveryGroupingEqualsOneAggregateEach() throws {
+        var maker = SpendLogsRowMaker(seed: 3)
+        let (_, url) = try postgresDatabase(maker.rows(1_500, startMs: day + 7_200_000, minutes: 20))
+        let logs = try PostgresSpendLogs(connection: try PostgresConnection(url: url))
+        let groupings: [[SpendCore.Dimension]] = [[], [.feature], [.apiKey], [.model], [.team], [.provider], [.user],
+                                        [.feature, .apiKey], [.feature, .model], [.apiKey, .model]]
+        let all = try logs.cells(fromMs: day, toMs: day + 86_400_000, groupings: groupings)
+        XCTAssertTrue(logs.lastSQL.contains("GROUPING SETS"), logs.lastSQL)
+        XCTAssertEqual(Set(all.keys), Set(groupings))
+        for g in groupings {
+            let one = try logs.cells(fromMs: day, toMs: day + 86_400_000, dimensions: g)
+            func key(_ c: RemoteCell) -> String { "\(c.minute)|" + c.values.map { String($0.id) }.joined(separator: "|") }
+            let want = Dictionary(uniqueKeysWithValues: one.map { (key($0), $0.measures) })
+            let got = Dictionary(uniqueKeysWithValues: all[g]!.map { (key($0), $0.measures) })
+            XCTAssertEqual(Set(got.keys), Set(want.keys), "\(g)")
+            XCTAssertGreaterThan(want.count, 5, "\(g)")
+            for (k, m) in want {
+                guard let o = got[k] else { continue }
+                assertSame(o, m, histogram: true, "\(g) \(k)")
+            }
+        }
+        XCTAssertEqual(all[[]]?.reduce(0) { $0 + $1.measures.requests }, 1_500)
+    }
 }
