@@ -15,6 +15,8 @@ struct PostgresExportCommand: ParsableCommand {
     @Option(help: "all, or a window ending at the newest row (1h, 24h, …).") var window = "all"
     @Option(name: .shortAndLong, help: "Output file (default: stdout).") var output: String?
     @Flag(help: "Print the aggregate's SQL and parameters, send nothing.") var printSQL = false
+    @Flag(help: "Time a poll instead: per-minute cells of every console grouping over the window, in one scan and one aggregate each.")
+    var pollTiming = false
 
     func run() throws {
         guard case .postgres(let url, let table) = try SourceSpec(parsing: source) else {
@@ -34,6 +36,19 @@ struct PostgresExportCommand: ParsableCommand {
             let endMs = extent.newestMs + 1
             var startMs = extent.oldestMs
             if case .minutes(let n) = w { startMs = (Rollup.floorDiv(extent.newestMs, 60_000) - Int64(n) + 1) * 60_000 }
+            if pollTiming {
+                let groupings: [[SpendCore.Dimension]] = Grouping.console.map { [$0.first, $0.second].compactMap { $0 } }
+                let t0 = Date()
+                let one = try logs.cells(fromMs: startMs, toMs: endMs, groupings: groupings)
+                let t1 = Date()
+                var separate = 0
+                for g in groupings { separate += try logs.cells(fromMs: startMs, toMs: endMs, dimensions: g).count }
+                let t2 = Date()
+                print(String(format: "{\"groupings\": %d, \"cells\": %d, \"one_scan_s\": %.3f, \"one_aggregate_each_s\": %.3f, \"cells_each\": %d}",
+                             groupings.count, one.values.reduce(0) { $0 + $1.count }, t1.timeIntervalSince(t0),
+                             t2.timeIntervalSince(t1), separate))
+                return
+            }
             if printSQL {
                 let q = try SpendLogsSQL(schema: logs.schema, dimensions: [d], latency: Grouping.by(d).keepsLatency, perMinute: false)
                 print(q.text + ";")
