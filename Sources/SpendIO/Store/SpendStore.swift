@@ -219,7 +219,9 @@ public final class SpendStore {
     /// Deletes events and samples older than `days` before `nowMs`; returns the events deleted.
     @discardableResult
     public func applyRetention(days: Double, nowMs: Int64) throws -> Int {
-        let horizon = nowMs - Int64(days * 86_400_000)
+        // Checked: a retention of 1e300 days keeps everything rather than trapping.
+        guard days.isFinite, days >= 0 else { return 0 }
+        let horizon = nowMs - Int64(min(days, Double(DurationText.maxMs / 86_400_000)) * 86_400_000)
         do {
             try db.execute("DELETE FROM events WHERE ts < \(horizon)")
             let n = Int(sqlite3Changes(db))
