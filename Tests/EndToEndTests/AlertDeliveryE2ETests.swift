@@ -18,7 +18,7 @@ final class AlertDeliveryE2ETests: XCTestCase {
     }
 
     func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-e2e-bell-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-bell-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

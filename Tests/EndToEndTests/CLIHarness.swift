@@ -46,7 +46,7 @@ enum CLI {
     }
 
     static func temporaryFile(_ text: String, suffix: String = ".jsonl") throws -> String {
-        let path = NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)\(suffix)"
+        let path = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)\(suffix)")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -19,7 +19,7 @@ final class ConsoleE2ETests: XCTestCase {
     }
 
     func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

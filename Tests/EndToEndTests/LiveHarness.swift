@@ -75,7 +75,7 @@ final class Background {
 
 enum Scratch {
     static func directory() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-live-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

@@ -307,6 +307,36 @@ final class LiveIngestTests: XCTestCase {
         XCTAssertEqual(b.sources[0].stats.duplicates, 0)
     }
 
+    /// An NDJSON server that goes silent mid-line with the connection open: past the idle timeout the
+    /// source shows as stalled, reconnects, and the re-sent lines count once (by request_id).
+    func testStalledNDJSONStreamIsReconnectedAndCountedOnce() throws {
+        let dir = try scratch()
+        let file = dir + "/events.jsonl"
+        let body = (0..<300).map { line($0) }.joined()
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        let cut = body.utf8.count / 2 + 7  // mid-line
+        let port = try serve(["ndjson", "--file", file, "--stall-after", "\(cut)", "--stall-seconds", "6",
+                              "--reconnect-delay", "1", "--log", dir + "/log.jsonl"])
+        var settings = SourceSettings()
+        settings.idleTimeoutSeconds = 1
+        settings.backoffBaseSeconds = 0.05
+        let r = rollup()
+        let ingest = try start([.http("http://127.0.0.1:\(port)/")], rollup: r, store: nil, follow: true, settings: settings)
+        XCTAssertTrue(waitFor(15) { ingest.sources[0].stalled }, "\(ingest.sources)")
+        XCTAssertTrue(ingest.sources[0].lastError?.contains("stalled") ?? false, "\(ingest.sources)")
+        let before = ingest.read { $0.eventsCounted }
+        XCTAssertGreaterThan(before, 100, "the lines before the stall were counted while it was silent")
+        XCTAssertLessThan(before, 300)
+        XCTAssertTrue(waitFor(15) { ingest.read { $0.eventsCounted } == 300 && !ingest.sources[0].stalled }, "\(ingest.sources)")
+        XCTAssertTrue(ingest.waitUntilCaughtUp(timeout: 5))
+        ingest.stop()
+        XCTAssertEqual(r.eventsCounted, 300)
+        // Every reconnect re-sends the whole body (NDJSON has no resume): all of it is duplicates.
+        XCTAssertGreaterThanOrEqual(ingest.sources[0].stats.duplicates, before, "the re-sent lines count once")
+        XCTAssertEqual(ingest.sources[0].stats.rejected, 0, "the half line cut by the stall is dropped, not rejected")
+        XCTAssertEqual(try r.rows(ViewQuery(groupBy: nil, window: .all), wallMs: 0).total.spend, 0.3, accuracy: 1e-9)
+    }
+
     func writeSpendLogs(_ db: String, start: Int, rows: Int) throws {
         let fixture = LiveIngestTests.root.appendingPathComponent("Tests/SpendCoreTests/Fixtures/litellm-spendlogs-rows.jsonl").path
         let w = Process()

@@ -2,6 +2,9 @@
 """Local HTTP servers for spendtop's end-to-end tests (127.0.0.1 only, port 0).
 
     serve.py sse --events N [--drop-after K] [--fail 2] [--retry-ms MS] --log FILE
+    serve.py sse|ndjson ... --stall-after K --stall-seconds S [--reconnect-delay D]
+        the first connection goes silent after event K (ndjson: byte K) for S seconds with the
+        connection held open; later connections wait D seconds before answering, then serve the rest
     serve.py prom --page FILE
     serve.py garbage [--type text/event-stream]
     serve.py ndjson --file FILE
@@ -18,6 +21,7 @@ import re
 import socket
 import sys
 import threading
+import time
 
 ARGS = None
 STATE = {"connections": 0, "scrapes": 0}
@@ -57,6 +61,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         auth = self.headers.get("Authorization")
         with open(ARGS.log, "a") as f:
             f.write(json.dumps({"connection": n, "last_event_id": last, "authorization": auth}) + "\n")
+        if n > 1 and ARGS.reconnect_delay:
+            time.sleep(ARGS.reconnect_delay)
         if 1 < n <= 1 + ARGS.fail:
             body = b"busy\n"
             self.send_response(503)
@@ -73,6 +79,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.chunk(b"retry: %d\n: hello\n\n" % ARGS.retry_ms)
         for i in range(start, ARGS.events + 1):
             ev = sse_event(i).encode()
+            if n == 1 and ARGS.stall_after is not None and i == ARGS.stall_after + 1:
+                self.stall()
+                return
             if n == 1 and i == ARGS.drop_after + 1:
                 # half an event, then the connection drops without the closing chunk
                 self.chunk(ev[: len(ev) // 2])
@@ -83,6 +92,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if i % 50 == 0:
                 self.chunk(b": heartbeat\n\n")
         self.chunk(b"")
+        self.close_connection = True
+
+    def stall(self):
+        """Silence with the connection held open: no byte, no comment, no heartbeat."""
+        time.sleep(ARGS.stall_seconds)
         self.close_connection = True
 
     def mode_prom(self):
@@ -110,11 +124,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def mode_ndjson(self):
+        with LOCK:
+            STATE["connections"] += 1
+            n = STATE["connections"]
+        with open(ARGS.log, "a") as f:
+            f.write(json.dumps({"connection": n}) + "\n")
+        if n > 1 and ARGS.reconnect_delay:
+            time.sleep(ARGS.reconnect_delay)
         body = open(ARGS.file, "rb").read()
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if n == 1 and ARGS.stall_after is not None:
+            self.wfile.write(body[: ARGS.stall_after])
+            self.wfile.flush()
+            self.stall()
+            return
         self.wfile.write(body)
 
 
@@ -130,6 +156,9 @@ def main():
     ap.add_argument("--page")
     ap.add_argument("--file")
     ap.add_argument("--type", default="text/event-stream")
+    ap.add_argument("--stall-after", type=int, help="the first connection goes silent after this event (ndjson: byte)")
+    ap.add_argument("--stall-seconds", type=float, default=5)
+    ap.add_argument("--reconnect-delay", type=float, default=0, help="seconds before answering a later connection")
     ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
     ap.add_argument("--tls-key")
     ARGS = ap.parse_args()

@@ -12,7 +12,11 @@ public enum SourceConfig {
         s.insecure = insecure
         let defaults = config["sources"]
         if let d = try duration(defaults?["prom_interval"], "[sources] prom_interval") { s.scrapeIntervalSeconds = d }
-        if let d = try duration(defaults?["idle_timeout"], "[sources] idle_timeout") { s.idleTimeoutSeconds = d }
+        if let d = try duration(defaults?["idle_timeout"], "[sources] idle_timeout") {
+            guard d > 0 else { throw ConfigError("[sources] idle_timeout must be longer than 0") }
+            s.idleTimeoutSeconds = d
+        }
+        if let d = try duration(defaults?["read_idle"], "[sources] read_idle") { s.finiteIdleSeconds = d }
         if let d = try duration(defaults?["backoff_cap"], "[sources] backoff_cap") { s.backoffCapSeconds = d }
         if let n = defaults?["max_line_bytes"]?.int, n > 0 { s.maxLineBytes = Int(n) }
         let url: String

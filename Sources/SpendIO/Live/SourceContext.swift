@@ -12,12 +12,12 @@ final class SourceContext {
     let queue: BoundedQueue<SourceBatch>
     let savedPositions: [String: String]
     private let stop: StopFlag
-    private let report: (Int, SourceState?, String??) -> Void
+    private let report: (Int, SourceState?, String??, Bool?) -> Void
     let pushed: () -> Void
 
     init(index: Int, name: String, follow: Bool, settings: SourceSettings, queue: BoundedQueue<SourceBatch>,
          savedPositions: [String: String], stop: StopFlag,
-         report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void) {
+         report: @escaping (Int, SourceState?, String??, Bool?) -> Void, pushed: @escaping () -> Void) {
         self.index = index
         self.name = name
         self.follow = follow
@@ -39,10 +39,13 @@ final class SourceContext {
         return queue.push(batch, cost: batch.cost)
     }
 
-    func setState(_ state: SourceState) { report(index, state, nil) }
+    func setState(_ state: SourceState) { report(index, state, nil, nil) }
 
     /// Sets (or with nil clears) the last error; it is sanitised before anyone sees it.
-    func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) })) }
+    func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) }), nil) }
+
+    /// Marks the source stalled (connected but silent past the idle timeout) until data flows again.
+    func setStalled(_ stalled: Bool) { report(index, nil, nil, stalled) }
 
     /// Sleeps up to `seconds`; false when woken by `stop()`.
     func sleep(_ seconds: Double) -> Bool { stop.sleep(seconds) }

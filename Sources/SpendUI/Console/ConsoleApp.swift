@@ -193,6 +193,7 @@ public final class ConsoleApp {
                                          folded: folded, wallMs: wall)
         }
         snap.gpuHourlyUSD = gpuPrice
+        snap.storeStatus = feed.storeStatus
         return (snap, started)
     }
 

@@ -62,15 +62,18 @@ public enum ConsoleScreen {
         if !s.path.isEmpty { parts.append((s.breadcrumb, 8)) }
         if let d = s.data {
             let live = d.sources.filter { $0.state == .live }.count
-            let retrying = d.sources.filter { if case .retrying = $0.state { return true }; return false }.count
+            let stalled = d.sources.filter(\.stalled).count
+            let retrying = d.sources.filter { if case .retrying = $0.state { return !$0.stalled }; return false }.count
             let failed = d.sources.filter { $0.state == .failed }.count
             let ended = d.sources.filter { $0.state == .ended }.count
             var src: [String] = []
             if live > 0 { src.append("● \(live) live") }
+            if stalled > 0 { src.append("○ \(stalled) stalled, reconnecting") }
             if retrying > 0 { src.append("○ \(retrying) retrying") }
             if failed > 0 { src.append("! \(failed) failed") }
             if ended > 0 { src.append("■ \(ended) file\(ended == 1 ? "" : "s")") }
-            parts.append((src.joined(separator: "  "), 4))
+            parts.append((src.joined(separator: "  "), stalled > 0 ? 8 : 4))
+            if let store = d.storeStatus { parts.append(("! " + store, 9)) }
         }
         parts.append(("window \(s.window)", 7))
         if let d = s.data { parts.append((clock(d.clockMs), 3)) }
