@@ -97,6 +97,8 @@ public final class SpendStore {
 
     /// Gives up the writer's lock (after the last commit): another spendtop may write the store now.
     public func releaseLock() {
+        // The WAL folded into the file: a stopped store is one self-contained file.
+        if lock != nil { try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
         lock = nil
         closedForWriting = true
     }
