@@ -12,11 +12,12 @@ final class TmuxSession {
     /// Runs `spendtop ARGS` in a W×H session with TERM=xterm-256color and a UTF-8 locale; when it
     /// exits the pane prints `EXITED:<status>` and stays open so the test can read it. With `typescript`,
     /// it runs under util-linux `script -f`, which records every byte the program writes to the terminal there.
+    /// `launcher` runs before the binary (e.g. `unshare … sh wrapper.sh`), which it is given as its arguments.
     init(width: Int, height: Int, args: [String], term: String = "xterm-256color", cwd: String? = nil, env: [String: String] = [:],
-         typescript: String? = nil) throws {
+         typescript: String? = nil, launcher: [String] = []) throws {
         TmuxSession.counter += 1
         name = "spendtop-e2e-\(getpid())-\(TmuxSession.counter)-\(UUID().uuidString.prefix(6))"
-        var quoted = ([CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
+        var quoted = (launcher + [CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
         if let typescript {
             // -e: the program's exit status; -f: flushed after each write, so the test can read it while it runs.
             quoted = "script -q -f -e -c " + TmuxSession.shellQuote(quoted) + " " + TmuxSession.shellQuote(typescript)
@@ -123,4 +124,11 @@ final class TmuxSession {
     }
 
     func kill() { _ = try? TmuxSession.tmux(["kill-session", "-t", name]) }
+
+    /// The pid of the program the pane runs (the shell's child), or nil once it has exited.
+    func programPID() -> pid_t? {
+        guard let shell = Int32(display("#{pane_pid}")) else { return nil }
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
 }
