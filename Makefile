@@ -30,9 +30,10 @@ release: setup
 demo: release
 	$(BIN_RELEASE) demo
 
+# The suite runs with TMPDIR set to a fresh folder that must be empty afterwards (scripts/tmp-clean.sh).
 test: setup
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build --disable-swift-testing $(BUILD_FLAGS)
+	scripts/tmp-clean.sh $(SWIFT) test --skip-build --disable-swift-testing $(BUILD_FLAGS)
 
 bench: release
 	@python3 -c "import duckdb" 2>/dev/null || pip install -q duckdb

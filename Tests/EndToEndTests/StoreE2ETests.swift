@@ -74,7 +74,7 @@ final class StoreE2ETests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("store \(store) is in use by another spendtop (pid \(pid))"), again.stderr)
         let second = try console(["--store", store, events])
         let screen = second.waitFor("EXITED:1")
-        XCTAssertTrue(screen.contains("(pid \(pid))"), screen)
+        XCTAssertTrue(screen.replacingOccurrences(of: "\n", with: "").contains("(pid \(pid))"), screen)
 
         let export = try CLI.run(["export", "--store", store, "--view", "features"])
         XCTAssertEqual(export.status, 0, export.stderr)

@@ -8,17 +8,21 @@ final class LiveIngestTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var servers: [Process] = []
     var ingests: [LiveIngest] = []
+    var dirs: [String] = []
 
     override func tearDown() {
         for i in ingests { i.stop() }
         ingests = []
         for s in servers where s.isRunning { s.terminate(); s.waitUntilExit() }
         servers = []
+        for d in dirs { try? FileManager.default.removeItem(atPath: d) }
+        dirs = []
     }
 
     func scratch() throws -> String {
         let d = NSTemporaryDirectory() + "spendtop-ingest-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        dirs.append(d)
         return d
     }
 
@@ -129,7 +133,7 @@ final class LiveIngestTests: XCTestCase {
             box.lock.lock(); box.pushed = true; box.lock.unlock()
             done.fulfill()
         }
-        usleep(100_000)
+        XCTAssertTrue(q.waitForWaitingProducers(1, timeout: 10), "over budget: the producer waits in push")
         box.lock.lock(); XCTAssertFalse(box.pushed, "over budget: the producer waits"); box.lock.unlock()
         XCTAssertEqual(q.pop(timeout: 1), 1)
         wait(for: [done], timeout: 5)
@@ -178,7 +182,9 @@ final class LiveIngestTests: XCTestCase {
         let port = try serve(["garbage"])
         servers.last!.terminate(); servers.last!.waitUntilExit()
         var settings = SourceSettings()
-        settings.backoffBaseSeconds = 5
+        // A backoff of at least 30 s (60 s × jitter 0.5–1): returning well within it means stop woke the sleep.
+        settings.backoffBaseSeconds = 60
+        settings.backoffCapSeconds = 60
         let ingest = try start([.http("http://127.0.0.1:\(port)/")], rollup: Rollup(), store: nil, follow: true, settings: settings)
         XCTAssertTrue(waitFor {
             if case .retrying = ingest.sources[0].state { return ingest.sources[0].lastError != nil }
@@ -186,7 +192,7 @@ final class LiveIngestTests: XCTestCase {
         }, "\(ingest.sources)")
         let t0 = Date()
         ingest.stop()
-        XCTAssertLessThan(Date().timeIntervalSince(t0), 2, "stop interrupts the backoff sleep")
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 25, "stop interrupts the backoff sleep (30–60 s)")
     }
 
     /// Another spendtop's store, read as a `sqlite:` source while it is written; the reader's

@@ -142,7 +142,8 @@ public final class CursesTerminal: Terminal {
 
     func title(_ text: String) {
         guard let f = frameTitles else { return }
-        fputs("\u{1b}]2;\(text)\u{07}", f)
+        // Ended by ST, not BEL: a bell byte means an alert to whoever counts them.
+        fputs("\u{1b}]2;\(text)\u{1b}\\", f)
         fflush(f)
     }
 
