@@ -8,6 +8,7 @@
     serve.py prom --page FILE
     serve.py garbage [--type text/event-stream]
     serve.py ndjson --file FILE
+    serve.py sse-lines --file FILE    each line of FILE as one SSE event
     any mode: --tls-cert CERT.pem --tls-key KEY.pem serves HTTPS
 
 Prints the chosen port on the first line of stdout, then serves until killed.
@@ -51,7 +52,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def do_GET(self):
-        getattr(self, "mode_" + ARGS.mode)()
+        getattr(self, "mode_" + ARGS.mode.replace("-", "_"))()
 
     def mode_sse(self):
         with LOCK:
@@ -99,15 +100,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         time.sleep(ARGS.stall_seconds)
         self.close_connection = True
 
+    def mode_sse_lines(self):
+        """Each line of --file as one SSE event (ids 1…), then the stream ends."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        with open(ARGS.file, "rb") as f:
+            for i, line in enumerate(f, 1):
+                self.chunk(b"id: %d\ndata: " % i + line.rstrip(b"\n") + b"\n\n")
+        self.chunk(b"")
+        self.close_connection = True
+
     def mode_prom(self):
         with LOCK:
             STATE["scrapes"] += 1
             k = STATE["scrapes"] - 1
-        page = open(ARGS.page).read()
+        page = open(ARGS.page, "rb").read().decode("utf-8", "surrogateescape")
         # counters advance by 300 hits of 400 queries per scrape: rate 0.75
         page = re.sub(r"(vllm:prefix_cache_hits_total\{[^}]*\}) ([0-9.e+]+)", lambda m: f"{m.group(1)} {float(m.group(2)) + 300 * k}", page)
         page = re.sub(r"(vllm:prefix_cache_queries_total\{[^}]*\}) ([0-9.e+]+)", lambda m: f"{m.group(1)} {float(m.group(2)) + 400 * k}", page)
-        body = page.encode()
+        body = page.encode("utf-8", "surrogateescape")
         self.send_response(200)
         self.send_header("Content-Type", "text/plain; version=0.0.4")
         self.send_header("Content-Length", str(len(body)))
@@ -131,23 +144,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write(json.dumps({"connection": n}) + "\n")
         if n > 1 and ARGS.reconnect_delay:
             time.sleep(ARGS.reconnect_delay)
-        body = open(ARGS.file, "rb").read()
+        size = os.path.getsize(ARGS.file)
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(size))
         self.end_headers()
-        if n == 1 and ARGS.stall_after is not None:
-            self.wfile.write(body[: ARGS.stall_after])
-            self.wfile.flush()
-            self.stall()
-            return
-        self.wfile.write(body)
+        with open(ARGS.file, "rb") as f:
+            if n == 1 and ARGS.stall_after is not None:
+                self.wfile.write(f.read(ARGS.stall_after))
+                self.wfile.flush()
+                self.stall()
+                return
+            # Streamed in chunks: the file may be a sparse gigabyte.
+            while True:
+                chunk = f.read(1 << 20)
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
 
 
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["sse", "prom", "garbage", "ndjson"])
+    ap.add_argument("mode", choices=["sse", "sse-lines", "prom", "garbage", "ndjson"])
     ap.add_argument("--events", type=int, default=300)
     ap.add_argument("--drop-after", type=int, default=100)
     ap.add_argument("--fail", type=int, default=2)
