@@ -29,7 +29,7 @@ final class FastNumberTests: XCTestCase {
     }
 
     func testRejectsMalformed() {
-        for bad in ["", "-", ".5", "1.", "1e", "e5", "--1"] {
+        for bad in ["", "-", ".5", "1.", "1e", "e5", "--1", "0999", "-01", "00"] {
             XCTAssertNil(parse(bad), bad)
         }
     }

@@ -28,6 +28,7 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ text: String, name: String = "config") throws -> ConfigValue {
+        if let problem = precheck(text) { throw ConfigError("\(name):\(problem)") }
         do {
             return convert(try TOMLTable(string: text))
         } catch let e as TOMLParseError {
@@ -35,6 +36,51 @@ public enum ConfigLoader {
         } catch {
             throw ConfigError("\(name): \(error)")
         }
+    }
+
+    /// What TOML forbids and toml++ does not survive (it asserts on a non-ASCII bare key, and the
+    /// C string it is handed ends at a NUL): control characters anywhere, non-ASCII outside strings
+    /// and comments. Returns "LINE:COLUMN: why", or nil.
+    static func precheck(_ text: String) -> String? {
+        enum State { case plain, basic, literal, multiBasic, multiLiteral, comment }
+        var state = State.plain
+        let u = Array(text.unicodeScalars)
+        var line = 1, column = 0, i = 0
+        func starts(_ s: String) -> Bool {
+            let v = Array(s.unicodeScalars)
+            return i + v.count <= u.count && Array(u[i..<(i + v.count)]) == v
+        }
+        while i < u.count {
+            let c = u[i]
+            column += 1
+            if c == "\n" { line += 1; column = 0; if state == .comment { state = .plain } }
+            if (c.value < 32 && c != "\t" && c != "\n" && c != "\r") || c.value == 127 {
+                return "\(line):\(column): control character U+\(String(c.value, radix: 16, uppercase: true)) is not allowed in TOML"
+            }
+            switch state {
+            case .plain:
+                if c.value > 127 { return "\(line):\(column): '\(c)' outside a string; quote the key (\"\(c)\")" }
+                if c == "#" { state = .comment }
+                else if starts("\"\"\"") { state = .multiBasic; i += 3; continue }
+                else if starts("'''") { state = .multiLiteral; i += 3; continue }
+                else if c == "\"" { state = .basic }
+                else if c == "'" { state = .literal }
+            case .basic:
+                if c == "\\" { i += 2; column += 1; continue }
+                if c == "\"" || c == "\n" { state = .plain }
+            case .literal:
+                if c == "'" || c == "\n" { state = .plain }
+            case .multiBasic:
+                if c == "\\" { i += 2; column += 1; continue }
+                if starts("\"\"\"") { state = .plain; i += 3; continue }
+            case .multiLiteral:
+                if starts("'''") { state = .plain; i += 3; continue }
+            case .comment:
+                break
+            }
+            i += 1
+        }
+        return nil
     }
 
     static func convert(_ t: TOMLTable) -> ConfigValue {
