@@ -46,6 +46,9 @@ public enum ConfigLoader {
         var state = State.plain
         let u = Array(text.unicodeScalars)
         var line = 1, column = 0, i = 0
+        // Bracket depth of values, and whether only blanks precede on this line: a `[` there at depth 0
+        // opens a table header, whose first name character toml++ also asserts on (`[#]`, `[=]`, `[.]`).
+        var depth = 0, lineStart = true
         func starts(_ s: String) -> Bool {
             let v = Array(s.unicodeScalars)
             return i + v.count <= u.count && Array(u[i..<(i + v.count)]) == v
@@ -53,13 +56,23 @@ public enum ConfigLoader {
         while i < u.count {
             let c = u[i]
             column += 1
-            if c == "\n" { line += 1; column = 0; if state == .comment { state = .plain } }
+            if c == "\n" { line += 1; column = 0; lineStart = true; if state == .comment { state = .plain } }
             if (c.value < 32 && c != "\t" && c != "\n" && c != "\r") || c.value == 127 {
                 return "\(line):\(column): control character U+\(String(c.value, radix: 16, uppercase: true)) is not allowed in TOML"
             }
             switch state {
             case .plain:
                 if c.value > 127 { return "\(line):\(column): '\(c)' outside a string; quote the key (\"\(c)\")" }
+                if c == "[" && lineStart && depth == 0 {
+                    var j = i + 1
+                    if j < u.count && u[j] == "[" { j += 1 }
+                    while j < u.count && (u[j] == " " || u[j] == "\t") { j += 1 }
+                    if j < u.count, !ConfigLoader.startsTableName(u[j]) {
+                        return "\(line):\(column + j - i): a table name starts with a letter, digit, _ or -, or is quoted"
+                    }
+                }
+                if c == "[" { depth += 1 } else if c == "]" { depth = max(0, depth - 1) }
+                if c != " " && c != "\t" && c != "\n" && c != "\r" { lineStart = false }
                 if c == "#" { state = .comment }
                 else if starts("\"\"\"") { state = .multiBasic; i += 3; continue }
                 else if starts("'''") { state = .multiLiteral; i += 3; continue }
@@ -81,6 +94,13 @@ public enum ConfigLoader {
             i += 1
         }
         return nil
+    }
+
+    static func startsTableName(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "\"", "'", "]", "\n", "\r", "[": return true
+        default: return false
+        }
     }
 
     static func convert(_ t: TOMLTable) -> ConfigValue {
