@@ -66,7 +66,8 @@ public enum ConfigLoader {
                 if c == "[" && lineStart && depth == 0 {
                     var j = i + 1
                     if j < u.count && u[j] == "[" { j += 1 }
-                    while j < u.count && (u[j] == " " || u[j] == "\t") { j += 1 }
+                    // toml++ reads on across line ends here (`[` then `}` on the next line asserts too).
+                    while j < u.count && (u[j] == " " || u[j] == "\t" || u[j] == "\n" || u[j] == "\r") { j += 1 }
                     if j < u.count, !ConfigLoader.startsTableName(u[j]) {
                         return "\(line):\(column + j - i): a table name starts with a letter, digit, _ or -, or is quoted"
                     }
@@ -98,7 +99,7 @@ public enum ConfigLoader {
 
     static func startsTableName(_ c: Unicode.Scalar) -> Bool {
         switch c {
-        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "\"", "'", "]", "\n", "\r", "[": return true
+        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "\"", "'", "]", "[": return true
         default: return false
         }
     }
