@@ -99,7 +99,7 @@ public enum ConfigLoader {
 
     static func startsTableName(_ c: Unicode.Scalar) -> Bool {
         switch c {
-        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "\"", "'", "]", "[": return true
+        case "a"..."z", "A"..."Z", "0"..."9", "_", "-", "\"", "'", "]": return true
         default: return false
         }
     }
