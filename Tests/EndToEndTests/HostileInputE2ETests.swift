@@ -110,6 +110,22 @@ final class HostileInputE2ETests: XCTestCase {
         XCTAssertEqual(number(r.stdout, after: "rejected"), s.hostile, r.stdout)
         XCTAssertEqual(CheckOutput(text: r.stdout).totalSpend ?? -1, s.spend, accuracy: 1e-6, r.stdout)
 
+        // A file of random bytes and a SpendLogs file cut in half, as `sqlite:` sources: a readable
+        // failure each (no crash), while the whole table beside them is counted.
+        let junk = dir + "/junk.db", cut = dir + "/cut.db"
+        var state: UInt64 = 13
+        try Data((0..<200_000).map { _ -> UInt8 in state = state &* 6364136223846793005 &+ 1442695040888963407; return UInt8(state >> 56) })
+            .write(to: URL(fileURLWithPath: junk))
+        let whole = try Data(contentsOf: URL(fileURLWithPath: db))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: cut))
+        let broken = try CLI.run(["check", "sqlite:" + junk, "sqlite:" + db])
+        XCTAssertEqual(broken.status, 1, "a source that cannot be read fails check, after the report: \(broken.stderr)")
+        XCTAssertTrue(section(broken.stdout, "sqlite:" + junk).contains("state           failed"), broken.stdout)
+        XCTAssertEqual(number(section(broken.stdout, "sqlite:" + db), after: "events"), s.good, broken.stdout)
+        let halved = try CLI.run(["check", "sqlite:" + cut])
+        XCTAssertTrue([0, 1].contains(halved.status), "no crash on a truncated database: \(halved.status) \(halved.stderr)")
+        XCTAssertLessThanOrEqual(CheckOutput(text: halved.stdout).totalEvents ?? 0, s.good)
+
         let (server, port) = try Background.server(["prom", "--page", page])
         running.append(server)
         let prom = try CLI.run(["export", "prom:http://127.0.0.1:\(port)/metrics", "--view", "gpus"])

@@ -66,8 +66,8 @@ public enum ConfigLoader {
                 if c == "[" && lineStart && depth == 0 {
                     var j = i + 1
                     if j < u.count && u[j] == "[" { j += 1 }
-                    // toml++ reads on across line ends here (`[` then `}` on the next line asserts too).
-                    while j < u.count && (u[j] == " " || u[j] == "\t" || u[j] == "\n" || u[j] == "\r") { j += 1 }
+                    // As toml++ does: only spaces and tabs are skipped, so `[` at a line end asserts there too.
+                    while j < u.count && (u[j] == " " || u[j] == "\t") { j += 1 }
                     if j < u.count, !ConfigLoader.startsTableName(u[j]) {
                         return "\(line):\(column + j - i): a table name starts with a letter, digit, _ or -, or is quoted"
                     }
