@@ -133,7 +133,8 @@ enum FuzzTargets {
     /// The loader and everything that reads a config from it.
     static func toml(_ b: UnsafeRawBufferPointer) {
         guard let config = try? ConfigLoader.parse(String(decoding: b, as: UTF8.self), name: "fuzz") else { return }
-        _ = try? SourceConfig.settings(for: .http("http://127.0.0.1/x"), config: config, insecure: false, environment: ["T": "v"])
+        _ = try? SourceConfig.settings(for: .http("http://127.0.0.1/x"), config: config, insecure: false,
+                                       environment: ["T": "v"])
         _ = try? SourceConfig.retentionDays(config)
         _ = try? AlertRuleSet.load(config: config, commandLine: [])
         _ = try? FieldMapping.all(from: config)
@@ -144,8 +145,11 @@ enum FuzzTargets {
             let text = String(decoding: line, as: UTF8.self)
             var set = AlertRuleSet()
             try? set.add(parsing: text)
-            for r in set.rules where r.windowMinutes > AlertRuleSet.maxWindowMinutes { fatalError("window over the cap") }
-            if case .success(let ms) = DurationText.milliseconds(text, bareUnit: .seconds), ms < 0 || ms > DurationText.maxMs {
+            for r in set.rules where r.windowMinutes > AlertRuleSet.maxWindowMinutes {
+                fatalError("window over the cap")
+            }
+            if case .success(let ms) = DurationText.milliseconds(text, bareUnit: .seconds),
+               ms < 0 || ms > DurationText.maxMs {
                 fatalError("duration out of range")
             }
             _ = TimeWindow(parsing: text)

@@ -23,7 +23,8 @@ struct LiveOptions: ParsableArguments {
     var insecure = false
 
     @Option(name: .customLong("idle-timeout"),
-            help: ArgumentHelp("Reconnect a followed stream that sends nothing (no byte, comment or heartbeat) for this long (default: [sources] idle_timeout, else 90s).",
+            help: ArgumentHelp("Reconnect a followed stream that sends nothing (no byte, comment or heartbeat) "
+                                   + "for this long (default: [sources] idle_timeout, else 90s).",
                                valueName: "duration"))
     var idleTimeout: String?
 

@@ -8,7 +8,8 @@ import SpendUI
 /// (`make soak`, scripts/soak.py): RSS sampled every few seconds, every loop iteration timed, and the
 /// counts at the end written as JSON for the script to compare with what it wrote.
 struct SoakCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "soak-console", abstract: "Console soak (for make soak).",
+    static let configuration = CommandConfiguration(commandName: "soak-console",
+                                                    abstract: "Console soak (for make soak).",
                                                     shouldDisplay: false)
 
     @Argument var sources: [String]
@@ -64,7 +65,9 @@ struct SoakCommand: ParsableCommand {
             "spend": total.spend,
             "duplicates": ingest.sources.reduce(0) { $0 + $1.stats.duplicates },
             "rejected": ingest.sources.reduce(0) { $0 + $1.stats.rejected },
-            "sources": ingest.sources.map { ["name": $0.name, "events": $0.stats.events, "state": "\($0.state)"] as [String: Any] },
+            "sources": ingest.sources.map {
+                ["name": $0.name, "events": $0.stats.events, "state": "\($0.state)"] as [String: Any]
+            },
             "frames": terminal.draws,
             "max_draw_ms": terminal.drawMs.max() ?? 0,
             "max_loop_ms": loops.last ?? 0,

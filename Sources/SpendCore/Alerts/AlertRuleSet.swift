@@ -78,7 +78,8 @@ public struct AlertRuleSet: Equatable, Sendable {
         guard let threshold = AlertRuleSet.number(valueText, metric: metric) else { throw fail("threshold '\(valueText)' is not a number") }
         try AlertRuleSet.checkScope(scope, metric: metric).map { throw fail($0) }
         do {
-            let window = try AlertRuleSet.checkedWindow(options["window"].map { try AlertRuleSet.minutes($0, what: "window", allowZero: false) })
+            let window = try AlertRuleSet.checkedWindow(
+                options["window"].map { try AlertRuleSet.minutes($0, what: "window", allowZero: false) })
             let forM = try options["for"].map { try AlertRuleSet.minutes($0, what: "for", allowZero: true) } ?? 0
             let cool = try options["cooldown"].map { try AlertRuleSet.minutes($0, what: "cooldown", allowZero: true) } ?? AlertRule.defaultCooldownMinutes
             var clear: Double? = nil
@@ -247,7 +248,9 @@ public struct AlertRuleSet: Equatable, Sendable {
 
     static func checkedWindow(_ minutes: Int?) throws -> Int {
         guard let m = minutes else { return AlertRule.defaultWindowMinutes }
-        guard m <= maxWindowMinutes else { throw ConfigError("window is longer than 31d; use a budget for longer periods") }
+        guard m <= maxWindowMinutes else {
+            throw ConfigError("window is longer than 31d; use a budget for longer periods")
+        }
         return m
     }
 
@@ -256,7 +259,9 @@ public struct AlertRuleSet: Equatable, Sendable {
         switch DurationText.milliseconds(text, bareUnit: .minutes) {
         case .success(let ms):
             let m = Int((ms + 59_999) / 60_000)
-            guard allowZero || m > 0 else { throw ConfigError("\(what) '\(KeyMask.redact(text))' must be longer than 0") }
+            guard allowZero || m > 0 else {
+                throw ConfigError("\(what) '\(KeyMask.redact(text))' must be longer than 0")
+            }
             return m
         case .failure(let e):
             throw ConfigError("\(what) \(e.description)")

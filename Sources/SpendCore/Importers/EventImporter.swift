@@ -15,7 +15,8 @@ public enum EventValues {
         switch status {
         case nil: return false
         case let s as String: return EventClassification.statusIsError(text: s)
-        case let n as NSNumberLike where !JSONFields.isBool(n): return EventClassification.statusIsError(code: n.doubleValue)
+        case let n as NSNumberLike where !JSONFields.isBool(n):
+            return EventClassification.statusIsError(code: n.doubleValue)
         default: return false
         }
     }

@@ -58,7 +58,8 @@ public enum ConfigLoader {
             column += 1
             if c == "\n" { line += 1; column = 0; lineStart = true; if state == .comment { state = .plain } }
             if (c.value < 32 && c != "\t" && c != "\n" && c != "\r") || c.value == 127 {
-                return "\(line):\(column): control character U+\(String(c.value, radix: 16, uppercase: true)) is not allowed in TOML"
+                let code = String(c.value, radix: 16, uppercase: true)
+                return "\(line):\(column): control character U+\(code) is not allowed in TOML"
             }
             switch state {
             case .plain:
@@ -69,7 +70,8 @@ public enum ConfigLoader {
                     // As toml++ does: only spaces and tabs are skipped, so `[` at a line end asserts there too.
                     while j < u.count && (u[j] == " " || u[j] == "\t") { j += 1 }
                     if j < u.count, !ConfigLoader.startsTableName(u[j]) {
-                        return "\(line):\(column + j - i): a table name starts with a letter, digit, _ or -, or is quoted"
+                        let at = column + j - i
+                        return "\(line):\(at): a table name starts with a letter, digit, _ or -, or is quoted"
                     }
                 }
                 if c == "[" { depth += 1 } else if c == "]" { depth = max(0, depth - 1) }

@@ -73,7 +73,9 @@ public final class LiveIngest: SpendFeed {
             s.maxStagedEvents = options.maxHeldEvents
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             try s.applyRetention(days: options.retentionDays, nowMs: now)
-            replayedEvents = try s.replay(into: rollup, minTimestampMs: s.readOnly ? SpendStore.horizon(days: options.retentionDays, nowMs: now) : .min)
+            // A reader deletes nothing: retention is a filter on what it replays.
+            let oldest = s.readOnly ? SpendStore.horizon(days: options.retentionDays, nowMs: now) : Int64.min
+            replayedEvents = try s.replay(into: rollup, minTimestampMs: oldest)
             savedPositions = try s.positions()
             rollup.recordsForStore = !s.readOnly
             store = s

@@ -27,7 +27,8 @@ final class CurlTransfer {
 
     static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    init(url: String, headers: [(String, String)], insecure: Bool, timeoutSeconds: Double? = nil, keepAliveSeconds: Int = 60) {
+    init(url: String, headers: [(String, String)], insecure: Bool, timeoutSeconds: Double? = nil,
+         keepAliveSeconds: Int = 60) {
         self.keepAliveSeconds = keepAliveSeconds
         _ = CurlTransfer.globalInit
         self.url = url

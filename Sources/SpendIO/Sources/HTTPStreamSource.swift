@@ -94,7 +94,8 @@ final class HTTPStreamSource {
                 if stalledOut {
                     stalled = true
                     ctx.setStalled(true)
-                    ctx.setError(String(format: "stalled: nothing received for %.0f s; reconnecting", ctx.settings.idleTimeoutSeconds))
+                    let idle = ctx.settings.idleTimeoutSeconds
+                    ctx.setError(String(format: "stalled: nothing received for %.0f s; reconnecting", idle))
                 } else {
                     ctx.setError(outcome.message)
                 }

@@ -127,7 +127,9 @@ public final class SpendStore {
     @discardableResult
     /// Rows older than `minTimestampMs` are skipped: a reader sees what retention keeps without deleting.
     public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min) throws -> Int {
-        do { return try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs) } catch let f as SQLiteDatabase.Failure {
+        do {
+            return try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs)
+        } catch let f as SQLiteDatabase.Failure {
             throw StoreFile.failure(f, path: path)
         }
     }

@@ -14,8 +14,7 @@ enum StoreFile {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value ?? 0
         if size == 0 { return }
         guard header.count >= 100, header.starts(with: Array("SQLite format 3\u{0}".utf8)) else {
-            throw SpendStore.Failure(description: "\(path) is not a spendtop store (not a SQLite database): \(advice)",
-                                     reason: "not a store")
+            throw fail("\(path) is not a spendtop store (not a SQLite database): \(advice)", "not a store")
         }
         func be(_ at: Int, _ n: Int) -> Int64 { header[at..<(at + n)].reduce(0) { $0 << 8 | Int64($1) } }
         var pageSize = be(16, 2)
@@ -24,8 +23,8 @@ enum StoreFile {
         // The in-header size is trusted only when its version number matches the change counter.
         let sizeValid = pages > 0 && be(24, 4) == be(92, 4)
         if pageSize >= 512 && (size % pageSize != 0 || (sizeValid && size < pages * pageSize)) {
-            throw SpendStore.Failure(description: "store \(path) is truncated (\(size) bytes of \(sizeValid ? pages * pageSize : size)): \(advice)",
-                                     reason: "damaged")
+            let expected = sizeValid ? pages * pageSize : size
+            throw fail("store \(path) is truncated (\(size) bytes of \(expected)): \(advice)", "damaged")
         }
     }
 
@@ -35,32 +34,38 @@ enum StoreFile {
         _ = try existing.step()
         let tables = existing.int(0)
         if tables == 0 {
-            if db.readOnly { throw SpendStore.Failure(description: "\(path) is an empty database, not a spendtop store", reason: "not a store") }
+            if db.readOnly { throw fail("\(path) is an empty database, not a spendtop store", "not a store") }
             return
         }
         guard StoreReader.isStore(db) else {
-            throw SpendStore.Failure(description: "\(path) is a SQLite database of another program, not a spendtop store: \(advice)",
-                                     reason: "not a store")
+            throw fail("\(path) is a SQLite database of another program, not a spendtop store: \(advice)",
+                       "not a store")
         }
         let schema = try db.prepare("SELECT value FROM meta WHERE key='schema'")
         guard try schema.step(), let v = schema.text(0) else {
-            throw SpendStore.Failure(description: "store \(path) has no schema version: \(advice)", reason: "damaged")
+            throw fail("store \(path) has no schema version: \(advice)", "damaged")
         }
         if v != SpendStore.schema {
-            let newer = (Int(v.split(separator: " ").last ?? "") ?? 0) > (Int(SpendStore.schema.split(separator: " ").last ?? "") ?? 0)
-            throw SpendStore.Failure(description: "store \(path) has schema '\(v)' (\(newer ? "written by a newer spendtop" : "unknown")); this spendtop reads '\(SpendStore.schema)': "
-                                        + (newer ? "upgrade spendtop, or " : "") + advice,
-                                     reason: "schema")
+            func version(_ s: String) -> Int { Int(s.split(separator: " ").last ?? "") ?? 0 }
+            let newer = version(v) > version(SpendStore.schema)
+            throw fail("store \(path) has schema '\(v)' (\(newer ? "written by a newer spendtop" : "unknown")); "
+                       + "this spendtop reads '\(SpendStore.schema)': "
+                       + (newer ? "upgrade spendtop, or " : "") + advice,
+                       "schema")
         }
+    }
+
+    static func fail(_ description: String, _ reason: String) -> SpendStore.Failure {
+        SpendStore.Failure(description: description, reason: reason)
     }
 
     /// A SQLite failure on the store, named by its file, with the header's short reason.
     static func failure(_ f: SQLiteDatabase.Failure, path: String) -> SpendStore.Failure {
         switch f.code & 0xff {
         case SQLITE_NOTADB:
-            return SpendStore.Failure(description: "\(path) is not a spendtop store (\(f.description)): \(advice)", reason: "not a store")
+            return fail("\(path) is not a spendtop store (\(f.description)): \(advice)", "not a store")
         case SQLITE_CORRUPT:
-            return SpendStore.Failure(description: "store \(path) is damaged (\(f.description)): \(advice)", reason: "damaged")
+            return fail("store \(path) is damaged (\(f.description)): \(advice)", "damaged")
         case SQLITE_FULL:
             return SpendStore.Failure(description: "store \(path): \(f.description)", reason: "disk full")
         case SQLITE_READONLY:
@@ -86,16 +91,14 @@ final class StoreLock {
         let lockPath = storePath + ".lock"
         fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw SpendStore.Failure(description: "store \(storePath): cannot create \(lockPath): \(String(cString: strerror(errno)))",
-                                     reason: "cannot open")
+            let why = String(cString: strerror(errno))
+            throw StoreFile.fail("store \(storePath): cannot create \(lockPath): \(why)", "cannot open")
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = StoreLock.holder(fd)
             close(fd)
-            throw SpendStore.Failure(
-                description: "store \(storePath) is in use by another spendtop (pid \(holder ?? "unknown")); quit that one, "
-                    + "or run this one with --no-store or another --store PATH",
-                reason: "locked")
+            throw StoreFile.fail("store \(storePath) is in use by another spendtop (pid \(holder ?? "unknown")); "
+                                 + "quit that one, or run this one with --no-store or another --store PATH", "locked")
         }
         let me = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
@@ -109,8 +112,9 @@ final class StoreLock {
         for _ in 0..<20 {
             var buf = [UInt8](repeating: 0, count: 32)
             let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 32, 0) }
-            if n > 0, let s = String(bytes: buf[0..<n], encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-               !s.isEmpty, s.allSatisfy(\.isNumber) { return s }
+            let text = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : ""
+            let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !s.isEmpty, s.allSatisfy(\.isNumber) { return s }
             usleep(10_000)
         }
         return nil
