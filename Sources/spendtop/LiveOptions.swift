@@ -30,14 +30,13 @@ struct LiveOptions: ParsableArguments {
 
     func validate() throws {
         if store != nil && noStore { throw ValidationError("--store and --no-store exclude each other") }
-        _ = try idleTimeoutSeconds()
     }
 
     /// `--idle-timeout` in seconds, nil when not given; zero or unreadable is a usage error.
     func idleTimeoutSeconds() throws -> Double? {
         guard let idleTimeout else { return nil }
         guard case .success(let ms) = DurationText.milliseconds(idleTimeout, bareUnit: .seconds), ms > 0 else {
-            throw ValidationError("unreadable --idle-timeout '\(idleTimeout)'; use e.g. 90s")
+            throw UsageError("unreadable --idle-timeout '\(idleTimeout)'; use e.g. 90s")
         }
         return Double(ms) / 1000
     }
