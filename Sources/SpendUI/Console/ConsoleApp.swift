@@ -197,6 +197,7 @@ public final class ConsoleApp {
                                          folded: folded, wallMs: wall)
         }
         snap.gpuHourlyUSD = gpuPrice
+        snap.storeStatus = feed.storeStatus
         return (snap, alertState)
     }
 
