@@ -398,12 +398,20 @@ def section_savings(args) -> dict:
 TARGET_SAVINGS_MS = 100.0
 
 
+def section_postgres(args) -> dict:
+    """SPEC §11 PostgreSQL backend: pushdown export vs psql on 1M LiteLLM_SpendLogs rows (scripts/pg_bench.py).
+    Skipped, not failed, where no PostgreSQL server is installed."""
+    import pg_bench  # noqa: E402  (sits beside this script)
+    return pg_bench.section_postgres(args, best_of, read_spendtop_csv, compare_features, FeatureRow, BenchError)
+
+
 # name → (function, needs duckdb); run in this order. Later: keys, startup (SPEC §11).
 SECTIONS = {
     "export": (section_export, True),
     "live": (section_live, False),
     "console": (section_console, False),
     "savings": (section_savings, False),
+    "postgres": (section_postgres, False),
 }
 
 

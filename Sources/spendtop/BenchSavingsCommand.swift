@@ -15,7 +15,7 @@ struct BenchSavingsCommand: ParsableCommand {
     @Option(help: "Window: 1m … 24h, or all.") var window = "all"
 
     func run() throws {
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        let w = try ExportCommand.window(window)
         guard runs > 0 else { throw UsageError("--runs must be positive") }
         var options = Rollup.Options()
         options.groupings = Grouping.console  // what the console keeps, classes included

@@ -201,6 +201,7 @@ public final class ConsoleApp {
                                          savings: savings.map { SavingsAdvisor(settings: $0, prices: rollup.prices) })
         }
         snap.gpuHourlyUSD = gpuPrice
+        snap.storeStatus = feed.storeStatus
         return (snap, alertState)
     }
 

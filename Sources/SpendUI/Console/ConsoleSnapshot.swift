@@ -31,6 +31,8 @@ public struct ConsoleSnapshot: Sendable {
     public var savingsPerMonthUSD: Double?
     /// Set when the drill path itself cannot be answered.
     public var error: String?
+    /// The store's trouble (`store: write failed (disk full), holding N events`), shown in the header.
+    public var storeStatus: String?
 
     public init(clockMs: Int64 = 0, live: Bool = false, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = []) {
         self.clockMs = clockMs
