@@ -108,7 +108,7 @@ public final class LiveIngest: SpendFeed {
 
     // MARK: SpendFeed
 
-    public func read<T>(_ body: (Rollup) throws -> T) rethrows -> T {
+    public func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T {
         rollupLock.lock()
         defer { rollupLock.unlock() }
         return try body(rollup)

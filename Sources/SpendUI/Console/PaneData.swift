@@ -1,7 +1,7 @@
 import SpendCore
 
 /// What one pane shows: its table (the export writer's model), row trends, and the filters it was
-/// answered with (fewer than the drill path when no rollup keeps them all).
+/// answered with (fewer than the drill path when the backend cannot answer them all together).
 public struct PaneData: Sendable {
     public var table: ViewTable
     public var trends: [String: [Double]]
