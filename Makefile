@@ -1,6 +1,8 @@
 # spendtop — two commands on a fresh machine: `make demo` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux
+# libpq for the postgres:// source; the server for the tests and `make bench` (a real PostgreSQL).
+POSTGRES_APT_PACKAGES := libpq-dev postgresql
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux $(POSTGRES_APT_PACKAGES)
 SWIFT ?= swift
 BUILD_FLAGS ?=
 BIN_DEBUG = .build/debug/spendtop

@@ -373,11 +373,19 @@ def section_console(args) -> dict:
     return dict(frame=frame, latency=lat, target_met=not missed)
 
 
+def section_postgres(args) -> dict:
+    """SPEC §11 PostgreSQL backend: pushdown export vs psql on 1M LiteLLM_SpendLogs rows (scripts/pg_bench.py).
+    Skipped, not failed, where no PostgreSQL server is installed."""
+    import pg_bench  # noqa: E402  (sits beside this script)
+    return pg_bench.section_postgres(args, best_of, read_spendtop_csv, compare_features, FeatureRow, BenchError)
+
+
 # name → (function, needs duckdb); run in this order. Later: keys, startup (SPEC §11).
 SECTIONS = {
     "export": (section_export, True),
     "live": (section_live, False),
     "console": (section_console, False),
+    "postgres": (section_postgres, False),
 }
 
 

@@ -21,8 +21,31 @@ public struct LatencyHistogram: Sendable {
         guard ms.isFinite else { return 63 }  // infinity's exponent is Int.max: 3 * e would trap
         let e = Int(ms.exponent)
         let f = ms.significand  // in [1, 2)
-        let sub = f < 1.259921 ? 0 : (f < 1.587401 ? 1 : 2)
+        let sub = f < 1.259921 ? 0 : (f < 1.587401 ? 1 : 2)  // ≈ 2^(1/3), 2^(2/3); see lowerBounds
         return min(63, 1 + 3 * e + sub)
+    }
+
+    /// The lowest latency (ms) of buckets 1…63: bucket `k` holds `[bounds[k-1], bounds[k])`, bucket 0
+    /// everything below 1 ms, bucket 63 everything from `bounds[62]` up. A remote engine given these
+    /// (SQL `width_bucket(ms, bounds)`) counts into exactly the buckets `record` would.
+    public static let lowerBounds: [Double] = (1..<bucketCount).map { k in
+        let e = (k - 1) / 3
+        let f = [1.0, 1.259921, 1.587401][(k - 1) % 3]  // the significands `bucket` splits at
+        return f * Double(sign: .plus, exponent: e, significand: 1)  // a power of two: exact
+    }
+
+    /// Adds `count` samples to one bucket, as counted elsewhere (a remote engine's bucket counts).
+    public mutating func add(bucket: Int, count: UInt32) {
+        guard count > 0, bucket >= 0, bucket < LatencyHistogram.bucketCount else { return }
+        makeUnique()
+        buckets!.counts[bucket] &+= count
+        total &+= UInt64(count)
+    }
+
+    /// The count in one bucket (0…63).
+    public func count(bucket: Int) -> UInt32 {
+        guard let b = buckets, bucket >= 0, bucket < LatencyHistogram.bucketCount else { return 0 }
+        return b.counts[bucket]
     }
 
     /// The value a bucket stands for: the geometric middle of its range. The top bucket holds everything from its

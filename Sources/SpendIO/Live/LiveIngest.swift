@@ -230,6 +230,7 @@ public final class LiveIngest: SpendFeed {
         case .prometheus(let u): return PrometheusSource(url: u).run
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
         case .agentLogs(let logs): return AgentLogSource(logs: logs).run
+        case .postgres(let u, let t): return PostgresPendingSource(url: u, table: t).run
         }
     }
 
@@ -277,7 +278,7 @@ public final class LiveIngest: SpendFeed {
     static func liveMeansCaughtUp(_ spec: SourceSpec) -> Bool {
         switch spec {
         case .file, .sqlite, .agentLogs: return false
-        case .stdin, .nvidiaSmi, .http, .prometheus: return true
+        case .stdin, .nvidiaSmi, .http, .prometheus, .postgres: return true
         }
     }
 

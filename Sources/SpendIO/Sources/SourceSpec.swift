@@ -10,6 +10,9 @@ public enum SourceSpec: Equatable, Sendable {
     case http(String)
     /// A SQLite database (LiteLLM_SpendLogs or spendtop's own store), opened read-only.
     case sqlite(path: String, table: String?)
+    /// A PostgreSQL database holding LiteLLM's spend logs (a libpq URI without spendtop's `table=`),
+    /// answered by aggregates pushed down to the server (SPEC §10), opened read-only.
+    case postgres(url: String, table: String?)
     /// A Prometheus text page, scraped every interval.
     case prometheus(String)
     /// `nvidia-smi --format=csv -l N` output on standard input.
@@ -37,6 +40,13 @@ public enum SourceSpec: Equatable, Sendable {
             guard URL(string: text)?.host != nil else { throw ParseError(description: "source \(SourceSpec.redact(text)): not a valid URL") }
             self = .http(text); return
         }
+        if PostgresURL.isPostgres(text) {
+            let (url, table) = PostgresURL.split(text)
+            if let t = table, SpendLogsSchema.quote(table: t) == nil {
+                throw ParseError(description: "source \(PostgresURL.redact(url)): table names are letters, digits and _ (schema.table allowed)")
+            }
+            self = .postgres(url: url, table: table); return
+        }
         if lower.hasPrefix("prom:") {
             let url = String(text.dropFirst(5))
             let l = url.lowercased()
@@ -59,7 +69,7 @@ public enum SourceSpec: Equatable, Sendable {
             self = .sqlite(path: rest, table: table); return
         }
         if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
-            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, sqlite:, claude:, codex: or nvidia-smi:-")
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, postgres://, prom:, sqlite:, claude:, codex: or nvidia-smi:-")
         }
         if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
             self = .sqlite(path: text, table: nil); return
@@ -77,6 +87,7 @@ public enum SourceSpec: Equatable, Sendable {
         case .stdin: return "-"
         case .http(let u): return SourceSpec.redact(u)
         case .sqlite(let p, let t): return "sqlite:" + p + (t.map { "?table=" + $0 } ?? "")
+        case .postgres(let u, let t): return PostgresURL.redact(u) + (t.map { "?table=" + $0 } ?? "")
         case .prometheus(let u): return "prom:" + SourceSpec.redact(u)
         case .nvidiaSmi: return "nvidia-smi:-"
         case .agentLogs(let a): return a.name
