@@ -46,7 +46,7 @@ struct ExportCommand: ParsableCommand {
             return pf
         }
         var options = Rollup.Options()
-        options.groupings = RollupPlanner.groupings(for: v, filters: parsedFilters)
+        options.groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters)
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
@@ -86,7 +86,7 @@ struct ExportCommand: ParsableCommand {
         }
         guard filters.isEmpty else { throw UsageError("--filter does not apply to --view alerts; give the scope in --alert rules") }
         var options = Rollup.Options()
-        options.groupings = RollupPlanner.groupings(for: .alerts, filters: [])
+        options.groupings = GroupingPlanner.groupings(for: .alerts, filters: [])
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)

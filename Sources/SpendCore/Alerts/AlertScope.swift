@@ -33,8 +33,8 @@ public struct AlertScope: Equatable, Sendable, CustomStringConvertible {
         if filters.contains(where: { $0.dimension == .gpu }) && filters.count > 1 {
             throw ConfigError("scope '\(shown)': gpu cannot be combined with another dimension")
         }
-        if filters.count == 2 && !RollupPlanner.consoleAnswers(filters.map(\.dimension)) {
-            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with \(filters[1].dimension.name); kept pairs: \(RollupPlanner.console.keptPairs.joined(separator: ", "))")
+        if filters.count == 2 && !GroupingPlanner.consoleAnswers(filters.map(\.dimension)) {
+            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with \(filters[1].dimension.name); kept pairs: \(GroupingPlanner.console.keptPairs.joined(separator: ", "))")
         }
         self.filters = filters
     }

@@ -1,6 +1,6 @@
 /// The view catalogue: what `spendtop export --view` and the console's panes offer, each built by one function
 /// into a `ViewTable` (the pane draws it, `e` and `export` write it). Spend views read a `SpendQuery`; `alerts`
-/// reads the published alert state (`AlertsTable`). `RollupPlanner.groupings(for:filters:)` says what a headless
+/// reads the published alert state (`AlertsTable`). `GroupingPlanner.groupings(for:filters:)` says what a headless
 /// run must keep for each.
 public enum ExportView: String, CaseIterable, Sendable {
     case features, keys, models, teams, providers, gpus, series, alerts

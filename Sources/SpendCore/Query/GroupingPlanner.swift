@@ -1,15 +1,16 @@
-/// The in-memory backend's one planner: which kept grouping answers a question on a set of dimensions
-/// (group-by and filters together), and its inverse, which groupings a headless run must keep to answer a
-/// view. Every reader of the rollup plans through here (rows, series, trends, rule and budget scopes, the
-/// detector's breakdowns, the console's drill levels via `capabilities`); nothing else knows "pairs only".
-public struct RollupPlanner: Sendable, Equatable {
-    /// The groupings the rollup keeps, in its own order.
+/// The planner of a backend that keeps cells per grouping (the in-memory rollup, `CellQuery` over a remote
+/// engine's cells): which kept grouping answers a question on a set of dimensions (group-by and filters
+/// together), and its inverse, which groupings a headless run must keep to answer a view. Each backend has one,
+/// made from what it keeps; every read plans through it (rows, series, trends, rule and budget scopes, the
+/// detector's breakdowns, the console's drill levels via `capabilities`), so nothing else knows "pairs only".
+public struct GroupingPlanner: Sendable, Equatable {
+    /// The groupings the backend keeps, in its own order.
     public let kept: [Grouping]
 
     public init(kept: [Grouping]) { self.kept = kept }
 
     /// The console's rollup: SPEC §5's groups and the drill-down pairs.
-    public static let console = RollupPlanner(kept: Grouping.console)
+    public static let console = GroupingPlanner(kept: Grouping.console)
 
     /// The kept grouping holding every dimension of `dims` (the fleet total for none; the grouping of exactly
     /// those dimensions before a pair that also holds them), or nil.
