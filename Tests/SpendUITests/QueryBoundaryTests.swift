@@ -78,7 +78,7 @@ final class QueryBoundaryTests: XCTestCase {
         s.setData(Fixture.snapshot(q, window: .minutes(15)))
         let data = try XCTUnwrap(s.data?.panes[.table(.apiKey)])
         XCTAssertEqual(data.trends.count, 2, "two sparklines for one displayed name")
-        let b = GroupID.rowID(.apiKey, GroupID(raw: Self.rawB))
+        let b = GroupID(raw: Self.rawB)
         XCTAssertEqual(data.trends[b]?.reduce(0, +) ?? 0, 8 * 0.2, accuracy: 1e-9, "the last 8 minutes of B only")
         // The alert marks B's row only.
         let text = ConsoleScreen.render(s, theme: .builtIn).text

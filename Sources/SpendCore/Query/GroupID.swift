@@ -20,9 +20,22 @@ public struct GroupID: Hashable, Sendable, Codable, Comparable, CustomStringConv
     }
 
     /// 16 hex digits: the form row identities carry.
-    public var hex: String {
-        let s = String(rawValue, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
+    public var hex: String { GroupID.format(prefix: "", rawValue) }
+
+    /// `prefix` then 16 hex digits, written in one allocation (a console refresh makes one per row).
+    static func format(prefix: String, _ v: UInt64) -> String {
+        var prefix = prefix
+        return prefix.withUTF8 { head in
+            String(unsafeUninitializedCapacity: head.count + 16) { buf in
+                for i in 0..<head.count { buf[i] = head[i] }
+                let digits: StaticString = "0123456789abcdef"
+                for i in 0..<16 {
+                    let nibble = Int((v >> UInt64(60 - 4 * i)) & 0xF)
+                    buf[head.count + i] = digits.utf8Start[nibble]
+                }
+                return head.count + 16
+            }
+        }
     }
 
     public var description: String { hex }
@@ -30,7 +43,7 @@ public struct GroupID: Hashable, Sendable, Codable, Comparable, CustomStringConv
     public static func < (a: GroupID, b: GroupID) -> Bool { a.rawValue < b.rawValue }
 
     /// `api_key:00a1…`: the identity of a table row (`ViewTable.rowIDs`), derived from the id, never the name.
-    public static func rowID(_ d: Dimension, _ id: GroupID) -> String { d.name + ":" + id.hex }
+    public static func rowID(_ d: Dimension, _ id: GroupID) -> String { format(prefix: d.name + ":", id.rawValue) }
 
     /// The dimension and id a `rowID(_:_:)` string names, or nil for any other row identity (alerts).
     public static func parse(rowID: String) -> (Dimension, GroupID)? {

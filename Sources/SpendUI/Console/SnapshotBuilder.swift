@@ -69,11 +69,9 @@ public enum SnapshotBuilder {
             let note = dropped.isEmpty ? nil : "all " + dropped.map { $0.dimension.title.lowercased() }.joined(separator: ", ")
             do {
                 let table = try view.table(q, window: window, atMs: clock, filters: filters, wallMs: wallMs)
-                let byID = try q.trends(ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters),
-                                        minutes: trendMinutes, wallMs: wallMs)
-                // Keyed as the table's rows are (their group ids), so two keys that mask alike keep two trends.
-                var trends = [String: [Double]](minimumCapacity: byID.count)
-                for (id, v) in byID { trends[GroupID.rowID(dim, id)] = v }
+                // Keyed by the rows' group ids, so two keys that mask alike keep two trends.
+                let trends = try q.trends(ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters),
+                                          minutes: trendMinutes, wallMs: wallMs)
                 return PaneData(table: table, trends: trends, filters: filters, scopeNote: note)
             } catch {
                 return PaneData(table: ViewTable(title: dim.title, columns: [], rows: []), filters: filters, scopeNote: "\(error)")

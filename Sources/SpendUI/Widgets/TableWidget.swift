@@ -9,9 +9,8 @@ public struct TableWidget {
     public var sortColumn: String?
     public var descending: Bool
     public var selected: Int?
-    /// Spend per minute per row identity (`ViewTable.rowIDs`; the row name for a table without ids), for the
-    /// TREND column.
-    public var trends: [String: [Double]]
+    /// Spend per minute per group (the id in each row's `ViewTable.rowIDs`), for the TREND column.
+    public var trends: [GroupID: [Double]]
     /// A short note per row identity (`▲ retries 9×`) shown after the trend.
     public var notes: [String: String]
     public var title: String
@@ -27,7 +26,7 @@ public struct TableWidget {
     public var openFraction: Double?
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
-                trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
+                trends: [GroupID: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
                 focused: Bool = false) {
         self.table = table
         self.columns = columns
@@ -140,7 +139,8 @@ public struct TableWidget {
                         continue
                     }
                     let key = identity ?? name
-                    let values = trends[key] ?? []
+                    // Only the rows drawn parse their id back: a refresh never builds a string per group.
+                    let values = identity.flatMap { GroupID.parse(rowID: $0) }.flatMap { trends[$0.1] } ?? []
                     let sparkWidth = min(col.width, 8)
                     var spark = Sparkline.render(values, width: sparkWidth, openFraction: openFraction)
                     let sparkLength = CharWidth.of(spark)
