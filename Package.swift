@@ -35,6 +35,9 @@ let package = Package(
             path: "Sources/spendtop"
         ),
 
+        // libFuzzer targets for the parsers: `make fuzz` (scripts/fuzz.sh) builds it with -sanitize=fuzzer,address.
+        .executableTarget(name: "spendtop-fuzz", dependencies: ["SpendCore", "SpendIO"], path: "Sources/spendtop-fuzz"),
+
         .testTarget(name: "SpendCoreTests", dependencies: ["SpendCore"], path: "Tests/SpendCoreTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SpendIOTests", dependencies: ["SpendIO", "SpendCore"], path: "Tests/SpendIOTests",

@@ -16,7 +16,9 @@ struct ConsoleOptions: ParsableArguments {
     /// The flag wins over `[general] window` in config, which wins over 5m.
     func parsedWindow(config: ConfigValue? = nil) throws -> TimeWindow {
         let text = window ?? config?.at("general.window")?.string ?? "5m"
-        guard let w = TimeWindow(parsing: text), w != .all else { throw UsageError("unreadable window '\(text)'; use 1m, 5m, 15m, 1h, 6h or 24h") }
+        guard case .success(let w) = TimeWindow.parse(text), w != .all else {
+            throw UsageError("unreadable window '\(text)'; use 1m, 5m, 15m, 1h, 6h or 24h")
+        }
         return w
     }
 
@@ -28,14 +30,11 @@ struct ConsoleOptions: ParsableArguments {
         ((exportDir ?? config?.at("general.export_dir")?.string ?? ".") as NSString).expandingTildeInPath
     }
 
-    /// `15s`, `2m`, or plain seconds.
+    /// `15s`, `2m`, or plain seconds (at least a second).
     func rotateMs() throws -> Int64 {
-        let t = rotate.trimmingCharacters(in: .whitespaces).lowercased()
-        var number = t, unit: Int64 = 1000
-        if t.hasSuffix("ms") { number = String(t.dropLast(2)); unit = 1 }
-        else if t.hasSuffix("s") { number = String(t.dropLast()) }
-        else if t.hasSuffix("m") { number = String(t.dropLast()); unit = 60_000 }
-        guard let v = Double(number), v > 0 else { throw UsageError("unreadable --rotate '\(rotate)'; use e.g. 15s") }
-        return max(1000, Int64(v * Double(unit)))
+        guard case .success(let ms) = DurationText.milliseconds(rotate, bareUnit: .seconds), ms > 0 else {
+            throw UsageError("unreadable --rotate '\(rotate)'; use e.g. 15s")
+        }
+        return max(1000, ms)
     }
 }

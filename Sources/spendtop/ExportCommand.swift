@@ -28,7 +28,7 @@ struct ExportCommand: ParsableCommand {
             throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if v == .alerts { return try runAlerts(config: config, specs: specs, storePath: storePath) }
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        let w = try ExportCommand.window(window)
         var atMs: Int64? = nil
         if let at {
             guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
@@ -75,11 +75,19 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
+    /// `--window`: a duration or `all`; a hostile one is a usage error, never a trap.
+    static func window(_ text: String) throws -> TimeWindow {
+        switch TimeWindow.parse(text) {
+        case .success(let w): return w
+        case .failure(let e): throw UsageError("unreadable window: \(e.description)")
+        }
+    }
+
     /// Replays the sources minute by minute through the alert engine and lists every incident.
     func runAlerts(config: ConfigValue, specs: [(SourceSpec, SourceSettings)], storePath: String?) throws {
         let rules = try alertOptions.ruleSet(config: config)
         var windowStart: Int64? = nil, windowEnd: Int64? = nil
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        let w = try ExportCommand.window(window)
         if let at {
             guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
             windowEnd = t

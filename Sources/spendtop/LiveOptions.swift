@@ -25,8 +25,23 @@ struct LiveOptions: ParsableArguments {
     @Flag(help: "Wait for a SOURCE file that does not exist (or cannot be read) yet, instead of a usage error.")
     var waitForSource = false
 
+    @Option(name: .customLong("idle-timeout"),
+            help: ArgumentHelp("Reconnect a followed stream that sends nothing (no byte, comment or heartbeat) "
+                                   + "for this long (default: [sources] idle_timeout, else 90s).",
+                               valueName: "duration"))
+    var idleTimeout: String?
+
     func validate() throws {
         if store != nil && noStore { throw ValidationError("--store and --no-store exclude each other") }
+    }
+
+    /// `--idle-timeout` in seconds, nil when not given; zero or unreadable is a usage error.
+    func idleTimeoutSeconds() throws -> Double? {
+        guard let idleTimeout else { return nil }
+        guard case .success(let ms) = DurationText.milliseconds(idleTimeout, bareUnit: .seconds), ms > 0 else {
+            throw UsageError("unreadable --idle-timeout '\(idleTimeout)'; use e.g. 90s")
+        }
+        return Double(ms) / 1000
     }
 
     /// The parsed SOURCE arguments; a malformed one is a usage error.
@@ -118,8 +133,13 @@ struct LiveOptions: ParsableArguments {
 
     /// Each source with its settings from config and flags.
     func resolved(config: ConfigValue) throws -> [(SourceSpec, SourceSettings)] {
-        try specs().map { spec in
-            do { return (spec, try SourceConfig.settings(for: spec, config: config, insecure: insecure)) } catch {
+        let idle = try idleTimeoutSeconds()
+        return try specs().map { spec in
+            do {
+                var settings = try SourceConfig.settings(for: spec, config: config, insecure: insecure)
+                if let idle { settings.idleTimeoutSeconds = idle }
+                return (spec, settings)
+            } catch {
                 throw RuntimeError("\(error)")
             }
         }

@@ -29,7 +29,7 @@ struct Spendtop: ParsableCommand {
             """,
         version: version,
         subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
-                      BenchAnomalyCommand.self, ConsoleBenchCommand.self, PostgresExportCommand.self],
+                      BenchAnomalyCommand.self, ConsoleBenchCommand.self, PostgresExportCommand.self, SoakCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 

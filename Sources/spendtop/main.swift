@@ -7,6 +7,10 @@ func safe(_ message: String) -> String {
     message.split(separator: "\n", omittingEmptySubsequences: false).map { TextSanitizer.clean(String($0)) }.joined(separator: "\n")
 }
 
+// A file-size limit (ulimit -f) makes writes fail with EFBIG, which the store reports and survives,
+// instead of killing the process.
+signal(SIGXFSZ, SIG_IGN)
+
 // Exit codes per SPEC §2: 0 ok, 1 runtime error, 2 usage error.
 do {
     var command = try Spendtop.parseAsRoot()

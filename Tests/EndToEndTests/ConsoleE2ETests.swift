@@ -19,7 +19,7 @@ final class ConsoleE2ETests: XCTestCase {
     }
 
     func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }
@@ -136,8 +136,12 @@ final class ConsoleE2ETests: XCTestCase {
         var screen = s.waitFor("Overview (1/5)")
         XCTAssertTrue(screen.contains("█"), "big block digits")
         for k in ["1", "e", "/", "Enter", "Tab", "?", "t", "p", "s", "Escape"] { s.send(k) }
-        usleep(300_000)
-        screen = s.capture()
+        // Not a pause: two resizes, each waited for as a whole frame at the new size, are read after
+        // the keys sent before them, so by the second frame every key above has been handled.
+        s.resize(width: 110, height: 32)
+        _ = s.wait("110×32") { $0.split(separator: "\n", omittingEmptySubsequences: false).count == 33 && $0.contains("Overview") }
+        s.resize(width: 100, height: 30)
+        screen = s.wait("100×30") { $0.split(separator: "\n", omittingEmptySubsequences: false).count == 31 && $0.contains("Overview") }
         XCTAssertTrue(screen.contains("Overview (1/5)"), screen)
         XCTAssertTrue(screen.contains("window 5m"), screen)
         XCTAssertFalse(screen.contains("this help"))

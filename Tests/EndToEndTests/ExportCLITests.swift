@@ -53,9 +53,10 @@ final class ExportCLITests: XCTestCase {
             requests[f, default: 0] += 1
             input[f, default: 0] += (o["input_tokens"] as? NSNumber)?.intValue ?? 0
         }
-        let out = try CLI.run(["export", path, "--view", "features", "--window", "all", "-o", NSTemporaryDirectory() + "day-features.csv"])
+        let csv = ScratchFiles.shared.track(NSTemporaryDirectory() + "day-features-\(UUID().uuidString).csv")
+        let out = try CLI.run(["export", path, "--view", "features", "--window", "all", "-o", csv])
         XCTAssertEqual(out.status, 0, out.stderr)
-        let rows = CLI.parseCSV(try String(contentsOfFile: NSTemporaryDirectory() + "day-features.csv", encoding: .utf8))
+        let rows = CLI.parseCSV(try String(contentsOfFile: csv, encoding: .utf8))
         let header = rows[0]
         let si = try XCTUnwrap(header.firstIndex(of: "spend_usd")), ri = try XCTUnwrap(header.firstIndex(of: "requests"))
         let ii = try XCTUnwrap(header.firstIndex(of: "input_tokens"))

@@ -14,6 +14,7 @@ final class ConsoleAppTests: XCTestCase {
     func testSnapshotExportEqualsTheExportView() throws {
         let dir = NSTemporaryDirectory() + "spendtop-ui-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let t = RecordingTerminal(width: 120, height: 32)
         let a = app(t, dir: dir)
         a.refresh(forced: true)

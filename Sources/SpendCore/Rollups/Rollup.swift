@@ -109,13 +109,13 @@ public final class Rollup {
         var i = InternedEvent()
         i.timestampMs = e.timestampMs
         if let r = e.requestID, !r.isEmpty { i.requestHash = ByteHash.hash(r) }
-        i.feature = interners[Dimension.feature.rawValue].id(e.feature)
-        i.apiKey = interners[Dimension.apiKey.rawValue].id(e.apiKey)
-        i.model = interners[Dimension.model.rawValue].id(e.model)
-        i.team = interners[Dimension.team.rawValue].id(e.team)
-        i.provider = interners[Dimension.provider.rawValue].id(e.provider)
-        i.user = interners[Dimension.user.rawValue].id(e.user)
-        i.gateway = interners[Dimension.gateway.rawValue].id(e.gateway)
+        i.feature = internText(.feature, e.feature)
+        i.apiKey = internText(.apiKey, e.apiKey)
+        i.model = internText(.model, e.model)
+        i.team = internText(.team, e.team)
+        i.provider = internText(.provider, e.provider)
+        i.user = internText(.user, e.user)
+        i.gateway = internText(.gateway, e.gateway)
         i.inputTokens = e.usage.input
         i.outputTokens = e.usage.output
         i.cacheReadTokens = e.usage.cacheRead
@@ -144,8 +144,16 @@ public final class Rollup {
         return interners[d.rawValue].id(hash: hash, displayName: displayName)
     }
 
+    /// The general path's `internBytes`: a dimension no grouping reads is not interned on either path.
+    @inline(__always)
+    func internText(_ d: Dimension, _ value: String?) -> Int32 {
+        guard neededDimensions[d.rawValue] else { return Interner.noneID }
+        return interners[d.rawValue].id(value)
+    }
+
     /// Interns a value of `dimension` from raw bytes (for the fast scanner).
     @inline(__always)
+
     public func internBytes(_ d: Dimension, _ p: UnsafeRawPointer, _ n: Int) -> Int32 {
         guard neededDimensions[d.rawValue] else { return Interner.noneID }
         return interners[d.rawValue].id(bytes: p, count: n)

@@ -17,6 +17,11 @@ public final class LiveIngest: SpendFeed {
         public var follow = true
         /// The store file; nil runs in memory only.
         public var storePath: String?
+        /// Open the store only to read it (no lock, no writes): by default when there is no source to add.
+        public var storeReadOnly: Bool?
+        /// While the store refuses writes, at most this many events wait in memory for it (then they are
+        /// counted on screen but not saved, and the header says how many).
+        public var maxHeldEvents = 2_000_000
         /// Days of events the store keeps.
         public var retentionDays: Double = 7
         /// Bytes queued between the sources and the ingest thread before sources wait.
@@ -90,12 +95,15 @@ public final class LiveIngest: SpendFeed {
             guard rollup.internsAllDimensions else {
                 throw SpendStore.Failure(description: "a rollup feeding the store must intern every dimension (Rollup.Options.internAllDimensions)")
             }
-            let s = try SpendStore(path: path)
+            let s = try SpendStore(path: path, readOnly: options.storeReadOnly ?? sources.isEmpty)
+            s.maxStagedEvents = options.maxHeldEvents
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             try s.applyRetention(days: options.retentionDays, nowMs: now)
-            replayedEvents = try s.replay(into: rollup)
+            // A reader deletes nothing: retention is a filter on what it replays.
+            let oldest = s.readOnly ? SpendStore.horizon(days: options.retentionDays, nowMs: now) : Int64.min
+            replayedEvents = try s.replay(into: rollup, minTimestampMs: oldest)
             savedPositions = try s.positions()
-            rollup.recordsForStore = true
+            rollup.recordsForStore = !s.readOnly
             store = s
             if let alerts { try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock()) }
         } else {
@@ -126,6 +134,18 @@ public final class LiveIngest: SpendFeed {
         return storeFailure
     }
 
+    /// The header's line while the store refuses writes: what failed and how much waits in memory.
+    public var storeStatus: String? {
+        statusLock.lock(); defer { statusLock.unlock() }
+        guard storeFailure != nil else { return nil }
+        var s = "store: write failed (\(storeFailureReason)), holding \(storeHeld) events"
+        if storeUnsaved > 0 { s += ", \(storeUnsaved) not saved" }
+        return s
+    }
+    var storeFailureReason = ""
+    var storeHeld = 0
+    var storeUnsaved: Int64 = 0
+
     public var storePath: String? { store?.path }
 
     // MARK: life cycle
@@ -141,7 +161,7 @@ public final class LiveIngest: SpendFeed {
             let ctx = SourceContext(
                 index: i, name: spec.name, follow: options.follow, settings: settings, queue: queue,
                 savedPositions: savedPositions, stop: stopFlag,
-                report: { [unowned self] i, state, error in self.report(i, state, error) },
+                report: { [unowned self] i, state, error, stalled in self.report(i, state, error, stalled: stalled) },
                 pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() },
                 liveMeansCaughtUp: LiveIngest.liveMeansCaughtUp(spec),
                 caughtUp: { [unowned self] i in self.statusLock.lock(); self.caughtUp.insert(i); self.statusLock.unlock() })
@@ -168,6 +188,9 @@ public final class LiveIngest: SpendFeed {
             threadsDone.wait()
         }
         commitStore(force: true)
+        commitLock.lock()
+        store?.releaseLock()
+        commitLock.unlock()
     }
 
     /// Waits until every source has ended (or failed) and everything queued is counted; true if
@@ -211,10 +234,11 @@ public final class LiveIngest: SpendFeed {
         t.start()
     }
 
-    func report(_ i: Int, _ state: SourceState?, _ error: String??) {
+    func report(_ i: Int, _ state: SourceState?, _ error: String??, stalled: Bool? = nil) {
         statusLock.lock()
         if let state { statuses[i].state = state }
         if let error { statuses[i].lastError = error }
+        if let stalled { statuses[i].stalled = stalled }
         statusLock.unlock()
     }
 
@@ -422,8 +446,10 @@ public final class LiveIngest: SpendFeed {
         commitLock.lock()
         defer { commitLock.unlock() }
         guard store.hasStaged else { return }
-        guard force || store.stagedCount >= options.commitEvents
-                || Date().timeIntervalSince(lastCommit) >= options.commitIntervalSeconds else { return }
+        // A store that refuses writes is retried once a second, not on every batch.
+        let interval = storeFailing ? max(1, options.commitIntervalSeconds) : options.commitIntervalSeconds
+        guard force || (!storeFailing && store.stagedCount >= options.commitEvents)
+                || Date().timeIntervalSince(lastCommit) >= interval else { return }
         rollupLock.lock()
         store.stage(from: rollup)
         rollupLock.unlock()
@@ -436,10 +462,22 @@ public final class LiveIngest: SpendFeed {
                 lastRetention = Date()
                 try store.applyRetention(days: options.retentionDays, nowMs: now)
             }
-            statusLock.lock(); storeFailure = nil; statusLock.unlock()
+            storeFailing = false
+            statusLock.lock(); storeFailure = nil; storeUnsaved = store.unsavedEvents; statusLock.unlock()
         } catch {
-            statusLock.lock(); storeFailure = "\(error)"; statusLock.unlock()
+            // Counting goes on in memory; what was staged stays staged and is written by a later commit.
+            storeFailing = true
+            let reason = (error as? SpendStore.Failure)?.reason ?? "error"
+            statusLock.lock()
+            storeFailure = "\(error)"
+            storeFailureReason = reason
+            storeHeld = store.stagedCount
+            storeUnsaved = store.unsavedEvents
+            statusLock.unlock()
             lastCommit = Date()
         }
     }
+
+    /// Owned under `commitLock`.
+    var storeFailing = false
 }

@@ -18,6 +18,8 @@ final class CurlTransfer {
     let insecure: Bool
     /// Whole-transfer timeout (a scrape); nil for a stream.
     let timeoutSeconds: Double?
+    /// TCP keepalive probes start after this many idle seconds, so a dead peer is noticed by the kernel too.
+    let keepAliveSeconds: Int
     var onData: (UnsafeRawBufferPointer, CurlTransfer) -> Bool = { _, _ in true }
     var shouldAbort: () -> Bool = { false }
     fileprivate var handle: UnsafeMutableRawPointer?
@@ -25,7 +27,9 @@ final class CurlTransfer {
 
     static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    init(url: String, headers: [(String, String)], insecure: Bool, timeoutSeconds: Double? = nil) {
+    init(url: String, headers: [(String, String)], insecure: Bool, timeoutSeconds: Double? = nil,
+         keepAliveSeconds: Int = 60) {
+        self.keepAliveSeconds = keepAliveSeconds
         _ = CurlTransfer.globalInit
         self.url = url
         self.headers = headers
@@ -57,6 +61,8 @@ final class CurlTransfer {
         sp_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, 1)
         sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
+        sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPIDLE, keepAliveSeconds)
+        sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPINTVL, keepAliveSeconds)
         sp_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
         sp_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)
         sp_curl_setopt_long(curl, CURLOPT_MAXREDIRS, 5)

@@ -194,6 +194,7 @@ public final class ConsoleApp {
             SnapshotBuilder.build(q, window: window, path: path, chartMinutes: minutes, sources: sources, wallMs: wall)
         }
         snap.gpuHourlyUSD = gpuPrice
+        snap.storeStatus = feed.storeStatus
         return (snap, alertState)
     }
 

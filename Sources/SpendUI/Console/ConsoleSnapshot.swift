@@ -31,6 +31,8 @@ public struct ConsoleSnapshot: Sendable {
     public var error: String?
     /// What the backend can answer together (drill levels, the filters each pane applies).
     public var capabilities: QueryCapabilities = .unlimited
+    /// The store's trouble (`store: write failed (disk full), holding N events`), shown in the header.
+    public var storeStatus: String?
 
     public init(clockMs: Int64 = 0, live: Bool = false, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = []) {
         self.clockMs = clockMs

@@ -14,7 +14,10 @@ public enum HeaderLine {
     public static func parts(_ s: ConsoleState) -> [Part] {
         var parts = [Part(text: " spendtop", priority: 9, role: .header)]
         if !s.path.isEmpty { parts.append(Part(text: s.breadcrumb, priority: 8, role: .header)) }
-        if let d = s.data { parts += sourceParts(d.sources) }
+        if let d = s.data {
+            parts += sourceParts(d.sources)
+            if let store = d.storeStatus { parts.append(Part(text: "! " + store, priority: 9, role: .alert)) }
+        }
         if let note = s.storeNote { parts.append(Part(text: note, priority: 8, role: .warn)) }
         parts.append(Part(text: "window \(s.window)", priority: 7, role: .header))
         if let d = s.data { parts.append(Part(text: ConsoleScreen.clock(d.clockMs), priority: 3, role: .header)) }
@@ -78,10 +81,12 @@ public enum HeaderLine {
     }
 
     static func sourceParts(_ sources: [SourceStatus]) -> [Part] {
-        var live = 0, retrying = 0, ended = 0
+        var live = 0, retrying = 0, ended = 0, stalled = 0
         var named: [Part] = []
         for src in sources {
             let name = shortName(src.name)
+            // Connected but silent past the idle timeout: it is being reconnected, and says so.
+            if src.stalled { stalled += 1; continue }
             switch health(src) {
             case .live: live += 1
             case .retrying: retrying += 1
@@ -101,10 +106,12 @@ public enum HeaderLine {
         }
         var counts: [String] = []
         if live > 0 { counts.append("● \(live) live") }
+        if stalled > 0 { counts.append("○ \(stalled) stalled, reconnecting") }
         if retrying > 0 { counts.append("○ \(retrying) retrying") }
         if ended > 0 { counts.append("■ \(ended) file\(ended == 1 ? "" : "s")") }
         var out: [Part] = []
-        if !counts.isEmpty { out.append(Part(text: counts.joined(separator: "  "), priority: 4, role: retrying > 0 ? .warn : .header)) }
+        if !counts.isEmpty { out.append(Part(text: counts.joined(separator: "  "), priority: stalled > 0 ? 8 : 4,
+                                          role: retrying + stalled > 0 ? .warn : .header)) }
         return out + named
     }
 
