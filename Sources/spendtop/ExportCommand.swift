@@ -25,7 +25,8 @@ struct ExportCommand: ParsableCommand {
         let storePath = live.storePath(defaultOn: false, config: config)
         guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
         guard let v = ExportView(rawValue: view.lowercased()) else {
-            throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
+            let views = ExportView.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("unknown view '\(view)'; one of \(views)")
         }
         if v == .alerts { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         let w = try ExportCommand.window(window)
@@ -110,8 +111,9 @@ struct ExportCommand: ParsableCommand {
         }
         var replayed = AlertState()
         replayed.history = events
-        let csv = CSVWriter.csv(try ExportView.alerts.table(query, window: w, atMs: end, filters: [], wallMs: wallClockMs(),
-                                                            alerts: replayed))
+        let table = try ExportView.alerts.table(query, window: w, atMs: end, filters: [], wallMs: wallClockMs(),
+                                                alerts: replayed)
+        let csv = CSVWriter.csv(table)
         if let output {
             do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw RuntimeError("cannot write \(output): \(error.localizedDescription)")

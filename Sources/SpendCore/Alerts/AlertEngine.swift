@@ -111,11 +111,13 @@ public final class AlertEngine: AlertEvaluating {
     /// Judges the closed minutes not judged yet, oldest first, at most `maxMinutes` of them; returns the incidents
     /// that started (whatever happened to them since) and how many closed minutes are left for later calls. The
     /// ingest side calls it in slices while it catches up on history, so readers get the rollup in between.
-    public func advance(_ query: SpendQuery, nowMs: Int64, maxMinutes: Int64 = .max) -> (started: [AlertEvent], remaining: Int64) {
+    public func advance(_ query: SpendQuery, nowMs: Int64,
+                        maxMinutes: Int64 = .max) -> (started: [AlertEvent], remaining: Int64) {
         advance(query, nowMs: nowMs, maxMinutes: maxMinutes, catchUpLimit: options.maxCatchUpMinutes)
     }
 
-    func advance(_ query: SpendQuery, nowMs: Int64, maxMinutes: Int64, catchUpLimit: Int64) -> (started: [AlertEvent], remaining: Int64) {
+    func advance(_ query: SpendQuery, nowMs: Int64, maxMinutes: Int64,
+                 catchUpLimit: Int64) -> (started: [AlertEvent], remaining: Int64) {
         endedSinceLastCall = []
         judgedInLastCall = 0
         spannedInLastCall = 0
@@ -265,8 +267,9 @@ public final class AlertEngine: AlertEvaluating {
         let cmp = r.comparison == .above ? ">" : "<"
         let reason = "\(r.scope.shortName) \(r.metric.rawValue) \(r.metric.format(value)) \(cmp) \(r.metric.format(r.threshold))"
             + " over \(TimeWindow.minutes(r.windowMinutes))" + (r.forMinutes > 1 ? " for \(r.forMinutes)m" : "")
-        let e = AlertEvent(key: "rule:\(r.name)", kind: .threshold, startedMs: endOfMinute, scope: r.scope.description,
-                           scopeFilters: r.scope.filters, metric: r.metric.rawValue, observed: value, expected: r.threshold, reason: reason)
+        let e = AlertEvent(key: "rule:\(r.name)", kind: .threshold, startedMs: endOfMinute,
+                           scope: r.scope.description, scopeFilters: r.scope.filters, metric: r.metric.rawValue,
+                           observed: value, expected: r.threshold, reason: reason)
         let id = open(e)
         st.incident = id
         started.append(id)
@@ -318,7 +321,8 @@ public final class AlertEngine: AlertEvaluating {
         guard let mark = crossed.max() else { return }
         for c in crossed { st.fired.insert(c) }
         let e = AlertEvent(key: "budget:\(b.name):\(AlertFormat.number(mark))%", kind: .budget, startedMs: nowMs,
-                           scope: b.scope.description, scopeFilters: b.scope.filters, metric: b.metric, observed: st.spent, expected: b.limitUSD,
+                           scope: b.scope.description, scopeFilters: b.scope.filters,
+                           metric: b.metric, observed: st.spent, expected: b.limitUSD,
                            score: nil, reason: status.reason, budgetLimit: b.limitUSD, budgetUsedPct: usedPct,
                            budgetRunOutMs: runOut)
         let id = open(e)
@@ -383,7 +387,8 @@ public final class AlertEngine: AlertEvaluating {
             var parts = ["\(short) \(o.metric.title) \(ratioText)"]
             parts += AnomalyExplainer.drivers(query, scope: filters, metric: o.metric, minute: m)
             let e = AlertEvent(key: "anomaly:\(scope):\(o.metric.rawValue)", kind: .anomaly, startedMs: (m + 1) * 60_000,
-                               scope: scope, scopeFilters: filters, metric: o.metric.rawValue, observed: o.observed, expected: o.expected,
+                               scope: scope, scopeFilters: filters,
+                               metric: o.metric.rawValue, observed: o.observed, expected: o.expected,
                                score: (o.z * 10).rounded() / 10, reason: parts.joined(separator: "; "))
             let id = open(e, family: o.metric.family)
             detector.attach(o.key, metricIndex: o.metricIndex, incident: id)
@@ -399,8 +404,9 @@ public final class AlertEngine: AlertEvaluating {
         }
         let g = detector.groupings[key.grouping]
         var filters: [ViewQuery.Filter] = []
-        if let d = g.first { filters.append(ViewQuery.Filter(d, id: key.cell.first, value: query.name(d, key.cell.first))) }
-        if let d = g.second { filters.append(ViewQuery.Filter(d, id: key.cell.second, value: query.name(d, key.cell.second))) }
+        for (d, id) in [(g.first, key.cell.first), (g.second, key.cell.second)] {
+            if let d { filters.append(ViewQuery.Filter(d, id: id, value: query.name(d, id))) }
+        }
         if filters.isEmpty { return ("fleet", "fleet", []) }
         let scope = filters.map(\.text).joined(separator: ",")
         let short = filters.map(\.value).joined(separator: " / ")

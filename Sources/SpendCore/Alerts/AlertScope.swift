@@ -34,7 +34,9 @@ public struct AlertScope: Equatable, Sendable, CustomStringConvertible {
             throw ConfigError("scope '\(shown)': gpu cannot be combined with another dimension")
         }
         if filters.count == 2 && !GroupingPlanner.consoleAnswers(filters.map(\.dimension)) {
-            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with \(filters[1].dimension.name); kept pairs: \(GroupingPlanner.console.keptPairs.joined(separator: ", "))")
+            let kept = GroupingPlanner.console.keptPairs.joined(separator: ", ")
+            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with "
+                              + "\(filters[1].dimension.name); kept pairs: \(kept)")
         }
         self.filters = filters
     }

@@ -34,11 +34,15 @@ public final class CellQuery: SpendQuery {
         self.gpuMinutes = gpuMinutes
         // The fleet first, then single dimensions, then pairs, each in dimension order: a stable plan.
         let kept = windows.keys.filter { $0.count <= 2 }
-            .sorted { $0.count != $1.count ? $0.count < $1.count : $0.map(\.rawValue).lexicographicallyPrecedes($1.map(\.rawValue)) }
+            .sorted { a, b in
+                a.count != b.count ? a.count < b.count : a.map(\.rawValue).lexicographicallyPrecedes(b.map(\.rawValue))
+            }
             .map { Grouping($0.first, $0.count > 1 ? $0[1] : nil) }
         planner = GroupingPlanner(kept: kept)
         var requests: Int64 = 0
-        if let fleet = windows[[]] { for groups in fleet.minutes.values { for m in groups.values { requests += m.requests } } }
+        for groups in windows[[]]?.minutes.values.map({ $0 }) ?? [] {
+            for m in groups.values { requests += m.requests }
+        }
         counters.eventsCounted = requests
         counters.gpuSamples = gpuMinutes.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.samples } }
     }
@@ -66,7 +70,8 @@ public final class CellQuery: SpendQuery {
         let g = try planner.require(asked)
         let w = windows[dims(g)]!
         func position(_ d: Dimension) -> Int { w.dimensions.firstIndex(of: d)! }
-        return Plan(window: w, groupPosition: groupBy.map(position), filters: filters.map { (position($0.dimension), $0) })
+        return Plan(window: w, groupPosition: groupBy.map(position),
+                    filters: filters.map { (position($0.dimension), $0) })
     }
 
     func range(_ q: ViewQuery, wallMs: Int64) -> (QueryRange, endMs: Int64) {
@@ -124,7 +129,8 @@ public final class CellQuery: SpendQuery {
         var rows = groups.map { v, m in
             GroupRow(name: q.groupBy == nil ? "total" : v.name, id: GroupID(rawValue: v.id), measures: m,
                      share: spend > 0 ? m.spend / spend : 0,
-                     featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[v.id]?.count, durationSeconds: r.seconds)
+                     featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[v.id]?.count,
+                     durationSeconds: r.seconds)
         }
         rows.sort {
             if $0.measures.spend != $1.measures.spend { return $0.measures.spend > $1.measures.spend }
@@ -145,7 +151,9 @@ public final class CellQuery: SpendQuery {
         if r.endMinute - r.startMinute >= 1_100_000 {
             return byMinute.keys.sorted().map { SeriesPoint(minuteStartMs: $0 * 60_000, measures: byMinute[$0]!) }
         }
-        return (r.startMinute...r.endMinute).map { SeriesPoint(minuteStartMs: $0 * 60_000, measures: byMinute[$0] ?? Measures()) }
+        return (r.startMinute...r.endMinute).map {
+            SeriesPoint(minuteStartMs: $0 * 60_000, measures: byMinute[$0] ?? Measures())
+        }
     }
 
     public func trends(_ q: ViewQuery, minutes: Int, wallMs: Int64) throws -> [GroupID: [Double]] {
@@ -158,7 +166,8 @@ public final class CellQuery: SpendQuery {
         for minute in start...end {
             guard let groups = p.window.minutes[minute] else { continue }
             for (values, m) in groups where p.passes(values) {
-                out[GroupID(rawValue: values[pos].id), default: Array(repeating: 0, count: minutes)][Int(minute - start)] += m.spend
+                let id = GroupID(rawValue: values[pos].id)
+                out[id, default: Array(repeating: 0, count: minutes)][Int(minute - start)] += m.spend
             }
         }
         return out
@@ -195,14 +204,16 @@ public final class CellQuery: SpendQuery {
     }
 
     public func cells(_ g: Grouping, minute: Int64) -> [GroupCell] {
-        guard let held = planner.grouping(for: dims(g)), let w = windows[dims(held)], let groups = w.minutes[minute] else {
-            return []
+        guard let held = planner.grouping(for: dims(g)), let w = windows[dims(held)],
+              let groups = w.minutes[minute] else { return [] }
+        let a = g.first.flatMap { w.dimensions.firstIndex(of: $0) }
+        let b = g.second.flatMap { w.dimensions.firstIndex(of: $0) }
+        func id(_ values: [DimensionValue], _ i: Int?) -> GroupID {
+            i.map { GroupID(rawValue: values[$0].id) } ?? .none
         }
-        let a = g.first.flatMap { w.dimensions.firstIndex(of: $0) }, b = g.second.flatMap { w.dimensions.firstIndex(of: $0) }
         var merged: [CellKey: Measures] = [:]
         for (values, m) in groups {
-            let key = CellKey(a.map { GroupID(rawValue: values[$0].id) } ?? .none, b.map { GroupID(rawValue: values[$0].id) } ?? .none)
-            merged[key, default: Measures()].merge(m)
+            merged[CellKey(id(values, a), id(values, b)), default: Measures()].merge(m)
         }
         return merged.map { GroupCell(key: $0.key, measures: $0.value) }
     }
@@ -215,7 +226,9 @@ public final class CellQuery: SpendQuery {
         var total = GPUMeasures()
         guard to >= from else { return total }
         for (m, gpus) in gpuMinutes where m >= from && m <= to {
-            for (g, v) in gpus where gpu?.matches(id: GroupID(rawValue: g.id), name: { g.name }) ?? true { total.merge(v) }
+            for (g, v) in gpus where gpu?.matches(id: GroupID(rawValue: g.id), name: { g.name }) ?? true {
+                total.merge(v)
+            }
         }
         return total
     }
@@ -225,7 +238,9 @@ public final class CellQuery: SpendQuery {
     public func name(_ d: Dimension, _ id: GroupID) -> String {
         if id == .none { return Interner.noneName }
         if d == .gpu {
-            for gpus in gpuMinutes.values { if let g = gpus.keys.first(where: { $0.id == id.rawValue }) { return g.name } }
+            for gpus in gpuMinutes.values {
+                if let g = gpus.keys.first(where: { $0.id == id.rawValue }) { return g.name }
+            }
             return "(unknown)"
         }
         for w in windows.values { if let n = w.names[d]?[id.rawValue] { return n } }

@@ -91,7 +91,8 @@ public enum ViewQueryError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .combinationNotKept(let dims, let kept):
-            return "no rollup combines \(dims.map(\.name).joined(separator: " and ")); kept pairs: \(kept.joined(separator: ", "))"
+            let names = dims.map(\.name).joined(separator: " and ")
+            return "no rollup combines \(names); kept pairs: \(kept.joined(separator: ", "))"
         }
     }
 }

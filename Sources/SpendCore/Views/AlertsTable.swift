@@ -47,12 +47,15 @@ public enum AlertsTable {
                          text(budgetID(b))])
         }
         var seen = Set<String>()
-        let all = (a.active + a.history).filter { seen.insert($0.identity).inserted && inScope($0.scopeFilters, of: path) }
+        let all = (a.active + a.history).filter {
+            seen.insert($0.identity).inserted && inScope($0.scopeFilters, of: path)
+        }
         let ordered: [AlertEvent]
         switch order {
         case .pane:
-            ordered = all.filter(\.isActive).sorted { $0.startedMs > $1.startedMs }
-                + all.filter { !$0.isActive }.sorted { ($0.endedMs ?? 0, $0.startedMs) > ($1.endedMs ?? 0, $1.startedMs) }
+            let ended = all.filter { !$0.isActive }
+                .sorted { ($0.endedMs ?? 0, $0.startedMs) > ($1.endedMs ?? 0, $1.startedMs) }
+            ordered = all.filter(\.isActive).sorted { $0.startedMs > $1.startedMs } + ended
         case .started:
             ordered = all.enumerated().sorted { ($0.element.startedMs, $0.offset) < ($1.element.startedMs, $1.offset) }
                 .map(\.element)

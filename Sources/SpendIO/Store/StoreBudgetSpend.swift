@@ -9,7 +9,8 @@ extension SpendStore {
             var conditions = ["ts >= \(fromMs)", "ts < \(toMs)"]
             for f in scope.filters {
                 // By id (the raw value's hash) when the scope knows it, else every value shown with that name.
-                let q = try db.prepare("SELECT id FROM dims WHERE dim = ? AND " + (f.id == nil ? "name = ?" : "hash = ?"))
+                let match = f.id == nil ? "name = ?" : "hash = ?"
+                let q = try db.prepare("SELECT id FROM dims WHERE dim = ? AND " + match)
                 q.bind(1, Int64(f.dimension.rawValue))
                 if let id = f.id { q.bind(2, Int64(bitPattern: id.rawValue)) } else { q.bind(2, f.value) }
                 var ids: [Int64] = []

@@ -10,7 +10,8 @@ public struct PaneData: Sendable {
     /// Set when the pane could not apply the whole drill path: "all features".
     public var scopeNote: String?
 
-    public init(table: ViewTable, trends: [GroupID: [Double]] = [:], filters: [ViewQuery.Filter] = [], scopeNote: String? = nil) {
+    public init(table: ViewTable, trends: [GroupID: [Double]] = [:], filters: [ViewQuery.Filter] = [],
+                scopeNote: String? = nil) {
         self.table = table
         self.trends = trends
         self.filters = filters

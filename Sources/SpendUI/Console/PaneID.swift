@@ -61,7 +61,8 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether a row of `dim` can be drilled into from `path`: a new dimension the backend answers with the path.
-    public static func canDrill(_ path: [ViewQuery.Filter], into dim: Dimension, _ capabilities: QueryCapabilities) -> Bool {
+    public static func canDrill(_ path: [ViewQuery.Filter], into dim: Dimension,
+                                _ capabilities: QueryCapabilities) -> Bool {
         let dims = path.map(\.dimension)
         return !dims.contains(dim) && capabilities.answer(groupBy: nil, filters: dims + [dim]).answerable
     }

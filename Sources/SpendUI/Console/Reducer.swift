@@ -187,9 +187,8 @@ extension ConsoleState {
             overlay = .alert(id)
             return []
         case .table(let dim):
-            guard let name = row[0].text, let (_, id) = GroupID.parse(rowID: ConsoleState.rowID(t, selected(focus))) else {
-                return []
-            }
+            guard let name = row[0].text,
+                  let (_, id) = GroupID.parse(rowID: ConsoleState.rowID(t, selected(focus))) else { return [] }
             if !PaneID.canDrill(path, into: dim, capabilities) {
                 let why = capabilities.answer(groupBy: nil, filters: path.map(\.dimension) + [dim]).reason
                 say("deepest level: " + (why ?? "\(dim.title.lowercased()) is already in the path"), seconds: 4)

@@ -55,7 +55,9 @@ public enum SnapshotBuilder {
     public static func effectiveFilters(for dim: Dimension, path: [ViewQuery.Filter],
                                         _ capabilities: QueryCapabilities) -> [ViewQuery.Filter] {
         var f = path.filter { $0.dimension != dim }
-        while !f.isEmpty && !capabilities.answer(groupBy: dim, filters: f.map(\.dimension)).answerable { f.removeFirst() }
+        while !f.isEmpty && !capabilities.answer(groupBy: dim, filters: f.map(\.dimension)).answerable {
+            f.removeFirst()
+        }
         return f
     }
 

@@ -26,7 +26,8 @@ public struct TableWidget {
     public var openFraction: Double?
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
-                trends: [GroupID: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
+                trends: [GroupID: [Double]] = [:], notes: [String: String] = [:], title: String,
+                rightTitle: String = "",
                 focused: Bool = false) {
         self.table = table
         self.columns = columns
@@ -145,7 +146,8 @@ public struct TableWidget {
                     var spark = Sparkline.render(values, width: sparkWidth, openFraction: openFraction)
                     let sparkLength = CharWidth.of(spark)
                     if let note = notes[key] { spark += "  " + note }
-                    c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[notes[key] == nil ? .chart : .anomaly], clip: inner)
+                    let role: ThemeRole = notes[key] == nil ? .chart : .anomaly
+                    c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[role], clip: inner)
                     if openFraction.map({ $0 < 1 }) ?? false, sparkLength > 0, sparkLength <= col.width {
                         c.restyle(Rect(x: x + sparkLength - 1, y: y, width: 1, height: 1)) { $0.with(.dim) }
                     }

@@ -120,7 +120,8 @@ extension Rollup: SpendQuery {
     /// Values folded into `(other)` per request dimension.
     var folded: [SpendCounters.FoldedDimension] {
         Dimension.requestDimensions.map { d in
-            SpendCounters.FoldedDimension(dimension: d, events: interner(d).foldedEvents, values: interner(d).foldedValues)
+            let names = interner(d)
+            return SpendCounters.FoldedDimension(dimension: d, events: names.foldedEvents, values: names.foldedValues)
         }
     }
 
