@@ -49,11 +49,16 @@ final class TmuxSession {
             _ = try? TmuxSession.tmux(["kill-server"])
             try? FileManager.default.removeItem(atPath: path)
         }
+        // One server for the whole bundle: without this it exits with its last session, and a test starting the
+        // next session while it shuts down reaches the dying server and gets no session at all.
+        _ = try? TmuxSession.tmux(socket: path, ["start-server", ";", "set-option", "-s", "exit-empty", "off"])
         return path
     }()
 
     @discardableResult
-    static func tmux(_ args: [String]) throws -> String {
+    static func tmux(_ args: [String]) throws -> String { try tmux(socket: socket, args) }
+
+    static func tmux(socket: String, _ args: [String]) throws -> String {
         // Through the shell into a file, waited for with waitpid: a tmux server started by this call
         // inherits descriptors and outlives it, which leaves Foundation's Process (pipes, or its
         // child tracking) waiting forever.
