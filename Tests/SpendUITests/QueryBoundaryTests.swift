@@ -92,4 +92,20 @@ final class QueryBoundaryTests: XCTestCase {
         let pathA = [ViewQuery.Filter(.apiKey, id: GroupID(raw: Self.rawA), value: "sk-…abcd")]
         XCTAssertEqual(AlertsTable.table(s.alerts, scope: pathA, order: .pane).rows.count, 0)
     }
+
+    /// Drill levels are the backend's answer: the rollup keeps pairs (two steps), a backend answering any
+    /// combination lets a third step through, with no change to the console.
+    func testDrillLevelsComeFromTheCapabilities() throws {
+        let pairs = Rollup().capabilities
+        let f = ViewQuery.Filter(.feature, id: GroupID(raw: "chat"), value: "chat")
+        let k = ViewQuery.Filter(.apiKey, id: GroupID(raw: Self.rawA), value: "sk-…abcd")
+        XCTAssertTrue(PaneID.canDrill([f], into: .apiKey, pairs))
+        XCTAssertFalse(PaneID.canDrill([f, k], into: .model, pairs))
+        XCTAssertEqual(PaneID.panes(for: [f, k], pairs), [.table(.model), .table(.feature), .alerts, .gpus])
+        XCTAssertTrue(PaneID.canDrill([f, k], into: .model, .unlimited))
+        XCTAssertEqual(PaneID.panes(for: [f, k], .unlimited), [.table(.model), .alerts, .gpus])
+        XCTAssertFalse(PaneID.canDrill([f], into: .feature, .unlimited), "a dimension already in the path")
+        XCTAssertEqual(SnapshotBuilder.effectiveFilters(for: .model, path: [f, k], pairs), [k])
+        XCTAssertEqual(SnapshotBuilder.effectiveFilters(for: .model, path: [f, k], .unlimited), [f, k])
+    }
 }
