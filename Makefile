@@ -1,6 +1,8 @@
 # spendtop — two commands on a fresh machine: `make demo` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux
+# Prometheus and promtool for the promql: tests and `make bench` (a real server, backfilled).
+PROMETHEUS_APT_PACKAGES := prometheus
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux $(PROMETHEUS_APT_PACKAGES)
 SWIFT ?= swift
 BUILD_FLAGS ?=
 BIN_DEBUG = .build/debug/spendtop
