@@ -217,6 +217,7 @@ public final class LiveIngest: SpendFeed {
             return StdinSource(nvidiaSmi: NvidiaSmiCSV(node: node, utcOffsetSeconds: offset)).run
         case .http(let u): return HTTPStreamSource(url: u).run
         case .prometheus(let u): return PrometheusSource(url: u).run
+        case .promql(let u): return PromQLPendingSource(url: u).run
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
         }
     }
@@ -265,7 +266,7 @@ public final class LiveIngest: SpendFeed {
     static func liveMeansCaughtUp(_ spec: SourceSpec) -> Bool {
         switch spec {
         case .file, .sqlite: return false
-        case .stdin, .nvidiaSmi, .http, .prometheus: return true
+        case .stdin, .nvidiaSmi, .http, .prometheus, .promql: return true
         }
     }
 

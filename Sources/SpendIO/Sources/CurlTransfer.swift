@@ -20,6 +20,9 @@ final class CurlTransfer {
     let timeoutSeconds: Double?
     var onData: (UnsafeRawBufferPointer, CurlTransfer) -> Bool = { _, _ in true }
     var shouldAbort: () -> Bool = { false }
+    /// Off for APIs whose error bodies say what went wrong (a PromQL engine's `"error"`): the body is read, and the
+    /// caller looks at `status`.
+    var failOnHTTPError = true
     fileprivate var handle: UnsafeMutableRawPointer?
     fileprivate var stoppedByCaller = false
 
@@ -55,7 +58,7 @@ final class CurlTransfer {
         sp_curl_setopt_ptr(curl, CURLOPT_HTTPHEADER, list)
         sp_curl_setopt_ptr(curl, CURLOPT_ERRORBUFFER, errorBuffer)
         sp_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-        sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, 1)
+        sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, failOnHTTPError ? 1 : 0)
         sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
         sp_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
         sp_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)

@@ -12,6 +12,9 @@ public enum SourceSpec: Equatable, Sendable {
     case sqlite(path: String, table: String?)
     /// A Prometheus text page, scraped every interval.
     case prometheus(String)
+    /// A Prometheus-compatible query API (`promql:http(s)://host:port[/prefix]`), answered by server-side
+    /// aggregation (SpendIO/PromQL); the URL is kept as given (user info becomes basic auth there).
+    case promql(String)
     /// `nvidia-smi --format=csv -l N` output on standard input.
     case nvidiaSmi
 
@@ -38,6 +41,14 @@ public enum SourceSpec: Equatable, Sendable {
             }
             self = .prometheus(url); return
         }
+        if lower.hasPrefix("promql:") {
+            do {
+                _ = try PromQLSettings(url: text)
+            } catch {
+                throw ParseError(description: "\(error)")
+            }
+            self = .promql(String(text.dropFirst(7))); return
+        }
         if lower.hasPrefix("sqlite:") {
             var rest = String(text.dropFirst(7))
             var table: String?
@@ -52,7 +63,7 @@ public enum SourceSpec: Equatable, Sendable {
             self = .sqlite(path: rest, table: table); return
         }
         if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
-            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, sqlite: or nvidia-smi:-")
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, promql:, sqlite: or nvidia-smi:-")
         }
         if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
             self = .sqlite(path: text, table: nil); return
@@ -68,6 +79,7 @@ public enum SourceSpec: Equatable, Sendable {
         case .http(let u): return SourceSpec.redact(u)
         case .sqlite(let p, let t): return "sqlite:" + p + (t.map { "?table=" + $0 } ?? "")
         case .prometheus(let u): return "prom:" + SourceSpec.redact(u)
+        case .promql(let u): return "promql:" + SourceSpec.redact(u)
         case .nvidiaSmi: return "nvidia-smi:-"
         }
     }
