@@ -137,9 +137,9 @@ public struct PromQLMapping: Sendable, Equatable {
             "gateway_label": \.gatewayLabel, "gpu_host_label": \.gpuHostLabel, "gpu_index_label": \.gpuIndexLabel,
             "vllm_node_label": \.vllmNodeLabel, "vllm_engine_label": \.vllmEngineLabel,
         ]
-        let otherKeys: Set<String> = ["metrics", "matchers", "max_gap", "gpus", "url", "poll", "reread", "timeout",
-                                      "org_id", "bearer_token_env", "basic_user", "basic_password_env", "max_points",
-                                      "headers", "header_env", "insecure", "max_body"]
+        let otherKeys: Set<String> = ["metrics", "matchers", "max_gap", "gpus", "poll", "reread", "timeout",
+                                      "scrape_interval", "org_id", "bearer_token_env", "basic_user",
+                                      "basic_password_env", "max_points", "insecure", "max_body"]
         for (key, value) in table {
             if let path = labelKeys[key] {
                 guard let name = value.string, name.isEmpty || PromQLQueries.isLabelName(name) else {

@@ -21,7 +21,10 @@ final class PrometheusTestServer: @unchecked Sendable {
     let fixture: PromQLFixture
     var baseURL: String { "http://127.0.0.1:\(port)/prometheus" }
     var queryLog: String { root + "/query.log" }
+    /// A page Prometheus scrapes every second (scripts/testservers/serve.py), for live tests.
+    var livePage: String { root + "/live.prom" }
     private let server: Process
+    private let liveTarget: Process
     private let watchdog: Process?
     private let lock = NSLock()
     private var stopped = false
@@ -50,8 +53,21 @@ final class PrometheusTestServer: @unchecked Sendable {
             try PrometheusTestServer.run("/usr/bin/promtool", ["tsdb", "create-blocks-from", "openmetrics",
                                                                root + "/data.om", root + "/tsdb"])
             try? fm.removeItem(atPath: root + "/data.om")
-            try "global:\n  scrape_interval: 15s\n  query_log_file: \(root)/query.log\n"
-                .write(toFile: root + "/prometheus.yml", atomically: true, encoding: .utf8)
+            try "# EOF\n".write(toFile: root + "/live.prom", atomically: true, encoding: .utf8)
+            let (target, targetPort) = try PrometheusTestServer.startLiveTarget(page: root + "/live.prom")
+            liveTarget = target
+            try String(target.processIdentifier).write(toFile: root + "/target.pid", atomically: true, encoding: .utf8)
+            try """
+                global:
+                  scrape_interval: 15s
+                  query_log_file: \(root)/query.log
+                scrape_configs:
+                  - job_name: live
+                    scrape_interval: 1s
+                    static_configs:
+                      - targets: ["127.0.0.1:\(targetPort)"]
+
+                """.write(toFile: root + "/prometheus.yml", atomically: true, encoding: .utf8)
             var started: (Int, Process)?
             for _ in 0..<4 {
                 let p = try PrometheusTestServer.freePort()
@@ -68,6 +84,7 @@ final class PrometheusTestServer: @unchecked Sendable {
             self.fixture = fixture
             self.root = root
         } catch {
+            if let t = try? String(contentsOfFile: root + "/target.pid", encoding: .utf8), let pid = Int32(t) { kill(pid, SIGTERM) }
             try? fm.removeItem(atPath: root)
             if let w = watchdog, w.isRunning { kill(w.processIdentifier, SIGKILL); w.waitUntilExit() }
             throw error
@@ -92,6 +109,8 @@ final class PrometheusTestServer: @unchecked Sendable {
         stopped = true
         server.terminate()
         server.waitUntilExit()
+        liveTarget.terminate()
+        liveTarget.waitUntilExit()
         try? FileManager.default.removeItem(atPath: root)
         if let w = watchdog, w.isRunning { kill(w.processIdentifier, SIGKILL); w.waitUntilExit() }
     }
@@ -101,7 +120,8 @@ final class PrometheusTestServer: @unchecked Sendable {
         let w = Process()
         w.executableURL = URL(fileURLWithPath: "/bin/sh")
         w.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
-                       + "[ -f '\(root)/pid' ] && kill $(cat '\(root)/pid') 2>/dev/null; sleep 1; rm -rf '\(root)'"]
+                       + "for f in pid target.pid; do [ -f '\(root)/'$f ] && kill $(cat '\(root)/'$f) 2>/dev/null; done; "
+                       + "sleep 1; rm -rf '\(root)'"]
         w.standardOutput = FileHandle.nullDevice
         w.standardError = FileHandle.nullDevice
         do { try w.run() } catch { return nil }
@@ -136,6 +156,36 @@ final class PrometheusTestServer: @unchecked Sendable {
     }
 
     /// Answers a query (Prometheus says 503 until its storage is open).
+    /// Replaces the live page (atomically: a scrape never sees half a page).
+    func setLivePage(_ text: String) throws {
+        try text.write(toFile: livePage, atomically: true, encoding: .utf8)
+    }
+
+    /// `serve.py prom` on a free port, serving `page`; its port is the first line it prints.
+    private static func startLiveTarget(page: String) throws -> (Process, Int) {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/testservers/serve.py").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, "prom", "--page", page]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        var line = Data()
+        while true {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte.first == 10 { break }
+            line.append(byte)
+        }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+            p.terminate()
+            throw Failure("serve.py prom did not print its port")
+        }
+        return (p, port)
+    }
+
     static func ready(port: Int) -> Bool {
         guard var settings = try? PromQLSettings(url: "promql:http://127.0.0.1:\(port)/prometheus") else { return false }
         settings.timeoutSeconds = 2
