@@ -9,7 +9,7 @@ struct Spendtop: ParsableCommand {
         commandName: "spendtop",
         abstract: "top for AI inference spend.",
         subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
-                      BenchAnomalyCommand.self, ConsoleBenchCommand.self],
+                      BenchAnomalyCommand.self, ConsoleBenchCommand.self, PromQLDebugCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 

@@ -236,7 +236,9 @@ public enum PromQLDecoder {
 
         mutating func number() throws -> Double {
             skipSpace()
-            guard let base = p.baseAddress, let (v, next) = FastNumber.parse(base, i, p.count) else { throw Malformed() }
+            guard let base = p.baseAddress, let (v, next) = FastNumber.parse(base, i, p.count) else {
+                throw Malformed()
+            }
             i = next
             return v
         }

@@ -59,7 +59,8 @@ public enum PromQLGPUCells {
             let r = readings[key]!
             var m = GPUMeasures()
             m.add(r)
-            return RemoteGPUCell(minute: grid.minute(key.cell), gpu: DimensionValue(raw: r.groupName, dimension: .gpu), measures: m)
+            let gpu = DimensionValue(raw: r.groupName, dimension: .gpu)
+            return RemoteGPUCell(minute: grid.minute(key.cell), gpu: gpu, measures: m)
         }
     }
 }

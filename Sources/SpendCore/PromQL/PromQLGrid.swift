@@ -58,7 +58,13 @@ public enum CounterLevels {
             guard v.isFinite else { continue }
             // The baseline point sits one step before the first cell.
             let k: Int
-            if t == grid.firstStartSeconds * 1000 { k = -1 } else if let c = grid.cell(endingAtMs: t) { k = c } else { continue }
+            if t == grid.firstStartSeconds * 1000 {
+                k = -1
+            } else if let c = grid.cell(endingAtMs: t) {
+                k = c
+            } else {
+                continue
+            }
             defer { previous = v; previousCell = k }
             guard k >= 0 else { continue }
             guard let p = previous, previousCell == k - 1 else {
@@ -91,7 +97,8 @@ public enum CounterLevels {
                 var previous: Double?
                 var previousT: Int64 = .min
                 for (t, v) in zip(s.timestampsMs, s.values) {
-                    if let p = previous, v < p, t - previousT == grid.stepSeconds * 1000, let k = grid.cell(endingAtMs: t) {
+                    if let p = previous, v < p, t - previousT == grid.stepSeconds * 1000,
+                       let k = grid.cell(endingAtMs: t) {
                         out.insert(k)
                     }
                     previous = v
@@ -107,7 +114,11 @@ public enum CounterLevels {
     public static func runs(_ cells: Set<Int>) -> [ClosedRange<Int>] {
         var out: [ClosedRange<Int>] = []
         for k in cells.sorted() {
-            if let last = out.last, last.upperBound == k - 1 { out[out.count - 1] = last.lowerBound...k } else { out.append(k...k) }
+            if let last = out.last, last.upperBound == k - 1 {
+                out[out.count - 1] = last.lowerBound...k
+            } else {
+                out.append(k...k)
+            }
         }
         return out
     }

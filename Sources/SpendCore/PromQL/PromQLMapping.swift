@@ -139,7 +139,7 @@ public struct PromQLMapping: Sendable, Equatable {
         ]
         let otherKeys: Set<String> = ["metrics", "matchers", "max_gap", "gpus", "poll", "reread", "timeout",
                                       "scrape_interval", "org_id", "bearer_token_env", "basic_user",
-                                      "basic_password_env", "max_points", "insecure", "max_body"]
+                                      "basic_password_env", "max_points", "insecure", "max_body", "concurrency"]
         for (key, value) in table {
             if let path = labelKeys[key] {
                 guard let name = value.string, name.isEmpty || PromQLQueries.isLabelName(name) else {
@@ -176,7 +176,8 @@ public struct PromQLMapping: Sendable, Equatable {
                 guard let selector = value.string else { throw ConfigError("[promql.metrics] \(key): a metric name") }
                 if selector.isEmpty { counters[field] = nil; continue }
                 guard PromQLQueries.isSelector(selector) else {
-                    throw ConfigError("[promql.metrics] \(key): not a metric selector: \(TextSanitizer.clean(selector))")
+                    let shown = TextSanitizer.clean(selector)
+                    throw ConfigError("[promql.metrics] \(key): not a metric selector: \(shown)")
                 }
                 counters[field] = selector
             }

@@ -16,7 +16,8 @@ public enum PromQLQueries {
         let x = selector(counter, mapping.matchers)
         return "sum by (spendtop_q) ("
             + "label_replace(sum(resets(\(x)[\(2 * stepSeconds)s])), \"spendtop_q\", \"resets\", \"\", \"\")"
-            + " or label_replace(count(last_over_time(\(x)[\(mapping.maxGapSeconds)s])), \"spendtop_q\", \"series\", \"\", \"\"))"
+            + " or label_replace(count(last_over_time(\(x)[\(mapping.maxGapSeconds)s])),"
+            + " \"spendtop_q\", \"series\", \"\", \"\"))"
     }
 
     /// Per-series growth over each step, summed per group: `last − previous last` while the series runs on;
@@ -52,7 +53,9 @@ public enum PromQLQueries {
     /// metric names are both read.
     public static func vllm(stepSeconds s: Int, mapping: PromQLMapping) -> String {
         let by = [mapping.vllmNodeLabel, mapping.vllmEngineLabel].joined(separator: ", ")
-        func names(_ n: [String]) -> String { selector("{__name__=~\"\(n.joined(separator: "|"))\"}", mapping.matchers) }
+        func names(_ n: [String]) -> String {
+            selector("{__name__=~\"\(n.joined(separator: "|"))\"}", mapping.matchers)
+        }
         let gauges = [("waiting", ["vllm:num_requests_waiting"]), ("running", ["vllm:num_requests_running"]),
                       ("kv", ["vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc"])]
         let counters = [("hits", ["vllm:prefix_cache_hits_total", "vllm:gpu_prefix_cache_hits_total"]),
@@ -80,10 +83,9 @@ public enum PromQLQueries {
 
     /// Prometheus' label name syntax.
     public static func isLabelName(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first == "_" || ("a"..."z").contains(first) || ("A"..."Z").contains(first) else {
-            return false
-        }
-        return s.unicodeScalars.allSatisfy { $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+        let letter = { (c: Unicode.Scalar) in c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+        guard let first = s.unicodeScalars.first, letter(first) else { return false }
+        return s.unicodeScalars.allSatisfy { letter($0) || ("0"..."9").contains($0) }
     }
 
     static func isMetricName(_ s: String) -> Bool {

@@ -23,7 +23,9 @@ public struct RemoteGPUWindow: Sendable {
     /// Makes `cells` the whole content of minutes `range`.
     public mutating func replace(minutes range: ClosedRange<Int64>, with cells: [RemoteGPUCell]) {
         for m in minutes.keys where range.contains(m) { minutes[m] = nil }
-        for c in cells where range.contains(c.minute) { minutes[c.minute, default: [:]][c.gpu, default: GPUMeasures()].merge(c.measures) }
+        for c in cells where range.contains(c.minute) {
+            minutes[c.minute, default: [:]][c.gpu, default: GPUMeasures()].merge(c.measures)
+        }
     }
 
     public mutating func trim(before minute: Int64) {

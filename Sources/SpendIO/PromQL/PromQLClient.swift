@@ -8,16 +8,19 @@ public final class PromQLClient: @unchecked Sendable {
     public let settings: PromQLSettings
     /// Checked while a request is in flight: true aborts it (the poller stopping).
     public var shouldAbort: () -> Bool = { false }
-    /// Requests sent and answer bytes read, for `check` and the bench.
-    public private(set) var requests = 0
-    public private(set) var bytesRead = 0
+    /// Requests sent and answer bytes read, for `check` and the bench (requests may run on several threads).
+    public var requests: Int { lock.lock(); defer { lock.unlock() }; return counts.requests }
+    public var bytesRead: Int { lock.lock(); defer { lock.unlock() }; return counts.bytes }
+    private var counts = (requests: 0, bytes: 0)
+    private let lock = NSLock()
 
     public init(settings: PromQLSettings) {
         self.settings = settings
     }
 
     /// A matrix: one series per group, points every `stepSeconds` from `start` to `end` (epoch seconds).
-    public func queryRange(_ query: String, startSeconds: Int64, endSeconds: Int64, stepSeconds: Int64) throws -> PromQLAnswer {
+    public func queryRange(_ query: String, startSeconds: Int64, endSeconds: Int64,
+                           stepSeconds: Int64) throws -> PromQLAnswer {
         try get("/api/v1/query_range", [("query", query), ("start", String(startSeconds)), ("end", String(endSeconds)),
                                          ("step", String(stepSeconds))])
     }
@@ -30,7 +33,8 @@ public final class PromQLClient: @unchecked Sendable {
     }
 
     /// RFC 3986 unreserved characters only: a `+` in PromQL must not reach the engine as a space.
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "abcdefghijklmnopqrstuvwxyz"
+                                                       + "0123456789-._~")
 
     static func encode(_ params: [(String, String)]) -> String {
         params.map { k, v in
@@ -52,11 +56,14 @@ public final class PromQLClient: @unchecked Sendable {
             body.append(contentsOf: chunk)
             return true
         }
-        requests += 1
         let outcome = transfer.perform()
-        bytesRead += body.count
+        lock.lock()
+        counts.requests += 1
+        counts.bytes += body.count
+        lock.unlock()
         if tooBig {
-            throw PromQLFailure(.tooLarge, "answer larger than \(limit >> 20) MB: too many series; narrow [promql] matchers")
+            throw PromQLFailure(.tooLarge,
+                                "answer larger than \(limit >> 20) MB: too many series; narrow [promql] matchers")
         }
         guard outcome.ok else {
             let reason = outcome.code == CURLE_OPERATION_TIMEDOUT

@@ -80,7 +80,8 @@ public final class PromQLPoller: @unchecked Sendable {
     }
 
     /// Reads the cells of one consistent poll under the poller's lock.
-    public func read<T>(_ body: ([[SpendCore.Dimension]: RemoteCellWindow], RemoteGPUWindow) throws -> T) rethrows -> T {
+    public func read<T>(_ body: ([[SpendCore.Dimension]: RemoteCellWindow], RemoteGPUWindow) throws -> T)
+        rethrows -> T {
         condition.lock(); defer { condition.unlock() }
         return try body(windows, gpuWindow)
     }

@@ -29,30 +29,69 @@ public final class PromQLReader: RemoteCellReading {
                    stepSeconds: PromQLGrid.stepSeconds(forMinutes: to - from + 1, maxPoints: settings.maxPoints))
     }
 
-    /// Every grouping of `groupings` and the GPUs over `grid`, sharing the per-counter event queries.
+    /// Every grouping of `groupings` and the GPUs over `grid`. One task per counter (its events, then its
+    /// growth for each grouping) and one for the GPUs run side by side, `settings.concurrency` at a time: the
+    /// engine evaluates concurrent queries on its own cores.
     public func read(grid: PromQLGrid, groupings: [[SpendCore.Dimension]], gpus: Bool = true) throws -> PromQLRead {
-        var events: [PromQLMapping.CounterField: Set<Int>] = [:]
-        for (field, counter) in mapping.counters {
-            let answer = try client.queryRange(PromQLQueries.events(counter, stepSeconds: Int(grid.stepSeconds), mapping: mapping),
-                                               startSeconds: grid.endSeconds(0), endSeconds: grid.endSeconds(grid.cellCount - 1),
-                                               stepSeconds: grid.stepSeconds)
-            events[field] = CounterLevels.eventCells(answer, grid: grid)
+        var unique: [[SpendCore.Dimension]] = []
+        for g in groupings where !unique.contains(g) { unique.append(g) }
+        let counters = mapping.counters.sorted { $0.key.rawValue < $1.key.rawValue }
+        let lock = NSLock()
+        var growths: [[SpendCore.Dimension]: [(PromQLMapping.CounterField, [[String: String]: [Double]])]] = [:]
+        var gpuCells: [RemoteGPUCell] = []
+        let readsGPUs = gpus && mapping.readsGPUs
+        try PromQLReader.parallel(counters.count + (readsGPUs ? 1 : 0), width: settings.concurrency) { i in
+            guard i < counters.count else {
+                let cells = try self.gpuCells(grid: grid)
+                lock.lock(); gpuCells = cells; lock.unlock()
+                return
+            }
+            let (field, counter) = counters[i]
+            let events = try eventCells(counter, grid: grid)
+            for g in unique {
+                let growth = try self.growth(counter, labels: mapping.groupLabels(g), grid: grid, events: events)
+                lock.lock(); growths[g, default: []].append((field, growth)); lock.unlock()
+            }
         }
         var out: [[SpendCore.Dimension]: [RemoteCell]] = [:]
-        for g in groupings where out[g] == nil {
-            out[g] = try cells(grid: grid, dimensions: g, events: events)
-        }
-        let gpuCells = gpus && mapping.readsGPUs ? try self.gpuCells(grid: grid) : []
+        for g in unique { out[g] = assemble(grid: grid, dimensions: g, growths: growths[g] ?? []) }
         return PromQLRead(grid: grid, cells: out, gpus: gpuCells)
     }
 
-    /// One grouping's cells; `events` are the cells each counter must have read exactly (nil: ask).
-    public func cells(grid: PromQLGrid, dimensions: [SpendCore.Dimension],
-                      events: [PromQLMapping.CounterField: Set<Int>]? = nil) throws -> [RemoteCell] {
-        let labels = mapping.groupLabels(dimensions)
+    /// One grouping's cells, its counters read side by side.
+    public func cells(grid: PromQLGrid, dimensions: [SpendCore.Dimension]) throws -> [RemoteCell] {
+        try read(grid: grid, groupings: [dimensions], gpus: false).cells[dimensions] ?? []
+    }
+
+    /// Runs `body(0..<count)` on up to `width` threads; the first error is rethrown once all have stopped.
+    static func parallel(_ count: Int, width: Int, _ body: (Int) throws -> Void) throws {
+        let lock = NSLock()
+        var next = 0
+        var failure: Error?
+        DispatchQueue.concurrentPerform(iterations: max(1, min(width, count))) { _ in
+            while true {
+                lock.lock()
+                guard failure == nil, next < count else { lock.unlock(); return }
+                let i = next
+                next += 1
+                lock.unlock()
+                do {
+                    try body(i)
+                } catch {
+                    lock.lock()
+                    if failure == nil { failure = error }
+                    lock.unlock()
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Cells from each counter's growth per answered label set, label sets mapped to dimension values.
+    func assemble(grid: PromQLGrid, dimensions: [SpendCore.Dimension],
+                  growths: [(PromQLMapping.CounterField, [[String: String]: [Double]])]) -> [RemoteCell] {
         var groups: [[DimensionValue]: [Measures]] = [:]
-        for (field, counter) in mapping.counters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            let growth = try self.growth(counter, labels: labels, grid: grid, events: events?[field])
+        for (field, growth) in growths {
             for (labelSet, perCell) in growth {
                 let values = dimensions.map { mapping.value($0, labels: labelSet) }
                 var row = groups[values] ?? Array(repeating: Measures(), count: grid.cellCount)
@@ -62,31 +101,33 @@ public final class PromQLReader: RemoteCellReading {
         }
         var cells: [RemoteCell] = []
         for (values, row) in groups {
-            for (k, m) in row.enumerated() where m.requests != 0 || m.spend != 0 || m.inputTokens != 0 || m.outputTokens != 0
-                || m.errors != 0 || m.cacheReadTokens != 0 || m.cacheWriteTokens != 0 {
+            for (k, m) in row.enumerated() where m.requests != 0 || m.spend != 0 || m.inputTokens != 0
+                || m.outputTokens != 0 || m.errors != 0 || m.cacheReadTokens != 0 || m.cacheWriteTokens != 0 {
                 cells.append(RemoteCell(minute: grid.minute(k), values: values, measures: m))
             }
         }
         return cells.sorted { $0.minute < $1.minute }
     }
 
-    /// Growth per cell of one counter, per answered label set.
-    func growth(_ counter: String, labels: [String], grid: PromQLGrid, events: Set<Int>?) throws -> [[String: String]: [Double]] {
-        let level = try client.queryRange(PromQLQueries.level(counter, by: labels, mapping: mapping),
-                                          startSeconds: grid.firstStartSeconds, endSeconds: grid.endSeconds(grid.cellCount - 1),
+    /// The cells where `counter` reset or lost a series (`PromQLQueries.events`).
+    func eventCells(_ counter: String, grid: PromQLGrid) throws -> Set<Int> {
+        let q = PromQLQueries.events(counter, stepSeconds: Int(grid.stepSeconds), mapping: mapping)
+        let answer = try client.queryRange(q, startSeconds: grid.endSeconds(0),
+                                           endSeconds: grid.endSeconds(grid.cellCount - 1),
                                           stepSeconds: grid.stepSeconds)
-        var exact: Set<Int>
-        if let events {
-            exact = events
-        } else {
-            let answer = try client.queryRange(PromQLQueries.events(counter, stepSeconds: Int(grid.stepSeconds), mapping: mapping),
-                                               startSeconds: grid.endSeconds(0), endSeconds: grid.endSeconds(grid.cellCount - 1),
-                                               stepSeconds: grid.stepSeconds)
-            exact = CounterLevels.eventCells(answer, grid: grid)
-        }
+        return CounterLevels.eventCells(answer, grid: grid)
+    }
+
+    /// Growth per cell of one counter, per answered label set.
+    func growth(_ counter: String, labels: [String], grid: PromQLGrid,
+                events: Set<Int>) throws -> [[String: String]: [Double]] {
+        let level = try client.queryRange(PromQLQueries.level(counter, by: labels, mapping: mapping),
+                                          startSeconds: grid.firstStartSeconds,
+                                          endSeconds: grid.endSeconds(grid.cellCount - 1), stepSeconds: grid.stepSeconds)
+        var exact = events
         var out: [[String: String]: [Double]] = [:]
         for s in level.series {
-            out[s.labels, default: Array(repeating: 0, count: grid.cellCount)] = CounterLevels.growth(s, grid: grid, drops: &exact)
+            out[s.labels] = CounterLevels.growth(s, grid: grid, drops: &exact)
         }
         for run in CounterLevels.runs(exact) {
             let answer = try client.queryRange(
@@ -138,7 +179,8 @@ public final class PromQLReader: RemoteCellReading {
     }
 
     public func cells(fromMs: Int64, toMs: Int64, dimensions: [SpendCore.Dimension]) throws -> [RemoteCell] {
-        let g = grid(fromMinute: Rollup.floorDiv(fromMs, 60_000), toMinute: Rollup.floorDiv(max(fromMs, toMs - 1), 60_000))
+        let g = grid(fromMinute: Rollup.floorDiv(fromMs, 60_000),
+                     toMinute: Rollup.floorDiv(max(fromMs, toMs - 1), 60_000))
         return try cells(grid: g, dimensions: dimensions)
     }
 

@@ -20,6 +20,8 @@ public struct PromQLSettings: @unchecked Sendable {
     public var rereadMinutes: Int64 = 3
     /// Points per series a read may ask for; longer windows get coarser steps.
     public var maxPoints: Int64 = 1_500
+    /// Queries of one read in flight at once.
+    public var concurrency = 4
     public var mapping = PromQLMapping()
     /// Header values and passwords: masked out of every message.
     public private(set) var secrets: [String] = []
@@ -31,9 +33,10 @@ public struct PromQLSettings: @unchecked Sendable {
     public init(url text: String) throws {
         let url = text.lowercased().hasPrefix("promql:") ? String(text.dropFirst(7)) : text
         let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), var c = URLComponents(string: url), c.host != nil,
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), var c = URLComponents(string: url),
               !(c.host ?? "").isEmpty else {
-            throw ConfigError("source promql:\(SourceSpec.redact(url)): needs an http(s) URL, e.g. promql:http://host:9090")
+            throw ConfigError("source promql:\(SourceSpec.redact(url)): needs an http(s) URL, "
+                              + "e.g. promql:http://host:9090")
         }
         guard c.query == nil, c.fragment == nil else {
             throw ConfigError("source promql:\(SourceSpec.redact(url)): no query string; put settings in [promql]")
@@ -73,7 +76,8 @@ public struct PromQLSettings: @unchecked Sendable {
     /// The settings for `url` from config: `[promql]` (mapping, auth, intervals) and the `[[source]]` headers and
     /// TLS already resolved in `source`.
     public static func load(url: String, config: ConfigValue, source: SourceSettings,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PromQLSettings {
+                            environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> PromQLSettings {
         var s = try PromQLSettings(url: url)
         let p = config["promql"]
         s.mapping = try PromQLMapping(config: p)
@@ -92,11 +96,17 @@ public struct PromQLSettings: @unchecked Sendable {
             s.maxPoints = n
         }
         if let n = p?["max_body"]?.int, n > 0 { s.maxBodyBytes = Int(n) }
+        if let n = p?["concurrency"]?.int {
+            guard (1...32).contains(n) else { throw ConfigError("[promql] concurrency: between 1 and 32") }
+            s.concurrency = Int(n)
+        }
         // Never poll faster than the engine scrapes: the newest minute would not have changed.
         s.pollSeconds = max(s.pollSeconds, s.scrapeIntervalSeconds, 1)
         func env(_ key: String) throws -> String? {
             guard let name = p?[key] else { return nil }
-            guard let variable = name.string, !variable.isEmpty else { throw ConfigError("[promql] \(key) must name a variable") }
+            guard let variable = name.string, !variable.isEmpty else {
+                throw ConfigError("[promql] \(key) must name a variable")
+            }
             guard let value = environment[variable], !value.isEmpty else {
                 throw ConfigError("[promql] \(key): environment variable \(variable) is not set")
             }

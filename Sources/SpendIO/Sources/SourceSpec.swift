@@ -63,7 +63,8 @@ public enum SourceSpec: Equatable, Sendable {
             self = .sqlite(path: rest, table: table); return
         }
         if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
-            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, promql:, sqlite: or nvidia-smi:-")
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; "
+                             + "use a file, -, http(s)://, prom:, promql:, sqlite: or nvidia-smi:-")
         }
         if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
             self = .sqlite(path: text, table: nil); return
