@@ -108,3 +108,47 @@ final class PromQLPollerTests: XCTestCase {
         XCTAssertNotNil(p.status.lastError)
     }
 }
+
+/// `promql:` in the event feed (console, check, export today): it checks the engine answers and says why it
+/// shows nothing, instead of looking healthy and empty.
+final class PromQLPendingSourceTests: XCTestCase {
+    func testTheEventFeedSaysWhyItShowsNothing() throws {
+        let server = try PrometheusTestServer.shared()
+        let closed = try PrometheusTestServer.freePort()
+        var options = LiveIngest.Options()
+        options.follow = false
+        let ingest = try LiveIngest(sources: [(try SourceSpec(parsing: "promql:" + server.baseURL), SourceSettings()),
+                                              (try SourceSpec(parsing: "promql:http://u:pw-1234@127.0.0.1:\(closed)"), SourceSettings())],
+                                    rollup: Rollup(), options: options)
+        ingest.start()
+        defer { ingest.stop() }
+        XCTAssertTrue(ingest.waitUntilIdle(timeout: 30))
+        let up = ingest.sources[0], down = ingest.sources[1]
+        XCTAssertEqual(up.state, .failed)
+        XCTAssertTrue(up.lastError?.contains("the engine answers") ?? false, up.lastError ?? "")
+        XCTAssertEqual(down.state, .failed)
+        XCTAssertEqual(down.name, "promql:http://127.0.0.1:\(closed)")
+        XCTAssertFalse(down.lastError?.contains("pw-1234") ?? true)
+        XCTAssertFalse(down.lastError?.contains("the engine answers") ?? true)
+    }
+
+    func testExtentIsTheNewestSampleOfTheCounters() throws {
+        let server = try PrometheusTestServer.shared()
+        try server.setLivePage("""
+            # TYPE litellm_requests_metric_total counter
+            litellm_requests_metric_total{model="extent-model"} 3
+
+            """)
+        let reader = PromQLReader(settings: try PromQLSettings(url: "promql:" + server.baseURL))
+        let deadline = Date(timeIntervalSinceNow: 30)
+        var newest: Int64?
+        // Waits for the engine's next scrape of the page (each check is one query, at most every 0.2 s).
+        while Date() < deadline {
+            newest = try reader.extent()?.newestMs
+            if let n = newest, Int64(Date().timeIntervalSince1970 * 1000) - n < 10_000 { break }
+            usleep(200_000)
+        }
+        let n = try XCTUnwrap(newest)
+        XCTAssertLessThan(abs(Int64(Date().timeIntervalSince1970 * 1000) - n), 10_000)
+    }
+}
