@@ -14,39 +14,43 @@ public enum PromQLGPUCells {
                 order.append(key)
             }
         }
-        for s in dcgm?.series ?? [] {
-            guard let host = PromQLMapping.value(s.labels, mapping.gpuHostLabel) else { continue }
-            let index = PromQLMapping.value(s.labels, mapping.gpuIndexLabel) ?? "0"
-            let m = s.labels["spendtop_m"] ?? ""
-            for (t, v) in zip(s.timestampsMs, s.values) where v.isFinite {
-                guard let k = grid.cell(endingAtMs: t) else { continue }
-                let key = Key(gpu: host + ":" + index, cell: k)
-                reading(key, node: host, gpu: index)
-                switch m {
-                case "util": readings[key]!.utilPct = v
-                case "fb_used": readings[key]!.memUsedMB = v
-                case "fb_free": fbFree[key] = v
-                case "power": readings[key]!.powerW = v
-                default: break
+        /// Every finite point of `answer` on the grid, with its reading's key and gauge name (`spendtop_m`).
+        func points(_ answer: PromQLAnswer?, node: (PromQLSeries) -> (String, String)?,
+                    _ body: (Key, String, Double) -> Void) {
+            for s in answer?.series ?? [] {
+                guard let (n, g) = node(s) else { continue }
+                let m = s.labels["spendtop_m"] ?? ""
+                for (t, v) in zip(s.timestampsMs, s.values) where v.isFinite {
+                    guard let k = grid.cell(endingAtMs: t) else { continue }
+                    let key = Key(gpu: n + ":" + g, cell: k)
+                    reading(key, node: n, gpu: g)
+                    body(key, m, v)
                 }
             }
         }
-        for s in vllm?.series ?? [] {
-            let node = PromQLMapping.value(s.labels, mapping.vllmNodeLabel) ?? "vllm"
-            let gpu = "vllm" + (PromQLMapping.value(s.labels, mapping.vllmEngineLabel) ?? "")
-            let m = s.labels["spendtop_m"] ?? ""
-            for (t, v) in zip(s.timestampsMs, s.values) where v.isFinite {
-                guard let k = grid.cell(endingAtMs: t) else { continue }
-                let key = Key(gpu: node + ":" + gpu, cell: k)
-                reading(key, node: node, gpu: gpu)
-                switch m {
-                case "waiting": readings[key]!.queueDepth = v
-                case "running": readings[key]!.runningRequests = v
-                case "kv": readings[key]!.kvCachePct = v * 100
-                case "hits": hits[key] = v
-                case "queries": queries[key] = v
-                default: break
-                }
+        points(dcgm, node: { s in
+            guard let host = PromQLMapping.value(s.labels, mapping.gpuHostLabel) else { return nil }
+            return (host, PromQLMapping.value(s.labels, mapping.gpuIndexLabel) ?? "0")
+        }) { key, m, v in
+            switch m {
+            case "util": readings[key]!.utilPct = v
+            case "fb_used": readings[key]!.memUsedMB = v
+            case "fb_free": fbFree[key] = v
+            case "power": readings[key]!.powerW = v
+            default: break
+            }
+        }
+        points(vllm, node: { s in
+            (PromQLMapping.value(s.labels, mapping.vllmNodeLabel) ?? "vllm",
+             "vllm" + (PromQLMapping.value(s.labels, mapping.vllmEngineLabel) ?? ""))
+        }) { key, m, v in
+            switch m {
+            case "waiting": readings[key]!.queueDepth = v
+            case "running": readings[key]!.runningRequests = v
+            case "kv": readings[key]!.kvCachePct = v * 100
+            case "hits": hits[key] = v
+            case "queries": queries[key] = v
+            default: break
             }
         }
         for (key, free) in fbFree {

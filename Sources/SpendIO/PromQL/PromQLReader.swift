@@ -100,9 +100,12 @@ public final class PromQLReader: RemoteCellReading {
             }
         }
         var cells: [RemoteCell] = []
+        // Without a spend counter (OpenTelemetry token metrics) spend is unknown, never $0: requests are unpriced.
+        let spendUnknown = mapping.counters[.spend] == nil
         for (values, row) in groups {
-            for (k, m) in row.enumerated() where m.requests != 0 || m.spend != 0 || m.inputTokens != 0
+            for (k, var m) in row.enumerated() where m.requests != 0 || m.spend != 0 || m.inputTokens != 0
                 || m.outputTokens != 0 || m.errors != 0 || m.cacheReadTokens != 0 || m.cacheWriteTokens != 0 {
+                if spendUnknown { m.unpriced = m.requests }
                 cells.append(RemoteCell(minute: grid.minute(k), values: values, measures: m))
             }
         }

@@ -1,5 +1,5 @@
 import Foundation
-import SpendCore
+@testable import SpendCore
 
 /// LiteLLM counters, DCGM and vLLM gauges for the test Prometheus, with the figures a correct reader must
 /// find. Two gateway replicas scraped every 15 s; replica `b` restarts (its counters go back to near 0) once
@@ -41,7 +41,7 @@ struct PromQLFixture {
         self.minutes = minutes
         windowFrom = start + windowMinutes.lowerBound * 60
         windowTo = start + (windowMinutes.upperBound + 1) * 60
-        var rng = SplitMix(seed: 14)
+        var rng = SplitMix(14)
         let models = ["gpt-4o", "claude-sonnet-4", "llama-3-70b"]
         let providers = ["openai", "anthropic", "vllm"]
         let tags = ["feature:search", "feature:chat", "env:prod", "None"]
@@ -160,16 +160,7 @@ struct PromQLFixture {
     func known(_ counter: String, _ key: String) -> Double { growth[counter]?[key] ?? 0 }
 }
 
-/// A small deterministic generator (the same data on every run).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix {
+    /// Uniform in `0..<n`.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -160,6 +160,15 @@ final class PromQLPushdownTests: XCTestCase {
         for hash in PromQLFixture.keyHashes { assertMatches(keys[ByteHash.hash(hash)]?.m, "api_key=" + hash) }
     }
 
+    func testWithoutASpendCounterRequestsAreUnpricedNotFree() throws {
+        var mapping = PromQLMapping()
+        mapping.counters[.spend] = nil
+        let total = try reader(mapping: mapping).cells(grid: grid, dimensions: []).reduce(into: Measures()) { $0.merge($1.measures) }
+        XCTAssertEqual(Double(total.requests), fixture.known("litellm_requests_metric", "total="))
+        XCTAssertEqual(total.unpriced, total.requests)
+        XCTAssertEqual(total.spend, 0)
+    }
+
     func testACoarseStepKeepsTheTotalOfItsMinutes() throws {
         let r = try reader()
         let coarse = PromQLGrid(fromMinute: fixture.windowFrom / 60, toMinute: fixture.windowTo / 60 - 1, stepSeconds: 300)
