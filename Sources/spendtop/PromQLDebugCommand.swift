@@ -12,7 +12,9 @@ struct PromQLDebugCommand: ParsableCommand {
         shouldDisplay: false)
 
     @Argument(help: "promql:http(s)://host:port[/prefix]") var source: String
-    @Option(help: "features, keys, models, teams, providers, users, gateways, or gpus") var view = "features"
+    @Option(help: ArgumentHelp("features, keys, models, teams, providers, users, gateways, gpus, or console "
+                               + "(every grouping the console keeps, and the GPUs, in one read)"))
+    var view = "features"
     @Option(help: "Window length, e.g. 5m, 24h.") var window = "24h"
     @Option(help: "End of the window: epoch seconds (default: now).") var at: Int64?
     @Option(help: "Config file (for [promql] and [[source]] headers).") var config: String?
@@ -31,7 +33,16 @@ struct PromQLDebugCommand: ParsableCommand {
         let grid = reader.grid(fromMinute: end - Int64(minutes), toMinute: end - 1)
         let started = Date()
         do {
-            if view == "gpus" {
+            if view == "console" {
+                let groupings = Grouping.console.map { g in [g.first, g.second].compactMap { $0 } }
+                let read = try reader.read(grid: grid, groupings: groupings)
+                print("grouping,groups,cells")
+                for (g, dims) in zip(Grouping.console, groupings) {
+                    let cells = read.cells[dims] ?? []
+                    print("\(g),\(Set(cells.map { $0.values }).count),\(cells.count)")
+                }
+                print("gpus,\(Set(read.gpus.map(\.gpu)).count),\(read.gpus.count)")
+            } else if view == "gpus" {
                 var sums: [String: GPUMeasures] = [:]
                 for c in try reader.gpuCells(grid: grid) { sums[c.gpu.name, default: GPUMeasures()].merge(c.measures) }
                 print("gpu,util_pct,mem_used_mb,mem_total_mb,power_w,queue_depth,kv_cache_pct,prefix_cache_hit_rate")
