@@ -9,8 +9,9 @@ public struct PromQLSettings: @unchecked Sendable {
     public let baseURL: String
     public var headers: [(String, String)] = []
     public var insecure = false
-    /// One request's limit (connect + answer).
-    public var timeoutSeconds: Double = 30
+    /// One request's limit (connect + answer): Prometheus' own query timeout (2 min) by default, since a
+    /// high-cardinality grouping over a day can take the engine tens of seconds.
+    public var timeoutSeconds: Double = 120
     /// An answer larger than this is refused as "too many series" rather than read into memory.
     public var maxBodyBytes = 256 << 20
     /// Live polling: every `pollSeconds` (never more often than the engine scrapes), re-reading

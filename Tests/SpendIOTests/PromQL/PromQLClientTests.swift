@@ -158,3 +158,46 @@ final class PromQLClientTests: XCTestCase {
         }
     }
 }
+
+/// TLS as for HTTP sources: a Prometheus serving HTTPS with a self-signed certificate is refused unless
+/// verification is turned off (`--insecure`).
+final class PromQLTLSTests: XCTestCase {
+    func testASelfSignedEngineIsRefusedUnlessInsecure() throws {
+        let root = NSTemporaryDirectory() + "spendtop-prom-tls-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try PrometheusTestServer.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", root + "/key.pem",
+                                                          "-out", root + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1"])
+        try "tls_server_config:\n  cert_file: \(root)/cert.pem\n  key_file: \(root)/key.pem\n"
+            .write(toFile: root + "/web.yml", atomically: true, encoding: .utf8)
+        try "global:\n  scrape_interval: 15s\n".write(toFile: root + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let port = try PrometheusTestServer.freePort()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
+        p.arguments = ["--config.file=\(root)/prometheus.yml", "--storage.tsdb.path=\(root)/tsdb", "--web.config.file=\(root)/web.yml",
+                       "--web.listen-address=127.0.0.1:\(port)", "--log.level=error"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { p.terminate(); p.waitUntilExit() }
+        var insecure = try PromQLSettings(url: "promql:https://127.0.0.1:\(port)")
+        insecure.insecure = true
+        insecure.timeoutSeconds = 2
+        // Ready when it answers over TLS (each try is one request; the server opens its storage first).
+        let deadline = Date(timeIntervalSinceNow: 60)
+        var answered = false
+        while Date() < deadline, p.isRunning {
+            if (try? PromQLClient(settings: insecure).query("sum(vector(1))")) != nil { answered = true; break }
+            usleep(100_000)
+        }
+        XCTAssertTrue(answered, "the TLS engine never answered with verification off")
+        let verified = try PromQLSettings(url: "promql:https://127.0.0.1:\(port)")
+        do {
+            _ = try PromQLClient(settings: verified).query("sum(vector(1))")
+            XCTFail("a self-signed certificate was accepted with verification on")
+        } catch let f as PromQLFailure {
+            XCTAssertEqual(f.kind, .transport)
+            XCTAssertFalse(f.message.contains("\n"))
+        }
+    }
+}
