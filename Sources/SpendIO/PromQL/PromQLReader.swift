@@ -29,33 +29,55 @@ public final class PromQLReader: RemoteCellReading {
                    stepSeconds: PromQLGrid.stepSeconds(forMinutes: to - from + 1, maxPoints: settings.maxPoints))
     }
 
-    /// Every grouping of `groupings` and the GPUs over `grid`. One task per counter (its events, then its
-    /// growth for each grouping) and one for the GPUs run side by side, `settings.concurrency` at a time: the
-    /// engine evaluates concurrent queries on its own cores.
+    /// Every grouping of `groupings` and the GPUs over `grid`. Only groupings no other one contains are asked
+    /// for (growth is additive: features are the sum of features × keys); the events of each counter first, then
+    /// each (counter, grouping) and the GPUs side by side, `settings.concurrency` at a time, since the engine
+    /// evaluates concurrent queries on its own cores.
     public func read(grid: PromQLGrid, groupings: [[SpendCore.Dimension]], gpus: Bool = true) throws -> PromQLRead {
         var unique: [[SpendCore.Dimension]] = []
         for g in groupings where !unique.contains(g) { unique.append(g) }
+        let source = PromQLReader.sources(unique, mapping: mapping)
+        var asked: [[SpendCore.Dimension]] = []
+        for g in unique where !asked.contains(source[g]!) { asked.append(source[g]!) }
         let counters = mapping.counters.sorted { $0.key.rawValue < $1.key.rawValue }
         let lock = NSLock()
+        var events: [PromQLMapping.CounterField: Set<Int>] = [:]
+        try PromQLReader.parallel(counters.count, width: settings.concurrency) { i in
+            let cells = try eventCells(counters[i].value, grid: grid)
+            lock.lock(); events[counters[i].key] = cells; lock.unlock()
+        }
         var growths: [[SpendCore.Dimension]: [(PromQLMapping.CounterField, [[String: String]: [Double]])]] = [:]
         var gpuCells: [RemoteGPUCell] = []
+        let tasks = asked.flatMap { g in counters.map { (g, $0) } }
         let readsGPUs = gpus && mapping.readsGPUs
-        try PromQLReader.parallel(counters.count + (readsGPUs ? 1 : 0), width: settings.concurrency) { i in
-            guard i < counters.count else {
+        try PromQLReader.parallel(tasks.count + (readsGPUs ? 1 : 0), width: settings.concurrency) { i in
+            guard i < tasks.count else {
                 let cells = try self.gpuCells(grid: grid)
                 lock.lock(); gpuCells = cells; lock.unlock()
                 return
             }
-            let (field, counter) = counters[i]
-            let events = try eventCells(counter, grid: grid)
-            for g in unique {
-                let growth = try self.growth(counter, labels: mapping.groupLabels(g), grid: grid, events: events)
-                lock.lock(); growths[g, default: []].append((field, growth)); lock.unlock()
-            }
+            let (g, (field, counter)) = tasks[i]
+            let growth = try self.growth(counter, labels: mapping.groupLabels(g), grid: grid,
+                                         events: events[field] ?? [])
+            lock.lock(); growths[g, default: []].append((field, growth)); lock.unlock()
         }
         var out: [[SpendCore.Dimension]: [RemoteCell]] = [:]
-        for g in unique { out[g] = assemble(grid: grid, dimensions: g, growths: growths[g] ?? []) }
+        for g in unique { out[g] = assemble(grid: grid, dimensions: g, growths: growths[source[g]!] ?? []) }
         return PromQLRead(grid: grid, cells: out, gpus: gpuCells)
+    }
+
+    /// For each grouping, the one to ask the engine for: among those whose labels contain its labels and are
+    /// contained in no other's, the one with the fewest labels.
+    static func sources(_ groupings: [[SpendCore.Dimension]],
+                        mapping: PromQLMapping) -> [[SpendCore.Dimension]: [SpendCore.Dimension]] {
+        let labels = Dictionary(groupings.map { ($0, Set(mapping.groupLabels($0))) }, uniquingKeysWith: { a, _ in a })
+        let maximal = groupings.filter { g in !groupings.contains { h in labels[h]!.isStrictSuperset(of: labels[g]!) } }
+        var out: [[SpendCore.Dimension]: [SpendCore.Dimension]] = [:]
+        for g in groupings {
+            let candidates = maximal.filter { labels[$0]!.isSuperset(of: labels[g]!) }
+            out[g] = candidates.min { labels[$0]!.count < labels[$1]!.count } ?? g
+        }
+        return out
     }
 
     /// One grouping's cells, its counters read side by side.
@@ -126,7 +148,8 @@ public final class PromQLReader: RemoteCellReading {
                 events: Set<Int>) throws -> [[String: String]: [Double]] {
         let level = try client.queryRange(PromQLQueries.level(counter, by: labels, mapping: mapping),
                                           startSeconds: grid.firstStartSeconds,
-                                          endSeconds: grid.endSeconds(grid.cellCount - 1), stepSeconds: grid.stepSeconds)
+                                          endSeconds: grid.endSeconds(grid.cellCount - 1),
+                                          stepSeconds: grid.stepSeconds)
         var exact = events
         var out: [[String: String]: [Double]] = [:]
         for s in level.series {

@@ -1,6 +1,6 @@
 import Foundation
 import SpendCore
-import SpendIO
+@testable import SpendIO
 import XCTest
 
 /// The pushdown against a real Prometheus holding the fixture's counters: per-model, per-feature, per-key,
@@ -158,6 +158,25 @@ final class PromQLPushdownTests: XCTestCase {
         let r = try reader(mapping: mapping)
         let keys = totals(try r.cells(grid: grid, dimensions: [.apiKey]))
         for hash in PromQLFixture.keyHashes { assertMatches(keys[ByteHash.hash(hash)]?.m, "api_key=" + hash) }
+    }
+
+    func testGroupingsContainedInAnotherAreSummedFromItNotAskedFor() throws {
+        let groupings: [[SpendCore.Dimension]] = [[.feature], [.apiKey], [.feature, .apiKey], [.apiKey, .model], [.model]]
+        let sources = PromQLReader.sources(groupings, mapping: PromQLMapping())
+        XCTAssertEqual(sources[[.feature]], [.feature, .apiKey])
+        XCTAssertEqual(sources[[.apiKey]], [.apiKey, .model], "the smaller of the two that contain it")
+        XCTAssertEqual(sources[[.model]], [.apiKey, .model])
+        let before = try server.loggedQueries().count
+        let read = try reader().read(grid: grid, groupings: groupings, gpus: false)
+        let sent = try server.loggedQueries().dropFirst(before)
+        XCTAssertFalse(sent.contains { $0.hasPrefix("sum by (tag, metadata_feature) (last_over_time") })
+        XCTAssertFalse(sent.contains { $0.hasPrefix("sum by (model) (last_over_time") })
+        let features = totals(read.cells[[.feature]]!)
+        for f in ["search", "chat", "summarise", "env:prod"] { assertMatches(features[ByteHash.hash(f)]?.m, "feature=" + f) }
+        let models = totals(read.cells[[.model]]!)
+        for m in ["gpt-4o", "claude-sonnet-4", "llama-3-70b"] { assertMatches(models[ByteHash.hash(m)]?.m, "model=" + m) }
+        let pairs = read.cells[[.feature, .apiKey]]!.reduce(into: Measures()) { $0.merge($1.measures) }
+        assertMatches(pairs, "total=")
     }
 
     func testWithoutASpendCounterRequestsAreUnpricedNotFree() throws {
