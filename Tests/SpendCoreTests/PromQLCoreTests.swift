@@ -87,13 +87,15 @@ final class PromQLCoreTests: XCTestCase {
         let level = PromQLSeries(labels: [:], timestampsMs: t, values: [10, 12, 12, 3, 4, 9])
         var drops = Set<Int>()
         let growth = CounterLevels.growth(level, grid: g, drops: &drops)
-        XCTAssertEqual(growth, [2, 0, 0, 1, 0, 9])
+        XCTAssertEqual(growth.map(\.cell), [0, 3, 5])
+        XCTAssertEqual(growth.map(\.value), [2, 1, 9])
         XCTAssertEqual(drops, [2])
         // A group that appears after the baseline: its value is its growth.
         var none = Set<Int>()
         let fresh = CounterLevels.growth(PromQLSeries(labels: [:], timestampsMs: [102 * 60_000, 103 * 60_000], values: [5, 6]),
                                          grid: g, drops: &none)
-        XCTAssertEqual(fresh, [0, 5, 1, 0, 0, 0])
+        XCTAssertEqual(fresh.map(\.cell), [1, 2])
+        XCTAssertEqual(fresh.map(\.value), [5, 1])
         // Float noise far below a cent is not a restart.
         var noise = Set<Int>()
         _ = CounterLevels.growth(PromQLSeries(labels: [:], timestampsMs: [100 * 60_000, 101 * 60_000], values: [1e6, 1e6 - 1e-7]),

@@ -48,10 +48,13 @@ public struct PromQLGrid: Sendable, Equatable {
 /// series count whole: their value is their growth since they began). A level that falls means a series
 /// restarted or left: that cell is marked for an exact read and counts nothing meanwhile, so a restart
 /// never turns into negative spend nor into a replay of a counter's whole history.
+/// Growth by cell, only the cells that grew (most groups of a key × model grouping are idle most minutes).
+public typealias CellGrowth = [(cell: Int, value: Double)]
+
 public enum CounterLevels {
     /// Growth per cell for one group's level series; `drops` receives the cells whose level fell.
-    public static func growth(_ level: PromQLSeries, grid: PromQLGrid, drops: inout Set<Int>) -> [Double] {
-        var out = [Double](repeating: 0, count: grid.cellCount)
+    public static func growth(_ level: PromQLSeries, grid: PromQLGrid, drops: inout Set<Int>) -> CellGrowth {
+        var out: CellGrowth = []
         var previous: Double?
         var previousCell = -2
         for (t, v) in zip(level.timestampsMs, level.values) {
@@ -70,15 +73,15 @@ public enum CounterLevels {
             guard let p = previous, previousCell == k - 1 else {
                 // No level one step before: every series of the group is new here (or back after more than
                 // the gap allowed), so its value is its growth.
-                out[k] = max(0, v)
+                if v > 0 { out.append((k, v)) }
                 continue
             }
             let d = v - p
             // Sums of doubles are not exact: a wobble far below a cent is not a restart.
             if d < -1e-9 * max(1, abs(v), abs(p)) {
                 drops.insert(k)
-            } else {
-                out[k] = max(0, d)
+            } else if d > 0 {
+                out.append((k, d))
             }
         }
         return out

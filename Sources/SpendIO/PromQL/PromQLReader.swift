@@ -46,7 +46,7 @@ public final class PromQLReader: RemoteCellReading {
             let cells = try eventCells(counters[i].value, grid: grid)
             lock.lock(); events[counters[i].key] = cells; lock.unlock()
         }
-        var growths: [[SpendCore.Dimension]: [(PromQLMapping.CounterField, [[String: String]: [Double]])]] = [:]
+        var growths: [[SpendCore.Dimension]: [(PromQLMapping.CounterField, [[String: String]: CellGrowth])]] = [:]
         var gpuCells: [RemoteGPUCell] = []
         let tasks = asked.flatMap { g in counters.map { (g, $0) } }
         let readsGPUs = gpus && mapping.readsGPUs
@@ -111,24 +111,41 @@ public final class PromQLReader: RemoteCellReading {
 
     /// Cells from each counter's growth per answered label set, label sets mapped to dimension values.
     func assemble(grid: PromQLGrid, dimensions: [SpendCore.Dimension],
-                  growths: [(PromQLMapping.CounterField, [[String: String]: [Double]])]) -> [RemoteCell] {
-        var groups: [[DimensionValue]: [Measures]] = [:]
+                  growths: [(PromQLMapping.CounterField, [[String: String]: CellGrowth])]) -> [RemoteCell] {
+        // Sparse all the way: a key × model grouping has thousands of groups, most of them idle most minutes.
+        var index: [[String: String]: Int] = [:]
+        var groupOf: [[DimensionValue]: Int] = [:]
+        var values: [[DimensionValue]] = []
+        var parts: [[(PromQLMapping.CounterField, CellGrowth)]] = []
         for (field, growth) in growths {
-            for (labelSet, perCell) in growth {
-                let values = dimensions.map { mapping.value($0, labels: labelSet) }
-                var row = groups[values] ?? Array(repeating: Measures(), count: grid.cellCount)
-                for (k, v) in perCell.enumerated() where v != 0 { field.add(v, to: &row[k]) }
-                groups[values] = row
+            for (labelSet, list) in growth where !list.isEmpty {
+                let g: Int
+                if let i = index[labelSet] {
+                    g = i
+                } else {
+                    let v = dimensions.map { mapping.value($0, labels: labelSet) }
+                    if let i = groupOf[v] { g = i } else {
+                        g = values.count
+                        groupOf[v] = g
+                        values.append(v)
+                        parts.append([])
+                    }
+                    index[labelSet] = g
+                }
+                parts[g].append((field, list))
             }
         }
         var cells: [RemoteCell] = []
         // Without a spend counter (OpenTelemetry token metrics) spend is unknown, never $0: requests are unpriced.
         let spendUnknown = mapping.counters[.spend] == nil
-        for (values, row) in groups {
-            for (k, var m) in row.enumerated() where m.requests != 0 || m.spend != 0 || m.inputTokens != 0
-                || m.outputTokens != 0 || m.errors != 0 || m.cacheReadTokens != 0 || m.cacheWriteTokens != 0 {
+        for (g, groupParts) in parts.enumerated() {
+            var byCell: [Int: Measures] = [:]
+            for (field, list) in groupParts {
+                for (k, v) in list { field.add(v, to: &byCell[k, default: Measures()]) }
+            }
+            for (k, var m) in byCell {
                 if spendUnknown { m.unpriced = m.requests }
-                cells.append(RemoteCell(minute: grid.minute(k), values: values, measures: m))
+                cells.append(RemoteCell(minute: grid.minute(k), values: values[g], measures: m))
             }
         }
         return cells.sorted { $0.minute < $1.minute }
@@ -145,13 +162,13 @@ public final class PromQLReader: RemoteCellReading {
 
     /// Growth per cell of one counter, per answered label set.
     func growth(_ counter: String, labels: [String], grid: PromQLGrid,
-                events: Set<Int>) throws -> [[String: String]: [Double]] {
+                events: Set<Int>) throws -> [[String: String]: CellGrowth] {
         let level = try client.queryRange(PromQLQueries.level(counter, by: labels, mapping: mapping),
                                           startSeconds: grid.firstStartSeconds,
                                           endSeconds: grid.endSeconds(grid.cellCount - 1),
                                           stepSeconds: grid.stepSeconds)
         var exact = events
-        var out: [[String: String]: [Double]] = [:]
+        var out: [[String: String]: CellGrowth] = [:]
         for s in level.series {
             out[s.labels] = CounterLevels.growth(s, grid: grid, drops: &exact)
         }
@@ -160,11 +177,14 @@ public final class PromQLReader: RemoteCellReading {
                 PromQLQueries.exactGrowth(counter, by: labels, stepSeconds: Int(grid.stepSeconds), mapping: mapping),
                 startSeconds: grid.endSeconds(run.lowerBound), endSeconds: grid.endSeconds(run.upperBound),
                 stepSeconds: grid.stepSeconds)
-            for k in run { for key in out.keys { out[key]![k] = 0 } }
+            // The levels said nothing true for these cells: what the per-series read says replaces it.
+            for key in out.keys where out[key]!.contains(where: { run.contains($0.cell) }) {
+                out[key]!.removeAll { run.contains($0.cell) }
+            }
             for s in answer.series {
-                for (t, v) in zip(s.timestampsMs, s.values) where v.isFinite {
+                for (t, v) in zip(s.timestampsMs, s.values) where v.isFinite && v > 0 {
                     guard let k = grid.cell(endingAtMs: t), run.contains(k) else { continue }
-                    out[s.labels, default: Array(repeating: 0, count: grid.cellCount)][k] = max(0, v)
+                    out[s.labels, default: []].append((k, v))
                 }
             }
         }
