@@ -230,6 +230,14 @@ public final class PromQLReader: RemoteCellReading {
         return try cells(grid: g, dimensions: dimensions)
     }
 
+    /// Several groupings in one read: the event queries shared, contained groupings summed from others.
+    public func cells(fromMs: Int64, toMs: Int64,
+                      groupings: [[SpendCore.Dimension]]) throws -> [[SpendCore.Dimension]: [RemoteCell]] {
+        let g = grid(fromMinute: Rollup.floorDiv(fromMs, 60_000),
+                     toMinute: Rollup.floorDiv(max(fromMs, toMs - 1), 60_000))
+        return try read(grid: g, groupings: groupings, gpus: false).cells
+    }
+
     public func consistently<T>(_ body: () throws -> T) throws -> T { try body() }
 
     public func isConnectionLost(_ error: Error) -> Bool {

@@ -179,6 +179,18 @@ final class PromQLPushdownTests: XCTestCase {
         assertMatches(pairs, "total=")
     }
 
+    func testTheRemoteCellReadingEntryPointsAnswerTheSameCells() throws {
+        let r = try reader()
+        let from = fixture.windowFrom * 1000, to = fixture.windowTo * 1000
+        let byModel = totals(try r.cells(fromMs: from, toMs: to, dimensions: [.model]))
+        let both = try r.cells(fromMs: from, toMs: to, groupings: [[.model], [.feature, .model]])
+        XCTAssertEqual(Set(both.keys), [[.model], [.feature, .model]])
+        for m in ["gpt-4o", "claude-sonnet-4", "llama-3-70b"] {
+            assertMatches(byModel[ByteHash.hash(m)]?.m, "model=" + m)
+            assertMatches(totals(both[[.model]]!)[ByteHash.hash(m)]?.m, "model=" + m)
+        }
+    }
+
     func testWithoutASpendCounterRequestsAreUnpricedNotFree() throws {
         var mapping = PromQLMapping()
         mapping.counters[.spend] = nil
