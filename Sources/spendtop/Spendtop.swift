@@ -29,7 +29,8 @@ struct Spendtop: ParsableCommand {
             """,
         version: version,
         subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
-                      BenchAnomalyCommand.self, ConsoleBenchCommand.self, PostgresExportCommand.self, SoakCommand.self],
+                      BenchAnomalyCommand.self, ConsoleBenchCommand.self, PostgresExportCommand.self, SoakCommand.self,
+                      PromQLDebugCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 

@@ -252,6 +252,7 @@ public final class LiveIngest: SpendFeed {
             return StdinSource(nvidiaSmi: NvidiaSmiCSV(node: node, utcOffsetSeconds: offset)).run
         case .http(let u): return HTTPStreamSource(url: u).run
         case .prometheus(let u): return PrometheusSource(url: u).run
+        case .promql(let u): return PromQLPendingSource(url: u).run
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
         case .agentLogs(let logs): return AgentLogSource(logs: logs).run
         case .postgres(let u, let t): return PostgresPendingSource(url: u, table: t).run
@@ -302,7 +303,7 @@ public final class LiveIngest: SpendFeed {
     static func liveMeansCaughtUp(_ spec: SourceSpec) -> Bool {
         switch spec {
         case .file, .sqlite, .agentLogs: return false
-        case .stdin, .nvidiaSmi, .http, .prometheus, .postgres: return true
+        case .stdin, .nvidiaSmi, .http, .prometheus, .postgres, .promql: return true
         }
     }
 
