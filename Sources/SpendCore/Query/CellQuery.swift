@@ -28,6 +28,11 @@ public final class CellQuery: SpendQuery {
         update(windows: windows, gpuMinutes: gpuMinutes)
     }
 
+    /// The cells a poller read (`RemotePoller.read`, `PromQLPoller.read`): request windows and GPU readings.
+    public convenience init(windows: [[Dimension]: RemoteCellWindow], gpus: RemoteGPUWindow) {
+        self.init(windows: windows, gpuMinutes: gpus.minutes)
+    }
+
     /// Replaces every cell (after a poll), keeping the owner's counters but the fleet's request count.
     public func update(windows: [[Dimension]: RemoteCellWindow], gpuMinutes: [Int64: [DimensionValue: GPUMeasures]]) {
         self.windows = windows
