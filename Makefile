@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 # libpq for the postgres:// source; the server for the tests and `make bench` (a real PostgreSQL).
 POSTGRES_APT_PACKAGES := libpq-dev postgresql
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux $(POSTGRES_APT_PACKAGES)
+# Prometheus and promtool for the promql: tests and `make bench` (a real server, backfilled).
+PROMETHEUS_APT_PACKAGES := prometheus
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev libcurl4-openssl-dev tmux $(POSTGRES_APT_PACKAGES) $(PROMETHEUS_APT_PACKAGES)
 SWIFT ?= swift
 BUILD_FLAGS ?=
 BIN_DEBUG = .build/debug/spendtop

@@ -31,6 +31,7 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SCRIPTS))
 import gen_events  # noqa: E402  (sits beside this script)
+import bench_promql  # noqa: E402  (the promql section; skips itself without prometheus)
 
 # The bench file: fixed so that runs on different days and machines read the same bytes.
 GEN_ARGS = dict(seed=42, start="2026-11-27T00:00:00Z", span_hours=24.0)
@@ -412,6 +413,7 @@ SECTIONS = {
     "console": (section_console, False),
     "savings": (section_savings, False),
     "postgres": (section_postgres, False),
+    "promql": (lambda args: bench_promql.section_promql(args, run_measured, best_of, BenchError), False),
 }
 
 

@@ -23,7 +23,7 @@ struct BenchSavingsCommand: ParsableCommand {
         let t0 = Date()
         let (rollup, _) = try SourceLoader(prices: .bundled, options: options).load([file])
         let loadSeconds = Date().timeIntervalSince(t0)
-        let advisor = SavingsAdvisor(prices: rollup.prices)
+        let advisor = SavingsAdvisor(for: rollup)
         let wall = wallClockMs()
         func timed(_ body: () throws -> Void) rethrows -> [Double] {
             try (0..<runs).map { _ in

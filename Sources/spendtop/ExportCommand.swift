@@ -8,7 +8,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write one view as CSV (RFC 4180), headless.",
-        discussion: "Views: \((ExportView.allCases.map(\.rawValue) + ["alerts", "savings"]).joined(separator: ", ")). "
+        discussion: "Views: \(ExportView.allCases.map(\.rawValue).joined(separator: ", ")). "
             + "Columns: docs/export.md; savings formulas: docs/savings.md.")
 
     @OptionGroup var live: LiveOptions
@@ -25,14 +25,11 @@ struct ExportCommand: ParsableCommand {
         let specs = try live.resolved(config: config)
         let storePath = live.storePath(defaultOn: false, config: config)
         guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
-        if view.lowercased() == "alerts" { return try runAlerts(config: config, specs: specs, storePath: storePath) }
-        // The savings view is read from the same rollups by the advisor (SpendCore/Savings).
-        let savings = view.lowercased() == "savings"
-        let v = ExportView(rawValue: view.lowercased())
-        guard savings || v != nil else {
-            let views = ExportView.allCases.map(\.rawValue) + ["alerts", "savings"]
-            throw UsageError("unknown view '\(view)'; one of \(views.joined(separator: ", "))")
+        guard let v = ExportView(rawValue: view.lowercased()) else {
+            let views = ExportView.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("unknown view '\(view)'; one of \(views)")
         }
+        if v == .alerts { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         let w = try ExportCommand.window(window)
         var atMs: Int64? = nil
         if let at {
@@ -50,9 +47,9 @@ struct ExportCommand: ParsableCommand {
             }
             return pf
         }
-        let advisor = savings ? try savingsSettings(config) : nil
+        let advisor = v == .savings ? try savingsSettings(config) : nil
         var options = Rollup.Options()
-        options.groupings = v?.groupings(filters: parsedFilters) ?? SavingsView.groupings
+        options.groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters)
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
@@ -60,16 +57,11 @@ struct ExportCommand: ParsableCommand {
         let loaded = try loader.load(specs, storePath: storePath,
                                      retentionDays: try live.retentionDays(config), follow: nil)
         try SourceLoader.failOnBrokenSource(loaded)
-        let rollup = loaded.rollup, stats = loaded.sourceStats
+        let query: SpendQuery = loaded.rollup, stats = loaded.sourceStats
         let table: ViewTable
         do {
-            if let v {
-                table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
-            } else {
-                let report = try SavingsAdvisor(settings: advisor ?? SavingsSettings(), prices: rollup.prices)
-                    .advise(rollup, window: w, atMs: atMs, path: parsedFilters, wallMs: wallClockMs())
-                table = SavingsView.table(report)
-            }
+            table = try v.table(query, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs(),
+                                savings: advisor ?? SavingsSettings())
         } catch {
             throw UsageError("\(error)")
         }
@@ -111,21 +103,25 @@ struct ExportCommand: ParsableCommand {
         }
         guard filters.isEmpty else { throw UsageError("--filter does not apply to --view alerts; give the scope in --alert rules") }
         var options = Rollup.Options()
-        options.groupings = Grouping.console
+        options.groupings = GroupingPlanner.groupings(for: .alerts, filters: [])
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath, retentionDays: try live.retentionDays(config), follow: nil)
         try SourceLoader.failOnBrokenSource(loaded)
-        let rollup = loaded.rollup, stats = loaded.sourceStats
-        var events = AlertEngine(rules: rules).replay(rollup)
-        let end = windowEnd ?? rollup.clockMs(wallMs: wallClockMs())
+        let query: SpendQuery = loaded.rollup, stats = loaded.sourceStats
+        var events = AlertEngine(rules: rules).replay(query)
+        let end = windowEnd ?? query.clockMs(wallMs: wallClockMs())
         if case .minutes(let m) = w { windowStart = end - Int64(m) * 60_000 }
         events = events.filter { e in
             (windowStart.map { e.startedMs > $0 } ?? true) && e.startedMs <= end + 60_000
         }
-        let csv = CSVWriter.csv(AlertsView.table(events))
+        var replayed = AlertState()
+        replayed.history = events
+        let table = try ExportView.alerts.table(query, window: w, atMs: end, filters: [], wallMs: wallClockMs(),
+                                                alerts: replayed)
+        let csv = CSVWriter.csv(table)
         if let output {
             do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw RuntimeError("cannot write \(output): \(error.localizedDescription)")

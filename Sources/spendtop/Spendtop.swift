@@ -30,7 +30,7 @@ struct Spendtop: ParsableCommand {
         version: version,
         subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
                       BenchAnomalyCommand.self, ConsoleBenchCommand.self, PostgresExportCommand.self, SoakCommand.self,
-                      BenchSavingsCommand.self],
+                      BenchSavingsCommand.self, PromQLDebugCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 

@@ -125,7 +125,7 @@ final class AnomalyDetectionTests: XCTestCase {
         // The first day's jumps are new to it; once a day has been seen they are expected.
         let found = all.filter { $0.startedMs >= t0 + 1440 * 60_000 }
         XCTAssertEqual(found.count, 0, found.map(\.reason).joined(separator: "\n"))
-        let fleet = try XCTUnwrap(engine.detector.groups[AnomalyDetector.GroupKey(grouping: 0, cell: CellTable.key(0, 0))])
+        let fleet = try XCTUnwrap(engine.detector.groups[AnomalyDetector.GroupKey(grouping: 0, cell: CellKey.total)])
         let spend = fleet.series[AnomalyMetric.requestMetrics.firstIndex(of: .spend)!]
         XCTAssertTrue(spend.seasonOn, "a whole day seen: the daily profile is in use")
         let noon = spend.factor(minute: 12 * 60, engine.detector.settings), night = spend.factor(minute: 3 * 60, engine.detector.settings)

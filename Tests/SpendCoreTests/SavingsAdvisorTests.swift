@@ -216,7 +216,7 @@ final class SavingsAdvisorTests: XCTestCase {
         XCTAssertTrue(feature.opportunities.contains { $0.kind == .failedRequests })
         let pair = try advise(r, path: [.init(.feature, "classify"), .init(.model, "big")])
         XCTAssertFalse(pair.opportunities.isEmpty)
-        XCTAssertTrue(pair.opportunities.allSatisfy { $0.scope == SavingsScope(feature: "classify", model: "big") })
+        XCTAssertTrue(pair.opportunities.allSatisfy { $0.scope.description == "feature=classify model=big" })
         let model = try advise(r, path: [.init(.model, "big")])
         XCTAssertEqual(Set(model.opportunities.map(\.scope.feature)), ["classify", "other"])
         XCTAssertTrue(model.opportunities.allSatisfy { $0.scope.model == "big" })

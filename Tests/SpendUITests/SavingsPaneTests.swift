@@ -11,8 +11,7 @@ final class SavingsPaneTests: XCTestCase {
         settings.gpuHourlyUSD = gpuPrice
         let r = Fixture.rollup()
         let snap = SnapshotBuilder.build(r, window: .minutes(5), path: path, chartMinutes: 60, sources: [],
-                                         unpriced: [], eventsCounted: r.eventsCounted, folded: [], wallMs: Fixture.wall,
-                                         savings: SavingsAdvisor(settings: settings, prices: r.prices))
+                                         wallMs: Fixture.wall, savings: settings)
         var s = ConsoleState(width: width, height: height)
         s.path = path
         _ = ConsoleState.reduce(&s, .data(snap, forced: true))
@@ -45,8 +44,10 @@ final class SavingsPaneTests: XCTestCase {
         for _ in 0..<pair { _ = ConsoleState.reduce(&s, .key(.down)) }
         let scope = try XCTUnwrap(SavingsScope(parsing: table.rows[pair][1].text!))
         XCTAssertEqual(ConsoleState.reduce(&s, .key(.enter)), [.refresh])
-        XCTAssertEqual(s.path, scope.filters)
+        XCTAssertEqual(s.path.map(\.value), scope.filters.map(\.value))
         XCTAssertEqual(s.path.map(\.dimension), [.feature, .model])
+        // The drill carries the groups' ids (read back from the row's identity), not only their names.
+        XCTAssertEqual(s.path.map(\.id), [GroupID(raw: scope.feature), GroupID(raw: scope.model)])
         // In that drill-down the pane keeps the scope's opportunities only.
         let drilled = state(width: 160, height: 48, path: s.path)
         let rows = try XCTUnwrap(drilled.shown[.savings]).rows

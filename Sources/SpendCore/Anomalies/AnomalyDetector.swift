@@ -8,9 +8,9 @@ public final class AnomalyDetector {
     public let groupings: [Grouping]
 
     struct GroupKey: Hashable {
-        /// Index into `groupings`, or -1 for a GPU.
+        /// Index into `groupings`, or -1 for a GPU (its id in `cell.first`).
         var grouping: Int
-        var cell: UInt64
+        var cell: CellKey
     }
 
     struct GroupState {
@@ -51,27 +51,23 @@ public final class AnomalyDetector {
 
     public var trackedGroups: Int { groups.count }
 
-    /// Judges one closed minute of the rollup.
-    func step(_ rollup: Rollup, minute: Int64) -> (openings: [Opening], closings: [Closing]) {
+    /// Judges one closed minute of the query's data.
+    func step(_ query: SpendQuery, minute: Int64) -> (openings: [Opening], closings: [Closing]) {
         var openings: [Opening] = []
         var closings: [Closing] = []
-        let bucket = rollup.buckets[minute]
         var present = Set<GroupKey>()
 
         for (gi, g) in groupings.enumerated() {
-            guard let slot = rollup.groupingIndex[g], let t = bucket?.tables[slot] else { continue }
-            for i in 0..<t.keys.count {
-                let key = GroupKey(grouping: gi, cell: t.keys[i])
+            for c in query.cells(g, minute: minute) {
+                let key = GroupKey(grouping: gi, cell: c.key)
                 present.insert(key)
-                observe(key, measures: t.cells[i], gpu: nil, minute: minute, &openings, &closings)
+                observe(key, measures: c.measures, gpu: nil, minute: minute, &openings, &closings)
             }
         }
-        if let gpus = bucket?.gpus {
-            for (id, m) in gpus {
-                let key = GroupKey(grouping: -1, cell: UInt64(UInt32(bitPattern: id)))
-                present.insert(key)
-                observe(key, measures: nil, gpu: m, minute: minute, &openings, &closings)
-            }
+        for c in query.gpuCells(minute: minute) {
+            let key = GroupKey(grouping: -1, cell: CellKey(c.id))
+            present.insert(key)
+            observe(key, measures: nil, gpu: c.measures, minute: minute, &openings, &closings)
         }
         // Groups with nothing this minute: volumes were 0, ratios undefined; idle ones are dropped.
         var idle: [GroupKey] = []

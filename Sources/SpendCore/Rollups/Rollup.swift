@@ -32,6 +32,9 @@ public final class Rollup {
     /// Request classes (`RequestClass`) ride with the feature×model grouping: whoever keeps the pair
     /// can answer the savings advisor, and a view that does not keep it pays nothing for them.
     let keepsClasses: Bool
+    /// Which kept grouping answers what (`SpendQuery` reads plan through it).
+    public let planner: GroupingPlanner
+    let nameIndex = NameIndex()
 
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
@@ -88,6 +91,7 @@ public final class Rollup {
         groupingIndex = index
         self.plan = plan
         keepsClasses = index[.pair(.feature, .model)] != nil
+        planner = GroupingPlanner(kept: plan.map { Grouping($0.1, $0.2) })
         var needed = Array(repeating: options.internAllDimensions, count: Dimension.allCases.count)
         needed[Dimension.model.rawValue] = true
         for (_, a, b, _) in plan {

@@ -1,6 +1,7 @@
 /// Puts a dollar figure on what the traffic in a window says could be saved (SPEC §12; every
-/// formula in docs/savings.md). It reads only the query interface (`RollupQuery.classRows`,
-/// `gpuSeries`), never rollup cells, so any backend that answers those queries is advised alike.
+/// formula in docs/savings.md). It reads only the query boundary (`SpendQuery.classRows`, `gpuSeries`,
+/// `capabilities.requestClasses`), never rollup cells, so any backend that answers those is advised alike; one
+/// that cannot is reported as such (`SavingsReport.complete`), never as having nothing to save.
 public struct SavingsAdvisor: Sendable {
     public var settings: SavingsSettings
     /// The table requests are priced with: repricing uses the same rates and the same code (`ModelPrice.cost`).
@@ -16,16 +17,22 @@ public struct SavingsAdvisor: Sendable {
         self.prices = prices
     }
 
+    /// The advisor for `q`'s data: repricing with the table its spend was priced with.
+    public init(settings: SavingsSettings = SavingsSettings(), for q: SpendQuery) {
+        self.init(settings: settings, prices: q.prices)
+    }
+
     /// The opportunities of the window ending at `atMs` (the clock when nil) within a drill path,
     /// largest saving first. A path through an API key, team or other dimension has none: savings are
     /// computed per feature and model, so the report says so instead.
-    public func advise(_ q: RollupQuery, window: TimeWindow, atMs: Int64? = nil, path: [ViewQuery.Filter] = [],
+    public func advise(_ q: SpendQuery, window: TimeWindow, atMs: Int64? = nil, path: [ViewQuery.Filter] = [],
                        wallMs: Int64) throws -> SavingsReport {
         if let other = path.first(where: { $0.dimension != .feature && $0.dimension != .model }) {
             let span = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs)
             return SavingsReport(opportunities: [], durationSeconds: span.durationSeconds,
                                  note: "savings are per feature and model, not per \(other.dimension.name)")
         }
+        guard q.capabilities.requestClasses else { return try gpuOnly(q, window: window, atMs: atMs, path: path, wallMs: wallMs) }
         let result = try q.classRows(ViewQuery(groupBy: nil, window: window, atMs: atMs, filters: path), wallMs: wallMs)
         let perMonth = SavingsAdvisor.secondsPerMonth / max(result.durationSeconds, 1)
         var out: [Opportunity] = []
@@ -44,6 +51,22 @@ public struct SavingsAdvisor: Sendable {
         out = out.filter { $0.scope.isWithin(path) }
         out.sort(by: SavingsAdvisor.order)
         return SavingsReport(opportunities: out, durationSeconds: result.durationSeconds)
+    }
+
+    /// A backend without request classes: only idle GPUs can be priced, and the report says the rest is not
+    /// available (not that there is nothing to save).
+    func gpuOnly(_ q: SpendQuery, window: TimeWindow, atMs: Int64?, path: [ViewQuery.Filter],
+                 wallMs: Int64) throws -> SavingsReport {
+        let span = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs)
+        let perMonth = SavingsAdvisor.secondsPerMonth / max(span.durationSeconds, 1)
+        var out: [Opportunity] = []
+        if path.isEmpty {
+            let series = q.gpuSeries(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs)
+            out = series.compactMap { idleGPU($0, endMs: span.endMs, perMonth: perMonth) }
+            out.sort(by: SavingsAdvisor.order)
+        }
+        return SavingsReport(opportunities: out, durationSeconds: span.durationSeconds,
+                             note: ViewQueryError.classesNotKept.description, complete: false)
     }
 
     /// Largest saving first; rows without a price after those with one; then by kind and scope.
@@ -65,7 +88,11 @@ public struct SavingsAdvisor: Sendable {
     struct Pair {
         var feature: String
         var model: String
+        var featureID: GroupID
+        var modelID: GroupID
         var classes: [(RequestClass, Measures)]
+
+        var scope: SavingsScope { SavingsScope(feature: feature, model: model, featureID: featureID, modelID: modelID) }
 
         /// Everything but the failed requests: what the repricing kinds look at.
         var succeeded: [(RequestClass, Measures)] { classes.filter { !$0.0.isError } }
@@ -73,21 +100,23 @@ public struct SavingsAdvisor: Sendable {
 
     struct Feature {
         var name: String
+        var id: GroupID
         var pairs: [Pair]
     }
 
     /// Rows arrive sorted by feature, model and class: consecutive ids make a pair, pairs a feature.
     static func features(_ rows: [ClassRow]) -> [Feature] {
         var out: [Feature] = []
-        var lastFeature: Int32?, lastModel: Int32?
+        var lastFeature: GroupID?, lastModel: GroupID?
         for r in rows {
             if r.featureID != lastFeature {
-                out.append(Feature(name: r.feature, pairs: []))
+                out.append(Feature(name: r.feature, id: r.featureID, pairs: []))
                 lastFeature = r.featureID
                 lastModel = nil
             }
             if r.modelID != lastModel {
-                out[out.count - 1].pairs.append(Pair(feature: r.feature, model: r.model, classes: []))
+                out[out.count - 1].pairs.append(Pair(feature: r.feature, model: r.model, featureID: r.featureID,
+                                                     modelID: r.modelID, classes: []))
                 lastModel = r.modelID
             }
             let f = out.count - 1
@@ -127,7 +156,7 @@ public struct SavingsAdvisor: Sendable {
             + "(\(EvidenceFormat.percent(Double(failed.requests) / Double(max(1, all.requests))))), "
             + "\(EvidenceFormat.percent(Double(failed.retries) / Double(failed.requests))) of them retries"
         if failed.unpriced > 0 { evidence += "; \(EvidenceFormat.count(failed.unpriced)) unpriced not counted" }
-        return opportunity(.failedRequests, SavingsScope(feature: f.name), evidence: evidence, spend: all.spend,
+        return opportunity(.failedRequests, SavingsScope(feature: f.name, featureID: f.id), evidence: evidence, spend: all.spend,
                            saving: failed.spend, perMonth: perMonth, assumption: "")
     }
 
@@ -151,7 +180,7 @@ public struct SavingsAdvisor: Sendable {
         let evidence = "\(EvidenceFormat.count(ok.requests)) requests, "
             + "mean output \(EvidenceFormat.count(meanOut)) tokens; "
             + "\(sibling) would cost \(EvidenceFormat.usd(siblingCost)) for the same tokens"
-        return opportunity(.rightSize, SavingsScope(feature: p.feature, model: p.model), evidence: evidence,
+        return opportunity(.rightSize, p.scope, evidence: evidence,
                            spend: SavingsAdvisor.total(p.classes).spend, saving: ok.spend - siblingCost,
                            perMonth: perMonth,
                            assumption: "same tokens on the smaller model; check quality before switching")
@@ -175,7 +204,7 @@ public struct SavingsAdvisor: Sendable {
         }
         let evidence = "cache hit \(EvidenceFormat.percent(ratio)) on \(EvidenceFormat.count(meanIn))-token prompts "
             + "(\(EvidenceFormat.count(ok.requests)) requests), target \(EvidenceFormat.plain(target * 100))%"
-        return opportunity(.promptCache, SavingsScope(feature: p.feature, model: p.model), evidence: evidence,
+        return opportunity(.promptCache, p.scope, evidence: evidence,
                            spend: SavingsAdvisor.total(p.classes).spend, saving: saving, perMonth: perMonth,
                            assumption: "\(EvidenceFormat.plain(target * 100))% of prompt tokens are a stable prefix; "
                                + "cache writes not counted")
@@ -207,7 +236,7 @@ public struct SavingsAdvisor: Sendable {
         let evidence = "\(EvidenceFormat.count(requests)) requests \(why) sent at standard rates "
             + "(\(EvidenceFormat.usd(spend))); \(EvidenceFormat.usd(atBatch)) at batch rates"
         let all = SavingsAdvisor.total(f.pairs.flatMap(\.classes))
-        return opportunity(.batch, SavingsScope(feature: f.name), evidence: evidence, spend: all.spend,
+        return opportunity(.batch, SavingsScope(feature: f.name, featureID: f.id), evidence: evidence, spend: all.spend,
                            saving: spend - atBatch, perMonth: perMonth,
                            assumption: "the work can wait for a batch API's turnaround (up to 24 h)")
     }
@@ -240,7 +269,7 @@ public struct SavingsAdvisor: Sendable {
             + "(mean \(EvidenceFormat.percent(idleUtil / Double(idle) / 100)) while idle)"
         let assumption = price == nil ? "no GPU-hour price: set [gpu] hourly_price_usd or [gpu.prices]"
             : "an idle GPU can be released or given other work"
-        return opportunity(.idleGPU, SavingsScope(gpu: s.name), evidence: evidence,
+        return opportunity(.idleGPU, SavingsScope(gpu: s.name, gpuID: s.id), evidence: evidence,
                            spend: price.map { Double(covered) / 60 * $0 }, saving: price.map { hours * $0 },
                            perMonth: perMonth, assumption: assumption)
     }

@@ -11,18 +11,14 @@ public enum SavingsView {
         .init(id: "assumption", title: "ASSUMPTION", kind: .text),
     ]
 
-    /// The rollups a headless run keeps to answer the view: the fleet total and the feature×model
-    /// pair, which carries the request classes (`RequestClass`).
-    public static let groupings: [Grouping] = [.total, .pair(.feature, .model)]
-
     public static func table(_ report: SavingsReport) -> ViewTable {
         func money(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
         let rows = report.opportunities.map { o -> [ViewTable.Cell] in
             [.text(o.kind.rawValue), .text(o.scope.description), .text(o.evidence), money(o.spendUSD),
              money(o.savingUSD), money(o.savingPerMonthUSD), .text(o.assumption)]
         }
-        // A row is its kind on its scope (one of each at most): the selection follows it as rows re-sort.
+        // A row is its kind on its scope's ids (one of each at most): the selection follows it as rows re-sort.
         return ViewTable(title: "Savings", columns: columns, rows: rows,
-                         rowIDs: report.opportunities.map { "savings:\($0.kind.rawValue):\($0.scope)" })
+                         rowIDs: report.opportunities.map { $0.scope.rowID($0.kind) })
     }
 }

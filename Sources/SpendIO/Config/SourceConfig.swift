@@ -21,7 +21,7 @@ public enum SourceConfig {
         if let n = defaults?["max_line_bytes"]?.int, n > 0 { s.maxLineBytes = Int(n) }
         let url: String
         switch spec {
-        case .http(let u), .prometheus(let u): url = u
+        case .http(let u), .prometheus(let u), .promql(let u): url = u
         default: return s
         }
         for (i, entry) in config.tables("source").enumerated() {

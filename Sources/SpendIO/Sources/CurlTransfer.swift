@@ -22,6 +22,9 @@ final class CurlTransfer {
     let keepAliveSeconds: Int
     var onData: (UnsafeRawBufferPointer, CurlTransfer) -> Bool = { _, _ in true }
     var shouldAbort: () -> Bool = { false }
+    /// Off for APIs whose error bodies say what went wrong (a PromQL engine's `"error"`): the body is read, and the
+    /// caller looks at `status`.
+    var failOnHTTPError = true
     fileprivate var handle: UnsafeMutableRawPointer?
     fileprivate var stoppedByCaller = false
 
@@ -59,7 +62,7 @@ final class CurlTransfer {
         sp_curl_setopt_ptr(curl, CURLOPT_HTTPHEADER, list)
         sp_curl_setopt_ptr(curl, CURLOPT_ERRORBUFFER, errorBuffer)
         sp_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-        sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, 1)
+        sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, failOnHTTPError ? 1 : 0)
         sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
         sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPIDLE, keepAliveSeconds)
         sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPINTVL, keepAliveSeconds)

@@ -15,6 +15,9 @@ public enum SourceSpec: Equatable, Sendable {
     case postgres(url: String, table: String?)
     /// A Prometheus text page, scraped every interval.
     case prometheus(String)
+    /// A Prometheus-compatible query API (`promql:http(s)://host:port[/prefix]`), answered by server-side
+    /// aggregation (SpendIO/PromQL); the URL is kept as given (user info becomes basic auth there).
+    case promql(String)
     /// `nvidia-smi --format=csv -l N` output on standard input.
     case nvidiaSmi
     /// Coding-agent session logs (`claude:`, `codex:`) or a directory of JSONL files, walked for
@@ -55,6 +58,14 @@ public enum SourceSpec: Equatable, Sendable {
             }
             self = .prometheus(url); return
         }
+        if lower.hasPrefix("promql:") {
+            do {
+                _ = try PromQLSettings(url: text)
+            } catch {
+                throw ParseError(description: "\(error)")
+            }
+            self = .promql(String(text.dropFirst(7))); return
+        }
         if lower.hasPrefix("sqlite:") {
             var rest = String(text.dropFirst(7))
             var table: String?
@@ -69,7 +80,8 @@ public enum SourceSpec: Equatable, Sendable {
             self = .sqlite(path: rest, table: table); return
         }
         if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
-            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, postgres://, prom:, sqlite:, claude:, codex: or nvidia-smi:-")
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, "
+                             + "http(s)://, postgres://, promql:, prom:, sqlite:, claude:, codex: or nvidia-smi:-")
         }
         if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
             self = .sqlite(path: text, table: nil); return
@@ -89,6 +101,7 @@ public enum SourceSpec: Equatable, Sendable {
         case .sqlite(let p, let t): return "sqlite:" + p + (t.map { "?table=" + $0 } ?? "")
         case .postgres(let u, let t): return PostgresURL.redact(u) + (t.map { "?table=" + $0 } ?? "")
         case .prometheus(let u): return "prom:" + SourceSpec.redact(u)
+        case .promql(let u): return "promql:" + SourceSpec.redact(u)
         case .nvidiaSmi: return "nvidia-smi:-"
         case .agentLogs(let a): return a.name
         }

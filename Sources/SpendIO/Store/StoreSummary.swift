@@ -42,7 +42,7 @@ public struct StoreSummary: Equatable {
             case .http(let url): keys.insert(HTTPStreamSource(url: url).positionKey)
             case .agentLogs(let logs):
                 for (_, st) in AgentLogSource(logs: logs).files().found { keys.insert(AgentLogSource.key(st)) }
-            case .stdin, .prometheus, .nvidiaSmi, .postgres: break
+            case .stdin, .prometheus, .nvidiaSmi, .postgres, .promql: break
             }
         }
         return keys

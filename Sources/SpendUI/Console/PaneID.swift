@@ -13,7 +13,7 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
         case .table(let d): return ExportView.allCases.first { $0.dimension == d }?.rawValue ?? d.name
         case .gpus: return "gpus"
         case .alerts: return "alerts"
-        case .savings: return "savings"
+        case .savings: return ExportView.savings.rawValue
         }
     }
 
@@ -52,13 +52,16 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The panes of a drill level: the breakdowns not yet in the path, then alerts, GPUs and savings.
-    public static func panes(for path: [ViewQuery.Filter]) -> [PaneID] {
+    /// The panes of a drill level: the breakdowns not yet in the path, then alerts, GPUs and savings. At the
+    /// deepest level (the backend cannot add another dimension to the path) the first step's dimension comes back
+    /// as a sibling breakdown: the key's other features.
+    public static func panes(for path: [ViewQuery.Filter], _ capabilities: QueryCapabilities) -> [PaneID] {
         let drillable: [Dimension] = [.feature, .apiKey, .model]
-        let inPath = Set(path.map(\.dimension))
+        let inPath = path.map(\.dimension)
         var dims = drillable.filter { !inPath.contains($0) }
-        // At the deepest level the sibling breakdown of the last step stays useful (the key's other features).
-        if dims.count < 2, let first = path.first?.dimension { dims.append(first) }
+        if let first = inPath.first, !dims.contains(where: { canDrill(path, into: $0, capabilities) }) {
+            dims.append(first)
+        }
         return dims.map { .table($0) } + [.alerts, .gpus, .savings]
     }
 
@@ -67,6 +70,13 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
     public static func arranged(_ panes: [PaneID], focus: PaneID) -> [PaneID] {
         guard focus == .savings, panes.contains(.savings) else { return panes }
         return [.savings] + panes.filter { $0 != .savings }
+    }
+
+    /// Whether a row of `dim` can be drilled into from `path`: a new dimension the backend answers with the path.
+    public static func canDrill(_ path: [ViewQuery.Filter], into dim: Dimension,
+                                _ capabilities: QueryCapabilities) -> Bool {
+        let dims = path.map(\.dimension)
+        return !dims.contains(dim) && capabilities.answer(groupBy: nil, filters: dims + [dim]).answerable
     }
 }
 

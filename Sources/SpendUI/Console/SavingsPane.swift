@@ -8,11 +8,12 @@ public enum SavingsPane {
     public static let columns = ["scope", "saving_per_month_usd", "kind", "saving_usd", "evidence", "spend_usd"]
 
     /// Reads the pane through the advisor (which reads only the query interface).
-    static func paneData(_ q: RollupQuery, advisor: SavingsAdvisor, window: TimeWindow, path: [ViewQuery.Filter],
+    static func paneData(_ q: SpendQuery, advisor: SavingsAdvisor, window: TimeWindow, path: [ViewQuery.Filter],
                          clock: Int64, wallMs: Int64) -> (PaneData, Double?) {
         do {
             let report = try advisor.advise(q, window: window, atMs: clock, path: path, wallMs: wallMs)
-            let total = report.opportunities.isEmpty ? nil : report.totalPerMonthUSD
+            // A partial report (a backend without request classes) claims no total.
+            let total = report.opportunities.isEmpty || !report.complete ? nil : report.totalPerMonthUSD
             return (PaneData(table: SavingsView.table(report), filters: path, scopeNote: report.note), total)
         } catch {
             let empty = SavingsView.table(SavingsReport(opportunities: [], durationSeconds: 0))
@@ -66,9 +67,8 @@ public enum SavingsPane {
 extension ConsoleState {
     /// Enter on a savings row: opens its scope (`feature=…`, `feature=… model=…`) as the drill path.
     mutating func drillToSavingsScope(_ row: [ViewTable.Cell], in t: ViewTable) -> [Effect] {
-        guard let c = t.column("scope"), let text = row[c].text, let scope = SavingsScope(parsing: text) else {
-            return []
-        }
+        guard let c = t.column("scope"), let text = row[c].text,
+              let scope = SavingsScope(text: text, rowID: ConsoleState.rowID(t, selected(focus))) else { return [] }
         if scope.gpu != nil {
             say("GPUs have no breakdown by feature or key", seconds: 4)
             return []

@@ -1,5 +1,5 @@
-/// The rollup's answers to the savings advisor's two questions (`RollupQuery.classRows`, `gpuSeries`).
-/// Both sum minutes in time order, so two processes reading the same data print the same figures.
+/// The rollup's answers to the savings advisor's questions (`SpendQuery.classRows`, `gpuSeries`). Both sum
+/// minutes in time order, so two processes reading the same data print the same figures.
 extension Rollup {
     /// The minutes of `[start, end]` that hold a bucket, in order.
     func bucketsInOrder(fromMinute start: Int64, toMinute end: Int64) -> [MinuteBucket] {
@@ -9,19 +9,17 @@ extension Rollup {
     }
 
     public func classRows(_ q: ViewQuery, wallMs: Int64) throws -> ClassRowsResult {
-        let endMs = q.atMs ?? clockMs(wallMs: wallMs)
-        let r = range(q.window, endMs: endMs)
+        let (r, endMs) = range(q, wallMs: wallMs)
         guard keepsClasses, let pairSlot = groupingIndex[.pair(.feature, .model)] else {
-            throw ViewQueryError.combinationNotKept([.feature, .model])
+            throw ViewQueryError.classesNotKept
         }
         var features: Set<Int32>?, models: Set<Int32>?
         for f in q.filters {
-            let names = interner(f.dimension).names
-            let ids = Set(names.indices.filter { names[$0] == f.value }.map { Int32($0) })
+            let ids = Set(internedIDs(f))
             switch f.dimension {
             case .feature: features = (features ?? ids).intersection(ids)
             case .model: models = (models ?? ids).intersection(ids)
-            default: throw ViewQueryError.combinationNotKept([.feature, .model, f.dimension])
+            default: throw ViewQueryError.combinationNotKept([.feature, .model, f.dimension], kept: planner.keptPairs)
             }
         }
         func wanted(_ f: Int32, _ m: Int32) -> Bool {
@@ -29,7 +27,7 @@ extension Rollup {
         }
         var ordinary = [UInt64: Measures]()
         var special = [UInt64: Measures]()
-        for b in bucketsInOrder(fromMinute: r.start, toMinute: r.end) {
+        for b in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
             let t = b.tables[pairSlot]
             for i in 0..<t.keys.count {
                 let (f, m) = CellTable.ids(t.keys[i])
@@ -43,10 +41,11 @@ extension Rollup {
                 }
             }
         }
+        let featureNames = interner(.feature), modelNames = interner(.model)
         var rows: [ClassRow] = []
         func row(_ f: Int32, _ m: Int32, _ c: RequestClass, _ measures: Measures) -> ClassRow {
-            ClassRow(feature: name(.feature, f), model: name(.model, m), featureID: f, modelID: m, requestClass: c,
-                     measures: measures)
+            ClassRow(feature: featureNames.name(f), model: modelNames.name(m), featureID: featureNames.groupID(f),
+                     modelID: modelNames.groupID(m), requestClass: c, measures: measures)
         }
         for (key, measures) in special where measures.requests != 0 {
             let (f, packed) = CellTable.ids(key)
@@ -58,22 +57,19 @@ extension Rollup {
             let (f, m) = CellTable.ids(key)
             rows.append(row(f, m, .ordinary, measures))
         }
-        rows.sort {
-            ($0.feature, $0.featureID, $0.model, $0.modelID, $0.requestClass.rawValue)
-                < ($1.feature, $1.featureID, $1.model, $1.modelID, $1.requestClass.rawValue)
-        }
+        rows.sort(by: ClassRow.order)
         return ClassRowsResult(rows: rows, startMs: r.startMs, endMs: endMs, durationSeconds: r.seconds)
     }
 
     public func gpuSeries(_ q: ViewQuery, wallMs: Int64) -> [GPUSeries] {
-        let endMs = q.atMs ?? clockMs(wallMs: wallMs)
-        let r = range(q.window, endMs: endMs)
+        let (r, _) = range(q, wallMs: wallMs)
         var byID = [Int32: [GPUPoint]]()
-        for b in bucketsInOrder(fromMinute: r.start, toMinute: r.end) {
+        for b in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
             for (id, m) in b.gpus {
                 byID[id, default: []].append(GPUPoint(minuteStartMs: b.minute * 60_000, measures: m))
             }
         }
-        return byID.map { GPUSeries(name: gpuInterner.name($0.key), points: $0.value) }.sorted { $0.name < $1.name }
+        return byID.map { GPUSeries(name: gpuInterner.name($0.key), id: gpuInterner.groupID($0.key), points: $0.value) }
+            .sorted(by: GPUSeries.order)
     }
 }
