@@ -260,4 +260,93 @@ final class SavingsAdvisorTests: XCTestCase {
             XCTAssertNotNil(PriceTable.bundled.price(for: sibling), sibling)
         }
     }
+
+    // MARK: behind the query boundary: a second backend answers alike or says savings are not available
+    // (never "nothing to save"); rows and drills carry group ids.
+
+    func queryFixture() -> Rollup {
+        var events = (0..<20).map { _ in ev("classify", "big", input: 2000, output: 50) }
+        events += (0..<4).map { _ in ev("classify", "big", input: 100, output: 10, cost: 0.25, error: true, retry: 1) }
+        let idle = (0..<30).map { m in GPUSample(timestampMs: t0 + Int64(m) * 60_000, node: "n", gpu: "0", utilPct: 2) }
+        return rollup(events, gpus: idle)
+    }
+
+    var pricedGPU: SavingsSettings {
+        var s = settings
+        s.gpuHourlyUSD = 4
+        return s
+    }
+
+    func testABackendWithoutRequestClassesSaysSoAndPricesOnlyIdleGPUs() throws {
+        let r = queryFixture()
+        XCTAssertTrue(r.capabilities.requestClasses)
+        let full = try SavingsAdvisor(settings: pricedGPU, for: r).advise(r, window: .all, wallMs: 0)
+        XCTAssertTrue(full.complete)
+        XCTAssertEqual(Set(full.opportunities.map(\.kind)), [.failedRequests, .rightSize, .promptCache, .idleGPU])
+
+        // The same data as a remote engine's cells: no request classes are pushed down.
+        let cells = SpendQueryTests.mirror(r, groupings: Grouping.console)
+        XCTAssertFalse(cells.capabilities.requestClasses)
+        XCTAssertThrowsError(try cells.classRows(ViewQuery(groupBy: nil, window: .all), wallMs: 0)) {
+            XCTAssertEqual($0 as? ViewQueryError, .classesNotKept)
+        }
+        let partial = try SavingsAdvisor(settings: pricedGPU, for: cells).advise(cells, window: .all, wallMs: 0)
+        XCTAssertFalse(partial.complete)
+        XCTAssertEqual(partial.note, ViewQueryError.classesNotKept.description)
+        XCTAssertEqual(partial.opportunities.map(\.kind), [.idleGPU], "only what the backend can answer")
+        // The GPU series read through either backend give the same idle hours and money.
+        let gpu = try XCTUnwrap(full.opportunities.first { $0.kind == .idleGPU })
+        XCTAssertEqual(partial.opportunities[0], gpu)
+        // 29 readings held a minute each, the last held until the clock but at most `maxHoldMinutes`: 34 minutes.
+        XCTAssertEqual(gpu.savingUSD ?? 0, 34.0 / 60 * 4, accuracy: 1e-9, "34 idle minutes at $4/h")
+        // Export refuses a partial list: it would read as "nothing else to save".
+        XCTAssertThrowsError(try ExportView.savings.table(cells, window: .all, atMs: nil, filters: [], wallMs: 0,
+                                                          savings: pricedGPU)) {
+            XCTAssertEqual($0 as? ViewQueryError, .classesNotKept)
+        }
+        // A rollup kept for another view (no feature×model pair) has no classes either.
+        var o = Rollup.Options()
+        o.groupings = GroupingPlanner.groupings(for: .features, filters: [])
+        XCTAssertFalse(Rollup(options: o).capabilities.requestClasses)
+        o.groupings = GroupingPlanner.groupings(for: .savings, filters: [])
+        XCTAssertTrue(Rollup(options: o).capabilities.requestClasses)
+    }
+
+    func testRowsAndDrillsCarryGroupIDsSoFeaturesShownAlikeStayApart() throws {
+        // Two features whose display names are the same once the escape sequence is stripped.
+        let hostile = "classify\u{1b}[31m"
+        var events = (0..<20).map { _ in ev("classify", "big", input: 2000, output: 50) }
+        events += (0..<3).map { _ in ev("classify", "big", input: 10, output: 0, cost: 1, error: true) }
+        events += (0..<5).map { _ in ev(hostile, "big", input: 10, output: 0, cost: 2, error: true) }
+        let r = rollup(events)
+        XCTAssertEqual(r.name(.feature, GroupID(raw: hostile)), "classify", "one display name")
+        let advisor = SavingsAdvisor(settings: pricedGPU, for: r)
+        let report = try advisor.advise(r, window: .all, wallMs: 0)
+        let failed = report.opportunities.filter { $0.kind == .failedRequests }
+        XCTAssertEqual(failed.count, 2, "two features, two rows")
+        XCTAssertEqual(Set(failed.map(\.scope.featureID)), [GroupID(raw: "classify"), GroupID(raw: hostile)])
+        func saving(_ raw: String) -> Double { failed.first { $0.scope.featureID == GroupID(raw: raw) }?.savingUSD ?? 0 }
+        XCTAssertEqual(saving(hostile), 10, accuracy: 1e-9)
+        XCTAssertEqual(saving("classify"), 3, accuracy: 1e-9)
+
+        // The table's row ids are derived from the ids, and read back into a drill path by id.
+        let table = SavingsView.table(report)
+        XCTAssertEqual(Set(table.rowIDs).count, table.rows.count, "each row its own identity")
+        let i = try XCTUnwrap(report.opportunities.firstIndex {
+            $0.kind == .failedRequests && $0.scope.featureID == GroupID(raw: hostile)
+        })
+        XCTAssertTrue(table.rowIDs[i].contains(GroupID.rowID(.feature, GroupID(raw: hostile))), table.rowIDs[i])
+        let scope = try XCTUnwrap(SavingsScope(text: table.rows[i][1].text!, rowID: table.rowIDs[i]))
+        XCTAssertEqual(scope.filters, [ViewQuery.Filter(.feature, id: GroupID(raw: hostile), value: "classify")])
+        let pair = try XCTUnwrap(report.opportunities.firstIndex { $0.kind == .rightSize })
+        let pairScope = try XCTUnwrap(SavingsScope(text: table.rows[pair][1].text!, rowID: table.rowIDs[pair]))
+        XCTAssertEqual(pairScope.filters.map(\.id), [GroupID(raw: "classify"), GroupID(raw: "big")])
+
+        // Drilled by id, the advisor lists that feature only; typed by name, both features shown alike.
+        let drilled = try advisor.advise(r, window: .all, path: scope.filters, wallMs: 0)
+        XCTAssertEqual(drilled.opportunities.map(\.kind), [.failedRequests])
+        XCTAssertEqual(drilled.opportunities.first?.savingUSD ?? 0, 10, accuracy: 1e-9)
+        let byName = try advisor.advise(r, window: .all, path: [.init(.feature, "classify")], wallMs: 0)
+        XCTAssertEqual(byName.opportunities.filter { $0.kind == .failedRequests }.count, 2)
+    }
 }

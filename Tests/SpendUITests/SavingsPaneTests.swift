@@ -97,4 +97,36 @@ final class SavingsPaneTests: XCTestCase {
         XCTAssertTrue(text.contains("/mo"), text)
         XCTAssertFalse(text.contains("6. "), "top five only")
     }
+
+    /// A backend that keeps no request classes (a remote engine's cells): the pane says savings are not
+    /// available and claims no total, instead of looking like there is nothing to save.
+    func testABackendWithoutRequestClassesSaysSavingsAreNotAvailable() throws {
+        let m0 = Fixture.wall / 60_000 - 30
+        var fleet = RemoteCellWindow(dimensions: [])
+        var spend = Measures()
+        spend.requests = 10
+        spend.spend = 5
+        fleet.replace(minutes: m0...m0 + 29, with: [RemoteCell(minute: m0, values: [], measures: spend)])
+        var idle = GPUMeasures()
+        idle.samples = 1
+        idle.utilSum = 1
+        idle.utilCount = 1
+        let gpu = DimensionValue(raw: "n:0", dimension: .gpu)
+        let minutes = Dictionary(uniqueKeysWithValues: (m0...m0 + 29).map { ($0, [gpu: idle]) })
+        let cells = CellQuery(windows: [[]: fleet], gpuMinutes: minutes)
+        XCTAssertFalse(cells.capabilities.requestClasses)
+        var settings = SavingsSettings()
+        settings.gpuHourlyUSD = 2.5
+        let snap = SnapshotBuilder.build(cells, window: .minutes(60), path: [], chartMinutes: 60, sources: [],
+                                         wallMs: Fixture.wall, savings: settings)
+        XCTAssertEqual(snap.panes[.savings]?.scopeNote, ViewQueryError.classesNotKept.description)
+        XCTAssertEqual(snap.panes[.savings]?.table.rows.compactMap { $0[0].text }, ["idle_gpu"], "what it can answer")
+        XCTAssertNil(snap.savingsPerMonthUSD, "a partial list claims no total")
+        var s = ConsoleState(width: 160, height: 48)
+        _ = ConsoleState.reduce(&s, .data(snap, forced: true))
+        _ = ConsoleState.reduce(&s, .key(.char("$")))
+        let text = ConsoleScreen.render(s, theme: .builtIn).text
+        XCTAssertTrue(text.contains("savings are not available from this source"), text)
+        XCTAssertFalse(text.contains("save ≈"), text)
+    }
 }

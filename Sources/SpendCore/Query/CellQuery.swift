@@ -252,7 +252,9 @@ public final class CellQuery: SpendQuery {
         let (r, _) = range(q, wallMs: wallMs)
         var byGPU: [DimensionValue: [GPUPoint]] = [:]
         for m in gpuMinutes.keys.sorted() where m >= r.startMinute && m <= r.endMinute {
-            for (g, v) in gpuMinutes[m]! { byGPU[g, default: []].append(GPUPoint(minuteStartMs: m * 60_000, measures: v)) }
+            for (g, v) in gpuMinutes[m]! {
+                byGPU[g, default: []].append(GPUPoint(minuteStartMs: m * 60_000, measures: v))
+            }
         }
         return byGPU.map { GPUSeries(name: $0.key.name, id: GroupID(rawValue: $0.key.id), points: $0.value) }
             .sorted(by: GPUSeries.order)

@@ -32,7 +32,9 @@ public struct SavingsAdvisor: Sendable {
             return SavingsReport(opportunities: [], durationSeconds: span.durationSeconds,
                                  note: "savings are per feature and model, not per \(other.dimension.name)")
         }
-        guard q.capabilities.requestClasses else { return try gpuOnly(q, window: window, atMs: atMs, path: path, wallMs: wallMs) }
+        guard q.capabilities.requestClasses else {
+            return try gpuOnly(q, window: window, atMs: atMs, path: path, wallMs: wallMs)
+        }
         let result = try q.classRows(ViewQuery(groupBy: nil, window: window, atMs: atMs, filters: path), wallMs: wallMs)
         let perMonth = SavingsAdvisor.secondsPerMonth / max(result.durationSeconds, 1)
         var out: [Opportunity] = []
@@ -156,7 +158,8 @@ public struct SavingsAdvisor: Sendable {
             + "(\(EvidenceFormat.percent(Double(failed.requests) / Double(max(1, all.requests))))), "
             + "\(EvidenceFormat.percent(Double(failed.retries) / Double(failed.requests))) of them retries"
         if failed.unpriced > 0 { evidence += "; \(EvidenceFormat.count(failed.unpriced)) unpriced not counted" }
-        return opportunity(.failedRequests, SavingsScope(feature: f.name, featureID: f.id), evidence: evidence, spend: all.spend,
+        return opportunity(.failedRequests, SavingsScope(feature: f.name, featureID: f.id), evidence: evidence,
+                           spend: all.spend,
                            saving: failed.spend, perMonth: perMonth, assumption: "")
     }
 

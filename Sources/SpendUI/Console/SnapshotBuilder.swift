@@ -10,7 +10,8 @@ public enum SnapshotBuilder {
     public static let idleUtilPct = 10.0
 
     public static func build(_ q: SpendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
-                             sources: [SourceStatus], wallMs: Int64, savings: SavingsSettings? = nil) -> ConsoleSnapshot {
+                             sources: [SourceStatus], wallMs: Int64,
+                             savings: SavingsSettings? = nil) -> ConsoleSnapshot {
         let clock = q.clockMs(wallMs: wallMs)
         var s = ConsoleSnapshot(clockMs: clock, live: q.isLive(wallMs: wallMs), window: window, path: path)
         s.sources = sources
@@ -44,7 +45,8 @@ public enum SnapshotBuilder {
                                      clock: clock, wallMs: wallMs)
         }
         if let savings {
-            let (data, total) = SavingsPane.paneData(q, advisor: SavingsAdvisor(settings: savings, for: q), window: window, path: path, clock: clock,
+            let advisor = SavingsAdvisor(settings: savings, for: q)
+            let (data, total) = SavingsPane.paneData(q, advisor: advisor, window: window, path: path, clock: clock,
                                                      wallMs: wallMs)
             s.panes[.savings] = data
             s.savingsPerMonthUSD = total
