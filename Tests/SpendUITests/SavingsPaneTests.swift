@@ -128,5 +128,14 @@ final class SavingsPaneTests: XCTestCase {
         let text = ConsoleScreen.render(s, theme: .builtIn).text
         XCTAssertTrue(text.contains("savings are not available from this source"), text)
         XCTAssertFalse(text.contains("save ≈"), text)
+        // The wallboard's Savings view says it too, and claims no total.
+        var wall = ConsoleState(width: 160, height: 40)
+        wall.wallboard = WallboardState(rotateMs: 15_000)
+        wall.wallboard?.view = 5
+        _ = ConsoleState.reduce(&wall, .data(snap, forced: true))
+        let board = ConsoleScreen.render(wall, theme: .builtIn).text
+        XCTAssertTrue(board.contains("Where to save · savings are not available"), board)
+        XCTAssertTrue(board.contains("idle_gpu"), board)
+        XCTAssertFalse(board.contains("save ≈"), board)
     }
 }

@@ -96,11 +96,15 @@ public enum WallboardScreen {
 
     /// The top five opportunities, each with its saving per month in big digits (as many as fit).
     static func savings(_ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
-        let title = "Where to save" + (SavingsPane.fragment(d).map { "   " + $0 } ?? "")
+        // A note (a path that is not a savings scope, a backend without request classes) is said, never
+        // replaced by "nothing to save".
+        let note = d.panes[.savings]?.scopeNote
+        let title = "Where to save" + (SavingsPane.fragment(d).map { "   " + $0 } ?? "") + (note.map { " · " + $0 } ?? "")
         c.put(" " + title, x: r.x + 1, y: r.y, style: theme[.title], clip: r)
         guard let t = d.panes[.savings]?.table, !t.rows.isEmpty, let ki = t.column("kind"), let si = t.column("scope"),
               let ei = t.column("evidence"), let mi = t.column("saving_per_month_usd") else {
-            c.put("   nothing to save found in this window", x: r.x + 1, y: r.y + 2, style: theme[.dim], clip: r)
+            let empty = note == nil ? "nothing to save found in this window" : "no savings listed here"
+            c.put("   " + empty, x: r.x + 1, y: r.y + 2, style: theme[.dim], clip: r)
             return
         }
         let big = r.height >= BigDigits.height + 3
