@@ -107,8 +107,13 @@ final class ConsoleE2ETests: XCTestCase {
         s.send("Escape")
         s.wait("top") { !$0.contains("all ›") }
         s.send("e")
-        s.wait("second export") { _ in ((try? FileManager.default.contentsOfDirectory(atPath: dir))?.count ?? 0) == 2 }
-        let second = try FileManager.default.contentsOfDirectory(atPath: dir).first { $0.hasPrefix("spendtop-features-15m-") }
+        // Wait for the file under its final name: an atomic write shows a temporary file in the folder first.
+        func topFile() -> String? {
+            (try? FileManager.default.contentsOfDirectory(atPath: dir))?
+                .first { $0.hasPrefix("spendtop-features-15m-") && $0.hasSuffix(".csv") }
+        }
+        s.wait("second export") { _ in topFile() != nil }
+        let second = topFile()
         let top = try String(contentsOfFile: dir + "/" + XCTUnwrap(second), encoding: .utf8)
         XCTAssertEqual(top, try CLI.run(["export", sample, "--view", "features", "--window", "15m"]).stdout)
     }
