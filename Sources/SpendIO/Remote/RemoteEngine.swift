@@ -1,0 +1,87 @@
+import Foundation
+import SpendCore
+
+/// The SOURCEs that are remote engines (`postgres://`, `promql:`), answered by aggregates the engine computes, and
+/// how to open them with what config.toml says (`[postgres]`, `[promql]`, the source's own headers and TLS).
+public enum RemoteEngine {
+    /// True for a SOURCE read by pushdown rather than as events.
+    public static func isRemote(_ spec: SourceSpec) -> Bool {
+        switch spec {
+        case .postgres, .promql: return true
+        default: return false
+        }
+    }
+
+    /// The console's groupings as dimension lists (the fleet total first).
+    public static var consoleGroupings: [[SpendCore.Dimension]] {
+        Grouping.console.map(\.dimensions)
+    }
+
+    /// A reader of the engine (not connected yet).
+    public static func reader(_ spec: SourceSpec, source: SourceSettings, config: ConfigValue) throws -> RemoteCellReading {
+        switch spec {
+        case .postgres(let url, let table):
+            return PostgresSpendLogsReader(url: url, table: table, settings: try PostgresSettings(config: config))
+        case .promql(let url):
+            return PromQLReader(settings: try PromQLSettings.load(url: url, config: config, source: source))
+        default:
+            throw ConfigError("\(spec.name) is not a remote engine")
+        }
+    }
+
+    /// A live poller of the engine over `groupings`, keeping `retentionMinutes` behind its clock.
+    public static func poller(_ spec: SourceSpec, source: SourceSettings, config: ConfigValue,
+                              groupings: [[SpendCore.Dimension]] = consoleGroupings,
+                              retentionMinutes: Int64 = 24 * 60) throws -> RemoteEnginePolling {
+        let reader = try reader(spec, source: source, config: config)
+        if let pg = reader as? PostgresSpendLogsReader {
+            var s = RemotePoller.Settings(source: source, postgres: pg.settings)
+            s.retentionMinutes = retentionMinutes
+            return RemotePoller(name: spec.name, reader: pg, groupings: groupings, settings: s)
+        }
+        let promql = reader as! PromQLReader
+        var s = PromQLPoller.Settings(source: source, promql: promql.settings, follow: true)
+        s.retentionMinutes = retentionMinutes
+        return PromQLPoller(reader: promql, groupings: groupings, settings: s)
+    }
+}
+
+extension RemoteEngine {
+    /// One read of the engine for a headless view (export, check): the cells of `groupings` over `window` ending at
+    /// `atMs` (default: the engine's clock, as the console's), in a `CellQuery` that answers the view. Per minute
+    /// when `perMinute` (series, alerts); otherwise one cell per group for the whole window where the engine can
+    /// aggregate so (Postgres), which is all an export of totals needs. Nil when the engine holds no requests.
+    public static func snapshot(_ reader: RemoteCellReading, groupings: [[SpendCore.Dimension]], window: TimeWindow,
+                                atMs: Int64?, perMinute: Bool, wallMs: Int64) throws -> CellQuery? {
+        try reader.connect()
+        defer { reader.disconnect() }
+        guard let e = try reader.extent() else { return nil }
+        let endMs = atMs ?? QueryClock.now(newestEventMs: e.newestMs, wallMs: wallMs)
+        let r = QueryRange(window, endMs: endMs, oldestMs: e.oldestMs)
+        var minutes = r.startMinute...max(r.startMinute, r.endMinute)
+        let fromMs = minutes.lowerBound * 60_000, toMs = (minutes.upperBound + 1) * 60_000
+        var gpus = RemoteGPUWindow()
+        let cells: [[SpendCore.Dimension]: [RemoteCell]]
+        if let promql = reader as? PromQLReader {
+            let grid = promql.grid(fromMinute: minutes.lowerBound, toMinute: minutes.upperBound)
+            let read = try promql.read(grid: grid, groupings: groupings)
+            minutes = grid.minutes
+            cells = read.cells
+            gpus.replace(minutes: minutes, with: read.gpus)
+        } else if perMinute {
+            cells = try reader.consistently { try reader.cells(fromMs: fromMs, toMs: toMs, groupings: groupings) }
+        } else {
+            cells = try reader.consistently { try reader.windowCells(fromMs: fromMs, toMs: toMs, groupings: groupings) }
+        }
+        var windows: [[SpendCore.Dimension]: RemoteCellWindow] = [:]
+        for g in groupings {
+            var w = RemoteCellWindow(dimensions: g)
+            w.replace(minutes: minutes, with: cells[g] ?? [])
+            windows[g] = w
+        }
+        let q = CellQuery(windows: windows, gpuMinutes: gpus.minutes)
+        q.reportedNewestMs = e.newestMs
+        q.reportedOldestMs = e.oldestMs
+        return q
+    }
+}
