@@ -40,6 +40,8 @@ public struct ConsoleState: Sendable {
     /// The row each pane's selection is on, by identity (`ViewTable.rowIDs`): rows re-sort live,
     /// the selection stays with its group; `selection` is that row's index in `shown`.
     public private(set) var selectedIDs: [PaneID: String] = [:]
+    /// Panes whose selection the person moved.
+    var picked: Set<PaneID> = []
     /// The rows drilled from, innermost last: going back selects the row again.
     var drilledFrom: [String?] = []
     /// Names of the themes `t` cycles through (for its message).
@@ -89,10 +91,17 @@ public struct ConsoleState: Sendable {
         if let t = shown[p], i < t.rows.count { selectedIDs[p] = ConsoleState.rowID(t, i) }
     }
 
+    /// A selection the person moved (keys, mouse): from then on it sticks to its row.
+    mutating func pick(_ p: PaneID, _ index: Int) {
+        picked.insert(p)
+        select(p, index)
+    }
+
     /// Forgets every pane's selection (a new drill level starts at the top).
     mutating func clearSelections() {
         selection = [:]
         selectedIDs = [:]
+        picked = []
     }
 
     /// Asks for a row to be selected by identity once it is shown (going back up a level).
@@ -171,6 +180,8 @@ public struct ConsoleState: Sendable {
 
     mutating func reanchor(_ p: PaneID, before: ViewTable?) {
         guard let t = shown[p], !t.rows.isEmpty else { return }
+        // Until the person picks an alert, the newest incident (the pane's top row) is the selected one.
+        if p == .alerts && !picked.contains(p) { select(p, 0); return }
         let ids = ConsoleState.rowIDs(t)
         guard let want = selectedIDs[p] else { select(p, selection[p] ?? 0); return }
         if let i = ids.firstIndex(of: want) { selection[p] = i; return }

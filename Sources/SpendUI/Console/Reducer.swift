@@ -95,8 +95,8 @@ extension ConsoleState {
         case .down: move(by: 1)
         case .pageUp: move(by: -max(1, height / 2))
         case .pageDown: move(by: max(1, height / 2))
-        case .top: select(focus, 0)
-        case .bottom: select(focus, max(0, (shown[focus]?.rows.count ?? 1) - 1))
+        case .top: pick(focus, 0)
+        case .bottom: pick(focus, max(0, (shown[focus]?.rows.count ?? 1) - 1))
         case .drill:
             return drill()
         case .back:
@@ -159,7 +159,7 @@ extension ConsoleState {
     mutating func move(by n: Int) {
         let count = shown[focus]?.rows.count ?? 0
         guard count > 0 else { return }
-        select(focus, selected(focus) + n)
+        pick(focus, selected(focus) + n)
     }
 
     /// The column title the pane's box shows, and the same arrow: `sort features by share ▼`.
@@ -260,7 +260,7 @@ extension ConsoleState {
         let count = shown[pane]?.rows.count ?? 0
         let offset = TableWidget.scrollOffset(selected: selected(pane), visibleRows: visible, rowCount: count)
         let row = y - inner.y - 1 + offset
-        if row >= 0 && row < count && y > inner.y { select(pane, row) }
+        if row >= 0 && row < count && y > inner.y { pick(pane, row) }
         return []
     }
 }
