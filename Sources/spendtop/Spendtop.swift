@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpendCore
 import SpendIO
+import SpendUI
 
 /// `spendtop [SOURCE ...]`: the console over the given sources.
 struct Spendtop: ParsableCommand {

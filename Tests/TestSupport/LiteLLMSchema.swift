@@ -15,7 +15,7 @@ public enum LiteLLMSchema {
     /// The DDL `make bench` loads too (scripts/sql/): one copy of LiteLLM's table for both.
     public static let spendLogs: String = {
         let sql = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/sql")
+            .deletingLastPathComponent().appendingPathComponent("scripts/sql")
         return ["litellm_spendlogs.sql", "litellm_spendlogs_indexes.sql"].map { name in
             (try? String(contentsOf: sql.appendingPathComponent(name), encoding: .utf8)) ?? "-- missing scripts/sql/\(name)"
         }.joined(separator: "\n")

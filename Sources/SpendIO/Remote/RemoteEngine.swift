@@ -71,7 +71,10 @@ extension RemoteEngine {
         } else if perMinute {
             cells = try reader.consistently { try reader.cells(fromMs: fromMs, toMs: toMs, groupings: groupings) }
         } else {
-            cells = try reader.consistently { try reader.windowCells(fromMs: fromMs, toMs: toMs, groupings: groupings) }
+            let (asked, derived) = RemoteEngine.derivable(groupings)
+            var read = try reader.consistently { try reader.windowCells(fromMs: fromMs, toMs: toMs, groupings: asked) }
+            for (g, from) in derived { read[g] = RemoteEngine.fold(read[from] ?? [], from: from, to: g) }
+            cells = read
         }
         var windows: [[SpendCore.Dimension]: RemoteCellWindow] = [:]
         for g in groupings {
@@ -83,5 +86,33 @@ extension RemoteEngine {
         q.reportedNewestMs = e.newestMs
         q.reportedOldestMs = e.oldestMs
         return q
+    }
+}
+
+extension RemoteEngine {
+    /// Which groupings must be asked for and which can be summed from another asked one (`[]` from `[feature]`):
+    /// every row has one value per dimension, so a grouping's cells are the sums of any grouping holding its
+    /// dimensions, latency buckets included when that one keeps them. Fewer aggregates, one scan less each.
+    static func derivable(_ groupings: [[SpendCore.Dimension]]) -> (asked: [[SpendCore.Dimension]],
+                                                                   derived: [([SpendCore.Dimension], [SpendCore.Dimension])]) {
+        func latency(_ g: [SpendCore.Dimension]) -> Bool { SpendLogsSQL.keepsLatency(g) }
+        var asked: [[SpendCore.Dimension]] = [], derived: [([SpendCore.Dimension], [SpendCore.Dimension])] = []
+        for g in groupings where !asked.contains(g) && !derived.contains(where: { $0.0 == g }) {
+            let holder = groupings.first { h in
+                h.count > g.count && g.allSatisfy(h.contains) && (!latency(g) || latency(h))
+                    && !groupings.contains { k in k.count > h.count && h.allSatisfy(k.contains) }
+            }
+            if let h = holder { derived.append((g, h)) } else { asked.append(g) }
+        }
+        for (_, h) in derived where !asked.contains(h) { asked.append(h) }
+        return (asked, derived)
+    }
+
+    /// `cells` of grouping `from` summed into grouping `to` (whose dimensions `from` holds).
+    static func fold(_ cells: [RemoteCell], from: [SpendCore.Dimension], to: [SpendCore.Dimension]) -> [RemoteCell] {
+        let positions = to.map { from.firstIndex(of: $0)! }
+        var sums: [Int64: [[DimensionValue]: Measures]] = [:]
+        for c in cells { sums[c.minute, default: [:]][positions.map { c.values[$0] }, default: Measures()].merge(c.measures) }
+        return sums.flatMap { minute, groups in groups.map { RemoteCell(minute: minute, values: $0.key, measures: $0.value) } }
     }
 }

@@ -53,7 +53,20 @@ public final class RemoteFeed: SpendFeed, @unchecked Sendable {
         return try body(query)
     }
 
-    public var sources: [SourceStatus] { [poller.status] }
+    /// The poller's state, with the requests the engine counted in the held window as the source's events (rows it
+    /// aggregated; none of them was read here one by one).
+    public var sources: [SourceStatus] {
+        var status = poller.status
+        lock.lock()
+        refresh()
+        status.stats.events = query.counters.eventsCounted
+        status.stats.gpuSamples = query.counters.gpuSamples
+        let e = query.extent
+        lock.unlock()
+        status.stats.firstMs = e.oldestMs
+        status.stats.lastMs = e.newestMs
+        return [status]
+    }
 
     /// Copies the poller's cells when they changed (call with `lock` held).
     func refresh() {
