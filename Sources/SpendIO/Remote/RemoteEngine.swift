@@ -55,7 +55,16 @@ extension RemoteEngine {
                                 atMs: Int64?, perMinute: Bool, wallMs: Int64) throws -> CellQuery? {
         try reader.connect()
         defer { reader.disconnect() }
-        guard let e = try reader.extent() else { return nil }
+        var extent = try reader.extent()
+        var window = window
+        let isPromQL = reader is PromQLReader
+        if isPromQL {
+            // A metrics engine knows its newest sample, not its oldest: `all` is the console's 24 h, and a window
+            // ending at `--at` needs no recent sample.
+            if extent == nil, let atMs { extent = (atMs, atMs) }
+            if case .all = window { window = .minutes(24 * 60) }
+        }
+        guard let e = extent else { return nil }
         let endMs = atMs ?? QueryClock.now(newestEventMs: e.newestMs, wallMs: wallMs)
         let r = QueryRange(window, endMs: endMs, oldestMs: e.oldestMs)
         var minutes = r.startMinute...max(r.startMinute, r.endMinute)
@@ -84,7 +93,7 @@ extension RemoteEngine {
         }
         let q = CellQuery(windows: windows, gpuMinutes: gpus.minutes)
         q.reportedNewestMs = e.newestMs
-        q.reportedOldestMs = e.oldestMs
+        q.reportedOldestMs = isPromQL ? nil : e.oldestMs
         return q
     }
 }
