@@ -45,6 +45,12 @@ struct CheckCommand: ParsableCommand {
         if !follow && (!alertOptions.alerts.isEmpty || alertOptions.onAlert != nil) {
             throw UsageError("--alert and --on-alert go with --follow; `spendtop export SOURCE --view alerts` lists a replay's alerts")
         }
+        if let remote = try RemoteSource.alone(specs, storePath: storePath) {
+            guard !follow else {
+                throw UsageError("--follow reads events; \(remote.spec.name) is polled by the console (`spendtop \(remote.spec.name)`)")
+            }
+            return try checkRemote(remote, config: config)
+        }
         var options = Rollup.Options()
         options.groupings = [.total, .by(.model)]
         options.retentionMinutes = nil
@@ -69,6 +75,23 @@ struct CheckCommand: ParsableCommand {
         }
         print(text, terminator: "")
         try SourceLoader.failOnBrokenSource(loaded)
+    }
+}
+
+extension CheckCommand {
+    /// A remote engine: can it be read, and what it holds (counted by the engine; nothing is copied). Exit 1 when
+    /// it cannot be read or holds no requests, as for a source whose every line was rejected.
+    func checkRemote(_ remote: RemoteSource, config: ConfigValue) throws {
+        let models = [[SpendCore.Dimension](), [.model]]
+        let query = try remote.snapshot(config: config, groupings: models, window: .all, atMs: nil, perMinute: false)
+        var status = SourceStatus(name: remote.spec.name, state: .ended)
+        if let e = query?.extent, let a = e.oldestMs, let b = e.newestMs {
+            status.stats.firstMs = a
+            status.stats.lastMs = b
+        }
+        status.stats.events = query?.counters.eventsCounted ?? 0
+        print(CheckReport.render(query: query ?? CellQuery(), statuses: [status]), terminator: "")
+        if query == nil { throw RuntimeError("\(remote.spec.name): the table holds no requests") }
     }
 }
 

@@ -20,12 +20,14 @@ struct ConsoleBenchCommand: ParsableCommand {
     @Option(help: "Key presses for latency.") var presses = 100
     @Option(help: "Latency under real live input: lines of this JSONL file are appended at --rate to a file the console follows through LiveIngest (default: the demo feed).")
     var lines: String?
+    @Option(help: "first-frame: the remote engine (postgres://… or promql:…) the console opens.") var source: String?
 
     func run() throws {
         switch mode {
         case "frame": try frame()
         case "latency": try latency()
-        default: throw UsageError("mode is frame or latency")
+        case "first-frame": try firstFrame()
+        default: throw UsageError("mode is frame, latency or first-frame")
         }
     }
 
@@ -53,6 +55,39 @@ struct ConsoleBenchCommand: ParsableCommand {
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         return try FileFeed(paths: [path])
+    }
+
+    /// The console on a remote engine: ms from start to the first frame holding data (the newest minutes, read
+    /// first), and to the frame once the whole 24 h window has been read back, with the peak RSS.
+    func firstFrame() throws {
+        let t0 = DispatchTime.now()
+        guard let source else { throw UsageError("first-frame needs --source postgres://… or promql:…") }
+        let spec = try SourceSpec(parsing: source)
+        guard RemoteEngine.isRemote(spec) else { throw UsageError("first-frame measures a remote engine") }
+        let config = try ConfigLoader.load(explicitPath: nil)
+        let poller = try RemoteEngine.poller(spec, source: try SourceConfig.settings(for: spec, config: config, insecure: false),
+                                             config: config)
+        let feed = RemoteFeed(poller: poller, retentionMinutes: 24 * 60)
+        feed.start()
+        defer { feed.stop() }
+        let terminal = try CursesTerminal.headless(width: width, height: height)
+        let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: ConsoleApp.Options())
+        func waitAndDraw(_ ready: () -> Bool) throws -> Double {
+            while !ready() {
+                if case .failed = poller.status.state { throw RuntimeError(poller.status.lastError ?? "the source failed") }
+                if Self.ms(t0) > 600_000 { throw RuntimeError("no data after 10 minutes") }
+                usleep(2_000)
+            }
+            app.refresh(forced: true)
+            terminal.draw(app.renderFrame())
+            return Self.ms(t0)
+        }
+        let first = try waitAndDraw { feed.read { $0.extent.newestMs != nil } }
+        let whole = try waitAndDraw { poller.isWindowRead }
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print(String(format: "{\"first_frame_ms\": %.1f, \"window_read_ms\": %.1f, \"peak_rss_mb\": %.1f}",
+                     first, whole, Double(usage.ru_maxrss) / 1024))
     }
 
     func frame() throws {

@@ -47,7 +47,13 @@ struct ExportCommand: ParsableCommand {
             }
             return pf
         }
-        let advisor = v == .savings ? try savingsSettings(config) : nil
+        let advisor = v == .savings ? try savingsSettings(config) : SavingsSettings()
+        if let remote = try RemoteSource.alone(specs, storePath: storePath) {
+            let groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters).map(\.dimensions)
+            let query = try remote.snapshot(config: config, groupings: groupings, window: w, atMs: atMs,
+                                            perMinute: v == .series)
+            return try write(try table(v, query, window: w, atMs: atMs, filters: parsedFilters, savings: advisor))
+        }
         var options = Rollup.Options()
         options.groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters)
         options.retentionMinutes = nil
@@ -58,13 +64,26 @@ struct ExportCommand: ParsableCommand {
                                      retentionDays: try live.retentionDays(config), follow: nil)
         try SourceLoader.failOnBrokenSource(loaded)
         let query: SpendQuery = loaded.rollup, stats = loaded.sourceStats
-        let table: ViewTable
+        try write(try table(v, query, window: w, atMs: atMs, filters: parsedFilters, savings: advisor))
+        let rejected = stats.reduce(0) { $0 + $1.1.rejected }
+        if rejected > 0 {
+            FileHandle.standardError.write(Data("spendtop: \(rejected) lines rejected (run `spendtop check` for reasons)\n".utf8))
+        }
+    }
+
+    func table(_ v: ExportView, _ query: SpendQuery?, window w: TimeWindow, atMs: Int64?,
+               filters: [ViewQuery.Filter], savings: SavingsSettings = SavingsSettings()) throws -> ViewTable {
+        // An engine holding no requests answers like an empty file: the header row alone.
+        guard let query else { return try v.table(CellQuery(), window: w, atMs: atMs, filters: [], wallMs: wallClockMs()) }
         do {
-            table = try v.table(query, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs(),
-                                savings: advisor ?? SavingsSettings())
+            return try v.table(query, window: w, atMs: atMs, filters: filters, wallMs: wallClockMs(), savings: savings)
         } catch {
             throw UsageError("\(error)")
         }
+    }
+
+    /// The CSV to `-o FILE` or stdout.
+    func write(_ table: ViewTable) throws {
         let csv = CSVWriter.csv(table)
         if let output {
             do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
@@ -72,10 +91,6 @@ struct ExportCommand: ParsableCommand {
             }
         } else {
             FileHandle.standardOutput.write(Data(csv.utf8))
-        }
-        let rejected = stats.reduce(0) { $0 + $1.1.rejected }
-        if rejected > 0 {
-            FileHandle.standardError.write(Data("spendtop: \(rejected) lines rejected (run `spendtop check` for reasons)\n".utf8))
         }
     }
 
@@ -95,13 +110,19 @@ struct ExportCommand: ParsableCommand {
     /// Replays the sources minute by minute through the alert engine and lists every incident.
     func runAlerts(config: ConfigValue, specs: [(SourceSpec, SourceSettings)], storePath: String?) throws {
         let rules = try alertOptions.ruleSet(config: config)
-        var windowStart: Int64? = nil, windowEnd: Int64? = nil
+        var windowEnd: Int64? = nil
         let w = try ExportCommand.window(window)
         if let at {
             guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
             windowEnd = t
         }
         guard filters.isEmpty else { throw UsageError("--filter does not apply to --view alerts; give the scope in --alert rules") }
+        if let remote = try RemoteSource.alone(specs, storePath: storePath) {
+            // Alerts are judged on every minute the engine holds, then listed for the window, as for files.
+            let query = try remote.snapshot(config: config, groupings: RemoteEngine.consoleGroupings, window: .all,
+                                            atMs: windowEnd, perMinute: true) ?? CellQuery()
+            return try listAlerts(query, rules: rules, window: w, windowEnd: windowEnd, stats: [])
+        }
         var options = Rollup.Options()
         options.groupings = GroupingPlanner.groupings(for: .alerts, filters: [])
         options.retentionMinutes = nil
@@ -110,7 +131,13 @@ struct ExportCommand: ParsableCommand {
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath, retentionDays: try live.retentionDays(config), follow: nil)
         try SourceLoader.failOnBrokenSource(loaded)
-        let query: SpendQuery = loaded.rollup, stats = loaded.sourceStats
+        try listAlerts(loaded.rollup, rules: rules, window: w, windowEnd: windowEnd, stats: loaded.sourceStats)
+    }
+
+    /// Replays `query` through the alert engine and writes the incidents that started in the window.
+    func listAlerts(_ query: SpendQuery, rules: AlertRuleSet, window w: TimeWindow, windowEnd: Int64?,
+                    stats: [(String, SourceStats)]) throws {
+        var windowStart: Int64? = nil
         var events = AlertEngine(rules: rules).replay(query)
         let end = windowEnd ?? query.clockMs(wallMs: wallClockMs())
         if case .minutes(let m) = w { windowStart = end - Int64(m) * 60_000 }
@@ -121,14 +148,7 @@ struct ExportCommand: ParsableCommand {
         replayed.history = events
         let table = try ExportView.alerts.table(query, window: w, atMs: end, filters: [], wallMs: wallClockMs(),
                                                 alerts: replayed)
-        let csv = CSVWriter.csv(table)
-        if let output {
-            do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw RuntimeError("cannot write \(output): \(error.localizedDescription)")
-            }
-        } else {
-            FileHandle.standardOutput.write(Data(csv.utf8))
-        }
+        try write(table)
         if let hook = alertOptions.hook() {
             for e in events { hook.run(e) }
             hook.waitUntilIdle(seconds: hook.timeout + 2)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpendCore
 import SpendIO
+import SpendUI
 
 /// `spendtop [SOURCE ...]`: the console over the given sources.
 struct Spendtop: ParsableCommand {
@@ -60,6 +61,10 @@ struct DashboardCommand: ParsableCommand {
                              + "Use `spendtop check -` (counts and rejects) or `spendtop export - --view features` (CSV), "
                              + "or give the file: `spendtop FILE`")
         }
+        let resolved = try live.resolved(config: config)
+        if let remote = try RemoteSource.alone(resolved, storePath: live.noStore ? nil : live.store) {
+            return try runRemote(remote, config: config, options: options)
+        }
         let storePath = live.storePath(defaultOn: true, config: config)
         let storeHasData = storePath.map { FileManager.default.fileExists(atPath: $0) } ?? false
         guard !specs.isEmpty || storeHasData else {
@@ -92,6 +97,30 @@ struct DashboardCommand: ParsableCommand {
             later.flush()
         }
         try ConsoleLauncher.run(feed: ingest, alerts: delivery, options: options)
+    }
+}
+
+extension DashboardCommand {
+    /// The console over a remote engine: views, drills and alerts read its pushed-down cells (`RemoteFeed`); the
+    /// alert log sits in the default state folder, as the store's would.
+    func runRemote(_ remote: RemoteSource, config: ConfigValue, options: ConsoleApp.Options) throws {
+        let rules = try alertOptions.ruleSet(config: config)
+        if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
+        let poller: RemoteEnginePolling
+        do { poller = try RemoteEngine.poller(remote.spec, source: remote.settings, config: config) } catch {
+            throw UsageError(TextSanitizer.clean("\(error)"))
+        }
+        let later = DeferredMessages()
+        let logPath = AlertLog.defaultPath(storePath: live.storePath(defaultOn: true, config: config))
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: logPath,
+                                     hook: alertOptions.hook(log: { _ in }), report: { later.add($0) })
+        let feed = RemoteFeed(poller: poller, retentionMinutes: 24 * 60, alerts: delivery)
+        feed.start()
+        defer {
+            feed.stop()
+            later.flush()
+        }
+        try ConsoleLauncher.run(feed: feed, alerts: delivery, options: options)
     }
 }
 

@@ -12,6 +12,9 @@ public struct Grouping: Hashable, Sendable, CustomStringConvertible {
         second = b
     }
 
+    /// The dimensions grouped by, in order (empty for the total): how a remote engine is asked for it.
+    public var dimensions: [Dimension] { [first, second].compactMap { $0 } }
+
     /// The pairs SPEC §5 keeps, so that a drill-down (feature → key → model) can be answered.
     public static let pairs: [Grouping] = [.pair(.feature, .apiKey), .pair(.feature, .model), .pair(.apiKey, .model)]
     /// Everything the console needs: SPEC §5's groups (users and gateways are dimensions for

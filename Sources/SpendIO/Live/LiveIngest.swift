@@ -252,10 +252,20 @@ public final class LiveIngest: SpendFeed {
             return StdinSource(nvidiaSmi: NvidiaSmiCSV(node: node, utcOffsetSeconds: offset)).run
         case .http(let u): return HTTPStreamSource(url: u).run
         case .prometheus(let u): return PrometheusSource(url: u).run
-        case .promql(let u): return PromQLPendingSource(url: u).run
+        case .promql: return LiveIngest.remoteEngine(spec)
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
         case .agentLogs(let logs): return AgentLogSource(logs: logs).run
-        case .postgres(let u, let t): return PostgresPendingSource(url: u, table: t).run
+        case .postgres: return LiveIngest.remoteEngine(spec)
+        }
+    }
+
+    /// A remote engine is answered by its own aggregates (`RemoteFeed`), never read as events: the commands give it
+    /// alone; here (a library caller mixing it with event sources) it says so rather than showing nothing as healthy.
+    static func remoteEngine(_ spec: SourceSpec) -> (SourceContext) -> Void {
+        { ctx in
+            ctx.setError("\(spec.name) is a remote engine read by pushdown (RemoteFeed), not a stream of events; "
+                         + "give it as the only SOURCE")
+            ctx.setState(.failed)
         }
     }
 

@@ -13,6 +13,8 @@ public protocol RemoteCellReading: AnyObject {
     func cells(fromMs: Int64, toMs: Int64, dimensions: [Dimension]) throws -> [RemoteCell]
     /// Per-minute cells of several groupings at once (an engine that can scan once for all of them says so).
     func cells(fromMs: Int64, toMs: Int64, groupings: [[Dimension]]) throws -> [[Dimension]: [RemoteCell]]
+    /// One cell per group for the whole of `[fromMs, toMs)`, at the window's first minute (an export of totals).
+    func windowCells(fromMs: Int64, toMs: Int64, groupings: [[Dimension]]) throws -> [[Dimension]: [RemoteCell]]
     /// Runs `body` so that every read in it sees one snapshot of the data (all groupings of a poll agree).
     func consistently<T>(_ body: () throws -> T) throws -> T
     /// Whether the last failure lost the session (reconnect) or was the server refusing a statement.
@@ -25,5 +27,10 @@ extension RemoteCellReading {
         var out: [[Dimension]: [RemoteCell]] = [:]
         for g in groupings { out[g] = try cells(fromMs: fromMs, toMs: toMs, dimensions: g) }
         return out
+    }
+
+    /// Per-minute cells (an engine that cannot aggregate a whole window at once).
+    public func windowCells(fromMs: Int64, toMs: Int64, groupings: [[Dimension]]) throws -> [[Dimension]: [RemoteCell]] {
+        try cells(fromMs: fromMs, toMs: toMs, groupings: groupings)
     }
 }

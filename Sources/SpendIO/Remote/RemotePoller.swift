@@ -46,6 +46,8 @@ public final class RemotePoller: @unchecked Sendable {
     private var statusValue: SourceStatus
     private var pollsDone = 0
     private var windowComplete = false
+    /// Bumped by every poll and every chunk of the window read: readers copy the cells only when it moved.
+    private var applied = 0
     /// The minute the clock stands at: wall time, or the newest row when the table holds only history.
     private var clockMinute: Int64?
     private let stopFlag = StopFlag()
@@ -81,6 +83,12 @@ public final class RemotePoller: @unchecked Sendable {
     public var isWindowRead: Bool {
         condition.lock(); defer { condition.unlock() }
         return windowComplete
+    }
+
+    /// Changes whenever the cells do (a poll or a chunk of the window).
+    public var generation: Int {
+        condition.lock(); defer { condition.unlock() }
+        return applied
     }
 
     /// The current minute of the data (nil before the first poll).
@@ -161,6 +169,7 @@ public final class RemotePoller: @unchecked Sendable {
             pollsDone += 1
         }
         windowComplete = windowRead
+        applied += 1
         statusValue.state = .live
         statusValue.lastError = nil
         condition.broadcast()

@@ -46,6 +46,21 @@ final class PromQLPushdownTests: XCTestCase {
         XCTAssertEqual(Double(m.outputTokens), fixture.known("litellm_output_tokens_metric", key), "output of \(key)", file: file, line: line)
     }
 
+    /// `export promql:` and `check` read through `RemoteEngine.snapshot`: the window's cells in a `CellQuery` whose
+    /// rows are the known growth per model, and whose total is the fleet's.
+    func testHeadlessSnapshotAnswersViewsThroughTheQueryBoundary() throws {
+        let minutes = Int((fixture.windowTo - fixture.windowFrom) / 60)
+        let atMs = fixture.windowTo * 1000 - 1
+        let q = try XCTUnwrap(try RemoteEngine.snapshot(try reader(), groupings: [[], [.model]], window: .minutes(minutes),
+                                                        atMs: atMs, perMinute: false, wallMs: atMs))
+        let result = try q.rows(ViewQuery(groupBy: .model, window: .minutes(minutes), atMs: atMs), wallMs: atMs)
+        XCTAssertEqual(result.rows.count, 3)
+        for model in ["gpt-4o", "claude-sonnet-4", "llama-3-70b"] {
+            assertMatches(result.rows.first { $0.id == GroupID(rawValue: ByteHash.hash(model)) }?.measures, "model=" + model)
+        }
+        assertMatches(result.total, "total=")
+    }
+
     func testPerModelFeatureKeyTeamProviderFiguresEqualTheKnownGrowthRestartsIncluded() throws {
         let r = try reader()
         let read = try r.read(grid: grid, groupings: [[], [.model], [.feature], [.apiKey], [.team], [.provider]])

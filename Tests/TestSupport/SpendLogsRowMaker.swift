@@ -6,29 +6,29 @@ import Foundation
 /// spelling (numbers, strings, fractions), retries, late and out-of-order times, latencies from the
 /// timestamps or only from `request_duration_ms`, and text with control characters.
 /// Times are whole milliseconds, as PostgreSQL's `timestamp(3)` stores them.
-struct SpendLogsRowMaker {
-    var state: UInt64
+public struct SpendLogsRowMaker {
+    public var state: UInt64
 
-    init(seed: UInt64) { state = seed &* 6_364_136_223_846_793_005 &+ 1 }
+    public init(seed: UInt64) { state = seed &* 6_364_136_223_846_793_005 &+ 1 }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
         var z = state
         z = (z ^ (z >> 33)) &* 0xff51afd7ed558ccd
         return z ^ (z >> 33)
     }
 
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
+    public mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func chance(_ p: Double) -> Bool { Double(next() % 1_000_000) / 1_000_000 < p }
+    public mutating func pick<T>(_ xs: [T]) -> T { xs[int(xs.count)] }
 
     /// Heavy-tailed positive number: mostly small, now and then huge.
-    mutating func tail(_ scale: Double) -> Double {
+    public mutating func tail(_ scale: Double) -> Double {
         let u = Double(next() % 1_000_000 + 1) / 1_000_001
         return scale / pow(u, 0.8)
     }
 
-    static func iso(_ ms: Int64) -> String {
+    public static func iso(_ ms: Int64) -> String {
         let d = Date(timeIntervalSince1970: Double(ms) / 1000)
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -37,18 +37,18 @@ struct SpendLogsRowMaker {
         return f.string(from: d)
     }
 
-    static let hashes = (0..<40).map { i in String(repeating: String(format: "%02x", i * 7 % 256), count: 30) + String(format: "%04x", i % 9 == 0 ? 0xabcd : i) }
-    static let aliases = ["ci", "prod-web", "batch-jobs", "team-search", "", "analytics"]
-    static let features = ["rag-search", "support-chat", "summarize", "code-review", "evil\u{1b}[31m-red", "ünïcode-✓"]
-    static let models = ["gpt-4o", "gpt-5", "o4-mini", "claude-haiku-4-5", "gemini-2.5-pro", "mistral/large", ""]
-    static let providers = ["openai", "anthropic", "gemini", "azure", ""]
+    public static let hashes = (0..<40).map { i in String(repeating: String(format: "%02x", i * 7 % 256), count: 30) + String(format: "%04x", i % 9 == 0 ? 0xabcd : i) }
+    public static let aliases = ["ci", "prod-web", "batch-jobs", "team-search", "", "analytics"]
+    public static let features = ["rag-search", "support-chat", "summarize", "code-review", "evil\u{1b}[31m-red", "ünïcode-✓"]
+    public static let models = ["gpt-4o", "gpt-5", "o4-mini", "claude-haiku-4-5", "gemini-2.5-pro", "mistral/large", ""]
+    public static let providers = ["openai", "anthropic", "gemini", "azure", ""]
 
     /// `count` rows starting at `startMs`, spread over `minutes` minutes.
-    mutating func rows(_ count: Int, startMs: Int64, minutes: Int, idPrefix: String = "req") -> [[String: Any]] {
+    public mutating func rows(_ count: Int, startMs: Int64, minutes: Int, idPrefix: String = "req") -> [[String: Any]] {
         (0..<count).map { i in row(i, startMs: startMs, minutes: minutes, idPrefix: idPrefix) }
     }
 
-    mutating func row(_ i: Int, startMs: Int64, minutes: Int, idPrefix: String) -> [String: Any] {
+    public mutating func row(_ i: Int, startMs: Int64, minutes: Int, idPrefix: String) -> [String: Any] {
         let start = startMs + Int64(int(minutes * 60_000))
         let latency = Int64(tail(40).rounded()) % 900_000
         var r: [String: Any] = [:]
@@ -84,7 +84,7 @@ struct SpendLogsRowMaker {
         return r
     }
 
-    mutating func tags() -> Any {
+    public mutating func tags() -> Any {
         let f = pick(SpendLogsRowMaker.features)
         switch int(9) {
         case 0: return [] as [Any]
@@ -99,7 +99,7 @@ struct SpendLogsRowMaker {
         }
     }
 
-    mutating func count(_ n: Int) -> Any {
+    public mutating func count(_ n: Int) -> Any {
         switch int(8) {
         case 0: return String(n)       // a number as text
         case 1: return Double(n) + 0.5 // a fraction: rounded half away from zero
@@ -108,7 +108,7 @@ struct SpendLogsRowMaker {
         }
     }
 
-    mutating func metadata(prompt: Int) -> Any {
+    public mutating func metadata(prompt: Int) -> Any {
         var m: [String: Any] = [
             "user_api_key": NSNull(), "user_api_key_org_id": NSNull(), "spend_logs_metadata": NSNull(),
             "requester_ip_address": NSNull(), "applied_guardrails": [] as [Any], "litellm_call_id": "call-\(next() % 100_000)",

@@ -3,8 +3,8 @@ import Foundation
 /// LiteLLM's tables as its Prisma schema (schema.prisma) creates them in PostgreSQL: Prisma's
 /// String → TEXT, Float → DOUBLE PRECISION, Int → INTEGER, BigInt → BIGINT, DateTime →
 /// TIMESTAMP(3), Json → JSONB; the same defaults, keys and indexes.
-enum LiteLLMSchema {
-    static let spendLogsColumns = [
+public enum LiteLLMSchema {
+    public static let spendLogsColumns = [
         "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens", "completion_tokens",
         "startTime", "endTime", "request_duration_ms", "completionStartTime", "model", "model_id", "model_group",
         "custom_llm_provider", "api_base", "user", "metadata", "cache_hit", "cache_key", "request_tags", "team_id",
@@ -13,16 +13,16 @@ enum LiteLLMSchema {
     ]
 
     /// The DDL `make bench` loads too (scripts/sql/): one copy of LiteLLM's table for both.
-    static let spendLogs: String = {
+    public static let spendLogs: String = {
         let sql = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/sql")
+            .deletingLastPathComponent().appendingPathComponent("scripts/sql")
         return ["litellm_spendlogs.sql", "litellm_spendlogs_indexes.sql"].map { name in
             (try? String(contentsOf: sql.appendingPathComponent(name), encoding: .utf8)) ?? "-- missing scripts/sql/\(name)"
         }.joined(separator: "\n")
     }()
 
     /// `LiteLLM_Daily{User,Team,Tag}Spend`: one row per (entity, date, key, model, provider, …) per day.
-    static func daily(_ table: String, entity: String) -> String {
+    public static func daily(_ table: String, entity: String) -> String {
         """
         CREATE TABLE "\(table)" (
             "id" TEXT NOT NULL,

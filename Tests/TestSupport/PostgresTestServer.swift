@@ -8,13 +8,13 @@ import XCTest
 /// logged (`log_statement = all`) to `logPath`, so tests can see what spendtop sent.
 ///
 /// If the server cannot start, `shared()` throws and the tests that need it fail; they never skip.
-final class PostgresTestServer: @unchecked Sendable {
-    let root: String
-    let port: Int
-    let admin = "spendtop_admin"
-    let password: String
-    let bin: String
-    var logPath: String { root + "/server.log" }
+public final class PostgresTestServer: @unchecked Sendable {
+    public let root: String
+    public let port: Int
+    public let admin = "spendtop_admin"
+    public let password: String
+    public let bin: String
+    public var logPath: String { root + "/server.log" }
     private let watchdog: Process?
     private let server: Process
     private var stopped = false
@@ -23,9 +23,9 @@ final class PostgresTestServer: @unchecked Sendable {
 
     private static let instance = Result { try PostgresTestServer() }
 
-    static func shared() throws -> PostgresTestServer { try instance.get() }
+    public static func shared() throws -> PostgresTestServer { try instance.get() }
 
-    static var isRoot: Bool { getuid() == 0 }
+    public static var isRoot: Bool { getuid() == 0 }
 
     private init() throws {
         let bin = try PostgresTestServer.findBinaries()
@@ -93,19 +93,19 @@ final class PostgresTestServer: @unchecked Sendable {
     }
 
     /// A libpq URI for `db` as the admin (password in the URI).
-    func url(_ db: String = "postgres", user: String? = nil, password pw: String? = nil) -> String {
+    public func url(_ db: String = "postgres", user: String? = nil, password pw: String? = nil) -> String {
         let u = user ?? admin, p = pw ?? password
         let encoded = p.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? p
         return "postgresql://\(u):\(encoded)@127.0.0.1:\(port)/\(db)"
     }
 
     /// A URI without credentials: libpq finds them in PGPASSWORD or a password file.
-    func bareURL(_ db: String, user: String? = nil) -> String {
+    public func bareURL(_ db: String, user: String? = nil) -> String {
         "postgres://\(user ?? admin)@127.0.0.1:\(port)/\(db)"
     }
 
     /// A new empty database with LiteLLM's tables, for one test.
-    func makeDatabase(dailyTables: Bool = true) throws -> String {
+    public func makeDatabase(dailyTables: Bool = true) throws -> String {
         lock.lock()
         databases += 1
         let name = "t\(databases)_\(UUID().uuidString.prefix(6).lowercased())"
@@ -123,14 +123,14 @@ final class PostgresTestServer: @unchecked Sendable {
 
     /// Runs SQL through the real `psql` client as the admin (writes go this way, never through spendtop).
     @discardableResult
-    func psql(_ sql: String, db: String = "postgres", input: String? = nil) throws -> String {
+    public func psql(_ sql: String, db: String = "postgres", input: String? = nil) throws -> String {
         try PostgresTestServer.run(bin + "/psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", url(db), "-c", sql],
                                    input: input)
     }
 
     /// Loads rows through COPY: each row a JSON-like dictionary keyed by column name; JSON columns
     /// take an object/array (stored as jsonb) or JSON text; a missing key takes the column default.
-    func copy(_ rows: [[String: Any]], into db: String, table: String = "LiteLLM_SpendLogs") throws {
+    public func copy(_ rows: [[String: Any]], into db: String, table: String = "LiteLLM_SpendLogs") throws {
         var csv = ""
         let columns = LiteLLMSchema.spendLogsColumns
         for row in rows {
@@ -140,11 +140,11 @@ final class PostgresTestServer: @unchecked Sendable {
                  db: db, input: csv)
     }
 
-    static let defaults: [String: String] = ["call_type": "completion", "api_key": "", "spend": "0", "total_tokens": "0",
+    public static let defaults: [String: String] = ["call_type": "completion", "api_key": "", "spend": "0", "total_tokens": "0",
                                              "prompt_tokens": "0", "completion_tokens": "0", "model": "",
                                              "metadata": "{}", "request_tags": "[]"]
 
-    static func csvField(_ value: Any?, column: String) -> String {
+    public static func csvField(_ value: Any?, column: String) -> String {
         func quote(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         switch value {
         case nil: return PostgresTestServer.defaults[column].map(quote) ?? ""
@@ -160,12 +160,12 @@ final class PostgresTestServer: @unchecked Sendable {
     }
 
     /// `SELECT count(*), md5 of every row in key order`: the table's exact content.
-    func fingerprint(_ db: String, table: String = "LiteLLM_SpendLogs") throws -> String {
+    public func fingerprint(_ db: String, table: String = "LiteLLM_SpendLogs") throws -> String {
         try psql("SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \"\(table)\" t", db: db)
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func stop() {
+    public func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
@@ -225,13 +225,13 @@ final class PostgresTestServer: @unchecked Sendable {
         throw Failure("the server did not accept connections within 60 s: " + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ d: String) { description = d }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ d: String) { description = d }
     }
 
     /// The newest installed server's binaries (Debian: /usr/lib/postgresql/N/bin).
-    static func findBinaries() throws -> String {
+    public static func findBinaries() throws -> String {
         let base = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
         for v in versions.compactMap(Int.init).sorted(by: >) {
@@ -241,7 +241,7 @@ final class PostgresTestServer: @unchecked Sendable {
         throw Failure("no PostgreSQL server under \(base) (the Makefile's setup installs Debian's postgresql)")
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket failed") }
         defer { close(fd) }
@@ -259,7 +259,7 @@ final class PostgresTestServer: @unchecked Sendable {
 
     /// Runs a tool to its end; a non-zero exit throws with its stderr.
     @discardableResult
-    static func run(_ tool: String, _ args: [String], input: String? = nil, environment: [String: String]? = nil) throws -> String {
+    public static func run(_ tool: String, _ args: [String], input: String? = nil, environment: [String: String]? = nil) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
@@ -301,5 +301,5 @@ final class PostgresTestServer: @unchecked Sendable {
 final class StopAtEnd: NSObject, XCTestObservation {
     let server: PostgresTestServer
     init(_ server: PostgresTestServer) { self.server = server }
-    func testBundleDidFinish(_ testBundle: Bundle) { server.stop() }
+    public func testBundleDidFinish(_ testBundle: Bundle) { server.stop() }
 }
