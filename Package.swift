@@ -40,12 +40,12 @@ let package = Package(
 
         .testTarget(name: "SpendCoreTests", dependencies: ["SpendCore"], path: "Tests/SpendCoreTests",
                     resources: [.copy("Fixtures")]),
-        // Real servers for the tests (PostgreSQL today), shared by the unit and end-to-end bundles.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Real servers for the tests (PostgreSQL, Prometheus), shared by the unit and end-to-end bundles.
+        .target(name: "TestSupport", dependencies: ["SpendIO"], path: "Tests/TestSupport"),
         .testTarget(name: "SpendIOTests", dependencies: ["SpendIO", "SpendCore", "TestSupport"], path: "Tests/SpendIOTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SpendUITests", dependencies: ["SpendUI", "SpendCore", "SpendIO"], path: "Tests/SpendUITests", exclude: ["Snapshots"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SpendCore", "TestSupport"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["SpendCore", "SpendIO", "TestSupport"], path: "Tests/EndToEndTests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,7 +4,7 @@
 calling a few of the models, one gateway that restarts once half-way — backfilled with
 `promtool tsdb create-blocks-from openmetrics` into a TSDB kept in DATA_DIR/promql (rebuilt when the
 generator changes), served by a real Prometheus on 127.0.0.1. Measured: the features view at 24 h through
-spendtop's pushdown (`spendtop debug-promql`, until `export promql:` exists) against `curl` sending the
+spendtop's pushdown (`spendtop export promql:… --view features`) against `curl` sending the
 same queries (read back from Prometheus' query log), as a wall-time ratio; spendtop's peak RSS; and
 whether the rows equal the generator's known growth.
 """
@@ -203,7 +203,9 @@ def section_promql(args, run_measured, best_of, BenchError) -> dict:
     try:
         end = START + HOURS * 3600
         at = (end + 59) // 60 * 60
-        cmd = [args.bin, "debug-promql", f"promql:{server.url}", "--view", "features", "--window", "24h", "--at", str(at)]
+        # The 24 h ending with the minute before `at` (export's --at names the window's last minute).
+        cmd = [args.bin, "export", f"promql:{server.url}", "--view", "features", "--window", "24h", "--at", str(at - 1),
+               "-o", "/dev/null"]
         run_measured(cmd)   # warm the page cache and the engine's postings
         before = len(server.logged())
         st, st_runs = best_of(args.runs, cmd)
@@ -247,7 +249,7 @@ def section_promql(args, run_measured, best_of, BenchError) -> dict:
               f"up to 4 at a time, curl one after the other)")
         print(f"  rows: {'MISMATCH: ' + '; '.join(diffs[:5]) if diffs else f'{len(rows)} features equal the known growth'}")
         print(f"  console's first read (its 9 groupings and the GPUs, 24 h): {console.wall_s:.3f} s, {console_queries} "
-              f"queries, peak RSS {console.rss_mb or float('nan'):.1f} MB (the first frame, once promql: is wired, waits for it)")
+              f"queries, peak RSS {console.rss_mb or float('nan'):.1f} MB (the console's first frame on promql: waits for this read)")
         return dict(series=meta["series"], label_sets=meta["label_sets"], queries=per_run,
                     spendtop_wall_s=round(st.wall_s, 4), curl_wall_s=round(ref.wall_s, 4), ratio=round(ratio, 3),
                     engine_s_spendtop=round(st_engine, 4), engine_s_curl=round(curl_engine, 4),

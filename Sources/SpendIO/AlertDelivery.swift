@@ -150,9 +150,10 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
         publish(catchUp: nil)
         guard !lines.isEmpty else { return }
         let ordered = lines.enumerated().sorted { ($0.element.ms, $0.offset) < ($1.element.ms, $1.offset) }.map(\.element.record)
+        let started = starts
         queue.async(group: pending) { [self] in
             for r in ordered { write(r) }
-            for e in starts { _ = hook?.run(e) }
+            for e in started { _ = hook?.run(e) }
         }
     }
 

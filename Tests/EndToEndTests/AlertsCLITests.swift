@@ -44,7 +44,7 @@ final class AlertsCLITests: XCTestCase {
     }
 
     func testConfigRulesBudgetsAndOnAlert() throws {
-        var env = try isolated()
+        let env = try isolated()
         let configDir = env["XDG_CONFIG_HOME"]! + "/spendtop"
         try FileManager.default.createDirectory(atPath: configDir, withIntermediateDirectories: true)
         try """

@@ -124,6 +124,7 @@ final class TmuxSession {
         }
     }
 
+    @discardableResult
     func waitFor(_ text: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line) -> String {
         wait(timeout: timeout, "'\(text)'", file: file, line: line) { $0.contains(text) }
     }

@@ -31,7 +31,7 @@ final class ReducerTests: XCTestCase {
         XCTAssertEqual(names(s, .table(.feature)), ["code-review", "support-chat", "研究-検索"])
         _ = ConsoleState.reduce(&s, .key(.char("S")))
         XCTAssertEqual(names(s, .table(.feature)), ["研究-検索", "support-chat", "code-review"])
-        var text = ConsoleScreen.render(s, theme: .builtIn).text
+        let text = ConsoleScreen.render(s, theme: .builtIn).text
         XCTAssertTrue(text.contains("sort tok in/s ▲"), text)
         while s.sortOrder(.table(.feature)).column != "feature" { _ = ConsoleState.reduce(&s, .key(.char("s"))) }
         XCTAssertFalse(s.sortOrder(.table(.feature)).descending, "text columns start ascending")

@@ -1,7 +1,8 @@
 import Foundation
 import SpendCore
 
-/// Live reading of a Prometheus-compatible engine: a first read of the retention window, then every
+/// Live reading of a Prometheus-compatible engine: a first read of the newest minutes, the rest of the retention window
+/// read back a chunk at a time (so a first frame never waits for a day of series), then every
 /// `pollSeconds` (at least the engine's scrape interval) the minutes from `rereadMinutes` before the newest
 /// complete one to now. Samples of a minute land up to a scrape after it ends and a late scrape changes a
 /// minute already shown, so what a poll reads *replaces* those minutes' cells; nothing is added twice.
@@ -13,6 +14,8 @@ public final class PromQLPoller: @unchecked Sendable {
     public struct Settings: Sendable {
         public var pollSeconds: Double = 15
         public var rereadMinutes: Int64 = 3
+        /// The window is read back this many minutes per read after the first poll.
+        public var backfillChunkMinutes: Int64 = 120
         /// Minutes kept behind the clock (the console's 24 h).
         public var retentionMinutes: Int64 = 24 * 60
         public var backoffBaseSeconds: Double = 0.5
@@ -43,6 +46,8 @@ public final class PromQLPoller: @unchecked Sendable {
     private var gpuWindow = RemoteGPUWindow()
     private var statusValue: SourceStatus
     private var pollsDone = 0
+    private var applied = 0
+    private var windowComplete = false
     private var clockMinute: Int64?
     private let stopFlag = StopFlag()
     private var thread: Thread?
@@ -71,6 +76,18 @@ public final class PromQLPoller: @unchecked Sendable {
     public var polls: Int {
         condition.lock(); defer { condition.unlock() }
         return pollsDone
+    }
+
+    /// Changes whenever the cells do (a poll or a chunk of the window read back).
+    public var generation: Int {
+        condition.lock(); defer { condition.unlock() }
+        return applied
+    }
+
+    /// Whether the whole retention window has been read (newest minutes first, then back a chunk at a time).
+    public var isWindowRead: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return windowComplete
     }
 
     /// The minute the data's clock stands at (nil before the first poll).
@@ -141,39 +158,64 @@ public final class PromQLPoller: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The minutes the next poll reads: the retention window first, then from `rereadMinutes` before the
-    /// newest complete minute read so far up to the wall clock's minute.
+    /// The minutes the next live poll reads: the newest `rereadMinutes` first (so a first frame never waits for the
+    /// window), then from `rereadMinutes` before the newest complete minute read so far up to the wall clock's.
     static func range(frontier: Int64?, wallMinute: Int64, settings: Settings) -> ClosedRange<Int64> {
-        guard let f = frontier else { return (wallMinute - settings.retentionMinutes + 1)...wallMinute }
+        guard let f = frontier else {
+            return max(wallMinute - settings.retentionMinutes + 1, wallMinute - settings.rereadMinutes + 1)...wallMinute
+        }
         return min(f - settings.rereadMinutes + 1, wallMinute)...wallMinute
+    }
+
+    /// Makes a read the content of its grid's minutes; a live poll also moves the clock and trims the window.
+    func apply(_ result: PromQLRead, _ range: ClosedRange<Int64>, wallMinute: Int64?, windowRead: Bool) {
+        condition.lock()
+        for (g, cells) in result.cells { windows[g]?.replace(minutes: range, with: cells) }
+        gpuWindow.replace(minutes: range, with: result.gpus)
+        if let wallMinute {
+            let horizon = wallMinute - settings.retentionMinutes + 1
+            for g in groupings { windows[g]?.trim(before: horizon) }
+            gpuWindow.trim(before: horizon)
+            clockMinute = wallMinute
+            pollsDone += 1
+        }
+        applied += 1
+        windowComplete = windowRead
+        statusValue.state = .live
+        statusValue.lastError = nil
+        condition.broadcast()
+        condition.unlock()
     }
 
     func run() {
         var failures = 0
         var frontier: Int64?
+        var windowStart: Int64?  // fixed by the first poll
+        var oldestRead: Int64?   // read back from here to windowStart, a chunk at a time
         while !stopFlag.isSet {
             do {
                 let wallMinute = Rollup.floorDiv(wallClock(), 60_000)
+                if windowStart == nil { windowStart = wallMinute - settings.retentionMinutes + 1 }
                 let wanted = PromQLPoller.range(frontier: frontier, wallMinute: wallMinute, settings: settings)
                 let grid = reader.grid(fromMinute: wanted.lowerBound, toMinute: wanted.upperBound)
                 let result = try reader.read(grid: grid, groupings: groupings)
                 if stopFlag.isSet { return }
-                condition.lock()
-                let range = grid.minutes
-                for (g, cells) in result.cells { windows[g]?.replace(minutes: range, with: cells) }
-                gpuWindow.replace(minutes: range, with: result.gpus)
-                let horizon = wallMinute - settings.retentionMinutes + 1
-                for g in groupings { windows[g]?.trim(before: horizon) }
-                gpuWindow.trim(before: horizon)
-                clockMinute = wallMinute
-                pollsDone += 1
-                statusValue.state = .live
-                statusValue.lastError = nil
-                condition.broadcast()
-                condition.unlock()
+                oldestRead = min(oldestRead ?? grid.minutes.lowerBound, grid.minutes.lowerBound)
+                let start = windowStart!
+                apply(result, grid.minutes, wallMinute: wallMinute, windowRead: oldestRead! <= start)
                 // The wall clock's minute is still filling; the one before it is complete.
                 frontier = wallMinute - 1
                 failures = 0
+                if let oldest = oldestRead, oldest > start {
+                    // One chunk of the window, then the next live poll at once: the newest minutes stay fresh.
+                    let chunk = reader.grid(fromMinute: max(start, oldest - settings.backfillChunkMinutes),
+                                            toMinute: oldest - 1)
+                    let older = try reader.read(grid: chunk, groupings: groupings)
+                    if stopFlag.isSet { return }
+                    oldestRead = chunk.minutes.lowerBound
+                    apply(older, chunk.minutes, wallMinute: nil, windowRead: chunk.minutes.lowerBound <= start)
+                    continue
+                }
                 if !settings.follow {
                     update { $0.state = .ended }
                     return

@@ -22,10 +22,6 @@ extension RemotePoller: RemoteEnginePolling {
 }
 
 extension PromQLPoller: RemoteEnginePolling {
-    /// Each poll replaces whole minutes; the first reads the window at once.
-    public var generation: Int { polls }
-    public var isWindowRead: Bool { polls > 0 }
-
     public func fill(_ query: CellQuery) {
         read { windows, gpus in query.update(windows: windows, gpuMinutes: gpus.minutes) }
     }

@@ -2,6 +2,7 @@ import Foundation
 import SpendCore
 import SpendIO
 import XCTest
+import TestSupport
 
 /// The client's failures against real servers: each is one masked line of a known kind, never a crash.
 final class PromQLClientTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import SpendCore
 @testable import SpendIO
 import XCTest
+import TestSupport
 
 /// The pushdown against a real Prometheus holding the fixture's counters: per-model, per-feature, per-key,
 /// per-team and per-GPU figures equal the known growth (restarts of a replica included), and every query the

@@ -15,14 +15,14 @@ import XCTest
 /// explicit `--storage.tsdb.retention.time`. Backfilled data has no staleness markers, and samples are placed
 /// 7 s past the minute: Prometheus 2.x range selectors are closed at both ends, so samples exactly on minute
 /// boundaries would belong to two neighbouring cells of a 60 s grid.
-final class PrometheusTestServer: @unchecked Sendable {
-    let root: String
-    let port: Int
-    let fixture: PromQLFixture
-    var baseURL: String { "http://127.0.0.1:\(port)/prometheus" }
-    var queryLog: String { root + "/query.log" }
+public final class PrometheusTestServer: @unchecked Sendable {
+    public let root: String
+    public let port: Int
+    public let fixture: PromQLFixture
+    public var baseURL: String { "http://127.0.0.1:\(port)/prometheus" }
+    public var queryLog: String { root + "/query.log" }
     /// A page Prometheus scrapes every second (scripts/testservers/serve.py), for live tests.
-    var livePage: String { root + "/live.prom" }
+    public var livePage: String { root + "/live.prom" }
     private let server: Process
     private let liveTarget: Process
     private let watchdog: Process?
@@ -31,10 +31,10 @@ final class PrometheusTestServer: @unchecked Sendable {
 
     private static let instance = Result { try PrometheusTestServer() }
 
-    static func shared() throws -> PrometheusTestServer { try instance.get() }
+    public static func shared() throws -> PrometheusTestServer { try instance.get() }
 
     /// The fixture's window: data from 50 minutes ago for 45 minutes; figures for minutes 5…44.
-    static func makeFixture() -> PromQLFixture {
+    public static func makeFixture() -> PromQLFixture {
         let now = Int64(Date().timeIntervalSince1970)
         return PromQLFixture(start: now / 60 * 60 - 50 * 60, minutes: 45, windowMinutes: 5...44)
     }
@@ -94,7 +94,7 @@ final class PrometheusTestServer: @unchecked Sendable {
     }
 
     /// The queries the server ran so far (`params.query` of each query log line).
-    func loggedQueries() throws -> [String] {
+    public func loggedQueries() throws -> [String] {
         let text = (try? String(contentsOfFile: queryLog, encoding: .utf8)) ?? ""
         return try text.split(separator: "\n").compactMap { line in
             let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -102,7 +102,7 @@ final class PrometheusTestServer: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    public func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
@@ -157,14 +157,14 @@ final class PrometheusTestServer: @unchecked Sendable {
 
     /// Answers a query (Prometheus says 503 until its storage is open).
     /// Replaces the live page (atomically: a scrape never sees half a page).
-    func setLivePage(_ text: String) throws {
+    public func setLivePage(_ text: String) throws {
         try text.write(toFile: livePage, atomically: true, encoding: .utf8)
     }
 
     /// `serve.py prom` on a free port, serving `page`; its port is the first line it prints.
     private static func startLiveTarget(page: String) throws -> (Process, Int) {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/testservers/serve.py").path
+            .deletingLastPathComponent().appendingPathComponent("scripts/testservers/serve.py").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3", script, "prom", "--page", page]
@@ -186,18 +186,18 @@ final class PrometheusTestServer: @unchecked Sendable {
         return (p, port)
     }
 
-    static func ready(port: Int) -> Bool {
+    public static func ready(port: Int) -> Bool {
         guard var settings = try? PromQLSettings(url: "promql:http://127.0.0.1:\(port)/prometheus") else { return false }
         settings.timeoutSeconds = 2
         return (try? PromQLClient(settings: settings).query("sum(vector(1))")) != nil
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ d: String) { description = d }
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ d: String) { description = d }
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket failed") }
         defer { close(fd) }
@@ -215,7 +215,7 @@ final class PrometheusTestServer: @unchecked Sendable {
 
     /// Runs a tool to its end; a non-zero exit throws with its output.
     @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> String {
+    public static func run(_ tool: String, _ args: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
@@ -238,5 +238,5 @@ final class PrometheusTestServer: @unchecked Sendable {
 final class PrometheusStopAtEnd: NSObject, XCTestObservation {
     let server: PrometheusTestServer
     init(_ server: PrometheusTestServer) { self.server = server }
-    func testBundleDidFinish(_ testBundle: Bundle) { server.stop() }
+    public func testBundleDidFinish(_ testBundle: Bundle) { server.stop() }
 }

@@ -1,5 +1,4 @@
 import Foundation
-@testable import SpendCore
 
 /// LiteLLM counters, DCGM and vLLM gauges for the test Prometheus, with the figures a correct reader must
 /// find. Two gateway replicas scraped every 15 s; replica `b` restarts (its counters go back to near 0) once
@@ -7,41 +6,41 @@ import Foundation
 /// one goes silent for three minutes (failed scrapes), one stops (evicted), one tag names no feature (the
 /// feature label does).
 /// Label values LiteLLM leaves empty are `None`, as prometheus_client writes them.
-struct PromQLFixture {
-    struct Series {
-        var labels: [String: String]
-        var metric: String
+public struct PromQLFixture {
+    public struct Series {
+        public var labels: [String: String]
+        public var metric: String
         /// (seconds, value) in time order.
-        var samples: [(Int64, Double)] = []
+        public var samples: [(Int64, Double)] = []
     }
 
     /// Epoch seconds of the first sample (a minute boundary).
-    let start: Int64
-    let minutes: Int64
-    var series: [Series] = []
-    var gauges: [Series] = []
+    public let start: Int64
+    public let minutes: Int64
+    public var series: [Series] = []
+    public var gauges: [Series] = []
 
     /// The window the figures are for, epoch seconds `(from, to]`: cells from `from`'s minute on.
-    let windowFrom: Int64, windowTo: Int64
+    public let windowFrom: Int64, windowTo: Int64
     /// Growth inside the window by (counter, dimension value as raw text) — the figures to find.
-    var growth: [String: [String: Double]] = [:]
+    public var growth: [String: [String: Double]] = [:]
 
-    static let scrape = 15
-    static let counters = ["litellm_spend_metric", "litellm_requests_metric", "litellm_input_tokens_metric",
+    public static let scrape = 15
+    public static let counters = ["litellm_spend_metric", "litellm_requests_metric", "litellm_input_tokens_metric",
                            "litellm_output_tokens_metric"]
     /// Raw key hashes (64 hex characters, as LiteLLM labels them).
-    static let keyHashes: [String] = (0..<5).map { i in
+    public static let keyHashes: [String] = (0..<5).map { i in
         String(String(repeating: "0123456789abcdef", count: 4).dropLast(4)) + String(format: "%04x", 0xa1b0 + i)
     }
 
     /// Samples from `start + 7 s` every 15 s for `minutes` (off the minute, as real scrapes are); figures for
     /// the minutes `windowMinutes` (offsets from `start`).
-    init(start: Int64, minutes: Int64, windowMinutes: ClosedRange<Int64>) {
+    public init(start: Int64, minutes: Int64, windowMinutes: ClosedRange<Int64>) {
         self.start = start
         self.minutes = minutes
         windowFrom = start + windowMinutes.lowerBound * 60
         windowTo = start + (windowMinutes.upperBound + 1) * 60
-        var rng = SplitMix(14)
+        var rng = FixtureRandom(14)
         let models = ["gpt-4o", "claude-sonnet-4", "llama-3-70b"]
         let providers = ["openai", "anthropic", "vllm"]
         let tags = ["feature:search", "feature:chat", "env:prod", "None"]
@@ -136,7 +135,7 @@ struct PromQLFixture {
 
     /// The OpenMetrics text `promtool tsdb create-blocks-from openmetrics` reads: families not interleaved,
     /// each series' samples in time order, `# EOF` at the end.
-    var openMetrics: String {
+    public var openMetrics: String {
         var out = ""
         var families: [(String, String, [Series])] = []
         for name in Set(series.map(\.metric)).sorted() { families.append((name, "counter", series.filter { $0.metric == name })) }
@@ -152,15 +151,27 @@ struct PromQLFixture {
         return out + "# EOF\n"
     }
 
-    static func format(_ v: Double) -> String {
+    public static func format(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(format: "%.17g", v)
     }
 
     /// Known growth of `counter` (family name) for a dimension value (`model=gpt-4o`).
-    func known(_ counter: String, _ key: String) -> Double { growth[counter]?[key] ?? 0 }
+    public func known(_ counter: String, _ key: String) -> Double { growth[counter]?[key] ?? 0 }
 }
 
-extension SplitMix {
+/// SplitMix64 (as SpendCore's demo uses): the same draws on every run.
+struct FixtureRandom {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
     /// Uniform in `0..<n`.
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
