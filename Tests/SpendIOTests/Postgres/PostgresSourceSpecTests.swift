@@ -22,28 +22,35 @@ final class PostgresSourceSpecTests: XCTestCase {
         XCTAssertEqual(Set(PostgresURL.passwords(in: "postgres://u:s3cr%40t@h/d?password=other")), ["s3cr%40t", "s3cr@t", "other"])
     }
 
-    func testInTheEventFeedASourceIsCheckedAndSaysWhyItShowsNothing() throws {
+    /// A `postgres://` source is read by pushdown (`RemoteFeed`, `RemoteEngine.snapshot`), never as events: the event
+    /// feed says so instead of looking healthy and empty; a wrong password is the server's one-line refusal; neither
+    /// message carries a password.
+    func testTheEventFeedRefusesItAndAWrongPasswordIsTheServersOneLine() throws {
         let pg = try PostgresTestServer.shared()
         let (db, url) = try postgresDatabase(try PostgresFixtures.spendLogRows())
         let good = try SourceSpec(parsing: url + "?table=LiteLLM_SpendLogs")
-        let wrongPassword = try SourceSpec(parsing: pg.url(db, password: "not-it-\(db)"))
         var o = LiveIngest.Options()
         o.follow = false
-        let ingest = try LiveIngest(sources: [(good, SourceSettings()), (wrongPassword, SourceSettings())],
-                                    rollup: Rollup(), options: o)
+        let ingest = try LiveIngest(sources: [(good, SourceSettings())], rollup: Rollup(), options: o)
         ingest.start()
         XCTAssertTrue(ingest.waitUntilIdle(timeout: 30))
         ingest.stop()
-        let s = ingest.sources
-        XCTAssertEqual(s[0].state, .failed)
-        XCTAssertTrue(s[0].lastError?.contains("connected to LiteLLM_SpendLogs") == true, "\(s[0])")
-        XCTAssertEqual(s[0].stats.events, 0, "rows are never copied")
-        XCTAssertEqual(s[1].state, .failed)
-        XCTAssertTrue(s[1].lastError?.contains("password authentication failed") == true, "\(s[1])")
-        for status in s {
-            XCTAssertFalse(status.name.contains(pg.password) || (status.lastError ?? "").contains(pg.password), "\(status)")
-            XCTAssertFalse((status.lastError ?? "").contains("not-it-"), "\(status)")
+        let s = ingest.sources[0]
+        XCTAssertEqual(s.state, .failed)
+        XCTAssertTrue(s.lastError?.contains("give it as the only SOURCE") == true, "\(s)")
+        XCTAssertEqual(s.stats.events, 0, "rows are never copied")
+        XCTAssertFalse(s.name.contains(pg.password) || (s.lastError ?? "").contains(pg.password), "\(s)")
+
+        let wrong = PostgresSpendLogsReader(url: pg.url(db, password: "not-it-\(db)"))
+        XCTAssertThrowsError(try RemoteEngine.snapshot(wrong, groupings: [[]], window: .all, atMs: nil, perMinute: false,
+                                                      wallMs: 0)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("password authentication failed"), text)
+            XCTAssertFalse(text.contains("not-it-") || text.contains(pg.password), text)
         }
+        let right = try XCTUnwrap(try RemoteEngine.snapshot(PostgresSpendLogsReader(url: url), groupings: [[]], window: .all,
+                                                            atMs: nil, perMinute: false, wallMs: 0))
+        XCTAssertEqual(right.counters.eventsCounted, Int64(try PostgresFixtures.spendLogRows().count))
     }
 
     func testPostgresSettingsFromConfig() throws {
