@@ -170,7 +170,7 @@ extension ConsoleBenchCommand {
         for (i, b) in blob.enumerated() where b == 10 { ends.append(i + 1) }
         guard ends.count > 1000 else { throw RuntimeError("\(linesPath) holds too few lines") }
         let path = NSTemporaryDirectory() + "spendtop-bench-live-\(getpid()).jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let rollup = Rollup(options: Rollup.Options())
         var o = LiveIngest.Options()
@@ -180,16 +180,18 @@ extension ConsoleBenchCommand {
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let stop = StopFlagBox()
         let rate = self.rate
+        // The writer thread gets its own copies: the lines are fixed before it starts.
+        let lineEnds = ends, bytes = blob
         let writer = Thread {
             // Appends in 10 ms slices, each with the lines due by then.
             let start = DispatchTime.now().uptimeNanoseconds
             var written = 0
-            while !stop.isSet && written < ends.count {
+            while !stop.isSet && written < lineEnds.count {
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let due = min(ends.count, Int(elapsed * rate))
+                let due = min(lineEnds.count, Int(elapsed * rate))
                 if due > written {
-                    let from = written == 0 ? 0 : ends[written - 1]
-                    blob.withUnsafeBytes { out.write(Data($0[from..<ends[due - 1]])) }
+                    let from = written == 0 ? 0 : lineEnds[written - 1]
+                    bytes.withUnsafeBytes { out.write(Data($0[from..<lineEnds[due - 1]])) }
                     written = due
                 }
                 usleep(10_000)

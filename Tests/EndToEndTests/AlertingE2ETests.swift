@@ -82,8 +82,8 @@ final class AlertingE2ETests: XCTestCase {
         let stdout = dir + "/stdout", stderr = dir + "/stderr", state = dir + "/state"
         // Minutes 0–8: the first crossing is under way when the daemon starts.
         try lines(minutes: 0..<9).write(toFile: path, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: stdout, contents: nil)
-        FileManager.default.createFile(atPath: stderr, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: stdout, contents: nil))
+        XCTAssertTrue(FileManager.default.createFile(atPath: stderr, contents: nil))
         let p = Process()
         p.executableURL = CLI.binary
         p.arguments = ["check", "--follow", path, "--alert", rule, "--no-store", "--on-alert", "cat >> '\(hooked)'"]

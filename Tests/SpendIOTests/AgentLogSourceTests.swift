@@ -59,7 +59,7 @@ final class AgentLogSourceTests: XCTestCase {
     func append(_ path: String, _ text: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: nil)
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         h.seekToEndOfFile()

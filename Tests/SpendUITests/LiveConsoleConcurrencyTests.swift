@@ -32,7 +32,7 @@ final class LiveConsoleConcurrencyTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/live.jsonl"
-        FileManager.default.createFile(atPath: file, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: nil))
         var ro = Rollup.Options()
         ro.internAllDimensions = true
         ro.wallClock = { Int64(Date().timeIntervalSince1970 * 1000) }

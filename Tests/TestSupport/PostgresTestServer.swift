@@ -208,7 +208,7 @@ public final class PostgresTestServer: @unchecked Sendable {
             p.executableURL = URL(fileURLWithPath: bin + "/postgres")
             p.arguments = args
         }
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         h.seekToEndOfFile()
         p.standardOutput = h

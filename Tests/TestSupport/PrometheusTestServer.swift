@@ -138,7 +138,7 @@ public final class PrometheusTestServer: @unchecked Sendable {
                        "--web.route-prefix=/prometheus", "--web.external-url=http://127.0.0.1:\(port)/prometheus",
                        "--query.lookback-delta=5m", "--log.level=warn"]
         let log = root + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         p.standardOutput = h
         p.standardError = h
