@@ -197,21 +197,7 @@ public final class PrometheusTestServer: @unchecked Sendable {
         public init(_ d: String) { description = d }
     }
 
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure("socket failed") }
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        guard ok else { throw Failure("cannot find a free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    public static func freePort() throws -> Int { try LocalPort.free() }
 
     /// Runs a tool to its end; a non-zero exit throws with its output.
     @discardableResult
