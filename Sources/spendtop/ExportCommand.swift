@@ -86,7 +86,7 @@ struct ExportCommand: ParsableCommand {
     func write(_ table: ViewTable) throws {
         let csv = CSVWriter.csv(table)
         if let output {
-            do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+            do { try OutputFile.write(csv, to: output) } catch {
                 throw RuntimeError("cannot write \(output): \(error.localizedDescription)")
             }
         } else {

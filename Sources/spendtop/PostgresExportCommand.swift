@@ -59,7 +59,7 @@ struct PostgresExportCommand: ParsableCommand {
             let result = ViewResult.from(cells: cells, position: 0, startMs: startMs, endMs: endMs)
             let csv = CSVWriter.csv(ExportView.groupTable(result, dimension: d))
             if let output {
-                do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                do { try OutputFile.write(csv, to: output) } catch {
                     throw RuntimeError("cannot write \(output): \(error.localizedDescription)")
                 }
             } else {

@@ -2,6 +2,31 @@ import Foundation
 import XCTest
 
 final class ExportCLITests: XCTestCase {
+    /// `-o` naming something that is not a regular file (`/dev/null`, a FIFO) is written in place: renaming a
+    /// temporary file over it would replace the device or pipe with a plain file (as root, `/dev/null` itself).
+    func testOutputToAFIFOWritesThroughItAndLeavesItAFIFO() throws {
+        let events = try CLI.temporaryFile(#"{"ts":"2026-11-28T10:00:00Z","feature":"chat","cost_usd":1.5}"# + "\n")
+        defer { try? FileManager.default.removeItem(atPath: events) }
+        let fifo = NSTemporaryDirectory() + "spendtop-export-fifo-\(UUID().uuidString)"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
+        // The reader opens the pipe and reads to its end (the writer's close) on its own thread.
+        let received = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var text = ""
+        Thread {
+            if let h = FileHandle(forReadingAtPath: fifo) { text = String(decoding: h.readDataToEndOfFile(), as: UTF8.self) }
+            received.signal()
+        }.start()
+        let r = try CLI.run(["export", events, "--view", "features", "-o", fifo])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(received.wait(timeout: .now() + 30), .success)
+        XCTAssertTrue(text.hasPrefix("feature,"), text)
+        XCTAssertTrue(text.contains("chat,1.5"), text)
+        var info = stat()
+        XCTAssertEqual(stat(fifo, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "still a FIFO")
+    }
+
     func testExportShowsOnlyMaskedKeys() throws {
         let rawKeys = ["sk-proj-Zq8TbW3kLmN5pQrStUvWxYz0a1b2", "sk-ant-api03-AAAABBBBCCCCDDDDEEEE9f3c",
                        "23bab6b17bf6fb64a66212a8afd5af79892ac5cf0e0c354a4033f0997ad93219"]
