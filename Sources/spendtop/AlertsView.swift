@@ -15,6 +15,7 @@ enum AlertsView {
         .init(id: "budget_limit_usd", title: "BUDGET", kind: .usd),
         .init(id: "budget_used_pct", title: "USED", kind: .percent),
         .init(id: "budget_run_out", title: "RUNS OUT", kind: .time),
+        .init(id: "scopes", title: "SCOPES", kind: .text),
     ]
 
     static func table(_ events: [AlertEvent]) -> ViewTable {
@@ -22,7 +23,8 @@ enum AlertsView {
         func num(_ v: Double?) -> ViewTable.Cell { v.flatMap { $0.isFinite ? .number($0) : nil } ?? .empty }
         let rows = events.map { e -> [ViewTable.Cell] in
             [time(e.startedMs), time(e.endedMs), .text(e.kind.rawValue), .text(e.scope), .text(e.metric), num(e.observed),
-             num(e.expected), num(e.score), .text(e.reason), num(e.budgetLimit), num(e.budgetUsedPct), time(e.budgetRunOutMs)]
+             num(e.expected), num(e.score), .text(e.reason), num(e.budgetLimit), num(e.budgetUsedPct), time(e.budgetRunOutMs),
+             .text((e.scopes ?? []).joined(separator: "; "))]
         }
         return ViewTable(title: "Alerts", columns: columns, rows: rows)
     }

@@ -1,25 +1,27 @@
 /// Finds the likely driver of an anomaly from the rollups, once, when it opens: retries, errors, a cache
-/// collapse, or one key / model / feature carrying most of the rise. Cost: one sum over the baseline hour
-/// of two or three groupings.
+/// collapse, or one key / model / feature / provider carrying most of the change. Cost: one sum over the
+/// baseline hour of two or three groupings.
 enum AnomalyExplainer {
     static let baselineMinutes: Int64 = 60
     /// Minutes just before the anomaly left out of the baseline (they may already be part of it).
     static let gapMinutes: Int64 = 3
+    /// Events a baseline count needs before a ratio against it is shown (below, its own noise is ~30%).
+    static let minBaselineCount = 10.0
 
-    /// The scope's filters as (dimension, id).
-    typealias Scope = [(Dimension, Int32)]
-
-    static func drivers(_ rollup: Rollup, scope: Scope, metric: AnomalyMetric, minute: Int64) -> [String] {
-        guard metric != .gpuUtil else { return [] }
+    static func drivers(_ input: DetectorInput, scope: AnomalyScope, metric: AnomalyMetric, minute: Int64) -> [String] {
+        guard metric != .gpuUtil, !scope.isGPU else { return [] }
+        let lineage = Lineage(input: input, minute: minute)
         let from = minute - baselineMinutes, to = minute - gapMinutes
-        guard let now = total(rollup, scope: scope, from: minute, to: minute),
-              let base = total(rollup, scope: scope, from: from, to: to) else { return [] }
+        let now = lineage.measures(scope, from: minute, to: minute)
+        let base = lineage.measures(scope, from: from, to: to)
+        guard now.requests > 0 else { return [] }
         let baseMinutes = Double(to - from + 1)
         var out: [String] = []
 
         let rNow = now.retryRate ?? 0, rBase = base.retryRate ?? 0
         if metric != .retryRate && rNow >= 0.05 && rNow >= 3 * max(rBase, 0.005) {
-            out.append(rBase > 0 ? "retries \(AlertFormat.ratio(rNow / rBase))" : "retries \(AlertFormat.number(rNow * 100))%")
+            out.append(Double(base.retries) >= minBaselineCount ? "retries \(AlertFormat.ratio(rNow / rBase))"
+                       : "retries \(AlertFormat.number(rNow * 100))%")
         }
         let eNow = now.errorRate ?? 0, eBase = base.errorRate ?? 0
         if metric != .errorRate && eNow >= 0.10 && eNow >= 3 * max(eBase, 0.005) {
@@ -40,66 +42,44 @@ enum AnomalyExplainer {
         case .cacheHitRatio: value = { Double($0.inputTokens - $0.cacheReadTokens) }  // uncached input: what got dearer
         case .gpuUtil: return out
         }
-        let word = metric == .errorRate ? "errors" : metric == .retryRate ? "retries" : metric == .cacheHitRatio ? "uncached input" : "rise"
-        for d in [Dimension.apiKey, .model, .feature] where !scope.contains(where: { $0.0 == d }) {
-            guard let g = breakdownGrouping(rollup, scope: scope, by: d) else { continue }
-            let nowBy = byValue(rollup, g, scope: scope, by: d, from: minute, to: minute)
-            let baseBy = byValue(rollup, g, scope: scope, by: d, from: from, to: to)
+        let word = metric == .errorRate ? "errors" : metric == .retryRate ? "retries"
+            : metric == .cacheHitRatio ? "uncached input" : "rise"
+        for d in [Dimension.apiKey, .model, .provider, .feature] where d != scope.dimension {
+            guard let g = breakdownGrouping(input, scope: scope, by: d) else { continue }
+            let nowBy = byValue(input, g, scope: scope, by: d, from: minute, to: minute)
+            let baseBy = byValue(input, g, scope: scope, by: d, from: from, to: to)
             var deltas: [(Int32, Double)] = []
             var totalRise = 0.0
             for (id, m) in nowBy {
                 let dlt = value(m) - (baseBy[id].map(value) ?? 0) / baseMinutes
                 if dlt > 0 { deltas.append((id, dlt)); totalRise += dlt }
             }
-            guard totalRise > 0, let top = deltas.max(by: { $0.1 < $1.1 }), top.1 / totalRise >= 0.6, deltas.count > 1 || nowBy.count > 1 || baseBy.count > 1 else { continue }
+            guard totalRise > 0, let top = deltas.max(by: { $0.1 < $1.1 }), top.1 / totalRise >= 0.6,
+                  nowBy.count > 1 || baseBy.count > 1 else { continue }
             let label = d == .apiKey ? "key" : d.name
-            out.append("\(label) \(rollup.name(d, top.0)) \(Int((top.1 / totalRise * 100).rounded()))% of \(word)")
+            out.append("\(label) \(input.name(d, top.0)) \(Int((top.1 / totalRise * 100).rounded()))% of \(word)")
             break
         }
         return out
     }
 
-    static func total(_ rollup: Rollup, scope: Scope, from: Int64, to: Int64) -> Measures? {
-        guard let g = scopeGrouping(rollup, scope) else { return nil }
-        var m = Measures()
-        for (key, cell) in rollup.sum(g, fromMinute: from, toMinute: to) where matches(key, g, scope) { m.merge(cell) }
-        return m
+    /// The grouping that splits `scope` by `d`: `d` alone for the fleet, else the pair of the two.
+    static func breakdownGrouping(_ input: DetectorInput, scope: AnomalyScope, by d: Dimension) -> Grouping? {
+        guard let s = scope.dimension else { return input.keeps(.by(d)) ? .by(d) : nil }
+        let candidates = Grouping.pairs + [Grouping.pair(.provider, .model)]
+        let p = candidates.first { ($0.first == s && $0.second == d) || ($0.first == d && $0.second == s) }
+        return p.flatMap { input.keeps($0) ? $0 : nil }
     }
 
-    static func scopeGrouping(_ rollup: Rollup, _ scope: Scope) -> Grouping? {
-        switch scope.count {
-        case 0: return .total
-        case 1: return rollup.keeps(.by(scope[0].0)) ? .by(scope[0].0) : nil
-        default:
-            let p = Grouping.pairs.first { ($0.first == scope[0].0 && $0.second == scope[1].0) || ($0.first == scope[1].0 && $0.second == scope[0].0) }
-            return p.flatMap { rollup.keeps($0) ? $0 : nil }
-        }
-    }
-
-    static func breakdownGrouping(_ rollup: Rollup, scope: Scope, by d: Dimension) -> Grouping? {
-        switch scope.count {
-        case 0: return rollup.keeps(.by(d)) ? .by(d) : nil
-        case 1:
-            let s = scope[0].0
-            let p = Grouping.pairs.first { ($0.first == s && $0.second == d) || ($0.first == d && $0.second == s) }
-            return p.flatMap { rollup.keeps($0) ? $0 : nil }
-        default: return nil
-        }
-    }
-
-    static func matches(_ key: UInt64, _ g: Grouping, _ scope: Scope) -> Bool {
-        let (a, b) = CellTable.ids(key)
-        for (d, id) in scope {
-            if g.first == d && a != id { return false }
-            if g.second == d && b != id { return false }
-        }
-        return true
-    }
-
-    static func byValue(_ rollup: Rollup, _ g: Grouping, scope: Scope, by d: Dimension, from: Int64, to: Int64) -> [Int32: Measures] {
+    static func byValue(_ input: DetectorInput, _ g: Grouping, scope: AnomalyScope, by d: Dimension,
+                        from: Int64, to: Int64) -> [Int32: Measures] {
         var out = [Int32: Measures]()
-        for (key, cell) in rollup.sum(g, fromMinute: from, toMinute: to) where matches(key, g, scope) {
+        for (key, cell) in input.sum(g, from: from, to: to) {
             let (a, b) = CellTable.ids(key)
+            if let s = scope.dimension {
+                let mine = g.first == s ? a : b
+                guard mine == scope.id else { continue }
+            }
             out[g.first == d ? a : b, default: Measures()].merge(cell)
         }
         return out

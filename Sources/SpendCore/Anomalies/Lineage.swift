@@ -1,0 +1,155 @@
+/// A scope the detector watches: the fleet, one value of one dimension, or one GPU.
+struct AnomalyScope: Hashable {
+    var dimension: Dimension?
+    var id: Int32
+    var isGPU = false
+
+    static let fleet = AnomalyScope(dimension: nil, id: 0)
+    var isFleet: Bool { dimension == nil && !isGPU }
+
+    /// How broad a scope is, for the first guess at an incident's name (then narrowed by concentration).
+    var breadth: Int {
+        if isFleet { return 0 }
+        switch dimension {
+        case .provider?: return 1
+        case .feature?: return 2
+        case .model?: return 3
+        default: return 4
+        }
+    }
+}
+
+/// Which anomalies belong together, and which scope names an incident (docs/anomalies.md, "merging").
+/// Everything is measured on the rollup cells of the scopes' intersection (pair tables: feature×key,
+/// feature×model, key×model, provider×model): the share of one anomaly's excess that lies inside another's
+/// scope, and the share of its normal traffic that does.
+struct Lineage {
+    let input: DetectorInput
+    let minute: Int64
+    /// Model id → provider id, from the provider×model cells of the last hour.
+    private var providerOf: [Int32: Int32] = [:]
+    private var providersRead = false
+
+    init(input: DetectorInput, minute: Int64) {
+        self.input = input
+        self.minute = minute
+    }
+
+    /// One anomaly as lineage sees it: where, what, its baseline level and the minutes its excess is read over.
+    struct Symptom {
+        var scope: AnomalyScope
+        var metric: AnomalyMetric
+        var level: Double
+        var from: Int64
+        var to: Int64
+    }
+
+    mutating func provider(ofModel m: Int32) -> Int32? {
+        if !providersRead {
+            providersRead = true
+            let g = Grouping.pair(.provider, .model)
+            if input.keeps(g) {
+                for (cell, _) in input.sum(g, from: minute - 60, to: minute) {
+                    let (p, mo) = CellTable.ids(cell)
+                    providerOf[mo] = p
+                }
+            }
+        }
+        return providerOf[m]
+    }
+
+    /// The cells of one scope summed over `[from, to]`.
+    func measures(_ a: AnomalyScope, from: Int64, to: Int64) -> Measures {
+        var out = Measures()
+        guard to >= from else { return out }
+        let g: Grouping = a.dimension.map { .by($0) } ?? .total
+        let key = CellTable.key(a.isFleet ? 0 : a.id, 0)
+        for m in from...to { if let c = input.cell(g, key, minute: m) { out.merge(c) } }
+        return out
+    }
+
+    /// The cells of A ∩ B over `[from, to]`; nil when the kept rollups cannot tell.
+    mutating func intersection(_ a: AnomalyScope, _ b: AnomalyScope, from: Int64, to: Int64) -> Measures? {
+        if a.isGPU || b.isGPU { return a == b ? Measures() : nil }
+        if a == b || b.isFleet { return measures(a, from: from, to: to) }
+        if a.isFleet { return measures(b, from: from, to: to) }
+        guard let da = a.dimension, let db = b.dimension else { return nil }
+        if da == db { return Measures() }
+        if da == .provider || db == .provider {
+            let (p, other) = da == .provider ? (a, b) : (b, a)
+            if other.dimension == .model {
+                return provider(ofModel: other.id) == p.id ? measures(other, from: from, to: to) : Measures()
+            }
+            // Feature or key ∩ provider: its cells on the provider's models.
+            guard let d = other.dimension, let g = Grouping.pairs.first(where: {
+                ($0.first == d && $0.second == .model) || ($0.first == .model && $0.second == d) }), input.keeps(g),
+                  to >= from else { return nil }
+            var out = Measures()
+            for m in from...to {
+                input.forEachCell(g, minute: m) { cell, c in
+                    let (x, y) = CellTable.ids(cell)
+                    let (mine, model) = g.first == d ? (x, y) : (y, x)
+                    if mine == other.id, provider(ofModel: model) == p.id { out.merge(c) }
+                }
+            }
+            return out
+        }
+        guard let g = Grouping.pairs.first(where: { ($0.first == da && $0.second == db) || ($0.first == db && $0.second == da) }),
+              input.keeps(g), to >= from else { return nil }
+        let key = g.first == da ? CellTable.key(a.id, b.id) : CellTable.key(b.id, a.id)
+        var out = Measures()
+        for m in from...to { if let c = input.cell(g, key, minute: m) { out.merge(c) } }
+        return out
+    }
+
+    /// A symptom's excess in a set of cells, against the symptom's own baseline level.
+    static func excess(_ c: Measures, _ s: Symptom, baseShare: Double) -> Double {
+        let n = Double(c.requests)
+        switch s.metric {
+        case .spend: return c.spend - n * s.level
+        case .tokens: return Double(c.inputTokens + c.outputTokens) - n * s.level
+        case .requests: return n - s.level * Double(s.to - s.from + 1) * baseShare
+        case .errorRate: return Double(c.errors) - n * s.level
+        case .retryRate: return Double(c.retries) - n * s.level
+        case .cacheHitRatio: return Double(c.inputTokens) * s.level - Double(c.cacheReadTokens)
+        case .gpuUtil: return 0
+        }
+    }
+
+    static func weight(_ c: Measures, _ m: AnomalyMetric) -> Double {
+        m == .cacheHitRatio ? Double(c.inputTokens) : Double(c.requests)
+    }
+
+    /// Of symptom A's excess, the share inside B's scope (`excess`), and of A's normal traffic, the share
+    /// inside B's scope (`baseline`); nil when A has no excess or the rollups cannot tell.
+    mutating func shares(_ a: Symptom, in b: AnomalyScope) -> (excess: Double, baseline: Double)? {
+        let baseFrom = a.from - 63, baseTo = a.from - 4
+        guard let inNow = intersection(a.scope, b, from: a.from, to: a.to),
+              let inBase = intersection(a.scope, b, from: baseFrom, to: baseTo) else { return nil }
+        let allNow = measures(a.scope, from: a.from, to: a.to), allBase = measures(a.scope, from: baseFrom, to: baseTo)
+        let wAll = Lineage.weight(allBase, a.metric)
+        let baseShare = wAll > 0 ? Lineage.weight(inBase, a.metric) / wAll : 0
+        let total = Lineage.excess(allNow, a, baseShare: 1)
+        guard total > 0 else { return nil }
+        let inside = Lineage.excess(inNow, a, baseShare: baseShare)
+        return (min(max(inside / total, 0), 1), baseShare)
+    }
+
+    /// A's anomaly lies in B's scope, and more there than B's share of A's normal traffic would explain.
+    mutating func concentrated(_ a: Symptom, in b: AnomalyScope) -> Bool {
+        guard a.scope != b, let sh = shares(a, in: b) else { return false }
+        return sh.excess >= 0.6 && (sh.excess >= 2 * sh.baseline || (sh.excess >= 0.9 && sh.baseline <= 0.85))
+    }
+
+    /// Whether a new symptom joins an existing one's incident: the same scope; or the other scope carries
+    /// most of its excess (of the same family, or concentrated there); or, same family, it carries most of
+    /// the other's.
+    mutating func linked(_ a: Symptom, _ b: Symptom) -> Bool {
+        if a.scope.isGPU || b.scope.isGPU { return a.scope == b.scope }
+        if a.scope == b.scope { return true }
+        let sameFamily = a.metric.family == b.metric.family
+        if let sh = shares(a, in: b.scope), sh.excess >= 0.6, sameFamily || sh.excess >= 2 * sh.baseline { return true }
+        if sameFamily, let sh = shares(b, in: a.scope), sh.excess >= 0.6 { return true }
+        return false
+    }
+}
