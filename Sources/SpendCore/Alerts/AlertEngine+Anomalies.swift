@@ -55,7 +55,11 @@ extension AlertEngine {
             let h = headline(members, fresh, &lineage)
             let (o, sym) = fresh[h]
             let others = members.filter { $0 != h }
-            let labels = uniqueLabels([o] + others.map { fresh[$0].0 }, input)
+            var labels = uniqueLabels([o] + others.map { fresh[$0].0 }, input)
+            for d in lineage.drivers(sym) {
+                let l = (scope: scopeString(d, input), label: label(d, input))
+                if !labels.contains(where: { $0.scope == l.scope }) { labels.append(l) }
+            }
             let base = reason(o, input)
             var e = AlertEvent(key: alertKey(o, input), kind: o.test == .newSpender ? .newSpender : .anomaly,
                                startedMs: (m + 1) * 60_000, scope: scopeString(o.key, input), metric: o.metric.rawValue,
@@ -137,16 +141,18 @@ extension AlertEngine {
         return AnomalyScope(dimension: g.first, id: CellTable.ids(key.cell).0)
     }
 
-    func scopeString(_ key: AnomalyDetector.GroupKey, _ input: DetectorInput) -> String {
-        let s = scope(key)
+    func scopeString(_ key: AnomalyDetector.GroupKey, _ input: DetectorInput) -> String { scopeString(scope(key), input) }
+
+    func label(_ key: AnomalyDetector.GroupKey, _ input: DetectorInput) -> String { label(scope(key), input) }
+
+    func scopeString(_ s: AnomalyScope, _ input: DetectorInput) -> String {
         if s.isGPU { return "gpu=\(input.gpuName(s.id))" }
         guard let d = s.dimension else { return "fleet" }
         return "\(d.name)=\(input.name(d, s.id))"
     }
 
     /// How a reason line names a scope: a feature by its name, the rest with their dimension.
-    func label(_ key: AnomalyDetector.GroupKey, _ input: DetectorInput) -> String {
-        let s = scope(key)
+    func label(_ s: AnomalyScope, _ input: DetectorInput) -> String {
         if s.isGPU { return input.gpuName(s.id) }
         switch s.dimension {
         case nil: return "fleet"

@@ -418,8 +418,8 @@ public final class AnomalyDetector {
             st.resetFlaggedRun(m + 1)
         }
         if st.cusum > 0 {
-            st.cusumExcessUSD += usd
-            st.cusumExcessRequests += requests
+            SeriesState.recent(&st.cusumExcessUSD, usd, minutes: st.cusumMinutes)
+            SeriesState.recent(&st.cusumExcessRequests, requests, minutes: st.cusumMinutes)
         }
         let persist = metric.isVolume ? s.volumePersistMinutes : s.persistMinutes
         let strong = !metric.isVolume && r.flagged && r.z >= s.strongZ
@@ -431,11 +431,15 @@ public final class AnomalyDetector {
             meanUSD = st.flaggedExcessUSD / Double(st.flaggedRun)
             meanRequests = st.flaggedExcessRequests / Double(st.flaggedRun)
             since = st.flaggedStart
+        } else if r.windowFlagged {
+            test = .window
+            meanRequests = r.windowExcess
+            meanUSD = requests != 0 ? r.windowExcess * usd / requests : 0
+            since = m - Int64(s.windowMinutes) + 1
         } else if r.cusumAlarm {
             test = .cusum
-            let k = Double(max(st.cusumMinutes, 1))
-            meanUSD = st.cusumExcessUSD / k
-            meanRequests = st.cusumExcessRequests / k
+            meanUSD = st.cusumExcessUSD
+            meanRequests = st.cusumExcessRequests
             since = st.cusumStart
         } else {
             return false

@@ -12,6 +12,10 @@ public struct AnomalySettings: Sendable, Equatable {
     /// requests) need more than rates, so a few big requests of a healthy long-tail key stay quiet.
     public var persistMinutes = 2
     public var volumePersistMinutes = 3
+    /// Counts (requests, and failures for error and retry rates) are also judged over the sum of the last
+    /// `windowMinutes` minutes against what was expected in them (exact Poisson tail, overdispersion scaled):
+    /// a surge of a few calls a minute on a quiet key is plain over five minutes.
+    public var windowMinutes = 5
     /// A single minute this far out opens a rate, cache or GPU anomaly at once (never a volume one).
     public var strongZ = 12.0
     /// CUSUM (Page's test) on the median of the last three minutes' standardized residuals (a minute with one
@@ -35,6 +39,15 @@ public struct AnomalySettings: Sendable, Equatable {
     public var gpuLevelRate = 0.1
     /// Learning rate of each series' residual calibration (its 90th percentile, see `ResidualCalibration`).
     public var calibrationRate = 0.02
+    /// A count's level (which follows the day) learns slowly during the first `countDampMinutes` of a CUSUM
+    /// run, so a moderate surge is not absorbed before it is judged; after that it follows again (a steep
+    /// daily rise must not run away from it).
+    public var countDampMinutes = 15
+    /// A count's expected rate never falls below `countFloorShare` of its long-run rate (EWMA at
+    /// `longRunRate`): between the rare calls of a quiet key, its short-memory level decays toward zero,
+    /// which would make two calls look impossible.
+    public var countFloorShare = 0.25
+    public var longRunRate = 1.0 / 360
     /// How much of its learning rate a minute that is out of line (or inside a CUSUM run) keeps.
     public var outlierRateFactor = 0.2
     /// A squared residual is clipped at this many variances before the variance learns from it.
@@ -49,7 +62,7 @@ public struct AnomalySettings: Sendable, Equatable {
     /// over its run, this ratio. They are scaled by (1 − 1/√requests per minute): a mix of many requests
     /// drifts through the day, while a series of one reading a minute is judged on its own statistics.
     public var minRatio = 1.5
-    public var cusumRelativeAllowance = 0.2
+    public var cusumRelativeAllowance = 0.1
     public var sustainMinRatio = 1.3
     /// Requests per minute (traffic follows the day's rhythm, so the allowance does not shrink with volume).
     public var countMinRatio = 1.5

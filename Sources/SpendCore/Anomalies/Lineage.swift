@@ -152,4 +152,33 @@ struct Lineage {
         if sameFamily, let sh = shares(b, in: a.scope), sh.excess >= 0.6 { return true }
         return false
     }
+
+    /// The narrower scopes a symptom is concentrated in (one per other dimension at most): the key carrying a
+    /// feature's rise, the model carrying a provider's errors. An incident names them with its own scope.
+    func drivers(_ a: Symptom) -> [AnomalyScope] {
+        guard !a.scope.isGPU, a.metric != .gpuUtil else { return [] }
+        let baseFrom = a.from - 63, baseTo = a.from - 4
+        let allNow = measures(a.scope, from: a.from, to: a.to), allBase = measures(a.scope, from: baseFrom, to: baseTo)
+        let total = Lineage.excess(allNow, a, baseShare: 1)
+        let wAll = Lineage.weight(allBase, a.metric)
+        guard total > 0 else { return [] }
+        var out: [AnomalyScope] = []
+        for d in [Dimension.apiKey, .model, .feature, .provider] where d != a.scope.dimension {
+            guard let g = AnomalyExplainer.breakdownGrouping(input, scope: a.scope, by: d) else { continue }
+            let nowBy = AnomalyExplainer.byValue(input, g, scope: a.scope, by: d, from: a.from, to: a.to)
+            let baseBy = AnomalyExplainer.byValue(input, g, scope: a.scope, by: d, from: baseFrom, to: baseTo)
+            var best: (Int32, Double, Double)? = nil
+            for (id, c) in nowBy where id > Interner.otherID {
+                let bsh = wAll > 0 ? Lineage.weight(baseBy[id] ?? Measures(), a.metric) / wAll : 0
+                let exsh = Lineage.excess(c, a, baseShare: bsh) / total
+                if best == nil || exsh > best!.1 { best = (id, exsh, bsh) }
+            }
+            guard let (id, exsh, bsh) = best, exsh >= 0.6 else { continue }
+            // A narrower scope must carry more than its usual share; the feature a key's or model's anomaly
+            // happens in is named whenever it holds most of it.
+            let context = d == .feature && (a.scope.dimension == .apiKey || a.scope.dimension == .model)
+            if context || exsh >= 2 * bsh || (exsh >= 0.9 && bsh <= 0.85) { out.append(AnomalyScope(dimension: d, id: id)) }
+        }
+        return out
+    }
 }

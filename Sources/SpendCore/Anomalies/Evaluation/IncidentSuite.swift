@@ -198,7 +198,7 @@ public struct IncidentSuite: Sendable {
             inc.endMs = duration(15, 30)
         case .slowRamp:
             // Enough requests that a 1.5× drift is measurable within 15 minutes (docs/anomalies.md, "limits").
-            guard let f = featureTarget({ spendShare($0) >= 0.07 && w.expectedRequests($0, minute: minute) >= 20 })
+            guard let f = featureTarget({ spendShare($0) >= 0.07 && w.expectedRequests($0, minute: minute) >= 40 })
             else { return nil }
             inc.feature = f
             let (top, ramp) = [(2.5, 35.0), (3.0, 45.0), (4.0, 70.0)][size]

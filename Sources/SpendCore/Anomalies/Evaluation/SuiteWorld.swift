@@ -184,9 +184,10 @@ struct SuiteWorld: Sendable {
         keyBirth = birth
         // One or two cheap models rolled out to a small share of one feature's calls.
         var rollouts: [Rollout] = []
-        for _ in 0..<(1 + rng.int(2)) {
-            rollouts.append(Rollout(feature: rng.int(SuiteWorld.templates.count),
-                                    model: rng.uniform() < 0.5 ? SuiteWorld.model("gpt-5-nano") : SuiteWorld.model("gemini-2.5-flash-lite"),
+        let fresh = [SuiteWorld.model("gpt-5-nano"), SuiteWorld.model("gemini-2.5-flash-lite")]
+        let first = rng.int(2)
+        for k in 0..<(1 + rng.int(2)) {
+            rollouts.append(Rollout(feature: rng.int(SuiteWorld.templates.count), model: fresh[(first + k) % 2],
                                     fromMinute: 120 + rng.int(1200), share: rng.uniform(0.03, 0.1)))
         }
         self.rollouts = rollouts

@@ -5,6 +5,8 @@
 /// hour is judged by Poisson odds, not by a normal approximation that makes one request look like 10σ.
 struct CountSeries {
     var level = 0.0
+    /// Requests per minute over hours (the floor of what is expected).
+    var longRun = 0.0
     var phi = 0.0
     var ready = false
     var minutes = 0
@@ -13,6 +15,7 @@ struct CountSeries {
     var state = SeriesState()
     var calibration = ResidualCalibration()
     var recentSteps: (Double, Double, Double) = (-1, -1, -1)
+    var window = CountWindow()
     var openSum = 0.0, openMinutes = 0
 
     static func stabilized(_ v: Double) -> Double { 2 * (max(v, 0) + 0.375).squareRoot() }
@@ -26,6 +29,7 @@ struct CountSeries {
             if minutes >= s.warmupMinutes {
                 let k = Double(minutes)
                 level = warmSum / k
+                longRun = level
                 let v = max(0, warmSquares / k - level * level)
                 phi = level > 0 ? min(max((v - level) / (level * level), 0), 1) : 0
                 ready = true
@@ -33,7 +37,7 @@ struct CountSeries {
             learnProfile(n, minute: minute, s)
             return nil
         }
-        let lambda = level * f
+        let lambda = max(level * f, s.countFloorShare * longRun)
         let spread = (1 + phi * lambda).squareRoot()
         let rawZ = PoissonTail.z(n, lambda) / spread
         let c = calibration.factor * (1 + 8 / Double(max(minutes, 1)))
@@ -48,21 +52,28 @@ struct CountSeries {
         st.cusum = max(0, st.cusum + step)
         var alarm = false
         if st.cusum > 0 {
-            st.cusumSum += n
-            st.cusumWeight += lambda
             st.cusumMinutes += 1
-            alarm = st.cusum >= s.cusumH && st.cusumSum >= st.cusumWeight * (1 + (s.sustainMinRatio - 1))
+            SeriesState.recent(&st.cusumSum, n / max(lambda, 1e-9), minutes: st.cusumMinutes)
+            alarm = st.cusum >= s.cusumH && st.cusumSum >= s.sustainMinRatio
         }
+        window.add(n, expected: lambda, requests: n, size: s.windowMinutes)
+        let w = window.sums
+        let windowFlagged = window.observed.count == s.windowMinutes
+            && PoissonTail.z(w.x, w.e) / (1 + phi * w.e / Double(s.windowMinutes)).squareRoot() / c >= s.zThreshold
+            && w.x >= s.countMinRatio * w.e
         let holding = z >= s.holdZ && n >= lambda * (1 + rho)
         state = st
         let sd = (lambda + phi * lambda * lambda).squareRoot()
+        if !st.open && z < s.zThreshold { longRun += s.longRunRate * (n - longRun) }
         if !st.open {
             let rate = (profile.on ? s.seasonalCountLevelRate : s.countLevelRate)
-                * (abs(z) >= 3 ? s.outlierRateFactor : 1)
+                * (abs(z) >= 3 || (st.cusum > 0 && st.cusumMinutes <= s.countDampMinutes) ? s.outlierRateFactor : 1)
             let y = n / f
             let c = level + 4 * max(sd / f, 1)
             level += rate * (min(y, c) - level)
-            if st.cusum <= 0 && z < s.zThreshold { calibration.learn(rawZ, rate: s.calibrationRate) }
+            if z < s.zThreshold {
+                calibration.learn(rawZ, rate: max(s.calibrationRate, 1 / Double(max(minutes - s.warmupMinutes, 1))))
+            }
             if lambda >= 0.5 && z < s.zThreshold {
                 let e = ((n - lambda) * (n - lambda) - lambda) / (lambda * lambda)
                 phi = max(0, phi + s.varianceRate * (min(e, 1) - phi))
@@ -73,8 +84,9 @@ struct CountSeries {
             openMinutes += 1
             learnProfile(lambda, minute: minute, s)
         }
-        return SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged, cusumAlarm: alarm,
-                             excess: n - lambda, holding: holding)
+        return SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged, windowFlagged: windowFlagged,
+                             windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)),
+                             cusumAlarm: alarm, excess: n - lambda, holding: holding)
     }
 
     mutating func learnProfile(_ x: Double, minute: Int64, _ s: AnomalySettings) {

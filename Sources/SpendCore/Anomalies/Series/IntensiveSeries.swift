@@ -46,6 +46,8 @@ struct IntensiveSeries {
     /// huge requests (a heavy tail) cannot move it, while a shift that lasts does after one minute.
     var recentSteps: (Double, Double, Double) = (-1, -1, -1)
     var recentShifts: (Double, Double, Double) = (0, 0, 0)
+    /// Rates: the last minutes' failures and expected failures (windowed test).
+    var window = CountWindow()
     /// Sums over the open period (for adopting a lasting change as the new normal).
     var openX = 0.0, openR = 0.0
 
@@ -98,7 +100,9 @@ struct IntensiveSeries {
             z = dir * shift / sd
             zr = z
             beyond = (dir * shift - log(1 + s.cusumRelativeAllowance * scaleMix)) / sd
-            if !state.open && abs(z) < 3 && state.cusum <= 0 {
+            // Learnt from every minute but open or clearly anomalous ones: leaving out the heavy minutes (or those
+            // inside a CUSUM run) would bias it toward the body and make the heavy tail look like a shift.
+            if !state.open && abs(z) < s.zThreshold {
                 let c = 25 * max(scale, 0.01)
                 logBias += s.varianceRate * (min(max(n * raw, -c), c) - logBias)
             }
@@ -145,10 +149,9 @@ struct IntensiveSeries {
         st.cusum = max(0, st.cusum + step)
         var alarm = false
         if st.cusum > 0 {
-            st.cusumSum += medianShift
-            st.cusumWeight += 1
             st.cusumMinutes += 1
-            let mean = st.cusumSum / st.cusumWeight
+            SeriesState.recent(&st.cusumSum, medianShift, minutes: st.cusumMinutes)
+            let mean = st.cusumSum
             if st.cusum >= s.cusumH {
                 switch kind {
                 case .perRequest: alarm = mean >= log(1 + (s.sustainMinRatio - 1) * scaleMix)
@@ -156,6 +159,16 @@ struct IntensiveSeries {
                 case .cache: alarm = mean >= s.minCacheDrop / 2 && mean >= (1 - s.maxCacheRatio) / 2 * mu
                 }
             }
+        }
+        var windowFlagged = false, windowExcess = 0.0
+        if kind == .rate {
+            window.add(x, expected: n * mu, requests: n, size: s.windowMinutes)
+            let wsum = window.sums
+            let rate = wsum.n > 0 ? wsum.x / wsum.n : 0, base = wsum.n > 0 ? wsum.e / wsum.n : 0
+            windowFlagged = window.observed.count == s.windowMinutes && wsum.x >= 5
+                && PoissonTail.z(wsum.x, wsum.e) / max(scale, 1).squareRoot() / c >= s.zThreshold
+                && rate - base >= s.minRateDelta && rate >= s.minRateRatio * base
+            windowExcess = (wsum.x - wsum.e) / Double(max(window.observed.count, 1))
         }
         let holding = zr >= s.holdZ && beyond >= 0
         state = st
@@ -170,8 +183,10 @@ struct IntensiveSeries {
             let fa = s.fastLevelRate * (abs(z) >= s.zThreshold ? s.outlierRateFactor : 1)
             fastNum += fa * (x - fastNum)
             fastDen += fa * (r - fastDen)
-            if st.cusum <= 0 && abs(z) < 3 { drift += s.driftRate * (gap - drift) }
-            if st.cusum <= 0 && z < s.zThreshold { calibration.learn(rawZ, rate: s.calibrationRate) }
+            if abs(z) < s.zThreshold {
+                drift += s.driftRate * (gap - drift)
+                calibration.learn(rawZ, rate: max(s.calibrationRate, 1 / Double(max(minutes - s.warmupMinutes, 1))))
+            }
             if z < s.zThreshold {
                 let sdShown = noise(mu: mu, n: n, kind: kind, s)
                 let r2 = n * (y - mu) * (y - mu)
@@ -193,7 +208,8 @@ struct IntensiveSeries {
         let excess = kind == .cache ? (mu - y) * w : x - mu * w
         let sd = noise(mu: mu, n: n, kind: kind, s)
         return SeriesReading(observed: kind == .perRequest ? x : y, expected: kind == .perRequest ? mu * w : mu,
-                             sd: kind == .perRequest ? sd * w : sd, z: z, flagged: flagged, cusumAlarm: alarm,
+                             sd: kind == .perRequest ? sd * w : sd, z: z, flagged: flagged, windowFlagged: windowFlagged,
+                             windowExcess: windowExcess, cusumAlarm: alarm,
                              excess: excess, holding: holding)
     }
 

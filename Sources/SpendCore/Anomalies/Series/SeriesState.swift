@@ -1,5 +1,26 @@
 import Foundation
 
+/// The last few minutes' counts and what was expected of them, for a windowed test (ring, O(1)).
+struct CountWindow {
+    var observed: [Double] = []
+    var expected: [Double] = []
+    var requests: [Double] = []
+    var next = 0
+
+    mutating func add(_ x: Double, expected e: Double, requests n: Double, size: Int) {
+        if observed.count < size {
+            observed.append(x); expected.append(e); requests.append(n)
+        } else {
+            observed[next] = x; expected[next] = e; requests[next] = n
+            next = (next + 1) % size
+        }
+    }
+
+    var sums: (x: Double, e: Double, n: Double) {
+        (observed.reduce(0, +), expected.reduce(0, +), requests.reduce(0, +))
+    }
+}
+
 /// What one series' minute said: the value against its baseline, how unusual that is, and whether a test
 /// fired. Values are in the metric's display units (USD/min, tokens/min, requests/min, fractions, points).
 struct SeriesReading {
@@ -11,6 +32,10 @@ struct SeriesReading {
     var z: Double
     /// The per-minute test held (significance and effect size).
     var flagged: Bool
+    /// The windowed count test held (its own persistence: it opens at once), and the window's mean excess
+    /// per minute (in the series' numerator: requests or failures).
+    var windowFlagged = false
+    var windowExcess = 0.0
     /// Page's CUSUM crossed its threshold, with the effect size over its run.
     var cusumAlarm: Bool
     /// Excess over the baseline this minute, in the series' own numerator (USD, tokens, failures, cached
@@ -22,7 +47,7 @@ struct SeriesReading {
 
 /// How an anomaly was found (the score and reason differ).
 enum AnomalyTest: Sendable {
-    case perMinute, cusum, newSpender
+    case perMinute, window, cusum, newSpender
 }
 
 /// A streaming estimate of the 90th percentile of a series' standardized residuals (in the incident's
@@ -54,8 +79,10 @@ struct SeriesState {
     /// Page's CUSUM statistic and the run it belongs to (minutes since it left 0).
     var cusum = 0.0
     var cusumStart: Int64 = 0
-    /// Σ value·weight and Σ weight over the run (its mean value), and its minutes.
+    /// The run's recent shift (EWMA over its minutes, memory ~3 minutes, so a run that began with a few noisy
+    /// minutes before the change is judged on the change), and its minutes.
     var cusumSum = 0.0, cusumWeight = 0.0, cusumMinutes = 0
+    /// Recent excess over the run (EWMA like its shift), per minute, for materiality.
     var cusumExcessUSD = 0.0, cusumExcessRequests = 0.0
     /// The per-minute test's run.
     var flaggedStart: Int64 = 0
@@ -70,6 +97,13 @@ struct SeriesState {
         flaggedRun = 0
         flaggedStart = minute
         flaggedExcessUSD = 0; flaggedExcessRequests = 0
+    }
+
+    static let recentWeight = 0.3
+
+    /// Adds one minute to an EWMA over the run (the first minute sets it).
+    static func recent(_ avg: inout Double, _ v: Double, minutes: Int) {
+        avg = minutes <= 1 ? v : avg + recentWeight * (v - avg)
     }
 
     /// Starts a run at `minute`.
