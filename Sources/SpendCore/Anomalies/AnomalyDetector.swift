@@ -318,32 +318,36 @@ public final class AnomalyDetector {
 
         if let r = g.spend.observe(x: c.spend, w: n, n: n, reference: ref?.spend, kind: .perRequest, rising: true,
                                      cusum: whole || g0 == .apiKey, minute: m, s) {
-            if judge(&g.spend.state, r, key: key, slot: 0, metric: .spend, level: r.expected / n, usd: r.excess,
-                     requests: 0, minute: m, input, &out) { g.spend.adopt() }
+            if judge(&g.spend.state, r, key: key, slot: 0, metric: .spend, level: r.expected / n, usdPerUnit: 1,
+                     requestsPerUnit: 0, minute: m, input, &out) { g.spend.adopt() }
         } else { stale(&g.spend.state, minute: m, &out) }
         if let r = g.tokens.observe(x: tokens, w: n, n: n, reference: ref?.tokens, kind: .perRequest, rising: true,
                                       cusum: whole, minute: m, s) {
             if judge(&g.tokens.state, r, key: key, slot: 1, metric: .tokens, level: r.expected / n,
-                     usd: r.excess * usdPerToken, requests: 0, minute: m, input, &out) { g.tokens.adopt() }
+                     usdPerUnit: usdPerToken, requestsPerUnit: 0, minute: m, input, &out) { g.tokens.adopt() }
         } else { stale(&g.tokens.state, minute: m, &out) }
-        if let r = g.requests.observe(n, cusum: whole || g0 == .apiKey, minute: m, s) {
+        // First attempts: a retry is the same request again (retry storms are the retry rate's to find).
+        let firstTries = Double(max(c.requests - c.retries, 0))
+        if let r = g.requests.observe(firstTries, cusum: whole || g0 == .apiKey, minute: m, s) {
             if judge(&g.requests.state, r, key: key, slot: 2, metric: .requests, level: r.expected,
-                     usd: r.excess * usdPerRequest, requests: r.excess, minute: m, input, &out) { g.requests.adopt() }
+                     usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.requests.adopt() }
         }
         if let r = g.errors.observe(x: Double(c.errors), w: n, n: n, kind: .rate, rising: true, cusum: rates, minute: m, s) {
             if judge(&g.errors.state, r, key: key, slot: 3, metric: .errorRate, level: r.expected,
-                     usd: r.excess * usdPerRequest, requests: r.excess, minute: m, input, &out) { g.errors.adopt() }
+                     usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.errors.adopt() }
         } else { stale(&g.errors.state, minute: m, &out) }
         if let r = g.retries.observe(x: Double(c.retries), w: n, n: n, kind: .rate, rising: true, cusum: rates, minute: m, s) {
             if judge(&g.retries.state, r, key: key, slot: 4, metric: .retryRate, level: r.expected,
-                     usd: r.excess * usdPerRequest, requests: r.excess, minute: m, input, &out) { g.retries.adopt() }
+                     usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.retries.adopt() }
         } else { stale(&g.retries.state, minute: m, &out) }
         if let r = g.cache.observe(x: Double(c.cacheReadTokens), w: input_, n: n, reference: ref?.cache, kind: .cache,
                                    rising: false, cusum: whole, minute: m, s) {
-            // Cached tokens lost become full-price input: roughly 70% of a token's average price each.
-            let lostShare = input_ > 0 ? r.excess / input_ : 0
+            // Cached tokens lost become full-price input: roughly 70% of a token's average price each; the
+            // requests affected are the lost share of the minute's.
             if judge(&g.cache.state, r, key: key, slot: 5, metric: .cacheHitRatio, level: r.expected,
-                     usd: r.excess * usdPerToken * 0.7, requests: lostShare * n, minute: m, input, &out) { g.cache.adopt() }
+                     usdPerUnit: usdPerToken * 0.7, requestsPerUnit: input_ > 0 ? n / input_ : 0, minute: m, input, &out) {
+                g.cache.adopt()
+            }
         } else { stale(&g.cache.state, minute: m, &out) }
         if g.newSpender != nil { judgeNewSpender(&g, spend: c.spend, requests: n, minute: m, &out) }
         states[i] = g
@@ -388,8 +392,10 @@ public final class AnomalyDetector {
     /// Hold and clear an open series; otherwise run the tests' persistence and materiality, and open.
     /// Returns true when a lasting anomaly is to be adopted as the series' new normal.
     func judge(_ st: inout SeriesState, _ r: SeriesReading, key: GroupKey, slot: Int, metric: AnomalyMetric, level: Double,
-               usd: Double, requests: Double, minute m: Int64, _ input: DetectorInput, _ out: inout StepOutput) -> Bool {
+               usdPerUnit: Double, requestsPerUnit: Double, minute m: Int64, _ input: DetectorInput,
+               _ out: inout StepOutput) -> Bool {
         let s = settings
+        let usd = r.excess * usdPerUnit, requests = r.excess * requestsPerUnit
         if let trace {
             let name = groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, CellTable.ids(key.cell).0))" } ?? "fleet"
             trace(name, metric.rawValue, m, "obs=\(r.observed) exp=\(r.expected) sd=\(r.sd) z=\(r.z) flag=\(r.flagged) "
@@ -433,8 +439,8 @@ public final class AnomalyDetector {
             since = st.flaggedStart
         } else if r.windowFlagged {
             test = .window
-            meanRequests = r.windowExcess
-            meanUSD = requests != 0 ? r.windowExcess * usd / requests : 0
+            meanRequests = r.windowExcess * requestsPerUnit
+            meanUSD = r.windowExcess * usdPerUnit
             since = m - Int64(s.windowMinutes) + 1
         } else if r.cusumAlarm {
             test = .cusum

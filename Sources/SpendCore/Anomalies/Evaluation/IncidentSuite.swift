@@ -115,7 +115,8 @@ public struct IncidentSuite: Sendable {
         var inc = Incident(kind: kind, size: size, startMs: 0, endMs: 0, target: "", detail: "")
         switch kind {
         case .retryStorm:
-            guard let f = featureTarget({ requestShare($0) >= 0.06 || spendShare($0) >= 0.06 }) else { return nil }
+            guard let f = featureTarget({ (requestShare($0) >= 0.06 || spendShare($0) >= 0.06)
+                && w.expectedRequests($0, minute: minute) >= 15 }) else { return nil }
             inc.feature = f
             inc.magnitude = [0.25, 0.45, 0.7][size]
             inc.target = "feature=\(w.features[f].name)"
@@ -156,8 +157,8 @@ public struct IncidentSuite: Sendable {
             inc.detail = "a new key spends \(Int([8, 15, 30][size]))% of the fleet's burn on \(SuiteWorld.catalogue[inc.model].name)"
             inc.endMs = duration(25, 45)
         case .cacheCollapse:
-            guard let f = featureTarget({ w.features[$0].cacheP * w.features[$0].cacheFrac >= 0.25 && spendShare($0) >= 0.06 })
-            else { return nil }
+            guard let f = featureTarget({ w.features[$0].cacheP * w.features[$0].cacheFrac >= 0.25 && spendShare($0) >= 0.06
+                && w.expectedRequests($0, minute: minute) >= 15 }) else { return nil }
             inc.feature = f
             inc.magnitude = [0.45, 0.2, 0.03][size]
             inc.target = "feature=\(w.features[f].name)"

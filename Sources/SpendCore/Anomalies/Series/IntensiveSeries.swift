@@ -42,12 +42,15 @@ struct IntensiveSeries {
     var wnl = 0.0, wnl2 = 0.0, wl = 0.0, winv = 0.0, wk = 0
     var state = SeriesState()
     var calibration = ResidualCalibration()
+    /// The pooled (windowed) statistic's own calibration: pooled minutes have lighter tails than single ones.
+    var windowCalibration = ResidualCalibration()
     /// The last three minutes' CUSUM inputs and shifts: the CUSUM takes their median, so one minute of a few
     /// huge requests (a heavy tail) cannot move it, while a shift that lasts does after one minute.
     var recentSteps: (Double, Double, Double) = (-1, -1, -1)
     var recentShifts: (Double, Double, Double) = (0, 0, 0)
-    /// Rates: the last minutes' failures and expected failures (windowed test).
+    /// Rates: the last minutes' failures and expected failures (windowed test); others: their pooled sums.
     var window = CountWindow()
+    var pooled = PooledWindow()
     /// Sums over the open period (for adopting a lasting change as the new normal).
     var openX = 0.0, openR = 0.0
 
@@ -169,6 +172,35 @@ struct IntensiveSeries {
                 && PoissonTail.z(wsum.x, wsum.e) / max(scale, 1).squareRoot() / c >= s.zThreshold
                 && rate - base >= s.minRateDelta && rate >= s.minRateRatio * base
             windowExcess = (wsum.x - wsum.e) / Double(max(window.observed.count, 1))
+        } else if kind == .cache && cusum {
+            // The last minutes pooled: a moderate drop that every minute shows a little is plain over five. Only
+            // for the (bounded) cache ratio: a pooled per-request value is as fragile as one minute, since one
+            // huge request dominates it.
+            pooled.add(x: x, w: w, expected: mu * w, n: n, size: s.windowMinutes)
+            let p = pooled.sums
+            if pooled.x.count == s.windowMinutes && p.e > 0 && p.w > 0 && p.n > 0 {
+                let mixW = max(0, 1 - 1 / max(p.n / Double(s.windowMinutes), 1).squareRoot())
+                let young = 1 + 8 / Double(max(minutes, 1))
+                let zW: Double
+                if kind == .perRequest {
+                    let v = max(scale, 1e-12)
+                    let sdW = max((v / p.n + v / nEff + drift * drift).squareRoot(), s.relativeNoiseFloor)
+                    zW = dir * (log(max(p.x, 1e-300) / p.e) - logBias / p.n) / sdW
+                    windowFlagged = zW / (windowCalibration.factor * young) >= s.zThreshold
+                        && p.x >= p.e * (1 + (s.sustainMinRatio - 1) * mixW)
+                    windowExcess = (p.x - p.e) / Double(s.windowMinutes)
+                } else {
+                    let yW = p.x / p.w, muW = p.e / p.w
+                    let sdW = max((variance / p.n + variance / nEff + drift * drift).squareRoot(), 0.005)
+                    zW = (muW - yW) / sdW
+                    windowFlagged = zW / (windowCalibration.factor * young) >= s.zThreshold && muW - yW >= s.minCacheDrop
+                        && yW <= s.maxCacheRatio * muW
+                    windowExcess = (p.e - p.x) / Double(s.windowMinutes)
+                }
+                if !state.open && !windowFlagged && z < s.zThreshold {
+                    windowCalibration.learn(zW, rate: max(s.calibrationRate, 1 / Double(max(minutes - s.warmupMinutes, 1))))
+                }
+            }
         }
         let holding = zr >= s.holdZ && beyond >= 0
         state = st

@@ -21,6 +21,26 @@ struct CountWindow {
     }
 }
 
+/// The last few minutes' sums for a pooled test of an intensive series: numerator, weight, expected
+/// numerator and requests (ring, O(1)).
+struct PooledWindow {
+    var x: [Double] = [], w: [Double] = [], e: [Double] = [], n: [Double] = []
+    var next = 0
+
+    mutating func add(x a: Double, w b: Double, expected c: Double, n d: Double, size: Int) {
+        if x.count < size {
+            x.append(a); w.append(b); e.append(c); n.append(d)
+        } else {
+            x[next] = a; w[next] = b; e[next] = c; n[next] = d
+            next = (next + 1) % size
+        }
+    }
+
+    var sums: (x: Double, w: Double, e: Double, n: Double) {
+        (x.reduce(0, +), w.reduce(0, +), e.reduce(0, +), n.reduce(0, +))
+    }
+}
+
 /// What one series' minute said: the value against its baseline, how unusual that is, and whether a test
 /// fired. Values are in the metric's display units (USD/min, tokens/min, requests/min, fractions, points).
 struct SeriesReading {
