@@ -118,10 +118,16 @@ extension AlertEngine {
         var seen: Set<AnomalyScope> = [fresh[h].1.scope]
         for _ in members {
             let narrower = members.filter { !seen.contains(fresh[$0].1.scope) && lineage.concentrated(fresh[h].1, in: fresh[$0].1.scope) }
-            guard let next = narrower.max(by: { a, b in
-                let (x, y) = (fresh[a].1.scope.breadth, fresh[b].1.scope.breadth)
+            guard !narrower.isEmpty else { break }
+            // Of several, the one whose scope holds the others' anomalies (a retry storm's feature holds its
+            // models' retries, not the reverse); then the least traffic (the more specific).
+            func covers(_ c: Int) -> Int {
+                narrower.filter { $0 != c && (lineage.shares(fresh[$0].1, in: fresh[c].1.scope)?.excess ?? 0) >= 0.9 }.count
+            }
+            let next = narrower.max { a, b in
+                let (x, y) = (covers(a), covers(b))
                 return x != y ? x < y : burn(a) > burn(b)
-            }) else { break }
+            }!
             h = next
             seen.insert(fresh[h].1.scope)
         }

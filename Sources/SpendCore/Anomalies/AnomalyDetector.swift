@@ -1,3 +1,5 @@
+import Foundation
+
 /// Watches the per-minute series of every tracked group (the fleet, each feature, API key, model and provider,
 /// and each GPU) and reports where an anomaly opens and where it clears. Fed one closed minute at a time, in
 /// order, through `DetectorInput` (docs/anomalies.md).
@@ -15,8 +17,10 @@ public final class AnomalyDetector {
     }
 
     /// A group's series, by slot: the request metrics in `AnomalyMetric.requestMetrics` order, then the
-    /// new-spender test; a GPU has one (its util).
+    /// new-spender test and the spend-per-minute (burn) test; a GPU has one (its util).
     static let newSpenderSlot = 6
+    static let burnSlot = 7
+    static let slots = 8
 
     /// The burn test for a group with no established spend baseline (docs/anomalies.md, "new spenders").
     struct NewSpender {
@@ -36,6 +40,7 @@ public final class AnomalyDetector {
         var spend = IntensiveSeries(), tokens = IntensiveSeries(), errors = IntensiveSeries()
         var retries = IntensiveSeries(), cache = IntensiveSeries()
         var requests = CountSeries()
+        var spendRate = BurnSeries()
         var gpu = GaugeSeries()
         var newSpender: NewSpender?
         var firstSeen: Int64
@@ -54,6 +59,7 @@ public final class AnomalyDetector {
             case 3: return errors.state
             case 4: return retries.state
             case 5: return cache.state
+            case 7: return spendRate.state
             default: return newSpender?.state ?? SeriesState()
             }
         }
@@ -67,12 +73,13 @@ public final class AnomalyDetector {
             case 3: errors.state.incident = id
             case 4: retries.state.incident = id
             case 5: cache.state.incident = id
+            case 7: spendRate.state.incident = id
             default: newSpender?.state.incident = id
             }
         }
 
         func busy(minute: Int64, cooldown: Int) -> Bool {
-            let slots = key.grouping < 0 ? 1 : 7
+            let slots = key.grouping < 0 ? 1 : AnomalyDetector.slots
             return (0..<slots).contains { state($0).busy(minute: minute, cooldown: cooldown) }
         }
     }
@@ -135,7 +142,7 @@ public final class AnomalyDetector {
     func isTracked(_ key: GroupKey) -> Bool { index[key] != nil }
     func hadIncident(_ key: GroupKey) -> Bool {
         guard let i = index[key] else { return false }
-        return (0..<7).contains { states[i].state($0).incident != nil }
+        return (0..<AnomalyDetector.slots).contains { states[i].state($0).incident != nil }
     }
     func group(_ key: GroupKey) -> GroupState? { index[key].map { states[$0] } }
 
@@ -328,9 +335,20 @@ public final class AnomalyDetector {
         } else { stale(&g.tokens.state, minute: m, &out) }
         // First attempts: a retry is the same request again (retry storms are the retry rate's to find).
         let firstTries = Double(max(c.requests - c.retries, 0))
-        if let r = g.requests.observe(firstTries, cusum: whole || g0 == .apiKey, minute: m, s) {
+        let countReading = g.requests.observe(firstTries, cusum: whole || g0 == .apiKey, minute: m, s)
+        if let r = countReading {
             if judge(&g.requests.state, r, key: key, slot: 2, metric: .requests, level: r.expected,
                      usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.requests.adopt() }
+        }
+        // Spend per minute (calls × cost) for keys and features, where runaways happen.
+        if g0 == .apiKey || g0 == .feature, let cr = countReading, g.spend.ready, !g.spend.state.open {
+            let retryShare = g.retries.ready ? min(g.retries.level, 0.9) : 0
+            let mu = g.spend.expected(w: 1, r: ref.map { n > 0 ? $0.spend / n : 1 } ?? 1)
+            if let r = g.spendRate.observe(spend: c.spend, lambda: cr.expected / (1 - retryShare), perRequest: mu,
+                                           variance: g.spend.variance, phi: g.requests.phi, s) {
+                _ = judge(&g.spendRate.state, r, key: key, slot: AnomalyDetector.burnSlot, metric: .spend, level: mu,
+                          usdPerUnit: 1, requestsPerUnit: 0, minute: m, input, &out)
+            }
         }
         if let r = g.errors.observe(x: Double(c.errors), w: n, n: n, kind: .rate, rising: true, cusum: rates, minute: m, s) {
             if judge(&g.errors.state, r, key: key, slot: 3, metric: .errorRate, level: r.expected,
@@ -543,7 +561,12 @@ public final class AnomalyDetector {
             }
             return
         }
-        guard warmedUp, firstAgo >= 0, share >= s.newSpenderShare, active >= s.newSpenderMinActiveMinutes,
+        // Persistence is minutes with spend and a few requests; a spender several times past the share (over the
+        // minutes it has been active) with plenty of requests in its first minute is plain at once.
+        var activeFleet = 0.0
+        for k in 0...max(firstAgo, 0) where k < w { activeFleet += fleetSpend[(fleetNext - 1 - k + 2 * w) % w] }
+        let plain = activeFleet > 0 && total / activeFleet >= s.newSpenderShare * 3 && req >= 2 * s.newSpenderMinRequests
+        guard warmedUp, firstAgo >= 0, share >= s.newSpenderShare, active >= s.newSpenderMinActiveMinutes || plain,
               req >= s.newSpenderMinRequests, rate * 60 >= s.minExcessUSDPerHour else { return }
         var reopen: Int? = nil
         if let ended = st.endedMinute, let inc = st.incident, m - ended <= Int64(s.cooldownMinutes) { reopen = inc }
@@ -552,10 +575,12 @@ public final class AnomalyDetector {
         st.normalRun = 0
         let since = m - Int64(firstAgo)
         ns.since = since
+        // Shown over the minutes it has been spending (the test above counted at least a few, to be safe).
+        let activeRate = total / Double(firstAgo + 1), activeShare = activeFleet > 0 ? min(total / activeFleet, 1) : share
         out.openings.append(Opening(key: g.key, slot: AnomalyDetector.newSpenderSlot, metric: .spend, test: .newSpender,
-                                    minute: m, observed: rate, expected: 0, sd: 0, z: share * 100, level: 0,
-                                    excessUSD: rate, excessRequests: req / span, since: since, share: share,
-                                    appeared: ns.appeared, reopen: reopen))
+                                    minute: m, observed: activeRate, expected: 0, sd: 0, z: activeShare * 100, level: 0,
+                                    excessUSD: activeRate, excessRequests: req / Double(firstAgo + 1), since: since,
+                                    share: activeShare, appeared: ns.appeared, reopen: reopen))
     }
 
     // MARK: materiality

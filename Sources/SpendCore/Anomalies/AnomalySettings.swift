@@ -26,6 +26,8 @@ public struct AnomalySettings: Sendable, Equatable {
     public var cusumK = 1.0
     public var cusumH = 7.0
     public var cusumClip = 3.0
+    /// A CUSUM run that has not reached `cusumH` in this many minutes is a slow bias, not a change: it restarts.
+    public var cusumMaxRunMinutes = 20
     /// Level and variance memories (per-minute learning rates): intensive series learn slowly (their level is
     /// not seasonal), counts and GPU util follow the day quickly until a daily profile exists.
     public var intensiveLevelRate = 1.0 / 45

@@ -147,9 +147,25 @@ struct Lineage {
     mutating func linked(_ a: Symptom, _ b: Symptom) -> Bool {
         if a.scope.isGPU || b.scope.isGPU { return a.scope == b.scope }
         if a.scope == b.scope { return true }
-        let sameFamily = a.metric.family == b.metric.family
-        if let sh = shares(a, in: b.scope), sh.excess >= 0.6, sameFamily || sh.excess >= 2 * sh.baseline { return true }
-        if sameFamily, let sh = shares(b, in: a.scope), sh.excess >= 0.6 { return true }
+        // Both judged now, over A's minutes.
+        var bNow = b
+        bNow.from = a.from
+        bNow.to = a.to
+        let aInB = b.scope.isFleet ? nil : shares(a, in: b.scope)?.excess
+        let bInA = shares(bNow, in: a.scope)?.excess
+        // The fleet holds all of A's excess whatever caused it: no evidence of a common cause, so only the other
+        // direction counts for it (a model inside its provider is lineage, and counts). Symptoms of one family
+        // link when one lies mostly in the other's scope; of different families (a key's new spend and its
+        // feature's cache ratio) only when each lies mostly in the other's.
+        if a.metric.family == b.metric.family { return (aInB ?? 0) >= 0.6 || (bInA ?? 0) >= 0.6 }
+        return (aInB ?? 0) >= 0.6 && (bInA ?? 0) >= 0.6
+    }
+
+    /// Whether every cell of `inner` lies in `outer` by construction.
+    mutating func contains(_ outer: AnomalyScope, _ inner: AnomalyScope) -> Bool {
+        if outer == inner { return true }
+        if outer.isFleet { return !inner.isGPU }
+        if outer.dimension == .provider, inner.dimension == .model { return provider(ofModel: inner.id) == outer.id }
         return false
     }
 

@@ -50,6 +50,7 @@ struct CountSeries {
         var st = state
         if st.cusum <= 0 && step > 0 { st.resetCusum(minute) }
         st.cusum = max(0, st.cusum + step)
+        if st.cusum > 0 && st.cusumMinutes >= s.cusumMaxRunMinutes { st.resetCusum(minute) }
         var alarm = false
         if st.cusum > 0 {
             st.cusumMinutes += 1
