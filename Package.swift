@@ -15,13 +15,15 @@ let package = Package(
         .systemLibrary(name: "CCurses", path: "Sources/CCurses"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libpq (Debian libpq-dev) for the postgres:// source; no Swift Postgres package (build time).
+        .systemLibrary(name: "CPQ", path: "Sources/CPQ", providers: [.apt(["libpq-dev"])]),
         .target(name: "CShims", dependencies: ["CCurses", "CSQLite", "CCurl"], path: "Sources/CShims",
                 linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("sqlite3"), .linkedLibrary("curl")]),
 
         // The ingest hot path lives here; runtime exclusivity checks cost ~10% of it (PERF.md §8).
         .target(name: "SpendCore", path: "Sources/SpendCore",
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-        .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl",
+        .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl", "CPQ",
                                           .product(name: "TOMLKit", package: "TOMLKit")], path: "Sources/SpendIO"),
         .target(name: "SpendUI", dependencies: ["SpendCore", "CShims", "CCurses"], path: "Sources/SpendUI"),
         .executableTarget(
@@ -33,9 +35,13 @@ let package = Package(
             path: "Sources/spendtop"
         ),
 
+        // libFuzzer targets for the parsers: `make fuzz` (scripts/fuzz.sh) builds it with -sanitize=fuzzer,address.
+        .executableTarget(name: "spendtop-fuzz", dependencies: ["SpendCore", "SpendIO"], path: "Sources/spendtop-fuzz"),
+
         .testTarget(name: "SpendCoreTests", dependencies: ["SpendCore"], path: "Tests/SpendCoreTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SpendIOTests", dependencies: ["SpendIO", "SpendCore"], path: "Tests/SpendIOTests"),
+        .testTarget(name: "SpendIOTests", dependencies: ["SpendIO", "SpendCore"], path: "Tests/SpendIOTests",
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SpendUITests", dependencies: ["SpendUI", "SpendCore", "SpendIO"], path: "Tests/SpendUITests", exclude: ["Snapshots"]),
         .testTarget(name: "EndToEndTests", dependencies: ["SpendCore"], path: "Tests/EndToEndTests"),
     ],

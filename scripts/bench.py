@@ -31,6 +31,7 @@ from pathlib import Path
 SCRIPTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SCRIPTS))
 import gen_events  # noqa: E402  (sits beside this script)
+import bench_promql  # noqa: E402  (the promql section; skips itself without prometheus)
 
 # The bench file: fixed so that runs on different days and machines read the same bytes.
 GEN_ARGS = dict(seed=42, start="2026-11-27T00:00:00Z", span_hours=24.0)
@@ -373,11 +374,20 @@ def section_console(args) -> dict:
     return dict(frame=frame, latency=lat, target_met=not missed)
 
 
+def section_postgres(args) -> dict:
+    """SPEC §11 PostgreSQL backend: pushdown export vs psql on 1M LiteLLM_SpendLogs rows (scripts/pg_bench.py).
+    Skipped, not failed, where no PostgreSQL server is installed."""
+    import pg_bench  # noqa: E402  (sits beside this script)
+    return pg_bench.section_postgres(args, best_of, read_spendtop_csv, compare_features, FeatureRow, BenchError)
+
+
 # name → (function, needs duckdb); run in this order. Later: keys, startup (SPEC §11).
 SECTIONS = {
     "export": (section_export, True),
     "live": (section_live, False),
     "console": (section_console, False),
+    "postgres": (section_postgres, False),
+    "promql": (lambda args: bench_promql.section_promql(args, run_measured, best_of, BenchError), False),
 }
 
 

@@ -24,6 +24,7 @@ public final class AlertHook: @unchecked Sendable {
     public let timeout: TimeInterval
     public let maxInFlight: Int
     let log: @Sendable (String) -> Void
+    var observer: (@Sendable (String) -> Void)?
     let lock = NSLock()
     var inFlight = 0
     let idle = NSCondition()
@@ -34,6 +35,21 @@ public final class AlertHook: @unchecked Sendable {
         self.timeout = timeout
         self.maxInFlight = maxInFlight
         self.log = log
+    }
+
+    /// Also sends every problem (failure, timeout, drop) to `body`: the alert delivery shows them in `!`.
+    public func observe(_ body: @escaping @Sendable (String) -> Void) {
+        lock.lock()
+        observer = body
+        lock.unlock()
+    }
+
+    func problem(_ text: String) {
+        log(text)
+        lock.lock()
+        let o = observer
+        lock.unlock()
+        o?(text)
     }
 
     /// Starts the command for this alert and returns at once; `completion` runs on the background thread.
@@ -47,7 +63,7 @@ public final class AlertHook: @unchecked Sendable {
         lock.lock()
         guard inFlight < maxInFlight else {
             lock.unlock()
-            log("on-alert: \(maxInFlight) commands still running; not run for \(TextSanitizer.clean(label))")
+            problem("on-alert: \(maxInFlight) commands still running; not run for \(TextSanitizer.clean(label))")
             completion?(.dropped)
             return false
         }
@@ -57,10 +73,10 @@ public final class AlertHook: @unchecked Sendable {
             let outcome = execute(json: json)
             switch outcome.0 {
             case .exited(0): break
-            case .exited(let code): log("on-alert command failed (exit \(code)) for \(TextSanitizer.clean(label))\(outcome.1)")
-            case .signalled(let sig): log("on-alert command killed by signal \(sig) for \(TextSanitizer.clean(label))\(outcome.1)")
-            case .timedOut: log("on-alert command timed out after \(Int(timeout)) s for \(TextSanitizer.clean(label)); killed\(outcome.1)")
-            case .failedToStart(let why): log("on-alert command could not start: \(why)")
+            case .exited(let code): problem("on-alert command failed (exit \(code)) for \(TextSanitizer.clean(label))\(outcome.1)")
+            case .signalled(let sig): problem("on-alert command killed by signal \(sig) for \(TextSanitizer.clean(label))\(outcome.1)")
+            case .timedOut: problem("on-alert command timed out after \(Int(timeout)) s for \(TextSanitizer.clean(label)); killed\(outcome.1)")
+            case .failedToStart(let why): problem("on-alert command could not start: \(why)")
             case .dropped: break
             }
             completion?(outcome.0)

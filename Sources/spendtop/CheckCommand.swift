@@ -12,7 +12,9 @@ struct CheckCommand: ParsableCommand {
             Files are read to their current end, SQLite sources to their last row, an HTTP stream until it ends \
             or is idle ([sources] idle_timeout, default 2s), a Prometheus page once. With --follow the sources are \
             followed as the console follows them (headless, for scripts and the bench) until --until-events \
-            events are counted, --for has passed, every source ended, or SIGINT/SIGTERM.
+            events are counted, --for has passed, every source ended, or SIGINT/SIGTERM. With --follow and \
+            --alert, --on-alert or config rules, alerts are judged as minutes close and delivered headless to the \
+            alert log and --on-alert (no bell): spendtop as an alerting daemon.
             """)
 
     @OptionGroup var live: LiveOptions
@@ -22,6 +24,7 @@ struct CheckCommand: ParsableCommand {
     var untilEvents: Int64?
     @Option(name: .customLong("for"), help: ArgumentHelp("With --follow: stop after this long (e.g. 30s, 5m).", valueName: "duration"))
     var duration: String?
+    @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
         let config = try live.loadConfig()
@@ -38,15 +41,33 @@ struct CheckCommand: ParsableCommand {
             }
             limit = SourceLoader.FollowLimit(events: untilEvents, seconds: seconds)
         }
+        let rules = try alertOptions.ruleSet(config: config)
+        if !follow && (!alertOptions.alerts.isEmpty || alertOptions.onAlert != nil) {
+            throw UsageError("--alert and --on-alert go with --follow; `spendtop export SOURCE --view alerts` lists a replay's alerts")
+        }
         var options = Rollup.Options()
         options.groupings = [.total, .by(.model)]
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
+        var delivery: AlertDelivery?
+        if follow && (!rules.isEmpty || alertOptions.onAlert != nil) {
+            // An alerting daemon: what the console judges, over the console's 24 h, delivered to the log and the hook.
+            options.groupings = Grouping.console
+            options.retentionMinutes = 24 * 60
+            let report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("spendtop: \($0)\n".utf8)) }
+            delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: AlertLog.defaultPath(storePath: storePath),
+                                     hook: alertOptions.hook(log: { _ in }), report: report)
+        }
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath,
-                                     retentionDays: try live.retentionDays(config), follow: limit)
-        print(CheckReport.render(rollup: loaded.rollup, statuses: loaded.statuses, loaded: loaded), terminator: "")
+                                     retentionDays: try live.retentionDays(config), follow: limit, alerts: delivery)
+        var text = CheckReport.render(rollup: loaded.rollup, statuses: loaded.statuses, loaded: loaded)
+        if let delivery {
+            delivery.waitForHooks()
+            text += CheckReport.alerts(delivery.alertState, logPath: delivery.logPath)
+        }
+        print(text, terminator: "")
         try SourceLoader.failOnBrokenSource(loaded)
     }
 }
@@ -70,6 +91,13 @@ enum CheckReport {
             if s.bytes > 0 { out += "  bytes           \(s.bytes)\n" }
             if s.gpuSamples > 0 { out += "  gpu samples     \(s.gpuSamples)\n" }
             if s.duplicates > 0 { out += "  duplicates      \(s.duplicates) (same request_id, counted once)\n" }
+            if s.superseded > 0 {
+                out += "  superseded      \(s.superseded) (a later record of a request replaced the counted one)\n"
+            }
+            if !s.skipped.isEmpty {
+                out += "  skipped         \(s.skipped.values.reduce(0, +))\n"
+                for (reason, n) in s.skipped.sorted(by: { $0.key < $1.key }) { out += "    \(reason.rawValue): \(n)\n" }
+            }
             if !s.formats.isEmpty {
                 out += "  formats         " + s.formats.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
             }
@@ -84,10 +112,23 @@ enum CheckReport {
         let total = (try? rollup.rows(ViewQuery(groupBy: nil, window: .all), wallMs: wallClockMs()))?.total ?? Measures()
         out += "total\n"
         out += "  events          \(rollup.eventsCounted)\n"
-        out += String(format: "  spend           $%.6f\n", total.spend)
+        out += String(format: "  spend           $%.6f", total.spend)
+            + (rollup.options.retentionMinutes.map { " (the last \($0 / 60) h)" } ?? "") + "\n"
         let unpriced = rollup.unpricedModels
         out += "  unpriced        \(rollup.unpricedRequests) requests in \(unpriced.count) models\n"
         for (model, n) in unpriced { out += "    \(model): \(n)\n" }
+        return out
+    }
+}
+
+extension CheckReport {
+    /// What a followed `check` alerted on: incidents started, still active, and any delivery problem.
+    static func alerts(_ a: AlertState, logPath: String?) -> String {
+        var out = "alerts\n"
+        out += "  started         \(a.started)\n"
+        out += "  active          \(a.active.count)\n"
+        if let logPath { out += "  log             \(TextSanitizer.clean(logPath))\n" }
+        for p in a.problems { out += "  ! \(TextSanitizer.clean(p))\n" }
         return out
     }
 }

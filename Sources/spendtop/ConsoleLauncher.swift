@@ -64,7 +64,7 @@ enum ConsoleLauncher {
         return opts
     }
 
-    static func run(feed: SpendFeed, alerts: AlertEvaluating?, options opts: ConsoleApp.Options) throws {
+    static func run(feed: SpendFeed, alerts: AlertSource?, options opts: ConsoleApp.Options) throws {
         if let reason = unusableTerminal() { throw RuntimeError(reason) }
         let terminal: CursesTerminal
         do { terminal = try CursesTerminal() } catch { throw RuntimeError("\(error)") }

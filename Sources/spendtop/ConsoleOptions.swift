@@ -5,7 +5,7 @@ import SpendCore
 /// The console's own options, shared by the default command and `demo` (kept apart so that the
 /// live-source and alert option groups merge beside it).
 struct ConsoleOptions: ParsableArguments {
-    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h (keys 1–6 and w change it; default: [general] window, else 5m).") var window: String?
+    @Option(help: "Window: 1m, 5m, 15m, 1h, 6h, 24h (keys 1-6 and w change it; default: [general] window, else 5m).") var window: String?
     @Option(help: "Theme name: default, light, solarized-dark, high-contrast, mono, or a user theme.") var theme: String?
     @Flag(help: "Read-only wallboard: big KPIs, rotating views, only q is accepted.") var wallboard = false
     @Option(help: "Wallboard: time per view (e.g. 15s, 1m).") var rotate: String = "15s"
@@ -16,7 +16,9 @@ struct ConsoleOptions: ParsableArguments {
     /// The flag wins over `[general] window` in config, which wins over 5m.
     func parsedWindow(config: ConfigValue? = nil) throws -> TimeWindow {
         let text = window ?? config?.at("general.window")?.string ?? "5m"
-        guard let w = TimeWindow(parsing: text), w != .all else { throw UsageError("unreadable window '\(text)'; use 1m, 5m, 15m, 1h, 6h or 24h") }
+        guard case .success(let w) = TimeWindow.parse(text), w != .all else {
+            throw UsageError("unreadable window '\(text)'; use 1m, 5m, 15m, 1h, 6h or 24h")
+        }
         return w
     }
 
@@ -28,14 +30,11 @@ struct ConsoleOptions: ParsableArguments {
         ((exportDir ?? config?.at("general.export_dir")?.string ?? ".") as NSString).expandingTildeInPath
     }
 
-    /// `15s`, `2m`, or plain seconds.
+    /// `15s`, `2m`, or plain seconds (at least a second).
     func rotateMs() throws -> Int64 {
-        let t = rotate.trimmingCharacters(in: .whitespaces).lowercased()
-        var number = t, unit: Int64 = 1000
-        if t.hasSuffix("ms") { number = String(t.dropLast(2)); unit = 1 }
-        else if t.hasSuffix("s") { number = String(t.dropLast()) }
-        else if t.hasSuffix("m") { number = String(t.dropLast()); unit = 60_000 }
-        guard let v = Double(number), v > 0 else { throw UsageError("unreadable --rotate '\(rotate)'; use e.g. 15s") }
-        return max(1000, Int64(v * Double(unit)))
+        guard case .success(let ms) = DurationText.milliseconds(rotate, bareUnit: .seconds), ms > 0 else {
+            throw UsageError("unreadable --rotate '\(rotate)'; use e.g. 15s")
+        }
+        return max(1000, ms)
     }
 }

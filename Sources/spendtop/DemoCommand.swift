@@ -35,13 +35,22 @@ struct DemoCommand: ParsableCommand {
         // Simulated time starts on a minute, so the scripted incidents fall on the same minutes every run.
         let traffic = DemoTraffic(startMs: wallClockMs() / 60_000 * 60_000, options: o)
         let feed = DemoFeed(traffic: traffic, speed: speed, prices: try SourceLoader.priceTable(pricesFile: console.prices))
+        // The demo's alerts stay on screen: no alert log (trying it leaves nothing behind); judged as the
+        // simulation writes each minute, like a live ingest.
+        let later = DeferredMessages()
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: nil,
+                                     hook: alertOptions.hook(log: { _ in }), report: { later.add($0) })
+        feed.alerts = delivery
         feed.start()
         defer { feed.stop() }
-        // The demo's alerts stay on screen: no alert log or hook, so trying it leaves nothing behind.
-        let later = DeferredMessages()
-        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), log: nil,
-                                     hook: alertOptions.hook(log: { later.add($0) }), report: { later.add($0) })
         defer { later.flush() }
         try ConsoleLauncher.run(feed: feed, alerts: delivery, options: options)
+        print(DemoCommand.nextStep(binary: CommandLine.arguments[0]))
+    }
+
+    /// The one line printed when the demo quits: the same console on your own file.
+    static func nextStep(binary: String) -> String {
+        let bin = binary.contains("/") ? binary : "spendtop"
+        return "Now your own data: \(bin) path/to/your-gateway-log.jsonl   (LiteLLM, OpenTelemetry, SQLite: README \"Your own data\")"
     }
 }

@@ -26,16 +26,23 @@ struct ExportCommand: ParsableCommand {
         guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
         if view.lowercased() == "alerts" { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         guard let v = ExportView(rawValue: view.lowercased()) else {
-            throw UsageError("unknown view '\(view)'; one of \(ExportView.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw UsageError("unknown view '\(view)'; one of \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", "))")
         }
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        let w = try ExportCommand.window(window)
         var atMs: Int64? = nil
         if let at {
             guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
             atMs = t
         }
         let parsedFilters = try filters.map { f -> ViewQuery.Filter in
-            guard let pf = ViewQuery.Filter(parsing: f) else { throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE") }
+            guard let pf = ViewQuery.Filter(parsing: f) else {
+                let dims = Dimension.requestDimensions.map(\.name).joined(separator: ", ")
+                guard let eq = f.firstIndex(of: "=") else {
+                    throw UsageError("unreadable filter '\(KeyMask.redact(f))'; use DIM=VALUE with DIM one of \(dims)")
+                }
+                throw UsageError("cannot filter by '\(KeyMask.redact(String(f[..<eq])))' (in '\(KeyMask.redact(f))'); "
+                                 + "filters are DIM=VALUE with DIM one of \(dims)")
+            }
             return pf
         }
         var options = Rollup.Options()
@@ -68,11 +75,19 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
+    /// `--window`: a duration or `all`; a hostile one is a usage error, never a trap.
+    static func window(_ text: String) throws -> TimeWindow {
+        switch TimeWindow.parse(text) {
+        case .success(let w): return w
+        case .failure(let e): throw UsageError("unreadable window: \(e.description)")
+        }
+    }
+
     /// Replays the sources minute by minute through the alert engine and lists every incident.
     func runAlerts(config: ConfigValue, specs: [(SourceSpec, SourceSettings)], storePath: String?) throws {
         let rules = try alertOptions.ruleSet(config: config)
         var windowStart: Int64? = nil, windowEnd: Int64? = nil
-        guard let w = TimeWindow(parsing: window) else { throw UsageError("unreadable window '\(window)'") }
+        let w = try ExportCommand.window(window)
         if let at {
             guard let t = parseTime(at) else { throw UsageError("unreadable --at '\(at)'") }
             windowEnd = t

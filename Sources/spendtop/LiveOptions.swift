@@ -22,8 +22,26 @@ struct LiveOptions: ParsableArguments {
     @Flag(help: "Do not verify TLS certificates of https sources.")
     var insecure = false
 
+    @Flag(help: "Wait for a SOURCE file that does not exist (or cannot be read) yet, instead of a usage error.")
+    var waitForSource = false
+
+    @Option(name: .customLong("idle-timeout"),
+            help: ArgumentHelp("Reconnect a followed stream that sends nothing (no byte, comment or heartbeat) "
+                                   + "for this long (default: [sources] idle_timeout, else 90s).",
+                               valueName: "duration"))
+    var idleTimeout: String?
+
     func validate() throws {
         if store != nil && noStore { throw ValidationError("--store and --no-store exclude each other") }
+    }
+
+    /// `--idle-timeout` in seconds, nil when not given; zero or unreadable is a usage error.
+    func idleTimeoutSeconds() throws -> Double? {
+        guard let idleTimeout else { return nil }
+        guard case .success(let ms) = DurationText.milliseconds(idleTimeout, bareUnit: .seconds), ms > 0 else {
+            throw UsageError("unreadable --idle-timeout '\(idleTimeout)'; use e.g. 90s")
+        }
+        return Double(ms) / 1000
     }
 
     /// The parsed SOURCE arguments; a malformed one is a usage error.
@@ -35,7 +53,46 @@ struct LiveOptions: ParsableArguments {
             if out.last == .stdin || out.last == .nvidiaSmi { stdinUsers += 1 }
         }
         if stdinUsers > 1 { throw UsageError("only one source can read stdin (- or nvidia-smi:-)") }
+        if !waitForSource { for spec in out { try LiveOptions.checkOpenable(spec) } }
         return out
+    }
+
+    /// A file source that cannot be opened now (missing, a folder, not readable) is a usage error, so a
+    /// typo never opens an empty console that looks healthy. Globs may match later; `--wait-for-source` waits.
+    static func checkOpenable(_ spec: SourceSpec) throws {
+        let path: String
+        switch spec {
+        case .file(let p):
+            if p.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) { return }
+            path = p
+        case .sqlite(let p, _): path = p
+        case .agentLogs(let logs) where logs.agent == .directory:
+            // A folder of JSONL logs (`~/.copilot/otel`) is followed; one without any is a mistake, not an empty console.
+            if logs.hasNoLogFiles {
+                let shown = logs.roots.first ?? logs.name
+                throw UsageError("\(shown) is a folder with no *.jsonl files in it; give its files, e.g. '\(shown)/*.jsonl'"
+                                 + " (quoted, so spendtop follows new ones), or add --wait-for-source")
+            }
+            return
+        default: return
+        }
+        let shown = path
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT {
+                throw UsageError("no such file: \(shown) (to wait for it to appear, add --wait-for-source)")
+            }
+            throw UsageError("cannot open \(shown): \(String(cString: strerror(errno)).lowercased())")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw UsageError("\(shown) is a folder; give its files, e.g. '\(shown)/*.jsonl' (quoted, so spendtop follows new ones)")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            let reason = errno == EACCES ? "permission denied" : String(cString: strerror(errno)).lowercased()
+            throw UsageError("cannot read \(shown): \(reason) (add --wait-for-source to wait until it can be)")
+        }
+        close(fd)
     }
 
     /// `[[mapping]]` formats from config; a bad one is a usage error naming it.
@@ -76,8 +133,13 @@ struct LiveOptions: ParsableArguments {
 
     /// Each source with its settings from config and flags.
     func resolved(config: ConfigValue) throws -> [(SourceSpec, SourceSettings)] {
-        try specs().map { spec in
-            do { return (spec, try SourceConfig.settings(for: spec, config: config, insecure: insecure)) } catch {
+        let idle = try idleTimeoutSeconds()
+        return try specs().map { spec in
+            do {
+                var settings = try SourceConfig.settings(for: spec, config: config, insecure: insecure)
+                if let idle { settings.idleTimeoutSeconds = idle }
+                return (spec, settings)
+            } catch {
                 throw RuntimeError("\(error)")
             }
         }
@@ -85,14 +147,15 @@ struct LiveOptions: ParsableArguments {
 
     /// The live feed for these options, not yet started: what the console calls. The rollup must
     /// intern every dimension when a store is used (`Grouping.console` does).
-    func makeIngest(config: ConfigValue, rollup: Rollup, follow: Bool, storeByDefault: Bool) throws -> LiveIngest {
+    func makeIngest(config: ConfigValue, rollup: Rollup, follow: Bool, storeByDefault: Bool,
+                    alerts: AlertDelivery? = nil) throws -> LiveIngest {
         var o = LiveIngest.Options()
         o.follow = follow
         o.storePath = storePath(defaultOn: storeByDefault, config: config)
         o.retentionDays = try retentionDays(config)
         o.mappings = try mappings(config)
         let sources = try resolved(config: config)
-        do { return try LiveIngest(sources: sources, rollup: rollup, options: o) } catch {
+        do { return try LiveIngest(sources: sources, rollup: rollup, options: o, alerts: alerts) } catch {
             throw RuntimeError("\(error)")
         }
     }

@@ -51,7 +51,7 @@ struct SourceLoader {
     }
 
     func load(_ specs: [(SourceSpec, SourceSettings)], storePath: String?, retentionDays: Double,
-              follow: FollowLimit?) throws -> Loaded {
+              follow: FollowLimit?, alerts: AlertDelivery? = nil) throws -> Loaded {
         var ro = options
         ro.internAllDimensions = storePath != nil
         let rollup = Rollup(options: ro, prices: prices)
@@ -61,7 +61,7 @@ struct SourceLoader {
         o.retentionDays = retentionDays
         o.mappings = mappings
         let ingest: LiveIngest
-        do { ingest = try LiveIngest(sources: specs, rollup: rollup, options: o) } catch { throw RuntimeError("\(error)") }
+        do { ingest = try LiveIngest(sources: specs, rollup: rollup, options: o, alerts: alerts) } catch { throw RuntimeError("\(error)") }
         ingest.start()
         if let follow {
             let stop = StopSignal.install()
@@ -84,6 +84,16 @@ struct SourceLoader {
     static func failOnBrokenSource(_ loaded: Loaded) throws {
         if let f = loaded.failures.first {
             throw RuntimeError("cannot read \(f.name): \(f.lastError ?? "unknown error")")
+        }
+        // Lines but not one valid event: the wrong file or the wrong format, not an empty result.
+        for status in loaded.statuses {
+            let s = status.stats
+            guard s.rejected > 0, s.events + s.gpuSamples + s.duplicates + s.expired == 0 else { continue }
+            let reasons = s.rejects.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+            let lines = max(s.lines, s.rejected)
+            throw RuntimeError("\(status.name): \(lines) line\(lines == 1 ? "" : "s"), none valid (\(reasons)); spendtop reads "
+                               + "JSON lines: its own schema, LiteLLM, OpenAI, Anthropic, OpenTelemetry, or a [[mapping]] in config")
         }
     }
 }

@@ -5,28 +5,60 @@ import SpendIO
 
 /// `spendtop [SOURCE ...]`: the console over the given sources.
 struct Spendtop: ParsableCommand {
+    /// `spendtop --version`.
+    static let version = "0.9.0"
+
+    /// The forms of the command line, as `--help` and the man page show them.
+    static let usage = """
+        spendtop [SOURCE …] [--window 5m] [--store PATH | --no-store] [--wait-for-source] [--theme NAME] [--wallboard]
+        spendtop export [SOURCE …] --view VIEW [--window W|all] [--filter DIM=VALUE …] [-o FILE]
+        spendtop check [SOURCE …] [--follow]
+        spendtop demo [--speed 60] [--wallboard]
+        spendtop --version
+        """
+
     static let configuration = CommandConfiguration(
         commandName: "spendtop",
         abstract: "top for AI inference spend.",
+        usage: usage,
+        discussion: """
+            SOURCE: a JSONL file or 'GLOB', - (stdin, for export and check), http(s)://URL (SSE or NDJSON), \
+            sqlite:PATH[?table=NAME] or PATH.db, prom:http://HOST:PORT/metrics, nvidia-smi:-. \
+            With no subcommand, spendtop opens the console on the SOURCEs (`spendtop top --help` lists its options). \
+            Try `spendtop demo` first; then `spendtop your-gateway-log.jsonl`. Exit codes: 0 ok, 1 runtime error, 2 usage error.
+            """,
+        version: version,
         subcommands: [DashboardCommand.self, ExportCommand.self, CheckCommand.self, DemoCommand.self,
-                      BenchAnomalyCommand.self, ConsoleBenchCommand.self],
+                      BenchAnomalyCommand.self, ConsoleBenchCommand.self, PostgresExportCommand.self, SoakCommand.self,
+                      PromQLDebugCommand.self],
         defaultSubcommand: DashboardCommand.self)
 }
 
 /// The default command: the live console over SOURCEs, with the store, alert rules and delivery.
 struct DashboardCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Show spend for SOURCEs in the console (the default command).")
+    static let configuration = CommandConfiguration(
+        commandName: "top", abstract: "Show spend for SOURCEs in the console (the default command).",
+        usage: "spendtop [SOURCE …] [<options>]", version: Spendtop.version)
 
     @OptionGroup var live: LiveOptions
     @OptionGroup var console: ConsoleOptions
     @OptionGroup var alertOptions: AlertOptions
 
     func run() throws {
+        if let meant = Suggestions.mistypedSubcommand(live.sources) {
+            throw UsageError("'\(live.sources[0])' is neither a file nor a command; did you mean `spendtop \(meant)`?")
+        }
         let config = try live.loadConfig()
-        let options = try ConsoleLauncher.prepare(console, config: config)
+        var options = try ConsoleLauncher.prepare(console, config: config)
         let specs = try live.specs()
         if specs.contains(where: { $0 == .stdin || $0 == .nvidiaSmi }) {
-            throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; give a file, or use `spendtop export -`")
+            throw UsageError("the console reads keys from stdin, so `-` cannot be a source here; "
+                             + "for events on stdin use `spendtop check -` or `spendtop export - --view features`, or give the file")
+        }
+        if specs.isEmpty && isatty(STDIN_FILENO) == 0 && isatty(STDOUT_FILENO) != 0 {
+            throw UsageError("events piped into the console cannot be read: it takes keys from the terminal. "
+                             + "Use `spendtop check -` (counts and rejects) or `spendtop export - --view features` (CSV), "
+                             + "or give the file: `spendtop FILE`")
         }
         let storePath = live.storePath(defaultOn: true, config: config)
         let storeHasData = storePath.map { FileManager.default.fileExists(atPath: $0) } ?? false
@@ -43,21 +75,17 @@ struct DashboardCommand: ParsableCommand {
         let prices = try SourceLoader.priceTable(pricesFile: console.prices ?? live.pricesFile(config))
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
 
+        // Read before this run writes to it: history from sources not given now is named in the header.
+        if let path = storePath { options.storeNote = StoreSummary.read(path: path)?.note(for: specs) }
         let rollup = Rollup(options: ro, prices: prices)
-        let ingest = try live.makeIngest(config: config, rollup: rollup, follow: true, storeByDefault: true)
-        // Messages while curses owns the screen would garble it: they are shown after the console exits.
+        // Messages while curses owns the screen would garble it: they are shown after the console exits (and
+        // delivery problems in `!` meanwhile).
         let later = DeferredMessages()
-        let log: AlertLog?
-        do { log = try AlertLog(path: AlertLog.defaultPath(storePath: ingest.storePath)) } catch {
-            log = nil
-            later.add("\(error)")
-        }
-        // On start the engine judges the last hour, not the whole history: a restart does not
-        // re-ring yesterday, and the first frame does not wait for a day of minutes.
-        var engineOptions = AlertEngine.Options()
-        engineOptions.maxCatchUpMinutes = 60
-        let delivery = AlertDelivery(engine: AlertEngine(rules: rules, options: engineOptions), log: log,
-                                     hook: alertOptions.hook(log: { later.add($0) }), report: { later.add($0) })
+        // Alerts are judged on the ingest side: the whole replayed window on start (quietly: only what still holds
+        // is delivered), then each minute as it closes, whether the console is paused or busy.
+        let delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: AlertLog.defaultPath(storePath: storePath),
+                                     hook: alertOptions.hook(log: { _ in }), report: { later.add($0) })
+        let ingest = try live.makeIngest(config: config, rollup: rollup, follow: true, storeByDefault: true, alerts: delivery)
         ingest.start()
         defer {
             ingest.stop()

@@ -18,7 +18,7 @@ final class AlertDeliveryE2ETests: XCTestCase {
     }
 
     func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-e2e-bell-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-bell-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }
@@ -200,15 +200,14 @@ final class AlertDeliveryE2ETests: XCTestCase {
         XCTAssertTrue((alert["reason"] as? String ?? "").contains("support-chat"), "\(alert)")
         XCTAssertTrue((alert["key"] as? String ?? "").hasPrefix("rule:"), "\(alert)")
         XCTAssertFalse(String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self).contains("RAWSECRET"))
-        // While it hangs, keys are answered at once.
-        let before = Date()
+        // While it hangs, keys are answered: the console quits while the hook's group still lives (it
+        // is killed at its 10 s timeout, so a console that waited for it would find it gone).
         s.send("?")
         s.waitFor("this help", timeout: 2)
         s.send("Escape")
         s.wait(timeout: 2, "help closed") { !$0.contains("this help") }
         s.send("q")
         s.waitFor("EXITED:0", timeout: 3)
-        XCTAssertLessThan(Date().timeIntervalSince(before), 4, "help, close and quit with the hook still running")
         XCTAssertEqual(kill(group, 0), 0, "the console did not wait for the hook")
         XCTAssertEqual(bells(typescript), 1)
         XCTAssertEqual(alertLog(s).map { $0["event"] as? String }, ["start"])

@@ -20,7 +20,7 @@ final class AlertsCLITests: XCTestCase {
     }
 
     func isolated() throws -> [String: String] {
-        let home = NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)"
+        let home = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         return ["XDG_CONFIG_HOME": home + "/config", "XDG_STATE_HOME": home + "/state", "HOME": home]
     }
@@ -59,7 +59,7 @@ final class AlertsCLITests: XCTestCase {
         per_day = 100
         """.write(toFile: configDir + "/config.toml", atomically: true, encoding: .utf8)
         let path = try CLI.temporaryFile(crossingTraffic())
-        let got = NSTemporaryDirectory() + "spendtop-e2e-hook-\(UUID().uuidString)"
+        let got = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-hook-\(UUID().uuidString)")
         let r = try CLI.run(["export", path, "--view", "alerts", "--on-alert", "cat >> '\(got)'"], environment: env)
         XCTAssertEqual(r.status, 0, r.stderr)
         let rows = CLI.parseCSV(r.stdout).dropFirst()

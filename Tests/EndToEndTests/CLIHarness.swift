@@ -37,16 +37,35 @@ enum CLI {
         p.standardError = err
         p.standardInput = input
         try p.run()
-        if let data = stdinData ?? stdin.map({ Data($0.utf8) }) { input.fileHandleForWriting.write(data) }
+        // stdout and stderr are drained while stdin is written: a program that answers before it has
+        // read all its input would otherwise fill a 64 KB pipe and wait for us while we wait for it.
+        final class Drained: @unchecked Sendable { var out = Data(), err = Data() }
+        let drained = Drained()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { drained.out = out.fileHandleForReading.readDataToEndOfFile() }
+        DispatchQueue.global().async(group: group) { drained.err = err.fileHandleForReading.readDataToEndOfFile() }
+        if let data = stdinData ?? stdin.map({ Data($0.utf8) }) {
+            // A program that exits without reading all of stdin closes the pipe: EPIPE, not a crash.
+            signal(SIGPIPE, SIG_IGN)
+            data.withUnsafeBytes { b in
+                var off = 0
+                let fd = input.fileHandleForWriting.fileDescriptor
+                while off < b.count {
+                    let n = write(fd, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { if errno == EINTR { continue }; break }
+                    off += n
+                }
+            }
+        }
         try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let o = drained.out, e = drained.err
         p.waitUntilExit()
         return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
     static func temporaryFile(_ text: String, suffix: String = ".jsonl") throws -> String {
-        let path = NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)\(suffix)"
+        let path = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)\(suffix)")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -19,7 +19,7 @@ final class ConsoleE2ETests: XCTestCase {
     }
 
     func tempDir() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }
@@ -82,7 +82,13 @@ final class ConsoleE2ETests: XCTestCase {
         let dir = try tempDir()
         let s = try start([sample, "--window", "15m", "--export-dir", dir])
         s.waitFor("2026-11-27 23:59:49Z")
-        let screen = s.waitFor("Features 10")
+        var screen = s.waitFor("Features 10")
+        // The selection stays on the group it was on while the file was read; g takes the top row (the biggest spender).
+        let all = screen.split(separator: "\n").map(String.init)
+        let columns = try XCTUnwrap(all.firstIndex { $0.contains("FEATURE") && $0.contains("SPEND") })
+        let topName = try XCTUnwrap(all[columns + 1].dropFirst(3).split(separator: " ").first.map(String.init))
+        s.send("g")
+        screen = s.wait("the top row selected") { self.selectedName($0) == topName }
         let feature = try XCTUnwrap(selectedName(screen))
         s.send("Enter")
         s.waitFor("all › feature \(feature)")
@@ -130,8 +136,12 @@ final class ConsoleE2ETests: XCTestCase {
         var screen = s.waitFor("Overview (1/5)")
         XCTAssertTrue(screen.contains("█"), "big block digits")
         for k in ["1", "e", "/", "Enter", "Tab", "?", "t", "p", "s", "Escape"] { s.send(k) }
-        usleep(300_000)
-        screen = s.capture()
+        // Not a pause: two resizes, each waited for as a whole frame at the new size, are read after
+        // the keys sent before them, so by the second frame every key above has been handled.
+        s.resize(width: 110, height: 32)
+        _ = s.wait("110×32") { $0.split(separator: "\n", omittingEmptySubsequences: false).count == 33 && $0.contains("Overview") }
+        s.resize(width: 100, height: 30)
+        screen = s.wait("100×30") { $0.split(separator: "\n", omittingEmptySubsequences: false).count == 31 && $0.contains("Overview") }
         XCTAssertTrue(screen.contains("Overview (1/5)"), screen)
         XCTAssertTrue(screen.contains("window 5m"), screen)
         XCTAssertFalse(screen.contains("this help"))

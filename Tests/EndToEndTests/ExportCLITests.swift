@@ -53,9 +53,10 @@ final class ExportCLITests: XCTestCase {
             requests[f, default: 0] += 1
             input[f, default: 0] += (o["input_tokens"] as? NSNumber)?.intValue ?? 0
         }
-        let out = try CLI.run(["export", path, "--view", "features", "--window", "all", "-o", NSTemporaryDirectory() + "day-features.csv"])
+        let csv = ScratchFiles.shared.track(NSTemporaryDirectory() + "day-features-\(UUID().uuidString).csv")
+        let out = try CLI.run(["export", path, "--view", "features", "--window", "all", "-o", csv])
         XCTAssertEqual(out.status, 0, out.stderr)
-        let rows = CLI.parseCSV(try String(contentsOfFile: NSTemporaryDirectory() + "day-features.csv", encoding: .utf8))
+        let rows = CLI.parseCSV(try String(contentsOfFile: csv, encoding: .utf8))
         let header = rows[0]
         let si = try XCTUnwrap(header.firstIndex(of: "spend_usd")), ri = try XCTUnwrap(header.firstIndex(of: "requests"))
         let ii = try XCTUnwrap(header.firstIndex(of: "input_tokens"))
@@ -113,9 +114,10 @@ final class ExportCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["export", "x.jsonl", "--view", "nope"]).status, 2)
         XCTAssertEqual(try CLI.run(["export", "--view", "features"]).status, 2)
         XCTAssertEqual(try CLI.run(["export", "--bogus"]).status, 2)
+        // A source that cannot be opened at start is a usage error (issue 9 point 2).
         let missing = try CLI.run(["export", "/nonexistent.jsonl", "--view", "features"])
-        XCTAssertEqual(missing.status, 1)
-        XCTAssertEqual(missing.stderr, "spendtop: cannot read /nonexistent.jsonl: No such file or directory\n")
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.stderr, "spendtop: no such file: /nonexistent.jsonl (to wait for it to appear, add --wait-for-source)\n")
         XCTAssertEqual(try CLI.run(["--help"]).status, 0)
         XCTAssertEqual(try CLI.run(["export", "--help"]).status, 0)
     }

@@ -84,7 +84,13 @@ final class FileFollowTests: XCTestCase {
         writer.write(0..<50_000)
         let first = try Background.spendtop(["check", "--follow", "--store", store, glob])
         running.append(first)
-        usleep(300_000)
+        // Rotate only once the first run is reading (its first commit is in the store), not after a pause.
+        let deadline = Date(timeIntervalSinceNow: 60)
+        while Date() < deadline {
+            let r = try CLI.run(["check", "--store", store])
+            if r.status == 0, !r.stdout.contains("replayed        0 events") { break }
+            usleep(20_000)
+        }
         writer.write(50_000..<60_000)
         writer.rotateByRename(to: dir + "/app.log.1")
         writer.write(60_000..<100_000)

@@ -56,8 +56,9 @@ final class Background {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { return false }
         process.waitUntilExit()
-        // Let the readability handlers drain what is left.
-        usleep(50_000)
+        // The handlers stop, then what is left up to end of file is read here (no pause to guess at).
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
         lock.lock()
         outData.append(out.fileHandleForReading.readDataToEndOfFile())
         errData.append(err.fileHandleForReading.readDataToEndOfFile())
@@ -75,7 +76,7 @@ final class Background {
 
 enum Scratch {
     static func directory() throws -> String {
-        let d = NSTemporaryDirectory() + "spendtop-live-\(UUID().uuidString)"
+        let d = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-live-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }

@@ -12,19 +12,21 @@ final class TmuxSession {
     /// Runs `spendtop ARGS` in a W×H session with TERM=xterm-256color and a UTF-8 locale; when it
     /// exits the pane prints `EXITED:<status>` and stays open so the test can read it. With `typescript`,
     /// it runs under util-linux `script -f`, which records every byte the program writes to the terminal there.
+    /// `launcher` runs before the binary (e.g. `unshare … sh wrapper.sh`), which it is given as its arguments.
     init(width: Int, height: Int, args: [String], term: String = "xterm-256color", cwd: String? = nil, env: [String: String] = [:],
-         typescript: String? = nil) throws {
+         typescript: String? = nil, launcher: [String] = []) throws {
         TmuxSession.counter += 1
         name = "spendtop-e2e-\(getpid())-\(TmuxSession.counter)-\(UUID().uuidString.prefix(6))"
-        var quoted = ([CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
+        var quoted = (launcher + [CLI.binary.path] + args).map(TmuxSession.shellQuote).joined(separator: " ")
         if let typescript {
             // -e: the program's exit status; -f: flushed after each write, so the test can read it while it runs.
             quoted = "script -q -f -e -c " + TmuxSession.shellQuote(quoted) + " " + TmuxSession.shellQuote(typescript)
         }
         // A fresh state and config folder per session: the console's default store and alert log
         // land there, so no run resumes after another's saved positions or touches the home folder.
-        let home = NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)"
-        var vars = ["TERM": term, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+        let home = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)")
+        // SPENDTOP_FRAME_TITLE: each frame is bracketed by pane titles, so `capture` knows a whole frame.
+        var vars = ["TERM": term, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "SPENDTOP_FRAME_TITLE": "1",
                     "XDG_STATE_HOME": home + "/state", "XDG_CONFIG_HOME": home + "/config"]
         if typescript != nil { vars["SHELL"] = "/bin/sh" }  // script runs the command with $SHELL -c
         for (k, v) in env { vars[k] = v }
@@ -39,14 +41,30 @@ final class TmuxSession {
 
     static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
+    /// This test process's own tmux server (in $TMPDIR): no other tmux server's environment reaches the
+    /// panes, and the socket is removed when the bundle ends.
+    static let socket: String = {
+        let path = NSTemporaryDirectory() + "spendtop-tmux-\(getpid()).sock"
+        ScratchFiles.shared.atEnd {
+            _ = try? TmuxSession.tmux(["kill-server"])
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        // One server for the whole bundle: without this it exits with its last session, and a test starting the
+        // next session while it shuts down reaches the dying server and gets no session at all.
+        _ = try? TmuxSession.tmux(socket: path, ["start-server", ";", "set-option", "-s", "exit-empty", "off"])
+        return path
+    }()
+
     @discardableResult
-    static func tmux(_ args: [String]) throws -> String {
+    static func tmux(_ args: [String]) throws -> String { try tmux(socket: socket, args) }
+
+    static func tmux(socket: String, _ args: [String]) throws -> String {
         // Through the shell into a file, waited for with waitpid: a tmux server started by this call
         // inherits descriptors and outlives it, which leaves Foundation's Process (pipes, or its
         // child tracking) waiting forever.
         let path = NSTemporaryDirectory() + "spendtop-tmux-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let command = (["tmux"] + args).map(shellQuote).joined(separator: " ") + " >" + shellQuote(path) + " 2>/dev/null </dev/null"
+        let command = (["tmux", "-S", socket] + args).map(shellQuote).joined(separator: " ") + " >" + shellQuote(path) + " 2>/dev/null </dev/null"
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
         defer { for a in argv { free(a) } }
@@ -56,7 +74,25 @@ final class TmuxSession {
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 
-    func capture() -> String { (try? TmuxSession.tmux(["capture-pane", "-p", "-t", name])) ?? "" }
+    func capture() -> String { frame().screen }
+
+    /// The screen with whether it holds a whole frame: the pane title is read before and after the
+    /// capture in one tmux command list (tmux parses no pane output in between), and a frame is whole
+    /// when both say `spendtop frame N` with the same N. A screen not drawn by the console (the shell's
+    /// `EXITED:` line, a usage error) has no frame titles and counts as whole.
+    func frame() -> (screen: String, whole: Bool) {
+        let marker = "@@spendtop-title@@"
+        let out = (try? TmuxSession.tmux(["display-message", "-p", "-t", name, marker + "#{pane_title}", ";",
+                                          "capture-pane", "-p", "-t", name, ";",
+                                          "display-message", "-p", "-t", name, marker + "#{pane_title}"])) ?? ""
+        var lines = out.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        guard lines.count >= 2, lines[0].hasPrefix(marker), lines[lines.count - 1].hasPrefix(marker) else { return (out, false) }
+        let before = String(lines[0].dropFirst(marker.count)), after = String(lines[lines.count - 1].dropFirst(marker.count))
+        let screen = lines[1..<(lines.count - 1)].joined(separator: "\n") + "\n"
+        let drawing = before == "spendtop drawing" || before != after
+        return (screen, !drawing)
+    }
 
     func display(_ format: String) -> String {
         ((try? TmuxSession.tmux(["display-message", "-p", "-t", name, format])) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -76,23 +112,15 @@ final class TmuxSession {
     func wait(timeout: TimeInterval = 10, _ what: String, file: StaticString = #filePath, line: UInt = #line,
               _ predicate: (String) -> Bool) -> String {
         let deadline = Date().addingTimeInterval(timeout)
-        var screen = capture()
         while true {
-            if predicate(screen) {
-                // A capture can land in the middle of a frame: return a screen that held still for
-                // a moment, so what the caller asserts next was drawn in the same frame.
-                usleep(40_000)
-                let again = capture()
-                if again == screen || Date() > deadline { return screen }
-                screen = again
-                continue
-            }
+            // Only whole frames are judged, so what the caller asserts next was drawn in the same frame.
+            let (screen, whole) = frame()
+            if whole && predicate(screen) { return screen }
             if Date() > deadline {
                 XCTFail("timed out waiting for \(what); screen:\n\(screen)", file: file, line: line)
                 return screen
             }
-            usleep(30_000)
-            screen = capture()
+            usleep(whole ? 30_000 : 2_000)
         }
     }
 
@@ -101,4 +129,11 @@ final class TmuxSession {
     }
 
     func kill() { _ = try? TmuxSession.tmux(["kill-session", "-t", name]) }
+
+    /// The pid of the program the pane runs (the shell's child), or nil once it has exited.
+    func programPID() -> pid_t? {
+        guard let shell = Int32(display("#{pane_pid}")) else { return nil }
+        let children = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
 }

@@ -8,7 +8,7 @@ final class FastNumberTests: XCTestCase {
     }
 
     func testMatchesSwiftParserBitForBit() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededGenerator(seed: 42)
         var cases = ["0", "-0", "1", "12345", "0.1", "0.000123", "3e-06", "2.5E-7", "1e22", "1e23", "123456789012345678901234",
                      "9007199254740993", "0.063198575", "1795910294.502588", "4.9e-324", "1.7976931348623157e308",
                      "-12.5e+3", "100000000000000000000", "0.30000000000000004"]
@@ -29,7 +29,7 @@ final class FastNumberTests: XCTestCase {
     }
 
     func testRejectsMalformed() {
-        for bad in ["", "-", ".5", "1.", "1e", "e5", "--1"] {
+        for bad in ["", "-", ".5", "1.", "1e", "e5", "--1", "0999", "-01", "00"] {
             XCTAssertNil(parse(bad), bad)
         }
     }

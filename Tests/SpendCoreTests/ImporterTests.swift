@@ -438,6 +438,7 @@ final class ImporterTests: XCTestCase {
             case .events(let e): eventCount += e.count
             case .gpu(let g): gpuCount += g.count
             case .rejected(let r): XCTFail("rejected: \(r)")
+            case .skipped(let r): XCTFail("skipped: \(r)")
             }
         }
         XCTAssertEqual(eventCount, 17)
@@ -594,7 +595,7 @@ final class ImporterTests: XCTestCase {
 
     func testRegistryOrder() {
         XCTAssertEqual(ImporterRegistry.order.map { $0.formatName },
-                       ["otlp", "litellm", "litellm-spendlogs", "anthropic", "openai", "native"])
+                       ["otlp", "litellm", "litellm-spendlogs", "claude", "codex", "otel-span", "anthropic", "openai", "native"])
         XCTAssertEqual(Set(ImporterRegistry.order.map { $0.formatName }).count, ImporterRegistry.order.count)
     }
 

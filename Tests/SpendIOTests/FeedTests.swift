@@ -5,6 +5,7 @@ import SpendCore
 final class FeedTests: XCTestCase {
     func testFileFeedReadsFilesOnceAndReportsThem() throws {
         let path = NSTemporaryDirectory() + "feed-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
         try """
         {"ts":"2026-11-28T10:00:00Z","request_id":"a","feature":"chat","cost_usd":1}
         {"ts":"2026-11-28T10:00:01Z","request_id":"a","feature":"chat","cost_usd":1}

@@ -8,17 +8,21 @@ final class LiveIngestTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     var servers: [Process] = []
     var ingests: [LiveIngest] = []
+    var dirs: [String] = []
 
     override func tearDown() {
         for i in ingests { i.stop() }
         ingests = []
         for s in servers where s.isRunning { s.terminate(); s.waitUntilExit() }
         servers = []
+        for d in dirs { try? FileManager.default.removeItem(atPath: d) }
+        dirs = []
     }
 
     func scratch() throws -> String {
         let d = NSTemporaryDirectory() + "spendtop-ingest-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        dirs.append(d)
         return d
     }
 
@@ -129,7 +133,7 @@ final class LiveIngestTests: XCTestCase {
             box.lock.lock(); box.pushed = true; box.lock.unlock()
             done.fulfill()
         }
-        usleep(100_000)
+        XCTAssertTrue(q.waitForWaitingProducers(1, timeout: 10), "over budget: the producer waits in push")
         box.lock.lock(); XCTAssertFalse(box.pushed, "over budget: the producer waits"); box.lock.unlock()
         XCTAssertEqual(q.pop(timeout: 1), 1)
         wait(for: [done], timeout: 5)
@@ -178,7 +182,9 @@ final class LiveIngestTests: XCTestCase {
         let port = try serve(["garbage"])
         servers.last!.terminate(); servers.last!.waitUntilExit()
         var settings = SourceSettings()
-        settings.backoffBaseSeconds = 5
+        // A backoff of at least 30 s (60 s × jitter 0.5–1): returning well within it means stop woke the sleep.
+        settings.backoffBaseSeconds = 60
+        settings.backoffCapSeconds = 60
         let ingest = try start([.http("http://127.0.0.1:\(port)/")], rollup: Rollup(), store: nil, follow: true, settings: settings)
         XCTAssertTrue(waitFor {
             if case .retrying = ingest.sources[0].state { return ingest.sources[0].lastError != nil }
@@ -186,7 +192,7 @@ final class LiveIngestTests: XCTestCase {
         }, "\(ingest.sources)")
         let t0 = Date()
         ingest.stop()
-        XCTAssertLessThan(Date().timeIntervalSince(t0), 2, "stop interrupts the backoff sleep")
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 25, "stop interrupts the backoff sleep (30–60 s)")
     }
 
     /// Another spendtop's store, read as a `sqlite:` source while it is written; the reader's
@@ -305,6 +311,36 @@ final class LiveIngestTests: XCTestCase {
         XCTAssertTrue(firstConnection.contains("\"last_event_id\": \"120\""), String(firstConnection))
         XCTAssertEqual(second.eventsCounted, 120)
         XCTAssertEqual(b.sources[0].stats.duplicates, 0)
+    }
+
+    /// An NDJSON server that goes silent mid-line with the connection open: past the idle timeout the
+    /// source shows as stalled, reconnects, and the re-sent lines count once (by request_id).
+    func testStalledNDJSONStreamIsReconnectedAndCountedOnce() throws {
+        let dir = try scratch()
+        let file = dir + "/events.jsonl"
+        let body = (0..<300).map { line($0) }.joined()
+        try body.write(toFile: file, atomically: true, encoding: .utf8)
+        let cut = body.utf8.count / 2 + 7  // mid-line
+        let port = try serve(["ndjson", "--file", file, "--stall-after", "\(cut)", "--stall-seconds", "6",
+                              "--reconnect-delay", "1", "--log", dir + "/log.jsonl"])
+        var settings = SourceSettings()
+        settings.idleTimeoutSeconds = 1
+        settings.backoffBaseSeconds = 0.05
+        let r = rollup()
+        let ingest = try start([.http("http://127.0.0.1:\(port)/")], rollup: r, store: nil, follow: true, settings: settings)
+        XCTAssertTrue(waitFor(15) { ingest.sources[0].stalled }, "\(ingest.sources)")
+        XCTAssertTrue(ingest.sources[0].lastError?.contains("stalled") ?? false, "\(ingest.sources)")
+        let before = ingest.read { $0.eventsCounted }
+        XCTAssertGreaterThan(before, 100, "the lines before the stall were counted while it was silent")
+        XCTAssertLessThan(before, 300)
+        XCTAssertTrue(waitFor(15) { ingest.read { $0.eventsCounted } == 300 && !ingest.sources[0].stalled }, "\(ingest.sources)")
+        XCTAssertTrue(ingest.waitUntilCaughtUp(timeout: 5))
+        ingest.stop()
+        XCTAssertEqual(r.eventsCounted, 300)
+        // Every reconnect re-sends the whole body (NDJSON has no resume): all of it is duplicates.
+        XCTAssertGreaterThanOrEqual(ingest.sources[0].stats.duplicates, before, "the re-sent lines count once")
+        XCTAssertEqual(ingest.sources[0].stats.rejected, 0, "the half line cut by the stall is dropped, not rejected")
+        XCTAssertEqual(try r.rows(ViewQuery(groupBy: nil, window: .all), wallMs: 0).total.spend, 0.3, accuracy: 1e-9)
     }
 
     func writeSpendLogs(_ db: String, start: Int, rows: Int) throws {

@@ -3,7 +3,7 @@ import SpendCore
 @testable import SpendUI
 
 final class ConsoleAppTests: XCTestCase {
-    func app(_ terminal: RecordingTerminal, alerts: AlertEvaluating? = nil, dir: String = NSTemporaryDirectory()) -> ConsoleApp {
+    func app(_ terminal: RecordingTerminal, alerts: AlertSource? = nil, dir: String = NSTemporaryDirectory()) -> ConsoleApp {
         var o = ConsoleApp.Options()
         o.exportDirectory = dir
         o.wallClock = { Fixture.wall }
@@ -14,6 +14,7 @@ final class ConsoleAppTests: XCTestCase {
     func testSnapshotExportEqualsTheExportView() throws {
         let dir = NSTemporaryDirectory() + "spendtop-ui-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let t = RecordingTerminal(width: 120, height: 32)
         let a = app(t, dir: dir)
         a.refresh(forced: true)
@@ -38,7 +39,14 @@ final class ConsoleAppTests: XCTestCase {
     func testBellRingsOncePerNewAlertAndBSilencesIt() {
         let mk = { (k: String) in AlertEvent(key: k, kind: .threshold, startedMs: Fixture.endMs, scope: "fleet", metric: "spend",
                                               observed: 2, expected: 1, reason: k) }
-        let alerts = ScriptedAlerts([[mk("a")], [], [mk("b"), mk("c")], [mk("d")]])
+        func state(_ keys: [String]) -> AlertState {
+            var a = AlertState()
+            a.active = keys.map(mk)
+            a.history = a.active
+            a.started = keys.count
+            return a
+        }
+        let alerts = ScriptedAlerts([state(["a"]), state(["a"]), state(["a", "b", "c"]), state(["a", "b", "c", "d"])])
         let t = RecordingTerminal(width: 100, height: 30)
         let a = app(t, alerts: alerts)
         a.refresh(forced: true)
@@ -50,7 +58,7 @@ final class ConsoleAppTests: XCTestCase {
         a.dispatch(.key(.char("b")))
         a.refresh(forced: false)
         XCTAssertEqual(t.bells, 2, "b silences the bell")
-        XCTAssertEqual(alerts.calls, 4)
+        XCTAssertEqual(alerts.reads, 4)
     }
 
     func testRunLoopDrawsHandlesKeysAndRestoresTheTerminal() {
@@ -63,7 +71,9 @@ final class ConsoleAppTests: XCTestCase {
         XCTAssertEqual(a.state.width, 80)
         XCTAssertEqual(t.frames.last?.width, 80)
         XCTAssertTrue(t.frames.last?.text.contains("window 15m") ?? false)
-        XCTAssertEqual(a.state.selected(.table(.feature)), 1)
+        // `j` moved the selection off the top row; it then stays on that group whichever window's rows it was on.
+        let t15 = a.state.shown[.table(.feature)]
+        XCTAssertNotEqual(t15?.rows[a.state.selected(.table(.feature))].first?.text, "code-review")
     }
 
     func testInterruptQuits() {

@@ -31,38 +31,44 @@ enum Fixture {
         return r
     }
 
-    static func snapshot(_ r: Rollup, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = [], alerts: AlertEvaluating? = nil,
+    static func snapshot(_ r: Rollup, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = [],
                          chartMinutes: Int = 60) -> ConsoleSnapshot {
         SnapshotBuilder.build(r, window: window, path: path, chartMinutes: chartMinutes,
-                              sources: [SourceStatus(name: "fixture.jsonl", state: .ended)], alerts: alerts,
+                              sources: [SourceStatus(name: "fixture.jsonl", state: .ended)],
                               unpriced: r.unpricedModels, eventsCounted: r.eventsCounted, folded: [], wallMs: wall)
     }
 
     static func state(width: Int, height: Int, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = [],
-                      alerts: AlertEvaluating? = nil) -> ConsoleState {
+                      alerts: AlertState? = nil) -> ConsoleState {
         var s = ConsoleState(width: width, height: height, window: window)
         s.path = path
-        _ = ConsoleState.reduce(&s, .data(snapshot(rollup(), window: window, path: path, alerts: alerts), forced: true))
+        if let alerts { _ = ConsoleState.reduce(&s, .alerts(alerts)) }
+        _ = ConsoleState.reduce(&s, .data(snapshot(rollup(), window: window, path: path), forced: true))
         return s
+    }
+
+    /// Alert state holding `started` (and `ended`, ended) incidents, as the ingest side would publish it.
+    static func alerts(active: [AlertEvent], ended: [AlertEvent] = [], budgets: [BudgetStatus] = []) -> AlertState {
+        var a = AlertState()
+        a.active = active
+        a.history = ended + active
+        a.budgets = budgets
+        a.started = active.count + ended.count
+        a.judgedThroughMs = endMs + 30_000
+        return a
     }
 }
 
-/// A test-only alert source: returns the alerts it is given, once, as newly started.
-final class ScriptedAlerts: AlertEvaluating {
-    var queue: [[AlertEvent]]
-    private(set) var active: [AlertEvent] = []
-    private(set) var history: [AlertEvent] = []
-    private(set) var calls = 0
+/// A test-only alert source: each read publishes the next state it was given (the last one stays).
+final class ScriptedAlerts: AlertSource {
+    var queue: [AlertState]
+    private(set) var reads = 0
 
-    init(_ queue: [[AlertEvent]]) { self.queue = queue }
+    init(_ queue: [AlertState]) { self.queue = queue }
 
-    func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent] {
-        calls += 1
-        guard !queue.isEmpty else { return [] }
-        let started = queue.removeFirst()
-        active += started
-        history += started
-        return started
+    var alertState: AlertState {
+        reads += 1
+        return queue.count > 1 ? queue.removeFirst() : queue.first ?? AlertState()
     }
 }
 

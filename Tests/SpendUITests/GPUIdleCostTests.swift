@@ -11,6 +11,6 @@ final class GPUIdleCostTests: XCTestCase {
         s.gpuHourlyUSD = 2.49
         XCTAssertEqual(ConsoleScreen.idleDetail(s), "! 2 idle $4.98/h")
         s.idleGPUs = 16
-        XCTAssertEqual(ConsoleScreen.idleDetail(s), "! 16 idle $39.84/h")
+        XCTAssertEqual(ConsoleScreen.idleDetail(s), "! 16 idle $39.8/h")
     }
 }

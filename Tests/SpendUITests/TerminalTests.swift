@@ -57,6 +57,7 @@ final class TerminalTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let userDir = NSTemporaryDirectory() + "spendtop-themes-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: userDir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: userDir) }
         try "name = \"mine\"\n[text]\nfg = \"#112233\"\n".write(toFile: userDir + "/mine.toml", atomically: true, encoding: .utf8)
         try "name = \"light\"\n[text]\nfg = \"red\"\n".write(toFile: userDir + "/light.toml", atomically: true, encoding: .utf8)
         try "[text]\nfg = \"nope\"\n".write(toFile: userDir + "/broken.toml", atomically: true, encoding: .utf8)

@@ -1,7 +1,8 @@
 /// Evaluates threshold rules, budgets and the anomaly detector against a rollup as time passes. Pure: it reads
-/// the rollup and a clock, and judges only minutes that closed since the last call, so the console can call it
-/// every tick. Costs per closed minute: each rule sums `window` cells, each budget one cell (plus one hour for
-/// its burn rate), the detector is O(tracked groups); see docs/anomalies.md.
+/// the rollup and a clock, and judges only minutes that closed since the last call, so the ingest side can call it
+/// after every batch. Costs per closed minute: each rule and budget O(1) (running sums over their windows), the
+/// detector O(tracked groups); a stretch with no data longer than every window is skipped, not stepped through.
+/// See docs/alerts.md and docs/anomalies.md.
 public final class AlertEngine: AlertEvaluating {
     public struct Options: Sendable {
         /// A minute is judged this long after it closes, so late lines of a live stream can land first.
@@ -31,14 +32,31 @@ public final class AlertEngine: AlertEvaluating {
         var pendingSince: Int64?
         var incident: Int?
         var endedMinute: Int64?
+        var window: RunningWindow<Measures>
+        var gpuWindow: RunningWindow<GPUMeasures>
     }
 
     struct BudgetState {
         var periodStart: Int64 = .min
+        var periodEnd: Int64 = .min
         var spent = 0.0
         var fired: Set<Double> = []
         var incidents: [Int] = []
         var exhaustedMs: Int64?
+        var burn = RunningWindow<Measures>(minutes: 60)
+    }
+
+    /// Spend of a budget's scope in its period before the rollup's oldest minute, from a store that holds more.
+    public struct BudgetPrior: Sendable, Equatable {
+        public var periodStartMs: Int64
+        /// The prior covers `[periodStartMs, untilMs)`; the rollup is read from `untilMs` on.
+        public var untilMs: Int64
+        public var spentUSD: Double
+        public init(periodStartMs: Int64, untilMs: Int64, spentUSD: Double) {
+            self.periodStartMs = periodStartMs
+            self.untilMs = untilMs
+            self.spentUSD = spentUSD
+        }
     }
 
     var incidents: [Int: Incident] = [:]
@@ -48,7 +66,11 @@ public final class AlertEngine: AlertEvaluating {
     var nextID = 0
     var ruleStates: [RuleState]
     var budgetStates: [BudgetState]
+    /// By budget index: what the period spent before the rollup's history begins (month budgets over a store).
+    public var budgetPriors: [Int: BudgetPrior] = [:]
     public private(set) var lastMinute: Int64?
+    /// The last judged minute that had data, for skipping long empty stretches.
+    var lastDataMinute: Int64?
     /// Where each budget stands after the last call.
     public private(set) var budgets: [BudgetStatus] = []
     /// Incidents that ended during the last call (for the alert log's end lines).
@@ -58,40 +80,96 @@ public final class AlertEngine: AlertEvaluating {
         self.rules = rules
         self.options = options
         detector = AnomalyDetector(settings: options.anomaly)
-        ruleStates = Array(repeating: RuleState(), count: rules.rules.count)
+        ruleStates = rules.rules.map {
+            RuleState(window: RunningWindow(minutes: $0.windowMinutes), gpuWindow: RunningWindow(minutes: $0.windowMinutes))
+        }
         budgetStates = Array(repeating: BudgetState(), count: rules.budgets.count)
     }
 
     public var active: [AlertEvent] { order.compactMap { incidents[$0]?.event }.filter(\.isActive) }
     public var history: [AlertEvent] { order.compactMap { incidents[$0]?.event } }
 
+    /// Judges the minutes closed by `nowMs`, at most `maxCatchUpMinutes` back; a call judging more than
+    /// `catchUpQuietMinutes` returns only the incidents still holding.
     public func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent] {
+        let (started, _) = advance(rollup, nowMs: nowMs)
+        let quiet = spannedInLastCall > options.catchUpQuietMinutes
+        return started.filter { !quiet || $0.isActive }
+    }
+
+    /// Minutes the last `advance` moved over: stepped through, plus empty stretches it skipped.
+    public private(set) var spannedInLastCall: Int64 = 0
+    /// Minutes the last `advance` stepped through.
+    public private(set) var judgedInLastCall: Int64 = 0
+    /// Minutes stepped through since the engine was made, and rollup cells rules and budgets read (the cost).
+    public private(set) var minutesStepped: Int64 = 0
+    public private(set) var cellReads: Int64 = 0
+
+    /// The newest minute `nowMs` has closed (and let settle).
+    public func closedMinute(nowMs: Int64) -> Int64 { Rollup.floorDiv(nowMs - options.settleMs, 60_000) - 1 }
+
+    /// Judges the closed minutes not judged yet, oldest first, at most `maxMinutes` of them; returns the incidents
+    /// that started (whatever happened to them since) and how many closed minutes are left for later calls. The
+    /// ingest side calls it in slices while it catches up on history, so readers get the rollup in between.
+    public func advance(_ rollup: Rollup, nowMs: Int64, maxMinutes: Int64 = .max) -> (started: [AlertEvent], remaining: Int64) {
+        advance(rollup, nowMs: nowMs, maxMinutes: maxMinutes, catchUpLimit: options.maxCatchUpMinutes)
+    }
+
+    func advance(_ rollup: Rollup, nowMs: Int64, maxMinutes: Int64, catchUpLimit: Int64) -> (started: [AlertEvent], remaining: Int64) {
         endedSinceLastCall = []
-        guard rollup.newestMs != .min else { return [] }
-        let closed = Rollup.floorDiv(nowMs - options.settleMs, 60_000) - 1
+        judgedInLastCall = 0
+        spannedInLastCall = 0
+        guard rollup.newestMs != .min else { return ([], 0) }
+        let closed = closedMinute(nowMs: nowMs)
         var from: Int64
         if let last = lastMinute {
             from = last + 1
         } else {
             from = max(Rollup.floorDiv(rollup.oldestMs, 60_000), rollup.oldestMinute ?? closed)
         }
-        from = max(from, closed - options.maxCatchUpMinutes + 1)
-        guard closed >= from else { return [] }
+        if catchUpLimit < .max { from = max(from, closed - catchUpLimit + 1) }
+        guard closed >= from else { return ([], 0) }
         var started: [Int] = []
-        for m in from...closed { step(rollup, minute: m, &started) }
-        lastMinute = closed
-        let quiet = closed - from + 1 > options.catchUpQuietMinutes
-        return started.compactMap { incidents[$0]?.event }.filter { !quiet || $0.isActive }
+        var m = from
+        while m <= closed && judgedInLastCall < max(1, maxMinutes) {
+            step(rollup, minute: m, &started)
+            judgedInLastCall += 1
+            minutesStepped += 1
+            lastMinute = m
+            if rollup.buckets[m] != nil { lastDataMinute = m }
+            m += 1
+            // Past every window, cooldown and detector memory with no data, the next empty minutes would all be
+            // judged alike: jump to the next minute with data (a stray year-9999 line is one jump, not 4 billion steps).
+            if m <= closed, let d = lastDataMinute, m - d > quietGapMinutes, rollup.buckets[m] == nil {
+                let next = rollup.firstMinuteWithData(after: m) ?? (closed + 1)
+                if next > m {
+                    m = min(next, closed + 1)
+                    lastMinute = m - 1
+                }
+            }
+        }
+        spannedInLastCall = (lastMinute ?? from - 1) - from + 1
+        return (started.compactMap { incidents[$0]?.event }, max(0, closed - (lastMinute ?? closed)))
     }
+
+    /// Empty minutes after which judging more of them changes nothing: longer than every rule's window, `for` and
+    /// cooldown, a day (budget periods and the detector's idle eviction), and the detector's cooldown.
+    lazy var quietGapMinutes: Int64 = {
+        var g: Int64 = 24 * 60
+        for r in rules.rules { g = max(g, Int64(r.windowMinutes) + Int64(r.forMinutes) + Int64(r.cooldownMinutes)) }
+        g = max(g, options.anomaly.idleEvictMinutes + Int64(options.anomaly.cooldownMinutes))
+        return g + 2
+    }()
 
     /// Replays everything the rollup holds minute by minute, as if live (export and the evaluation suite).
     public func replay(_ rollup: Rollup) -> [AlertEvent] {
-        guard rollup.newestMs != .min else { return [] }
-        var m = Rollup.floorDiv(rollup.oldestMs, 60_000) + 1
-        let last = Rollup.floorDiv(rollup.newestMs, 60_000)
-        while m <= last {
-            _ = evaluate(rollup, nowMs: m * 60_000 + options.settleMs)
-            m += 1
+        guard rollup.newestMs != .min else { return history }
+        // As a live run sees it: the minute holding the newest event is still open.
+        let nowMs = Rollup.floorDiv(rollup.newestMs, 60_000) * 60_000 + options.settleMs
+        if lastMinute == nil { lastMinute = Rollup.floorDiv(rollup.oldestMs, 60_000) - 1 }
+        while true {
+            let (_, remaining) = advance(rollup, nowMs: nowMs, maxMinutes: 1 << 20, catchUpLimit: .max)
+            if remaining == 0 { break }
         }
         return history
     }
@@ -177,35 +255,49 @@ public final class AlertEngine: AlertEvaluating {
         }
     }
 
+    /// One minute's cell of a scope (nil when nothing happened, or the scope is not seen yet).
+    func cell(_ scope: AlertScope, _ rollup: Rollup, minute: Int64) -> Measures? {
+        cellReads += 1
+        guard let (g, a, b) = resolve(scope, rollup), let slot = rollup.groupingIndex[g] else { return nil }
+        return rollup.buckets[minute]?.tables[slot].get(a, b)
+    }
+
+    /// A scope's measures summed over `[from, to]`, read cell by cell (a budget's period, once per period).
     func windowMeasures(_ scope: AlertScope, _ rollup: Rollup, from: Int64, to: Int64) -> Measures {
         var m = Measures()
         guard let (g, a, b) = resolve(scope, rollup), let slot = rollup.groupingIndex[g], to >= from else { return m }
-        for minute in from...to {
-            if let cell = rollup.buckets[minute]?.tables[slot].get(a, b) { m.merge(cell) }
+        rollup.forEachBucket(fromMinute: from, toMinute: to) { bucket in
+            cellReads += 1
+            if let c = bucket.tables[slot].get(a, b) { m.merge(c) }
         }
         return m
     }
 
-    func ruleValue(_ r: AlertRule, _ rollup: Rollup, minute m: Int64) -> Double? {
-        let from = m - Int64(r.windowMinutes) + 1
+    func gpuCell(_ r: AlertRule, _ rollup: Rollup, minute: Int64, want: Int32?) -> GPUMeasures? {
+        guard let gpus = rollup.buckets[minute]?.gpus else { return nil }
+        if let id = want { return gpus[id] }
+        var total = GPUMeasures()
+        for g in gpus.values { total.merge(g) }
+        return total
+    }
+
+    func ruleValue(_ i: Int, _ rollup: Rollup, minute m: Int64) -> Double? {
+        let r = rules.rules[i]
         if r.metric.isGPU {
-            var total = GPUMeasures()
             let want = r.scope.gpu.flatMap { rollup.gpuInterner.lookup(displayName: $0) }
             if r.scope.gpu != nil && want == nil { return nil }
-            for minute in from...m {
-                guard let gpus = rollup.buckets[minute]?.gpus else { continue }
-                for (id, g) in gpus where want == nil || want == id { total.merge(g) }
-            }
-            return r.metric.value(total)
+            ruleStates[i].gpuWindow.advance(to: m) { gpuCell(r, rollup, minute: $0, want: want) }
+            return r.metric.value(ruleStates[i].gpuWindow.sum)
         }
-        return r.metric.value(windowMeasures(r.scope, rollup, from: from, to: m), minutes: r.windowMinutes)
+        ruleStates[i].window.advance(to: m) { cell(r.scope, rollup, minute: $0) }
+        return r.metric.value(ruleStates[i].window.sum, minutes: r.windowMinutes)
     }
 
     func evaluateRule(_ i: Int, _ rollup: Rollup, minute m: Int64, _ started: inout [Int]) {
         let r = rules.rules[i]
+        let v = ruleValue(i, rollup, minute: m)
         var st = ruleStates[i]
         defer { ruleStates[i] = st }
-        let v = ruleValue(r, rollup, minute: m)
         let endOfMinute = (m + 1) * 60_000
         if let id = st.incident, incidents[id]?.event.endedMs == nil {
             if v == nil || r.cleared(v!) {
@@ -239,16 +331,23 @@ public final class AlertEngine: AlertEvaluating {
         let period = b.periodRange(containing: m * 60_000)
         let startMinute = period.start / 60_000
         if st.periodStart != period.start {
-            for id in st.incidents { end(id, atMs: period.start) }
+            // An incident ends with its own period (after a jump over empty days, not at the new one's start).
+            for id in st.incidents { end(id, atMs: min(st.periodEnd, period.start)) }
             st = BudgetState()
             st.periodStart = period.start
-            st.spent = m > startMinute ? windowMeasures(b.scope, rollup, from: startMinute, to: m - 1).spend : 0
+            st.periodEnd = period.end
+            var from = startMinute
+            if let prior = budgetPriors[i], prior.periodStartMs == period.start {
+                st.spent = prior.spentUSD
+                from = max(from, Rollup.floorDiv(prior.untilMs, 60_000))
+            }
+            if m > from { st.spent += windowMeasures(b.scope, rollup, from: from, to: m - 1).spend }
+            st.burn.reset(to: m - 1, floor: startMinute) { cell(b.scope, rollup, minute: $0) }
         }
-        st.spent += windowMeasures(b.scope, rollup, from: m, to: m).spend
+        st.spent += cell(b.scope, rollup, minute: m)?.spend ?? 0
+        st.burn.advance(to: m) { cell(b.scope, rollup, minute: $0) }
         let usedPct = st.spent / b.limitUSD * 100
-        let burnFrom = max(startMinute, m - 59)
-        let burnMinutes = Double(m - burnFrom + 1)
-        let burnPerHour = windowMeasures(b.scope, rollup, from: burnFrom, to: m).spend / burnMinutes * 60
+        let burnPerHour = st.burn.sum.spend / Double(max(1, st.burn.coveredMinutes)) * 60
         var runOut: Int64? = nil
         if st.spent >= b.limitUSD {
             st.exhaustedMs = st.exhaustedMs ?? nowMs
@@ -258,8 +357,8 @@ public final class AlertEngine: AlertEvaluating {
             let t = Double(nowMs) + ((b.limitUSD - st.spent) / burnPerHour * 3_600_000).rounded()
             if t <= Double(period.end) { runOut = Int64(t) }
         }
-        let status = BudgetStatus(rule: b, periodStartMs: period.start, spentUSD: st.spent, usedPct: usedPct,
-                                  burnPerHour: burnPerHour, runOutMs: runOut)
+        let status = BudgetStatus(rule: b, periodStartMs: period.start, periodEndMs: period.end, spentUSD: st.spent,
+                                  usedPct: usedPct, burnPerHour: burnPerHour, runOutMs: runOut, asOfMs: nowMs)
         if budgets.count != rules.budgets.count { budgets = [] ; budgets.reserveCapacity(rules.budgets.count) }
         if budgets.count == i { budgets.append(status) } else if i < budgets.count { budgets[i] = status }
 
@@ -267,18 +366,10 @@ public final class AlertEngine: AlertEvaluating {
         let crossed = b.alertAtPct.filter { usedPct >= $0 && !st.fired.contains($0) }
         guard let mark = crossed.max() else { return }
         for c in crossed { st.fired.insert(c) }
-        var reason = "\(b.scope.shortName) budget $\(AlertFormat.number(b.limitUSD))/\(b.period.rawValue) \(AlertFormat.number(usedPct))% used"
-            + " ($\(AlertFormat.number(st.spent)))"
-        if st.spent >= b.limitUSD {
-            reason += "; exhausted at \(AlertFormat.clock(st.exhaustedMs!))"
-        } else if let t = runOut {
-            reason += "; runs out ~\(AlertFormat.clock(t)) at $\(AlertFormat.number(burnPerHour))/h"
-        } else {
-            reason += "; lasts the \(b.period.rawValue) at $\(AlertFormat.number(burnPerHour))/h"
-        }
         let e = AlertEvent(key: "budget:\(b.name):\(AlertFormat.number(mark))%", kind: .budget, startedMs: nowMs,
                            scope: b.scope.description, metric: b.metric, observed: st.spent, expected: b.limitUSD,
-                           score: nil, reason: reason, budgetLimit: b.limitUSD, budgetUsedPct: usedPct, budgetRunOutMs: runOut)
+                           score: nil, reason: status.reason, budgetLimit: b.limitUSD, budgetUsedPct: usedPct,
+                           budgetRunOutMs: runOut)
         let id = open(e)
         st.incidents.append(id)
         started.append(id)

@@ -56,7 +56,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public var isActive: Bool { endedMs == nil }
 }
 
-/// Evaluates rules and detectors against the rollups as time passes; the console calls it on each tick.
+/// Evaluates rules and detectors against the rollups as time passes (`AlertEngine`).
 public protocol AlertEvaluating: AnyObject {
     /// Advances to `nowMs` and returns the incidents that started since the last call (each rings the bell once).
     func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent]
@@ -64,4 +64,9 @@ public protocol AlertEvaluating: AnyObject {
     var active: [AlertEvent] { get }
     /// Every incident so far, oldest first (bounded).
     var history: [AlertEvent] { get }
+}
+
+extension AlertEvent {
+    /// Identity of the incident within a run: its source and the minute it started.
+    public var identity: String { "\(key)@\(startedMs)" }
 }

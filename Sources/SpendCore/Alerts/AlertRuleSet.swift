@@ -78,7 +78,8 @@ public struct AlertRuleSet: Equatable, Sendable {
         guard let threshold = AlertRuleSet.number(valueText, metric: metric) else { throw fail("threshold '\(valueText)' is not a number") }
         try AlertRuleSet.checkScope(scope, metric: metric).map { throw fail($0) }
         do {
-            let window = try options["window"].map { try AlertRuleSet.minutes($0, what: "window", allowZero: false) } ?? AlertRule.defaultWindowMinutes
+            let window = try AlertRuleSet.checkedWindow(
+                options["window"].map { try AlertRuleSet.minutes($0, what: "window", allowZero: false) })
             let forM = try options["for"].map { try AlertRuleSet.minutes($0, what: "for", allowZero: true) } ?? 0
             let cool = try options["cooldown"].map { try AlertRuleSet.minutes($0, what: "cooldown", allowZero: true) } ?? AlertRule.defaultCooldownMinutes
             var clear: Double? = nil
@@ -140,7 +141,7 @@ public struct AlertRuleSet: Equatable, Sendable {
         if let why = AlertRuleSet.checkScope(scope, metric: metric) { throw ConfigError(why) }
         let above = try threshold(t, "above", metric), below = try threshold(t, "below", metric)
         guard (above == nil) != (below == nil) else { throw ConfigError("give exactly one of above or below") }
-        let window = try duration(t, "window", allowZero: false) ?? AlertRule.defaultWindowMinutes
+        let window = try AlertRuleSet.checkedWindow(try duration(t, "window", allowZero: false))
         let forM = try duration(t, "for", allowZero: true) ?? 0
         let cool = try duration(t, "cooldown", allowZero: true) ?? AlertRule.defaultCooldownMinutes
         let clear = try threshold(t, "clear", metric)
@@ -181,9 +182,14 @@ public struct AlertRuleSet: Equatable, Sendable {
 
     func duration(_ t: [String: ConfigValue], _ key: String, allowZero: Bool) throws -> Int? {
         guard let v = t[key] else { return nil }
-        if let i = v.int {
-            guard i > 0 || (allowZero && i == 0) else { throw ConfigError("\(key) must be positive") }
-            return Int(i)
+        if let d = v.double {
+            // A bare number is minutes, checked like a text one (no 9e18-minute windows).
+            guard case .success(let ms) = DurationText.milliseconds(number: d, unit: .minutes) else {
+                throw ConfigError("\(key) must be a duration of at most 100 years")
+            }
+            let m = Int((ms + 59_999) / 60_000)
+            guard m > 0 || (allowZero && m == 0) else { throw ConfigError("\(key) must be positive") }
+            return m
         }
         guard let s = v.string else { throw ConfigError("\(key) must be a duration like \"5m\"") }
         return try AlertRuleSet.minutes(s, what: key, allowZero: allowZero)
@@ -237,24 +243,28 @@ public struct AlertRuleSet: Equatable, Sendable {
         return v * scale
     }
 
-    /// `90s` (rounded up to whole minutes), `5m`, `1h`, `1d`, or a bare number of minutes.
-    static func minutes(_ text: String, what: String, allowZero: Bool) throws -> Int {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        var n: Int?
-        if let v = Int(t) {
-            n = v
-        } else if let unit = t.last, let v = Int(t.dropLast()) {
-            switch unit {
-            case "s": n = (v + 59) / 60
-            case "m": n = v
-            case "h": n = v * 60
-            case "d": n = v * 1440
-            default: n = nil
-            }
-        }
-        guard let m = n, m >= 0, allowZero || m > 0 else {
-            throw ConfigError("\(what) '\(KeyMask.redact(text))' is not a duration like 90s, 5m, 1h")
+    /// The longest rule window: rules are judged every minute over every minute of their window.
+    public static let maxWindowMinutes = 31 * 1440
+
+    static func checkedWindow(_ minutes: Int?) throws -> Int {
+        guard let m = minutes else { return AlertRule.defaultWindowMinutes }
+        guard m <= maxWindowMinutes else {
+            throw ConfigError("window is longer than 31d; use a budget for longer periods")
         }
         return m
+    }
+
+    /// `90s` (rounded up to whole minutes), `5m`, `1h`, `1d`, or a bare number of minutes (`DurationText`).
+    static func minutes(_ text: String, what: String, allowZero: Bool) throws -> Int {
+        switch DurationText.milliseconds(text, bareUnit: .minutes) {
+        case .success(let ms):
+            let m = Int((ms + 59_999) / 60_000)
+            guard allowZero || m > 0 else {
+                throw ConfigError("\(what) '\(KeyMask.redact(text))' must be longer than 0")
+            }
+            return m
+        case .failure(let e):
+            throw ConfigError("\(what) \(e.description)")
+        }
     }
 }

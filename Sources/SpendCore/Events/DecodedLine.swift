@@ -3,6 +3,18 @@ public enum DecodedLine: Equatable, Sendable {
     case events([SpendEvent])
     case gpu([GPUSample])
     case rejected(RejectReason)
+    /// A line of a known format that is deliberately not counted (not an error): shown per reason.
+    case skipped(SkipReason)
+}
+
+/// Why a well-formed line was not counted. The raw value is what `check` prints.
+public enum SkipReason: String, CaseIterable, Sendable, Comparable {
+    /// Claude Code's own placeholder messages (`"model":"<synthetic>"`): no API request was made.
+    case syntheticMessage = "claude <synthetic> message"
+    /// An OTel agent span whose usage is the sum of the model-call spans already counted in its trace.
+    case agentRollupSpan = "agent span summing counted model calls"
+
+    public static func < (a: SkipReason, b: SkipReason) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Why a line was not counted. The raw value is what `check` and the diagnostics print.

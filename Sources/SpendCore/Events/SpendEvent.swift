@@ -21,6 +21,9 @@ public struct SpendEvent: Equatable, Sendable {
     /// Served from the gateway's own response cache (not prompt caching).
     public var gatewayCacheHit: Bool
     public var batch: Bool
+    /// 0 for an ordinary event (first record of a `requestID` wins); above 0, a later record of the
+    /// same `requestID` with a higher rank replaces the counted one (coding-agent logs, see Rollup).
+    public var supersedeRank: UInt64 = 0
 
     public init(timestampMs: Int64, requestID: String? = nil, feature: String? = nil, apiKey: String? = nil,
                 team: String? = nil, user: String? = nil, provider: String? = nil, model: String? = nil,
@@ -54,12 +57,16 @@ public struct TokenUsage: Equatable, Sendable {
     public var cacheRead: Int64
     public var cacheWrite: Int64
     public var reasoning: Int64
+    /// The part of `cacheWrite` written with Anthropic's 1-hour TTL, billed at its own (higher) rate.
+    public var cacheWrite1h: Int64
 
-    public init(input: Int64 = 0, output: Int64 = 0, cacheRead: Int64 = 0, cacheWrite: Int64 = 0, reasoning: Int64 = 0) {
+    public init(input: Int64 = 0, output: Int64 = 0, cacheRead: Int64 = 0, cacheWrite: Int64 = 0, reasoning: Int64 = 0,
+                cacheWrite1h: Int64 = 0) {
         self.input = input
         self.output = output
         self.cacheRead = cacheRead
         self.cacheWrite = cacheWrite
         self.reasoning = reasoning
+        self.cacheWrite1h = cacheWrite1h
     }
 }

@@ -5,23 +5,25 @@ public protocol EventImporter: Sendable {
     /// Whether the object is in this format; detection is per line, in `ImporterRegistry.order`.
     static func matches(_ fields: JSONFields) -> Bool
     static func decode(_ fields: JSONFields) -> DecodedLine
+    /// Decodes with the stream's memory; formats whose lines stand alone ignore it.
+    static func decode(_ fields: JSONFields, context: StreamContext) -> DecodedLine
+}
+
+extension EventImporter {
+    public static func decode(_ fields: JSONFields, context: StreamContext) -> DecodedLine { decode(fields) }
 }
 
 /// Shared readings of values whose meaning is the same in every format.
 public enum EventValues {
-    /// `ok`/`success`/2xx are fine; `error`, `failure`, 4xx/5xx and anything else named are errors.
+    /// `ok`/`success`/2xx are fine; `error`, `failure`, 4xx/5xx and anything else named are errors
+    /// (`EventClassification`, the table the fast scanner reads too).
     public static func isError(status: Any?) -> Bool {
         switch status {
         case nil: return false
-        case let s as String:
-            let l = s.lowercased()
-            if l.isEmpty || l == "ok" || l == "success" || l == "succeeded" || l == "completed" { return false }
-            if let code = Int(l) { return code >= 400 }
-            return true
-        case let n as NSNumberLike:
-            return n.intValue >= 400
-        default:
-            return false
+        case let s as String: return EventClassification.statusIsError(text: s)
+        case let n as NSNumberLike where !JSONFields.isBool(n):
+            return EventClassification.statusIsError(code: n.doubleValue)
+        default: return false
         }
     }
 
@@ -29,11 +31,7 @@ public enum EventValues {
     /// LiteLLM writes Python's `True`/`False`/`None` as text; the native schema allows a cache kind.
     public static func isGatewayCacheHit(_ value: Any?) -> Bool {
         switch value {
-        case let s as String:
-            switch s.lowercased() {
-            case "true", "yes", "1", "exact", "semantic": return true
-            default: return false
-            }
+        case let s as String: return EventClassification.isCacheHit(text: s)
         case let n as NSNumberLike: return n.boolValue
         default: return false
         }

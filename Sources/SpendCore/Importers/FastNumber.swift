@@ -30,6 +30,8 @@ public enum FastNumber {
             i += 1
         }
         if i == intStart { return nil }
+        // JSON has no leading zeros ("0999"): the general path rejects them, so the fast path must too.
+        if p[intStart] == 48 && i - intStart > 1 { return nil }
         if i < end && p[i] == 46 {  // '.'
             i += 1
             let fracStart = i

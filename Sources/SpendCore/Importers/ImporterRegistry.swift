@@ -7,6 +7,9 @@ public enum ImporterRegistry {
         OTLPSpanImporter.self,
         LiteLLMPayloadImporter.self,
         LiteLLMSpendLogsImporter.self,
+        ClaudeTranscriptImporter.self,
+        CodexSessionImporter.self,
+        OTelSpanLineImporter.self,
         AnthropicUsageImporter.self,
         OpenAIUsageImporter.self,
         NativeImporter.self,
@@ -22,13 +25,15 @@ public enum ImporterRegistry {
         }
     }
 
-    /// Config mappings come first: a user who describes a format means it.
-    public static func decode(_ fields: JSONFields, mappings: [FieldMapping] = []) -> (format: String, DecodedLine) {
+    /// Config mappings come first: a user who describes a format means it. `context` is the stream's
+    /// memory (a Codex session's model, say); without one, each line is decoded on its own.
+    public static func decode(_ fields: JSONFields, mappings: [FieldMapping] = [],
+                              context: StreamContext? = nil) -> (format: String, DecodedLine) {
         for m in mappings where m.matches(fields) {
             return (m.name, m.decode(fields))
         }
         for importer in order where importer.matches(fields) {
-            return (importer.formatName, importer.decode(fields))
+            return (importer.formatName, importer.decode(fields, context: context ?? StreamContext()))
         }
         return (unknownFormatName, .rejected(.unknownFormat))
     }

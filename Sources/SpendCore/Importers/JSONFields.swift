@@ -21,6 +21,11 @@ public struct JSONFields {
 
     /// The value at a dotted path; a string holding a JSON object is descended into.
     public func value(_ path: String) -> Any? {
+        // Most reads are one key: no split, no substrings.
+        if !path.utf8.contains(UInt8(ascii: ".")) {
+            guard let v = object[path], type(of: v) != NSNull.self else { return nil }
+            return v
+        }
         var current: Any? = object
         for part in path.split(separator: ".") {
             guard let c = current else { return nil }
@@ -35,7 +40,8 @@ public struct JSONFields {
             guard let d = dict else { return nil }
             current = d[String(part)]
         }
-        if current is NSNull { return nil }
+        // Compared by type: `is NSNull` on a dictionary or array bridges it to Objective-C first.
+        if let c = current, type(of: c) == NSNull.self { return nil }
         return current
     }
 

@@ -8,6 +8,12 @@ public enum NativeImporter: EventImporter {
     static let flatKeys = ["input_tokens", "output_tokens", "cost_usd", "cache_read_tokens", "cache_write_tokens",
                            "reasoning_tokens", "latency_ms", "util_pct"]
 
+    /// A native `ts` or flat native key at the top level: the agent-log matchers, which look at
+    /// generic keys (`type`, `uuid`), leave such a line to this importer.
+    static func hasNativeKeys(_ f: JSONFields) -> Bool {
+        f.object["ts"] != nil || flatKeys.contains { f.object[$0] != nil }
+    }
+
     public static func matches(_ f: JSONFields) -> Bool {
         let o = f.object
         // A gateway wrapper also has `ts`, but its tokens sit in a provider's `usage` object.

@@ -135,14 +135,8 @@ public enum NativeLineScanner {
                 case 8:
                     spans.requestStart = Int32(s)
                     spans.requestLength = Int32(len)
-                case 19:
-                    if len == 3, p[s] &- 48 <= 9, p[s + 1] &- 48 <= 9, p[s + 2] &- 48 <= 9 {
-                        e.isError = p[s] >= 52  // an HTTP code as text: 4xx and 5xx are errors
-                    } else {
-                        e.isError = !(len == 0 || equals(p + s, len, "ok") || equals(p + s, len, "success"))
-                    }
-                case 21:
-                    e.gatewayCacheHit = equals(p + s, len, "exact") || equals(p + s, len, "semantic") || equals(p + s, len, "true")
+                case 19: e.isError = EventClassification.statusIsError(p + s, len)
+                case 21: e.gatewayCacheHit = EventClassification.isCacheHit(p + s, len)
                 case 99:
                     return .handOver  // GPU samples and other kinds take the general path
                 case -1:
@@ -168,7 +162,7 @@ public enum NativeLineScanner {
                 case 16: e.cost = v
                 case 17: e.latencyMs = v
                 case 18: e.ttftMs = v
-                case 19: e.isError = v >= 400
+                case 19: e.isError = EventClassification.statusIsError(code: v)
                 case 20: e.retry = Int32(clamping: Int64(v.rounded()))
                 case -1: break
                 default: return .handOver

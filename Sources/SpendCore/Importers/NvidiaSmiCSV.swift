@@ -13,9 +13,14 @@ public struct NvidiaSmiCSV: Sendable {
     }
 
     /// nil for the header (and blank lines); samples or a rejection otherwise.
-    public mutating func decode(line: String) -> DecodedLine? {
+    public mutating func decode(line raw: String) -> DecodedLine? {
+        // A BOM before the header (a CSV saved by a Windows tool) and CRLF line ends are not data.
+        var line = Substring(raw)
+        if line.first == "\u{FEFF}" { line = line.dropFirst() }
+        while line.last == "\r" || line.last == "\r\n" { line = line.dropLast() }
         let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingSpaces) }
-        if cells.allSatisfy(\.isEmpty) { return nil }
+        // Blank is blank; a row of bare commas is a bad row, counted.
+        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { return nil }
         if cells.contains(where: { $0.hasPrefix("index") || $0.hasPrefix("utilization.") || $0.hasPrefix("timestamp") }) {
             columns = cells.map { c in
                 String(c.split(separator: " ").first ?? "").lowercased()

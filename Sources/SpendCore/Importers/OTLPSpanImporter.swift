@@ -12,9 +12,14 @@ public enum OTLPSpanImporter: EventImporter {
     /// agent's own steps) are skipped, so a line of them alone decodes to no events rather than a reject.
     /// A usage span without a start time rejects the whole line: the exporter always writes one, so
     /// its absence means a damaged line, and a counted reject is visible where a dropped span is not.
-    public static func decode(_ f: JSONFields) -> DecodedLine {
+    public static func decode(_ f: JSONFields) -> DecodedLine { decode(f, context: StreamContext()) }
+
+    /// An agent span (`invoke_agent`) carries the sum of its model calls' usage (Copilot, the GenAI
+    /// agent conventions): it is counted only when no model-call span of its trace was counted, in
+    /// this line or earlier in the stream (calls end, and are exported, before their agent span).
+    public static func decode(_ f: JSONFields, context: StreamContext) -> DecodedLine {
         guard let resources = f.object["resourceSpans"] as? [Any] else { return .rejected(.unknownFormat) }
-        var events: [SpendEvent] = []
+        var usageSpans: [(span: [String: Any], attrs: [String: Any], serviceName: String?)] = []
         for case let resource as [String: Any] in resources {
             let resourceAttrs = attributes((resource["resource"] as? [String: Any])?["attributes"])
             let serviceName = nonEmptyString(resourceAttrs["service.name"])
@@ -24,14 +29,34 @@ public enum OTLPSpanImporter: EventImporter {
                 for case let span as [String: Any] in (scope["spans"] as? [Any] ?? []) {
                     let attrs = attributes(span["attributes"])
                     guard attrs.keys.contains(where: { $0.hasPrefix("gen_ai.usage.") }) else { continue }
-                    guard let startNs = nanos(span["startTimeUnixNano"]), startNs > 0 else {
-                        return .rejected(.missingTimestamp)
-                    }
-                    events.append(event(span: span, attrs: attrs, startNs: startNs, serviceName: serviceName))
+                    usageSpans.append((span, attrs, serviceName))
                 }
             }
         }
+        for u in usageSpans where !isAgentSpan(name: u.span["name"], attrs: u.attrs) {
+            if let t = u.span["traceId"] as? String { context.countedTraces.insert(t) }
+        }
+        var events: [SpendEvent] = []
+        var skippedAgents = 0
+        for u in usageSpans {
+            guard let startNs = nanos(u.span["startTimeUnixNano"]), startNs > 0 else {
+                return .rejected(.missingTimestamp)
+            }
+            if isAgentSpan(name: u.span["name"], attrs: u.attrs),
+               let t = u.span["traceId"] as? String, context.countedTraces.contains(t) {
+                skippedAgents += 1
+                continue
+            }
+            events.append(event(span: u.span, attrs: u.attrs, startNs: startNs, serviceName: u.serviceName))
+        }
+        if events.isEmpty && skippedAgents > 0 { return .skipped(.agentRollupSpan) }
         return .events(events)
+    }
+
+    /// `invoke_agent`/`create_agent` spans wrap model calls and carry their summed usage.
+    static func isAgentSpan(name: Any?, attrs: [String: Any]) -> Bool {
+        if let op = attrs["gen_ai.operation.name"] as? String { return op == "invoke_agent" || op == "create_agent" }
+        return (name as? String)?.hasPrefix("invoke_agent") == true
     }
 
     static func event(span: [String: Any], attrs: [String: Any], startNs: Int64, serviceName: String?) -> SpendEvent {

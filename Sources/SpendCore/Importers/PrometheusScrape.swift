@@ -18,7 +18,8 @@ public struct PrometheusScrape: Sendable {
     /// Parses the exposition format; unreadable lines are skipped and counted in `rejected`.
     public static func parse(_ text: String, rejected: inout Int) -> [Metric] {
         var out: [Metric] = []
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        // "\r\n" is one Character in Swift: a CRLF page split on "\n" alone would be one long line.
+        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
             let line = raw.drop(while: { $0 == " " || $0 == "\t" })
             if line.isEmpty || line.first == "#" { continue }
             if let m = parseLine(Substring(line)) { out.append(m) } else { rejected += 1 }

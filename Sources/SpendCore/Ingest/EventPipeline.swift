@@ -17,6 +17,12 @@ public final class EventPipeline {
     /// Fast-path lines, kept apart from `formats` so the hot path does no dictionary work.
     var nativeLines: Int64 = 0
     var splitter: LineSplitter
+    /// This stream's memory for formats whose lines depend on earlier ones (Codex sessions).
+    public let context = StreamContext()
+    /// For a stream known to hold one agent's logs: lines holding none of `markers` cannot carry
+    /// usage and are counted as that format's transcript without being parsed (most of a Claude
+    /// transcript's bytes are tool results). A line that is not `{…}` is still parsed, and rejected.
+    public var skim: (format: String, markers: [[UInt8]])?
     var scratch = InternedEvent()
     /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`).
     var batch = ContiguousArray<InternedEvent>()
@@ -63,6 +69,10 @@ public final class EventPipeline {
 
     /// Decodes a line through the importers (also the entry for sources that already hold objects).
     func consumeSlow(_ line: UnsafeRawBufferPointer) {
+        if let skim, Self.isObjectShaped(line), !skim.markers.contains(where: { EventPipeline.contains(line, $0) }) {
+            counted.formats[skim.format, default: 0] += 1
+            return
+        }
         if !Self.isValidUTF8(line) { reject(.invalidUTF8); return }
         switch JSONFields.parse(line) {
         case .failure(let reason): reject(reason)
@@ -71,7 +81,7 @@ public final class EventPipeline {
     }
 
     public func consume(fields: JSONFields) {
-        let (format, decoded) = ImporterRegistry.decode(fields, mappings: mappings)
+        let (format, decoded) = ImporterRegistry.decode(fields, mappings: mappings, context: context)
         consume(decoded: decoded, format: format)
     }
 
@@ -96,6 +106,9 @@ public final class EventPipeline {
         switch decoded {
         case .rejected(let reason):
             reject(reason)
+        case .skipped(let reason):
+            counted.formats[format, default: 0] += 1
+            counted.skipped[reason, default: 0] += 1
         case .events(let events):
             counted.formats[format, default: 0] += 1
             for e in events {
@@ -121,9 +134,12 @@ public final class EventPipeline {
 
     @inline(__always)
     func count(_ e: inout InternedEvent) {
-        let dupBefore = rollup.duplicates, futureBefore = rollup.future
+        let dupBefore = rollup.duplicates, futureBefore = rollup.future, supersededBefore = rollup.superseded
         if rollup.ingest(&e) {
             counted.events += 1
+            counted.noteTime(e.timestampMs)
+        } else if rollup.superseded > supersededBefore {
+            counted.superseded += 1
             counted.noteTime(e.timestampMs)
         } else if rollup.duplicates > dupBefore {
             counted.duplicates += 1
@@ -157,6 +173,14 @@ public final class EventPipeline {
 
     public func reject(_ reason: RejectReason) {
         counted.rejects[reason, default: 0] += 1
+    }
+
+    /// `{` … `}` around the line, spaces aside: a whole object, not a line cut short.
+    static func isObjectShaped(_ line: UnsafeRawBufferPointer) -> Bool {
+        var i = 0, j = line.count - 1
+        while i <= j, line[i] == 32 || line[i] == 9 || line[i] == 13 { i += 1 }
+        while j >= i, line[j] == 32 || line[j] == 9 || line[j] == 13 { j -= 1 }
+        return i < j && line[i] == 123 && line[j] == 125
     }
 
     func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {

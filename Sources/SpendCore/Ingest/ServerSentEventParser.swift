@@ -40,7 +40,21 @@ public struct ServerSentEventParser: Sendable {
     }
 
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ dispatch: (Event) -> Void) {
-        for b in chunk {
+        guard let base = chunk.baseAddress else { return }
+        var i = 0
+        let n = chunk.count
+        while i < n {
+            if lineOverflow && !lastWasCR {
+                // The rest of an over-long field is skipped in bulk up to its line end (a 1 GB line
+                // costs a memchr, not a billion trips through this loop).
+                let rest = n - i
+                let lf = memchr(base + i, 10, rest).map { UnsafeRawPointer($0) - base } ?? n
+                let cr = memchr(base + i, 13, rest).map { UnsafeRawPointer($0) - base } ?? n
+                i = min(lf, cr)
+                if i == n { break }
+            }
+            let b = chunk[i]
+            i += 1
             if b == 10 && lastWasCR { lastWasCR = false; continue }
             lastWasCR = b == 13
             if b == 10 || b == 13 {
@@ -55,6 +69,7 @@ public struct ServerSentEventParser: Sendable {
                     processLine(dispatch)
                 }
                 line.removeAll(keepingCapacity: true)
+                continue
             } else if line.count < maxEventBytes + 8 {
                 line.append(b)
             } else {
@@ -103,3 +118,9 @@ public struct ServerSentEventParser: Sendable {
         }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -5,6 +5,10 @@ public struct SourceStats: Sendable, Equatable {
     public var events: Int64 = 0
     public var gpuSamples: Int64 = 0
     public var duplicates: Int64 = 0
+    /// Records that replaced their request's counted record (the request still counts once).
+    public var superseded: Int64 = 0
+    /// Well-formed lines deliberately not counted, by reason.
+    public var skipped: [SkipReason: Int64] = [:]
     public var expired: Int64 = 0
     public var rejects: [RejectReason: Int64] = [:]
     /// Lines per detected format (`native`, `litellm`, …).

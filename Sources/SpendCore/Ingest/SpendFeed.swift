@@ -5,6 +5,12 @@ public protocol SpendFeed: AnyObject {
     func read<T>(_ body: (Rollup) throws -> T) rethrows -> T
     /// Every source with its state, for the header and the `!` diagnostics.
     var sources: [SourceStatus] { get }
+    /// The store's trouble in one line (`store: write failed (disk full), holding 1,204 events`), nil when fine.
+    var storeStatus: String? { get }
+}
+
+extension SpendFeed {
+    public var storeStatus: String? { nil }
 }
 
 /// A source's name, connection state and counts.
@@ -14,6 +20,8 @@ public struct SourceStatus: Sendable, Equatable {
     public var stats: SourceStats
     /// The last error, already stripped of control characters and credentials.
     public var lastError: String?
+    /// Connected but silent past the idle timeout: being reconnected (the header says `stalled, reconnecting`).
+    public var stalled = false
 
     public init(name: String, state: SourceState, stats: SourceStats = SourceStats(), lastError: String? = nil) {
         self.name = name

@@ -8,6 +8,9 @@ public struct ModelPrice: Equatable, Sendable {
     public var cacheRead: Double?
     /// `cache_creation_input_token_cost`; nil bills cache writes at the input rate.
     public var cacheWrite: Double?
+    /// `cache_creation_input_token_cost_above_1hr`; nil bills 1-hour cache writes at twice the input
+    /// rate, Anthropic's published multiplier.
+    public var cacheWrite1h: Double?
     /// `output_cost_per_reasoning_token`; nil bills reasoning at the output rate.
     public var reasoning: Double?
     /// `input_cost_per_token_above_200k_tokens`
@@ -43,11 +46,12 @@ public struct ModelPrice: Equatable, Sendable {
                 cacheReadAbove200k: Double? = nil, cacheWriteAbove200k: Double? = nil,
                 inputBatch: Double? = nil, outputBatch: Double? = nil, cacheReadBatch: Double? = nil,
                 cacheWriteBatch: Double? = nil, inputAbove200kBatch: Double? = nil, outputAbove200kBatch: Double? = nil,
-                cacheReadAbove200kBatch: Double? = nil, provider: String? = nil) {
+                cacheReadAbove200kBatch: Double? = nil, provider: String? = nil, cacheWrite1h: Double? = nil) {
         self.input = input
         self.output = output
         self.cacheRead = cacheRead
         self.cacheWrite = cacheWrite
+        self.cacheWrite1h = cacheWrite1h
         self.reasoning = reasoning
         self.inputAbove200k = inputAbove200k
         self.outputAbove200k = outputAbove200k
@@ -79,6 +83,7 @@ public struct ModelPrice: Equatable, Sendable {
         var outRate = tier ? outputAbove200k ?? output : output
         var readRate = rate(cacheRead, cacheReadAbove200k) ?? inRate
         var writeRate = rate(cacheWrite, cacheWriteAbove200k) ?? inRate
+        var write1hRate = tier ? 2 * inRate : cacheWrite1h ?? 2 * inRate
         // There is no tier key for reasoning, so an explicit reasoning rate stays at its base value.
         var reasoningRate = reasoning ?? outRate
 
@@ -91,10 +96,12 @@ public struct ModelPrice: Equatable, Sendable {
                 // the batch input rate, just as a missing cache rate falls back to the input rate.
                 readRate = readBatch ?? rate(cacheRead, cacheReadAbove200k) ?? inBatch
                 writeRate = cacheWriteBatch ?? inBatch
+                write1hRate = 2 * inBatch
             } else {
                 inRate /= 2
                 readRate = readBatch ?? readRate / 2
                 writeRate = cacheWriteBatch ?? writeRate / 2
+                write1hRate /= 2
             }
             if let outBatch = rate(outputBatch, outputAbove200kBatch) {
                 // Reasoning tokens are output tokens; the batch price covers them.
@@ -108,6 +115,8 @@ public struct ModelPrice: Equatable, Sendable {
 
         let cacheReadTokens = max(usage.cacheRead, 0)
         let cacheWriteTokens = max(usage.cacheWrite, 0)
+        // A subset of the cache writes; clamped so bad data cannot bill more writes than reported.
+        let cacheWrite1hTokens = min(max(usage.cacheWrite1h, 0), cacheWriteTokens)
         let uncached = max(usage.input - cacheReadTokens - cacheWriteTokens, 0)
         let outputTokens = max(usage.output, 0)
         // Reasoning is a subset of output; clamping keeps bad data from billing more output than was reported.
@@ -115,7 +124,8 @@ public struct ModelPrice: Equatable, Sendable {
 
         return Double(uncached) * inRate
             + Double(cacheReadTokens) * readRate
-            + Double(cacheWriteTokens) * writeRate
+            + Double(cacheWriteTokens - cacheWrite1hTokens) * writeRate
+            + Double(cacheWrite1hTokens) * write1hRate
             + Double(outputTokens - reasoningTokens) * outRate
             + Double(reasoningTokens) * reasoningRate
     }

@@ -128,7 +128,8 @@ public struct PriceTable: Sendable {
             inputAbove200kBatch: rate("input_cost_per_token_above_200k_tokens_batches"),
             outputAbove200kBatch: rate("output_cost_per_token_above_200k_tokens_batches"),
             cacheReadAbove200kBatch: rate("cache_read_input_token_cost_above_200k_tokens_batches"),
-            provider: f.string("litellm_provider"))
+            provider: f.string("litellm_provider"),
+            cacheWrite1h: rate("cache_creation_input_token_cost_above_1hr"))
     }
 
     private static func jsonKind(_ value: Any) -> String {

@@ -29,6 +29,12 @@ public struct CellTable {
         cells[Int(slot)].add(e, withLatency: withLatency)
     }
 
+    /// Takes an event back out of its cell (a superseded record); a cell that never held it is left alone.
+    public mutating func remove(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent, withLatency: Bool) {
+        guard let slot = index.get(CellTable.key(a, b)) else { return }
+        cells[Int(slot)].remove(e, withLatency: withLatency)
+    }
+
     public func get(_ a: Int32, _ b: Int32) -> Measures? {
         index.get(CellTable.key(a, b)).map { cells[Int($0)] }
     }

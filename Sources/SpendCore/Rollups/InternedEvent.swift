@@ -15,6 +15,8 @@ public struct InternedEvent: Sendable {
     public var cacheReadTokens: Int64 = 0
     public var cacheWriteTokens: Int64 = 0
     public var reasoningTokens: Int64 = 0
+    /// Subset of `cacheWriteTokens` written with a 1-hour TTL (priced apart; not a rollup measure).
+    public var cacheWrite1hTokens: Int64 = 0
     /// Gateway cost, or NaN until priced.
     public var cost: Double = .nan
     public var latencyMs: Double = -1
@@ -24,6 +26,9 @@ public struct InternedEvent: Sendable {
     public var gatewayCacheHit = false
     public var batch = false
     public var unpriced = false
+    /// 0: an ordinary event, counted once per `requestHash` (first wins). Above 0: a record that a
+    /// later record of the same `requestHash` with a higher rank replaces (`Rollup` supersession).
+    public var supersedeRank: UInt64 = 0
 
     public init() {}
 

@@ -85,7 +85,7 @@ public struct Interner {
     public func name(_ id: Int32) -> String { names[Int(id)] }
 
     /// Keys are masked, everything is stripped of control characters, once, when first seen.
-    static func displayName(_ raw: String, dimension: Dimension) -> String {
+    public static func displayName(_ raw: String, dimension: Dimension) -> String {
         let cleaned = dimension == .apiKey ? KeyMask.mask(raw) : TextSanitizer.clean(raw)
         return cleaned.isEmpty ? "(blank)" : cleaned
     }

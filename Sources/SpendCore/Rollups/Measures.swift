@@ -34,9 +34,33 @@ public struct Measures: Sendable {
         cacheWriteTokens &+= e.cacheWriteTokens
         reasoningTokens &+= e.reasoningTokens
         spend += e.cost
-        if e.latencyMs >= 0 {
+        // A batch request's latency is its batch job's turnaround (minutes to hours), not a response time: it
+        // stays out of the percentiles, which would otherwise read an hour for a window with a few batch jobs.
+        let online = !e.batch  // (not in the condition: `&&` would capture the borrowed event)
+        if e.latencyMs >= 0, online {
             latencySumMs += e.latencyMs
             if withLatency { latency.record(e.latencyMs) }
+        }
+    }
+
+    /// Takes back what `add` added for the same event (a superseded record, see `Rollup`).
+    public mutating func remove(_ e: borrowing InternedEvent, withLatency: Bool = true) {
+        requests &-= 1
+        if e.isError { errors &-= 1 }
+        if e.retry > 0 { retries &-= 1 }
+        if e.gatewayCacheHit { gatewayCacheHits &-= 1 }
+        if e.batch { batchRequests &-= 1 }
+        if e.unpriced { unpriced &-= 1 }
+        inputTokens &-= e.inputTokens
+        outputTokens &-= e.outputTokens
+        cacheReadTokens &-= e.cacheReadTokens
+        cacheWriteTokens &-= e.cacheWriteTokens
+        reasoningTokens &-= e.reasoningTokens
+        spend -= e.cost
+        if requests == 0 { spend = 0 }  // no rounding residue on a cell that holds nothing
+        if e.latencyMs >= 0 {
+            latencySumMs -= e.latencyMs
+            if withLatency { latency.unrecord(e.latencyMs) }
         }
     }
 

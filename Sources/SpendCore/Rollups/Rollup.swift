@@ -34,9 +34,18 @@ public final class Rollup {
     var lastBucket: MinuteBucket?
     var dedupe = UInt64Table(capacity: 1024)
     var dedupeSweepAt = 65_536
+    /// Supersedable requests (`supersedeRank > 0`): request hash → index into `standing`, the record
+    /// as it is counted now, so that a higher-ranked record of the same request can take it back out
+    /// of its cells and count itself instead. Expired with the buckets, like `dedupe`.
+    var supersedable = UInt64Table(capacity: 64)
+    var standing = ContiguousArray<InternedEvent>()
+    var supersedableSweepAt = 16_384
 
     public private(set) var eventsCounted: Int64 = 0
     public private(set) var duplicates: Int64 = 0
+    /// Records that replaced the counted record of their request (a larger streaming record, an
+    /// original over its replayed copy): the request is still counted once, with the winner's numbers.
+    public private(set) var superseded: Int64 = 0
     /// Events older than the retention horizon when they arrived (replayed history beyond 24 h).
     public private(set) var expired: Int64 = 0
     public private(set) var gpuSamples: Int64 = 0
@@ -96,17 +105,19 @@ public final class Rollup {
         var i = InternedEvent()
         i.timestampMs = e.timestampMs
         if let r = e.requestID, !r.isEmpty { i.requestHash = ByteHash.hash(r) }
-        i.feature = interners[Dimension.feature.rawValue].id(e.feature)
-        i.apiKey = interners[Dimension.apiKey.rawValue].id(e.apiKey)
-        i.model = interners[Dimension.model.rawValue].id(e.model)
-        i.team = interners[Dimension.team.rawValue].id(e.team)
-        i.provider = interners[Dimension.provider.rawValue].id(e.provider)
-        i.user = interners[Dimension.user.rawValue].id(e.user)
-        i.gateway = interners[Dimension.gateway.rawValue].id(e.gateway)
+        i.feature = internText(.feature, e.feature)
+        i.apiKey = internText(.apiKey, e.apiKey)
+        i.model = internText(.model, e.model)
+        i.team = internText(.team, e.team)
+        i.provider = internText(.provider, e.provider)
+        i.user = internText(.user, e.user)
+        i.gateway = internText(.gateway, e.gateway)
         i.inputTokens = e.usage.input
         i.outputTokens = e.usage.output
         i.cacheReadTokens = e.usage.cacheRead
         i.cacheWriteTokens = e.usage.cacheWrite
+        i.cacheWrite1hTokens = e.usage.cacheWrite1h
+        i.supersedeRank = e.supersedeRank
         i.reasoningTokens = e.usage.reasoning
         i.cost = e.costUSD ?? .nan
         i.latencyMs = e.latencyMs ?? -1
@@ -129,8 +140,16 @@ public final class Rollup {
         return interners[d.rawValue].id(hash: hash, displayName: displayName)
     }
 
+    /// The general path's `internBytes`: a dimension no grouping reads is not interned on either path.
+    @inline(__always)
+    func internText(_ d: Dimension, _ value: String?) -> Int32 {
+        guard neededDimensions[d.rawValue] else { return Interner.noneID }
+        return interners[d.rawValue].id(value)
+    }
+
     /// Interns a value of `dimension` from raw bytes (for the fast scanner).
     @inline(__always)
+
     public func internBytes(_ d: Dimension, _ p: UnsafeRawPointer, _ n: Int) -> Int32 {
         guard neededDimensions[d.rawValue] else { return Interner.noneID }
         return interners[d.rawValue].id(bytes: p, count: n)
@@ -146,7 +165,8 @@ public final class Rollup {
     var prefetchSink: UInt64 = 0
 
     /// Counts one request exactly once: dedupe, price, then add to every kept grouping.
-    /// Returns false for a duplicate or an event beyond retention.
+    /// Returns true when a new request was counted; false for a duplicate, an event beyond retention
+    /// or in the future, and for a record that superseded its request's counted one (`superseded`).
     @discardableResult
     public func ingest(_ e: inout InternedEvent) -> Bool {
         if e.timestampMs > newestMs && isTooFarAhead(e.timestampMs) {
@@ -154,20 +174,38 @@ public final class Rollup {
             return false
         }
         let minute = Rollup.floorDiv(e.timestampMs, 60_000)
-        if let keep = options.retentionMinutes, newestMs != .min,
-           minute < Rollup.floorDiv(newestMs, 60_000) - keep {
+        if isBeyondRetention(minute) {
             expired += 1
             return false
         }
+        if e.supersedeRank != 0 && e.requestHash != 0 { return ingestSupersedable(&e) }
         if e.requestHash != 0 {
             let m = Int32(truncatingIfNeeded: minute)
             var fresh = false
             _ = dedupe.getOrInsert(e.requestHash) { fresh = true; return m }
             if !fresh { duplicates += 1; return false }
         }
+        countNew(&e, minute: minute)
+        return true
+    }
+
+    @inline(__always)
+    func isBeyondRetention(_ minute: Int64) -> Bool {
+        guard let keep = options.retentionMinutes, newestMs != .min else { return false }
+        return minute < Rollup.floorDiv(newestMs, 60_000) - keep
+    }
+
+    @inline(__always)
+    func countNew(_ e: inout InternedEvent, minute: Int64) {
+        eventsCounted += 1
+        add(&e, minute: minute)
+    }
+
+    /// Prices the event and adds it to every kept grouping of its minute (and to `recorded`).
+    @inline(__always)
+    func add(_ e: inout InternedEvent, minute: Int64) {
         if recordsForStore { recorded.append(e) }
         if e.cost.isNaN { price(&e) }
-        eventsCounted += 1
         if e.timestampMs > newestMs { advance(to: e.timestampMs) }
         if e.timestampMs < oldestMs { oldestMs = e.timestampMs }
 
@@ -177,7 +215,61 @@ public final class Rollup {
             let ib = b.map { e.id($0) } ?? 0
             bucket.tables[slot].add(ia, ib, e, withLatency: latency)
         }
-        return true
+    }
+
+    /// The first record of a request is counted; a later one of higher rank takes the counted record
+    /// back out of its cells and is counted in its place; one of equal or lower rank is a duplicate.
+    /// Either way the request keeps the earliest time any of its records carries (it started when it
+    /// was first seen), so the outcome does not depend on the order the records arrive in.
+    /// `standing` keeps each record as it came in (before pricing), the form the store saves.
+    func ingestSupersedable(_ e: inout InternedEvent) -> Bool {
+        let next = Int32(standing.count)
+        let slot = Int(supersedable.getOrInsert(e.requestHash) { next })
+        if slot == Int(next) {
+            standing.append(e)
+            countNew(&e, minute: Rollup.floorDiv(e.timestampMs, 60_000))
+            return true
+        }
+        var counted = standing[slot]
+        let earliest = min(counted.timestampMs, e.timestampMs)
+        let minute = Rollup.floorDiv(earliest, 60_000)
+        guard e.supersedeRank > counted.supersedeRank else {
+            duplicates += 1
+            if e.timestampMs < counted.timestampMs && !isBeyondRetention(minute) {
+                withdraw(counted)
+                counted.timestampMs = earliest
+                standing[slot] = counted
+                add(&counted, minute: minute)
+            }
+            return false
+        }
+        e.timestampMs = earliest
+        if isBeyondRetention(minute) {
+            expired += 1
+            return false
+        }
+        withdraw(counted)
+        standing[slot] = e
+        add(&e, minute: minute)
+        superseded += 1
+        return false
+    }
+
+    /// Takes a counted record (as it came in) back out of its minute's cells and the unpriced tally.
+    func withdraw(_ record: InternedEvent) {
+        var old = record
+        if old.cost.isNaN { price(&old, tally: false) }
+        if old.unpriced {
+            let left = (unpricedByModel[old.model] ?? 0) - 1
+            unpricedByModel[old.model] = left > 0 ? left : nil
+        }
+        let minute = Rollup.floorDiv(old.timestampMs, 60_000)
+        guard let bucket = buckets[minute] else { return }
+        for (slot, a, b, latency) in plan {
+            let ia = a.map { old.id($0) } ?? 0
+            let ib = b.map { old.id($0) } ?? 0
+            bucket.tables[slot].remove(ia, ib, old, withLatency: latency)
+        }
     }
 
     public func ingest(_ s: GPUSample) {
@@ -199,7 +291,7 @@ public final class Rollup {
         bucketFor(minute).gpus[id, default: GPUMeasures()].add(s)
     }
 
-    func price(_ e: inout InternedEvent) {
+    func price(_ e: inout InternedEvent, tally: Bool = true) {
         let m = Int(e.model)
         if m >= modelChecked.count {
             modelChecked.append(contentsOf: repeatElement(false, count: m + 1 - modelChecked.count))
@@ -213,12 +305,13 @@ public final class Rollup {
         }
         if let p = modelCost[m] {
             let usage = TokenUsage(input: e.inputTokens, output: e.outputTokens, cacheRead: e.cacheReadTokens,
-                                   cacheWrite: e.cacheWriteTokens, reasoning: e.reasoningTokens)
+                                   cacheWrite: e.cacheWriteTokens, reasoning: e.reasoningTokens,
+                                   cacheWrite1h: e.cacheWrite1hTokens)
             e.cost = p.cost(usage, batch: e.batch)
         } else {
             e.cost = 0
             e.unpriced = true
-            unpricedByModel[e.model, default: 0] += 1
+            if tally { unpricedByModel[e.model, default: 0] += 1 }
         }
     }
 
@@ -251,6 +344,22 @@ public final class Rollup {
             dedupe.filter { _, m in m >= h }
             dedupeSweepAt = max(65_536, dedupe.count * 2)
         }
+        if standing.count > supersedableSweepAt {
+            sweepSupersedable(beforeMinute: horizon)
+            supersedableSweepAt = max(16_384, standing.count * 2)
+        }
+    }
+
+    /// Forgets supersedable records older than the horizon (their cells are gone with their buckets).
+    func sweepSupersedable(beforeMinute horizon: Int64) {
+        var kept = ContiguousArray<InternedEvent>()
+        var table = UInt64Table(capacity: max(64, standing.count / 2))
+        for e in standing where Rollup.floorDiv(e.timestampMs, 60_000) >= horizon {
+            table.set(e.requestHash, Int32(kept.count))
+            kept.append(e)
+        }
+        standing = kept
+        supersedable = table
     }
 
     @inline(__always)
@@ -307,8 +416,16 @@ public final class Rollup {
 
     public var oldestMinute: Int64? { buckets.keys.min() }
 
+    /// The first minute after `minute` holding data, or nil (one pass over the buckets: for skipping long gaps).
+    public func firstMinuteWithData(after minute: Int64) -> Int64? {
+        var best: Int64?
+        for m in buckets.keys where m > minute && m < (best ?? .max) { best = m }
+        return best
+    }
+
     /// Approximate bytes held by buckets, interners and dedupe (for `check` and the bench).
     public var memoryBytes: Int {
         buckets.values.reduce(0) { $0 + $1.memoryBytes } + dedupe.memoryBytes
+            + supersedable.memoryBytes + standing.capacity * MemoryLayout<InternedEvent>.stride
     }
 }

@@ -8,17 +8,18 @@ public enum TimeWindow: Hashable, Sendable, CustomStringConvertible {
     /// The console's windows, keys `1`–`6` (SPEC §5).
     public static let console: [TimeWindow] = [.minutes(1), .minutes(5), .minutes(15), .minutes(60), .minutes(360), .minutes(1440)]
 
-    /// `30s` is rounded up to a minute; `5m`, `1h`, `24h`, `2d`, `all`.
+    /// `30s` is rounded up to a minute; `5m`, `1h`, `24h`, `2d`, `all` (the grammar of `DurationText`).
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if t == "all" { self = .all; return }
-        guard let unit = t.last, let n = Int(t.dropLast()), n > 0 else { return nil }
-        switch unit {
-        case "s": self = .minutes(max(1, (n + 59) / 60))
-        case "m": self = .minutes(n)
-        case "h": self = .minutes(n * 60)
-        case "d": self = .minutes(n * 1440)
-        default: return nil
+        guard let w = try? TimeWindow.parse(text).get() else { return nil }
+        self = w
+    }
+
+    /// The window for `text`, or why it is not one (a unit is required: `5` alone is ambiguous).
+    public static func parse(_ text: String) -> Result<TimeWindow, DurationError> {
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "all" { return .success(.all) }
+        return DurationText.milliseconds(text, bareUnit: nil).flatMap { ms in
+            guard ms > 0 else { return .failure(DurationError(text: text, tooLong: false)) }
+            return .success(.minutes(Int((ms + 59_999) / 60_000)))
         }
     }
 

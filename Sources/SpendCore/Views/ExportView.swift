@@ -74,8 +74,11 @@ public enum ExportView: String, CaseIterable, Sendable {
     static func measureCells(_ m: Measures, share: Double, row: GroupRow) -> [ViewTable.Cell] {
         func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
         func pct(_ v: Double?) -> ViewTable.Cell { n(v.map { $0 * 100 }) }
+        // Never silently $0: a group none of whose requests could be priced has no spend figure.
+        let unknown = m.requests > 0 && m.unpriced == m.requests && m.spend == 0
+        func money(_ v: Double) -> ViewTable.Cell { unknown ? .empty : .number(v) }
         return [
-            .number(m.spend), .number(share * 100), .number(row.spendPerHour), .number(row.projectedPerDay),
+            money(m.spend), money(share * 100), money(row.spendPerHour), money(row.projectedPerDay),
             .number(Double(m.requests)), .number(row.requestsPerSecond), .number(row.inputTokensPerSecond),
             .number(row.outputTokensPerSecond), .number(Double(m.inputTokens)), .number(Double(m.outputTokens)),
             .number(Double(m.cacheReadTokens)), .number(Double(m.cacheWriteTokens)), .number(Double(m.reasoningTokens)),
@@ -95,7 +98,8 @@ public enum ExportView: String, CaseIterable, Sendable {
             if withFeatures { cells.append(r.featureCount.map { .number(Double($0)) } ?? .empty) }
             return cells
         }
-        return ViewTable(title: dimension.title, columns: columns, rows: rows)
+        return ViewTable(title: dimension.title, columns: columns, rows: rows,
+                         rowIDs: result.rows.map { "\(dimension.name):\($0.id)" })
     }
 
     public static func seriesTable(_ points: [SeriesPoint]) -> ViewTable {
@@ -127,8 +131,8 @@ public enum ExportView: String, CaseIterable, Sendable {
         let columns: [ViewTable.Column] = [
             .init(id: "gpu", title: "GPU", kind: .text),
             .init(id: "util_pct", title: "UTIL", kind: .percent),
-            .init(id: "mem_used_mb", title: "MEM USED", kind: .number),
-            .init(id: "mem_total_mb", title: "MEM TOTAL", kind: .number),
+            .init(id: "mem_used_mb", title: "MEM USED", kind: .megabytes),
+            .init(id: "mem_total_mb", title: "MEM TOTAL", kind: .megabytes),
             .init(id: "power_w", title: "POWER W", kind: .number),
             .init(id: "queue_depth", title: "QUEUE", kind: .number),
             .init(id: "running", title: "RUNNING", kind: .number),
@@ -143,7 +147,7 @@ public enum ExportView: String, CaseIterable, Sendable {
                     n(m.runningRequests), n(m.kvCachePct), n(m.prefixCacheHitRate.map { $0 * 100 }),
                     .number(Double(m.samples))]
         }
-        return ViewTable(title: "GPUs", columns: columns, rows: rows)
+        return ViewTable(title: "GPUs", columns: columns, rows: rows, rowIDs: gpus.map { "gpu:" + $0.name })
     }
 }
 

@@ -12,12 +12,16 @@ public enum SourceConfig {
         s.insecure = insecure
         let defaults = config["sources"]
         if let d = try duration(defaults?["prom_interval"], "[sources] prom_interval") { s.scrapeIntervalSeconds = d }
-        if let d = try duration(defaults?["idle_timeout"], "[sources] idle_timeout") { s.idleTimeoutSeconds = d }
+        if let d = try duration(defaults?["idle_timeout"], "[sources] idle_timeout") {
+            guard d > 0 else { throw ConfigError("[sources] idle_timeout must be longer than 0") }
+            s.idleTimeoutSeconds = d
+        }
+        if let d = try duration(defaults?["read_idle"], "[sources] read_idle") { s.finiteIdleSeconds = d }
         if let d = try duration(defaults?["backoff_cap"], "[sources] backoff_cap") { s.backoffCapSeconds = d }
         if let n = defaults?["max_line_bytes"]?.int, n > 0 { s.maxLineBytes = Int(n) }
         let url: String
         switch spec {
-        case .http(let u), .prometheus(let u): url = u
+        case .http(let u), .prometheus(let u), .promql(let u): url = u
         default: return s
         }
         for (i, entry) in config.tables("source").enumerated() {
@@ -50,22 +54,25 @@ public enum SourceConfig {
         config.at("store.path")?.string.map { ($0 as NSString).expandingTildeInPath }
     }
 
-    /// `15s`, `2m`, `1h`, `7d`, or a number of seconds.
+    /// `15s`, `2m`, `1h`, `7d`, or a number of seconds, in seconds (`DurationText`'s grammar and ceiling).
     public static func duration(_ v: ConfigValue?, _ name: String) throws -> Double? {
         guard let v else { return nil }
-        if let d = v.double, d >= 0 { return d }
-        guard let text = v.string, let d = parseDuration(text) else {
+        let parsed: Result<Int64, DurationError>
+        if let d = v.double {
+            parsed = DurationText.milliseconds(number: d, unit: .seconds)
+        } else if let text = v.string {
+            parsed = DurationText.milliseconds(text, bareUnit: .seconds)
+        } else {
             throw ConfigError("\(name): unreadable duration; use e.g. 15s, 5m, 7d")
         }
-        return d
+        switch parsed {
+        case .success(let ms): return Double(ms) / 1000
+        case .failure(let e): throw ConfigError("\(name): \(e.description)")
+        }
     }
 
+    /// Seconds for a duration text, bare numbers in seconds; nil when unreadable or too long.
     public static func parseDuration(_ text: String) -> Double? {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800)]
-        for (suffix, factor) in units where t.hasSuffix(suffix) {
-            if let n = Double(t.dropLast(suffix.count)), n >= 0 { return n * factor }
-        }
-        return Double(t).flatMap { $0 >= 0 ? $0 : nil }
+        (try? DurationText.milliseconds(text, bareUnit: .seconds).get()).map { Double($0) / 1000 }
     }
 }

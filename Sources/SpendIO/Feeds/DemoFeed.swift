@@ -15,6 +15,8 @@ public final class DemoFeed: SpendFeed {
     var realStart = Date()
     /// Real milliseconds between two batches.
     public var stepMs: Int = 50
+    /// Judged after each batch, with the rollup held (set before `start`).
+    public var alerts: AlertDelivery?
 
     /// History of `historyMinutes` before `startMs` is loaded at once, so charts have a past.
     public init(traffic: DemoTraffic, speed: Double, historyMinutes: Int = 60, prices: PriceTable = .bundled) {
@@ -55,6 +57,8 @@ public final class DemoFeed: SpendFeed {
         for s in samples { rollup.ingest(s); stats.gpuSamples += 1 }
         stats.lines += Int64(events.count + samples.count)
         simulatedMs = ms
+        // The simulated clock is the data's: a catch-up on the history goes on a slice per batch.
+        alerts?.evaluate(rollup, wallMs: Int64(Date().timeIntervalSince1970 * 1000))
         lock.unlock()
     }
 

@@ -9,6 +9,7 @@ final class BoundedQueue<Element> {
     private var head = 0
     private var bytes = 0
     private var closed = false
+    private var waiting = 0
     let capacityBytes: Int
 
     init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
@@ -19,7 +20,12 @@ final class BoundedQueue<Element> {
         condition.lock()
         defer { condition.unlock() }
         // One item larger than the budget still passes once the queue is empty.
-        while !closed && bytes > 0 && bytes + cost > capacityBytes { condition.wait() }
+        while !closed && bytes > 0 && bytes + cost > capacityBytes {
+            waiting += 1
+            condition.broadcast()
+            condition.wait()
+            waiting -= 1
+        }
         if closed { return false }
         items.append((item, cost))
         bytes += cost
@@ -46,6 +52,22 @@ final class BoundedQueue<Element> {
         }
         condition.broadcast()
         return item
+    }
+
+    /// Producers blocked in `push` for room (tests wait on it instead of sleeping).
+    var waitingProducers: Int {
+        condition.lock(); defer { condition.unlock() }
+        return waiting
+    }
+
+    /// Waits until `n` producers are blocked in `push`; false after `timeout` seconds.
+    func waitForWaitingProducers(_ n: Int, timeout: Double) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock(); defer { condition.unlock() }
+        while waiting < n {
+            if !condition.wait(until: deadline) { return waiting >= n }
+        }
+        return true
     }
 
     var isEmpty: Bool {

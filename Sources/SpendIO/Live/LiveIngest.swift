@@ -8,12 +8,20 @@ import SpendCore
 /// `sources` from any thread; `waitUntilIdle(timeout:)` for finite reads; `stop()` (idempotent)
 /// commits what was counted and joins every thread. With a store, build the rollup with
 /// `Rollup.Options.internAllDimensions` (or groupings that read every dimension).
+///
+/// With `alerts`, the ingest thread also judges alerts as minutes close (after each batch, and on idle ticks when
+/// no data arrives), once every source has read what it already had (its backlog); delivery happens off the lock.
 public final class LiveIngest: SpendFeed {
     public struct Options {
         /// Follow sources for new data (console); false reads each to its current end (check, export).
         public var follow = true
         /// The store file; nil runs in memory only.
         public var storePath: String?
+        /// Open the store only to read it (no lock, no writes): by default when there is no source to add.
+        public var storeReadOnly: Bool?
+        /// While the store refuses writes, at most this many events wait in memory for it (then they are
+        /// counted on screen but not saved, and the header says how many).
+        public var maxHeldEvents = 2_000_000
         /// Days of events the store keeps.
         public var retentionDays: Double = 7
         /// Bytes queued between the sources and the ingest thread before sources wait.
@@ -23,9 +31,24 @@ public final class LiveIngest: SpendFeed {
         public var commitIntervalSeconds = 0.25
         /// Formats described in config (`[[mapping]]`), for every source's lines.
         public var mappings: [FieldMapping] = []
+        /// Wall-clock time in ms (tests move it by hand).
+        public var wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        /// Alerts are judged at the latest this long after start even if a source never reports its backlog read.
+        public var backlogGraceSeconds = 60.0
         public init() {}
     }
 
+    static let agentLogMaxLineBytes = 64 << 20
+
+    /// The byte strings without which an agent's log line carries nothing the importers read.
+    static func skim(_ agent: AgentLogs.Agent) -> (format: String, markers: [[UInt8]])? {
+        switch agent {
+        case .claude: return (ClaudeTranscriptImporter.formatName, [Array("\"usage\"".utf8)])
+        case .codex: return (CodexSessionImporter.formatName,
+                             ["\"token_count\"", "\"session_meta\"", "\"turn_context\""].map { Array($0.utf8) })
+        case .directory: return nil
+        }
+    }
     let options: Options
     let specs: [(SourceSpec, SourceSettings)]
     let rollup: Rollup
@@ -44,6 +67,12 @@ public final class LiveIngest: SpendFeed {
     var threadsDone = DispatchGroup()
     /// Events replayed from the store at start-up.
     public private(set) var replayedEvents = 0
+    /// Judged on the ingest thread as minutes close; nil: no alerting.
+    public let alerts: AlertDelivery?
+    /// Sources that have read what they already had (statusLock).
+    var caughtUp = Set<Int>()
+    var startedAt = Date()
+    var lastAlertCheck = Date.distantPast
 
     // Owned by the ingest thread.
     var pipelines: [[String: EventPipeline]]
@@ -51,8 +80,10 @@ public final class LiveIngest: SpendFeed {
     var dimensionMaps: [StoredDimensionMap]
 
     /// Opens the store (if any) and replays it into `rollup` before any source runs.
-    public init(sources: [(SourceSpec, SourceSettings)], rollup: Rollup, options: Options = Options()) throws {
+    public init(sources: [(SourceSpec, SourceSettings)], rollup: Rollup, options: Options = Options(),
+                alerts: AlertDelivery? = nil) throws {
         self.options = options
+        self.alerts = alerts
         specs = sources
         self.rollup = rollup
         statuses = sources.map { SourceStatus(name: $0.0.name, state: .connecting) }
@@ -64,13 +95,17 @@ public final class LiveIngest: SpendFeed {
             guard rollup.internsAllDimensions else {
                 throw SpendStore.Failure(description: "a rollup feeding the store must intern every dimension (Rollup.Options.internAllDimensions)")
             }
-            let s = try SpendStore(path: path)
+            let s = try SpendStore(path: path, readOnly: options.storeReadOnly ?? sources.isEmpty)
+            s.maxStagedEvents = options.maxHeldEvents
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             try s.applyRetention(days: options.retentionDays, nowMs: now)
-            replayedEvents = try s.replay(into: rollup)
+            // A reader deletes nothing: retention is a filter on what it replays.
+            let oldest = s.readOnly ? SpendStore.horizon(days: options.retentionDays, nowMs: now) : Int64.min
+            replayedEvents = try s.replay(into: rollup, minTimestampMs: oldest)
             savedPositions = try s.positions()
-            rollup.recordsForStore = true
+            rollup.recordsForStore = !s.readOnly
             store = s
+            if let alerts { try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock()) }
         } else {
             store = nil
             savedPositions = [:]
@@ -99,6 +134,18 @@ public final class LiveIngest: SpendFeed {
         return storeFailure
     }
 
+    /// The header's line while the store refuses writes: what failed and how much waits in memory.
+    public var storeStatus: String? {
+        statusLock.lock(); defer { statusLock.unlock() }
+        guard storeFailure != nil else { return nil }
+        var s = "store: write failed (\(storeFailureReason)), holding \(storeHeld) events"
+        if storeUnsaved > 0 { s += ", \(storeUnsaved) not saved" }
+        return s
+    }
+    var storeFailureReason = ""
+    var storeHeld = 0
+    var storeUnsaved: Int64 = 0
+
     public var storePath: String? { store?.path }
 
     // MARK: life cycle
@@ -108,13 +155,16 @@ public final class LiveIngest: SpendFeed {
         guard !started else { statusLock.unlock(); return }
         started = true
         runningSources = specs.count
+        startedAt = Date()
         statusLock.unlock()
         for (i, (spec, settings)) in specs.enumerated() {
             let ctx = SourceContext(
                 index: i, name: spec.name, follow: options.follow, settings: settings, queue: queue,
                 savedPositions: savedPositions, stop: stopFlag,
-                report: { [unowned self] i, state, error in self.report(i, state, error) },
-                pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() })
+                report: { [unowned self] i, state, error, stalled in self.report(i, state, error, stalled: stalled) },
+                pushed: { [unowned self] in self.statusLock.lock(); self.pushed += 1; self.statusLock.unlock() },
+                liveMeansCaughtUp: LiveIngest.liveMeansCaughtUp(spec),
+                caughtUp: { [unowned self] i in self.statusLock.lock(); self.caughtUp.insert(i); self.statusLock.unlock() })
             spawn("spendtop-source-\(i)") { [self] in
                 LiveIngest.makeRunner(spec)(ctx)
                 statusLock.lock()
@@ -138,6 +188,9 @@ public final class LiveIngest: SpendFeed {
             threadsDone.wait()
         }
         commitStore(force: true)
+        commitLock.lock()
+        store?.releaseLock()
+        commitLock.unlock()
     }
 
     /// Waits until every source has ended (or failed) and everything queued is counted; true if
@@ -181,10 +234,11 @@ public final class LiveIngest: SpendFeed {
         t.start()
     }
 
-    func report(_ i: Int, _ state: SourceState?, _ error: String??) {
+    func report(_ i: Int, _ state: SourceState?, _ error: String??, stalled: Bool? = nil) {
         statusLock.lock()
         if let state { statuses[i].state = state }
         if let error { statuses[i].lastError = error }
+        if let stalled { statuses[i].stalled = stalled }
         statusLock.unlock()
     }
 
@@ -198,7 +252,10 @@ public final class LiveIngest: SpendFeed {
             return StdinSource(nvidiaSmi: NvidiaSmiCSV(node: node, utcOffsetSeconds: offset)).run
         case .http(let u): return HTTPStreamSource(url: u).run
         case .prometheus(let u): return PrometheusSource(url: u).run
+        case .promql(let u): return PromQLPendingSource(url: u).run
         case .sqlite(let p, let t): return SQLiteSource(path: p, table: t).run
+        case .agentLogs(let logs): return AgentLogSource(logs: logs).run
+        case .postgres(let u, let t): return PostgresPendingSource(url: u, table: t).run
         }
     }
 
@@ -208,10 +265,13 @@ public final class LiveIngest: SpendFeed {
     var lastRetention = Date()
 
     func ingestLoop() {
+        var moreAlerts = false
         while true {
-            guard let batch = queue.pop(timeout: options.commitIntervalSeconds) else {
+            guard let batch = queue.pop(timeout: moreAlerts ? 0 : options.commitIntervalSeconds) else {
                 if queueClosedAndEmpty() { break }
                 commitStore(force: false)
+                // No data: the clock alone may have closed a minute.
+                moreAlerts = judgeAlerts(busy: false, continuing: moreAlerts)
                 continue
             }
             rollupLock.lock()
@@ -224,6 +284,58 @@ public final class LiveIngest: SpendFeed {
             processed += 1
             statusLock.unlock()
             commitStore(force: false)
+            moreAlerts = judgeAlerts(busy: !queue.isEmpty, continuing: moreAlerts)
+        }
+        // The minutes the sources' last data closed are judged too, and delivered before stop() returns; a catch-up
+        // on history still under way is left (quitting during it must not wait for a day of minutes).
+        if let alerts {
+            if !alerts.isCatchingUp {
+                rollupLock.lock()
+                alerts.evaluate(rollup, wallMs: options.wallClock())
+                rollupLock.unlock()
+            }
+            alerts.waitUntilDelivered(timeout: 10)
+        }
+    }
+
+    /// Which sources report `live` only once they are connected and reading new data (their backlog, if any, is
+    /// what a server replays): a file or SQLite source is `live` before it has read what it already holds.
+    static func liveMeansCaughtUp(_ spec: SourceSpec) -> Bool {
+        switch spec {
+        case .file, .sqlite, .agentLogs: return false
+        case .stdin, .nvidiaSmi, .http, .prometheus, .postgres, .promql: return true
+        }
+    }
+
+    /// Judges alerts with the rollup held, once every source has read its backlog (history is then judged in one
+    /// quiet catch-up, not rung minute by minute as it streams in). While data keeps arriving it judges at most once
+    /// a second; a catch-up goes on slice by slice. True while a catch-up has slices left.
+    func judgeAlerts(busy: Bool, continuing: Bool) -> Bool {
+        guard let alerts else { return false }
+        if !continuing {
+            statusLock.lock()
+            let backlogRead = caughtUp.count >= specs.count || Date().timeIntervalSince(startedAt) >= options.backlogGraceSeconds
+            statusLock.unlock()
+            guard backlogRead else { return false }
+            if busy && Date().timeIntervalSince(lastAlertCheck) < 1 { return false }
+        }
+        lastAlertCheck = Date()
+        rollupLock.lock()
+        defer { rollupLock.unlock() }
+        return alerts.evaluate(rollup, wallMs: options.wallClock())
+    }
+
+    /// Month (and day) budgets whose period began before the replayed rollup's oldest minute: what the store holds
+    /// from the period's start up to that minute, priced as the rollup prices, so the budget counts the whole period.
+    static func budgetPriors(_ engine: AlertEngine, store: SpendStore, rollup: Rollup, nowMs: Int64) throws {
+        guard !engine.rules.budgets.isEmpty, let oldest = rollup.oldestMinute else { return }
+        let untilMs = oldest * 60_000
+        let clock = rollup.clockMs(wallMs: nowMs)
+        for (i, b) in engine.rules.budgets.enumerated() {
+            let period = b.periodRange(containing: clock)
+            guard period.start < untilMs else { continue }
+            let spent = try store.spend(scope: b.scope, fromMs: period.start, toMs: untilMs, prices: rollup.prices)
+            engine.budgetPriors[i] = .init(periodStartMs: period.start, untilMs: untilMs, spentUSD: spent)
         }
     }
 
@@ -231,7 +343,12 @@ public final class LiveIngest: SpendFeed {
 
     func pipeline(_ source: Int, _ stream: String) -> EventPipeline {
         if let p = pipelines[source][stream] { return p }
-        let p = EventPipeline(rollup: rollup, maxLineBytes: specs[source].1.maxLineBytes)
+        var maxLine = specs[source].1.maxLineBytes
+        // A transcript line holds a whole tool result or a pasted image: longer than any event,
+        // and not an error. Usage lines are small; the cap only bounds memory.
+        if case .agentLogs = specs[source].0 { maxLine = max(maxLine, LiveIngest.agentLogMaxLineBytes) }
+        let p = EventPipeline(rollup: rollup, maxLineBytes: maxLine)
+        if case .agentLogs(let logs) = specs[source].0 { p.skim = LiveIngest.skim(logs.agent) }
         p.mappings = options.mappings
         pipelines[source][stream] = p
         return p
@@ -256,6 +373,9 @@ public final class LiveIngest: SpendFeed {
                 if cut >= 0 {
                     var value = String(end - Int64(p.pendingBytes))
                     if cut >= 16 { value += "/" + FileTailSource.fingerprint(bytes[(cut - 16)..<cut]) }
+                    // What the stream's lines so far told the importers (a Codex session's model and
+                    // running total), so that a resumed read decodes the next line as a full read would.
+                    if let context = p.context.snapshot() { value += "\n" + context }
                     stagePosition(b.stream, value)
                 }
             }
@@ -285,6 +405,8 @@ public final class LiveIngest: SpendFeed {
             if b.forget { retire(s, b.stream) }
         case .truncated:
             retire(s, b.stream)
+        case .restoreContext(let text):
+            pipeline(s, b.stream).context.restore(text)
         }
         if let pos = b.position { stagePosition(b.stream, pos) }
         if b.forget {
@@ -309,6 +431,8 @@ public final class LiveIngest: SpendFeed {
         t.events += a.events
         t.gpuSamples += a.gpuSamples
         t.duplicates += a.duplicates
+        t.superseded += a.superseded
+        for (k, v) in a.skipped { t.skipped[k, default: 0] += v }
         t.expired += a.expired
         for (k, v) in a.rejects { t.rejects[k, default: 0] += v }
         for (k, v) in a.formats { t.formats[k, default: 0] += v }
@@ -323,8 +447,10 @@ public final class LiveIngest: SpendFeed {
         commitLock.lock()
         defer { commitLock.unlock() }
         guard store.hasStaged else { return }
-        guard force || store.stagedCount >= options.commitEvents
-                || Date().timeIntervalSince(lastCommit) >= options.commitIntervalSeconds else { return }
+        // A store that refuses writes is retried once a second, not on every batch.
+        let interval = storeFailing ? max(1, options.commitIntervalSeconds) : options.commitIntervalSeconds
+        guard force || (!storeFailing && store.stagedCount >= options.commitEvents)
+                || Date().timeIntervalSince(lastCommit) >= interval else { return }
         rollupLock.lock()
         store.stage(from: rollup)
         rollupLock.unlock()
@@ -337,10 +463,22 @@ public final class LiveIngest: SpendFeed {
                 lastRetention = Date()
                 try store.applyRetention(days: options.retentionDays, nowMs: now)
             }
-            statusLock.lock(); storeFailure = nil; statusLock.unlock()
+            storeFailing = false
+            statusLock.lock(); storeFailure = nil; storeUnsaved = store.unsavedEvents; statusLock.unlock()
         } catch {
-            statusLock.lock(); storeFailure = "\(error)"; statusLock.unlock()
+            // Counting goes on in memory; what was staged stays staged and is written by a later commit.
+            storeFailing = true
+            let reason = (error as? SpendStore.Failure)?.reason ?? "error"
+            statusLock.lock()
+            storeFailure = "\(error)"
+            storeFailureReason = reason
+            storeHeld = store.stagedCount
+            storeUnsaved = store.unsavedEvents
+            statusLock.unlock()
             lastCommit = Date()
         }
     }
+
+    /// Owned under `commitLock`.
+    var storeFailing = false
 }

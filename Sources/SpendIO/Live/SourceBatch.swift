@@ -18,6 +18,9 @@ struct SourceBatch {
         case endOfStream
         /// The file was truncated (copytruncate): the held-back partial line is discarded.
         case truncated
+        /// The stream's importer context saved with its position (`StreamContext.snapshot`), sent
+        /// before the bytes of a resumed read.
+        case restoreContext(String)
     }
 
     var source: Int

@@ -12,12 +12,18 @@ final class SourceContext {
     let queue: BoundedQueue<SourceBatch>
     let savedPositions: [String: String]
     private let stop: StopFlag
-    private let report: (Int, SourceState?, String??) -> Void
+    private let report: (Int, SourceState?, String??, Bool?) -> Void
     let pushed: () -> Void
+    private let liveMeansCaughtUp: Bool
+    private let caughtUp: (Int) -> Void
+    private var saidCaughtUp = false
 
     init(index: Int, name: String, follow: Bool, settings: SourceSettings, queue: BoundedQueue<SourceBatch>,
          savedPositions: [String: String], stop: StopFlag,
-         report: @escaping (Int, SourceState?, String??) -> Void, pushed: @escaping () -> Void) {
+         report: @escaping (Int, SourceState?, String??, Bool?) -> Void, pushed: @escaping () -> Void,
+         liveMeansCaughtUp: Bool = true, caughtUp: @escaping (Int) -> Void = { _ in }) {
+        self.liveMeansCaughtUp = liveMeansCaughtUp
+        self.caughtUp = caughtUp
         self.index = index
         self.name = name
         self.follow = follow
@@ -39,11 +45,32 @@ final class SourceContext {
         return queue.push(batch, cost: batch.cost)
     }
 
-    func setState(_ state: SourceState) { report(index, state, nil) }
+    func setState(_ state: SourceState) {
+        report(index, state, nil, nil)
+        switch state {
+        case .connecting: break
+        case .live: if liveMeansCaughtUp { markCaughtUp() }
+        case .retrying, .ended, .failed: markCaughtUp()
+        }
+    }
+
+    /// The source has read what it already had (its backlog): alerts may now judge the history in one go.
+    func markCaughtUp() {
+        guard !saidCaughtUp else { return }
+        saidCaughtUp = true
+        caughtUp(index)
+    }
 
     /// Sets (or with nil clears) the last error; it is sanitised before anyone sees it.
-    func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) })) }
+    func setError(_ message: String?) { report(index, nil, .some(message.map { TextSanitizer.clean($0) }), nil) }
 
-    /// Sleeps up to `seconds`; false when woken by `stop()`.
-    func sleep(_ seconds: Double) -> Bool { stop.sleep(seconds) }
+    /// Marks the source stalled (connected but silent past the idle timeout) until data flows again.
+    func setStalled(_ stalled: Bool) { report(index, nil, nil, stalled) }
+
+    /// Sleeps up to `seconds`; false when woken by `stop()`. A source sleeps when it has nothing more to read
+    /// for now, so the first sleep also says its backlog is read.
+    func sleep(_ seconds: Double) -> Bool {
+        markCaughtUp()
+        return stop.sleep(seconds)
+    }
 }

@@ -5,8 +5,12 @@ public struct SourceSettings: Sendable {
     public var insecure = false
     /// Prometheus scrape interval.
     public var scrapeIntervalSeconds: Double = 15
-    /// A finite read (check/export) of an HTTP stream ends after this long without data.
-    public var idleTimeoutSeconds: Double = 2
+    /// A followed HTTP stream that sends nothing (no byte, comment or heartbeat) for this long is
+    /// stalled: it is dropped and reconnected with `Last-Event-ID` (`--idle-timeout`, `[sources] idle_timeout`).
+    public var idleTimeoutSeconds: Double = 90
+    /// A finite read (check/export) of an HTTP stream ends after this long without data (`[sources] read_idle`),
+    /// or after `idleTimeoutSeconds` if that is shorter.
+    public var finiteIdleSeconds: Double = 2
     /// Reconnect backoff: first delay and cap, in seconds.
     public var backoffBaseSeconds: Double = 0.5
     public var backoffCapSeconds: Double = 30

@@ -18,14 +18,21 @@ final class CurlTransfer {
     let insecure: Bool
     /// Whole-transfer timeout (a scrape); nil for a stream.
     let timeoutSeconds: Double?
+    /// TCP keepalive probes start after this many idle seconds, so a dead peer is noticed by the kernel too.
+    let keepAliveSeconds: Int
     var onData: (UnsafeRawBufferPointer, CurlTransfer) -> Bool = { _, _ in true }
     var shouldAbort: () -> Bool = { false }
+    /// Off for APIs whose error bodies say what went wrong (a PromQL engine's `"error"`): the body is read, and the
+    /// caller looks at `status`.
+    var failOnHTTPError = true
     fileprivate var handle: UnsafeMutableRawPointer?
     fileprivate var stoppedByCaller = false
 
     static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    init(url: String, headers: [(String, String)], insecure: Bool, timeoutSeconds: Double? = nil) {
+    init(url: String, headers: [(String, String)], insecure: Bool, timeoutSeconds: Double? = nil,
+         keepAliveSeconds: Int = 60) {
+        self.keepAliveSeconds = keepAliveSeconds
         _ = CurlTransfer.globalInit
         self.url = url
         self.headers = headers
@@ -55,8 +62,10 @@ final class CurlTransfer {
         sp_curl_setopt_ptr(curl, CURLOPT_HTTPHEADER, list)
         sp_curl_setopt_ptr(curl, CURLOPT_ERRORBUFFER, errorBuffer)
         sp_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
-        sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, 1)
+        sp_curl_setopt_long(curl, CURLOPT_FAILONERROR, failOnHTTPError ? 1 : 0)
         sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1)
+        sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPIDLE, keepAliveSeconds)
+        sp_curl_setopt_long(curl, CURLOPT_TCP_KEEPINTVL, keepAliveSeconds)
         sp_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
         sp_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 1)
         sp_curl_setopt_long(curl, CURLOPT_MAXREDIRS, 5)

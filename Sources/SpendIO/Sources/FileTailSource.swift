@@ -65,8 +65,12 @@ final class FileTailSource {
                     let fd = open(path, O_RDONLY | O_CLOEXEC)
                     guard fd >= 0 else { missing = (isGlob ? "\(path): " : "") + String(cString: strerror(errno)); continue }
                     var offset: Int64 = 0
-                    if let saved = ctx.savedPositions[key], let resume = FileTailSource.resumeOffset(saved, fd: fd, size: Int64(st.st_size)) {
-                        offset = resume
+                    if let saved = ctx.savedPositions[key] {
+                        let (head, context) = AgentLogSource.splitSaved(saved)
+                        if let resume = FileTailSource.resumeOffset(head, fd: fd, size: Int64(st.st_size)) {
+                            offset = resume
+                            if let context { ctx.emit(.restoreContext(context), stream: key) }
+                        }
                     }
                     tracked[key] = Tracked(fd: fd, path: path, offset: offset)
                 }

@@ -17,28 +17,43 @@ final class HTTPStreamSource {
         var parser = ServerSentEventParser(lastEventID: ctx.savedPositions[positionKey],
                                            maxEventBytes: ctx.settings.maxLineBytes)
         var failures = 0
+        var stalled = false
         let positionKey = self.positionKey
+        let finiteIdle = min(ctx.settings.finiteIdleSeconds, ctx.settings.idleTimeoutSeconds)
         while !ctx.isStopping {
             ctx.setState(.connecting)
             var headers = ctx.settings.headers
             headers.append(("Accept", "text/event-stream, application/x-ndjson;q=0.9, */*;q=0.5"))
             if let id = parser.lastEventID { headers.append(("Last-Event-ID", id)) }
-            let transfer = CurlTransfer(url: url, headers: headers, insecure: ctx.settings.insecure)
+            let transfer = CurlTransfer(url: url, headers: headers, insecure: ctx.settings.insecure,
+                                        keepAliveSeconds: max(1, min(60, Int(ctx.settings.idleTimeoutSeconds / 3))))
             var isSSE: Bool?
+            // Connecting counts as silence too: a server that accepts and never answers is stalled.
             var lastData = Date()
             var idledOut = false
+            var stalledOut = false
             var oversizedSeen = parser.oversized
             var sentBytes = false
             transfer.shouldAbort = {
                 if ctx.isStopping { return true }
-                if !ctx.follow && Date().timeIntervalSince(lastData) > ctx.settings.idleTimeoutSeconds {
+                let idle = Date().timeIntervalSince(lastData)
+                if !ctx.follow && idle > finiteIdle {
                     idledOut = true
+                    return true
+                }
+                // No byte, comment or heartbeat for the idle timeout: a stall or a silent partition.
+                if ctx.follow && idle > ctx.settings.idleTimeoutSeconds {
+                    stalledOut = true
                     return true
                 }
                 return false
             }
             transfer.onData = { chunk, t in
                 lastData = Date()
+                if stalled {
+                    stalled = false
+                    ctx.setStalled(false)
+                }
                 if isSSE == nil {
                     isSSE = (t.contentType ?? "").lowercased().contains("event-stream")
                     ctx.setState(.live)
@@ -76,7 +91,14 @@ final class HTTPStreamSource {
                             Double(parser.retryMs ?? Int(ctx.settings.backoffBaseSeconds * 1000)) / 1000)
             } else {
                 failures += 1
-                ctx.setError(outcome.message)
+                if stalledOut {
+                    stalled = true
+                    ctx.setStalled(true)
+                    let idle = ctx.settings.idleTimeoutSeconds
+                    ctx.setError(String(format: "stalled: nothing received for %.0f s; reconnecting", idle))
+                } else {
+                    ctx.setError(outcome.message)
+                }
                 if !ctx.follow && failures >= ctx.settings.finiteAttempts {
                     ctx.setState(.failed)
                     return

@@ -9,6 +9,16 @@ final class PrometheusSource {
 
     init(url: String) { self.url = url }
 
+    /// The page's lines that are UTF-8, and how many were not: one bad line costs that line, not the scrape.
+    static func validLines(_ body: [UInt8]) -> (String, invalid: Int) {
+        if let text = String(validating: body, as: UTF8.self) { return (text, 0) }
+        var out = "", invalid = 0
+        for line in body.split(separator: 10, omittingEmptySubsequences: false) {
+            if let s = String(validating: line, as: UTF8.self) { out += s; out += "\n" } else { invalid += 1 }
+        }
+        return (out, invalid)
+    }
+
     func run(_ ctx: SourceContext) {
         let node = URL(string: url).flatMap { u in u.host.map { h in u.port.map { "\(h):\($0)" } ?? h } } ?? "prometheus"
         var failures = 0
@@ -26,9 +36,10 @@ final class PrometheusSource {
             let outcome = transfer.perform()
             if ctx.isStopping { return }
             var delay = ctx.settings.scrapeIntervalSeconds
-            if outcome.ok, let text = String(validating: body, as: UTF8.self) {
+            if outcome.ok, let (text, invalid) = Optional(PrometheusSource.validLines(body)) {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let samples = scrape.samples(from: text, atMs: now, defaultNode: node)
+                if invalid > 0 { ctx.emit(.rejects(.invalidUTF8, Int64(invalid))) }
                 if scrape.lastRejected > 0 { ctx.emit(.rejects(.unreadableMetric, Int64(scrape.lastRejected))) }
                 if !samples.isEmpty { ctx.emit(.decoded([.gpu(samples)], format: "prometheus")) }
                 failures = 0
@@ -36,8 +47,7 @@ final class PrometheusSource {
                 ctx.setError(samples.isEmpty ? "no DCGM or vLLM metrics on the page" : nil)
             } else {
                 failures += 1
-                if outcome.ok { ctx.emit(.rejects(.invalidUTF8, 1)) }
-                ctx.setError(tooBig ? "page larger than 32 MB" : outcome.ok ? "page is not UTF-8 text" : outcome.message)
+                ctx.setError(tooBig ? "page larger than 32 MB" : outcome.message)
                 if !ctx.follow {
                     if failures >= ctx.settings.finiteAttempts || outcome.ok || tooBig { ctx.setState(.failed); return }
                     delay = min(ctx.settings.backoffCapSeconds, ctx.settings.backoffBaseSeconds * pow(2, Double(failures - 1)))

@@ -10,10 +10,19 @@ public enum SourceSpec: Equatable, Sendable {
     case http(String)
     /// A SQLite database (LiteLLM_SpendLogs or spendtop's own store), opened read-only.
     case sqlite(path: String, table: String?)
+    /// A PostgreSQL database holding LiteLLM's spend logs (a libpq URI without spendtop's `table=`),
+    /// answered by aggregates pushed down to the server (SPEC §10), opened read-only.
+    case postgres(url: String, table: String?)
     /// A Prometheus text page, scraped every interval.
     case prometheus(String)
+    /// A Prometheus-compatible query API (`promql:http(s)://host:port[/prefix]`), answered by server-side
+    /// aggregation (SpendIO/PromQL); the URL is kept as given (user info becomes basic auth there).
+    case promql(String)
     /// `nvidia-smi --format=csv -l N` output on standard input.
     case nvidiaSmi
+    /// Coding-agent session logs (`claude:`, `codex:`) or a directory of JSONL files, walked for
+    /// `*.jsonl` and followed file by file.
+    case agentLogs(AgentLogs)
 
     public struct ParseError: Error, CustomStringConvertible {
         public let description: String
@@ -26,9 +35,20 @@ public enum SourceSpec: Equatable, Sendable {
         if lower.hasPrefix("nvidia-smi:") {
             throw ParseError(description: "source \(text): nvidia-smi reads only stdin; write nvidia-smi:-")
         }
+        for agent in [AgentLogs.Agent.claude, .codex] where lower.hasPrefix(agent.rawValue + ":") {
+            let rest = String(text.dropFirst(agent.rawValue.count + 1))
+            self = .agentLogs(AgentLogs.resolve(agent, path: rest.isEmpty ? nil : rest)); return
+        }
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard URL(string: text)?.host != nil else { throw ParseError(description: "source \(SourceSpec.redact(text)): not a valid URL") }
             self = .http(text); return
+        }
+        if PostgresURL.isPostgres(text) {
+            let (url, table) = PostgresURL.split(text)
+            if let t = table, SpendLogsSchema.quote(table: t) == nil {
+                throw ParseError(description: "source \(PostgresURL.redact(url)): table names are letters, digits and _ (schema.table allowed)")
+            }
+            self = .postgres(url: url, table: table); return
         }
         if lower.hasPrefix("prom:") {
             let url = String(text.dropFirst(5))
@@ -37,6 +57,14 @@ public enum SourceSpec: Equatable, Sendable {
                 throw ParseError(description: "source \(SourceSpec.redact(text)): prom: needs an http(s) URL, e.g. prom:http://host:9400/metrics")
             }
             self = .prometheus(url); return
+        }
+        if lower.hasPrefix("promql:") {
+            do {
+                _ = try PromQLSettings(url: text)
+            } catch {
+                throw ParseError(description: "\(error)")
+            }
+            self = .promql(String(text.dropFirst(7))); return
         }
         if lower.hasPrefix("sqlite:") {
             var rest = String(text.dropFirst(7))
@@ -52,10 +80,14 @@ public enum SourceSpec: Equatable, Sendable {
             self = .sqlite(path: rest, table: table); return
         }
         if let scheme = lower.range(of: "://"), !lower[..<scheme.lowerBound].contains("/") {
-            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, http(s)://, prom:, sqlite: or nvidia-smi:-")
+            throw ParseError(description: "source \(SourceSpec.redact(text)): unsupported scheme; use a file, -, "
+                             + "http(s)://, postgres://, promql:, prom:, sqlite:, claude:, codex: or nvidia-smi:-")
         }
         if lower.hasSuffix(".db") || lower.hasSuffix(".sqlite") || lower.hasSuffix(".sqlite3") {
             self = .sqlite(path: text, table: nil); return
+        }
+        if AgentLogs.isDirectory(text) {
+            self = .agentLogs(AgentLogs.resolve(.directory, path: text)); return
         }
         self = .file(text)
     }
@@ -67,8 +99,11 @@ public enum SourceSpec: Equatable, Sendable {
         case .stdin: return "-"
         case .http(let u): return SourceSpec.redact(u)
         case .sqlite(let p, let t): return "sqlite:" + p + (t.map { "?table=" + $0 } ?? "")
+        case .postgres(let u, let t): return PostgresURL.redact(u) + (t.map { "?table=" + $0 } ?? "")
         case .prometheus(let u): return "prom:" + SourceSpec.redact(u)
+        case .promql(let u): return "promql:" + SourceSpec.redact(u)
         case .nvidiaSmi: return "nvidia-smi:-"
+        case .agentLogs(let a): return a.name
         }
     }
 

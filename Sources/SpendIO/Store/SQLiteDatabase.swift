@@ -12,6 +12,7 @@ final class SQLiteDatabase {
 
     let handle: OpaquePointer
     let path: String
+    let readOnly: Bool
 
     /// Read-only opens use a `mode=ro` URI: SQLite then never creates or writes a file of its own.
     init(path: String, readOnly: Bool) throws {
@@ -37,6 +38,7 @@ final class SQLiteDatabase {
         }
         handle = db
         self.path = path
+        self.readOnly = readOnly
         sqlite3_busy_timeout(db, 200)
         sqlite3_extended_result_codes(db, 1)
     }

@@ -7,7 +7,11 @@ import SpendCore
 public final class SpendStore {
     public static let schema = "spendtop-store 1"
     public let path: String
+    /// Opened to read only (`export --store`, `check --store` without sources): no lock, no writes.
+    public let readOnly: Bool
     let db: SQLiteDatabase
+    /// The writer's lock (`PATH.lock`), held while the store is open for writing.
+    var lock: StoreLock?
     /// Store id per rollup id, per dimension (−1: not yet mapped).
     var storeIDs: [[Int32]] = Array(repeating: [0, 1], count: SpendCore.Dimension.allCases.count)
     var idByHash: [[UInt64: Int32]] = Array(repeating: [:], count: SpendCore.Dimension.allCases.count)
@@ -18,31 +22,62 @@ public final class SpendStore {
     var stagedDims: [StoredDimension] = []
     var stagedPositions: [String: String?] = [:]
     public var stagedCount: Int { stagedEvents.count + stagedGPU.count }
+    /// Staged events beyond this (while commits fail) are dropped from the store, and counted.
+    public var maxStagedEvents = Int.max
+    /// Events counted but never saved because the store refused writes for too long.
+    public private(set) var unsavedEvents: Int64 = 0
     public var hasStaged: Bool { stagedCount > 0 || !stagedPositions.isEmpty }
 
-    let insertEvent: SQLiteDatabase.Statement
-    let insertGPU: SQLiteDatabase.Statement
-    let insertDim: SQLiteDatabase.Statement
-    let upsertPosition: SQLiteDatabase.Statement
-    let deletePosition: SQLiteDatabase.Statement
+    var insertEvent: SQLiteDatabase.Statement!
+    var insertGPU: SQLiteDatabase.Statement!
+    var insertDim: SQLiteDatabase.Statement!
+    var upsertPosition: SQLiteDatabase.Statement!
+    var deletePosition: SQLiteDatabase.Statement!
 
-    public struct Failure: Error, CustomStringConvertible { public let description: String }
+    /// A store problem; `reason` is the short cause the header shows (`disk full`, `read-only`, …).
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public var reason: String = "error"
+        public init(description: String, reason: String = "error") {
+            self.description = description
+            self.reason = reason
+        }
+    }
 
-    /// Opens or creates the store; the parent directory is created when missing.
-    public init(path: String) throws {
+    /// Opens or creates the store for writing (taking its lock), or with `readOnly` opens an existing
+    /// one to read while another process may be writing it. A file that is not a store, is damaged or
+    /// is newer than this spendtop is refused with what to do; it is never changed.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        do {
-            db = try SQLiteDatabase(path: path, readOnly: false)
-            sqlite3BusyLonger(db)
-            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
-            let existing = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table'")
-            _ = try existing.step()
-            let tables = existing.int(0)
-            if tables > 0 && !StoreReader.isStore(db) {
-                throw Failure(description: "\(path) is a SQLite file but not a spendtop store; pass another --store PATH or --no-store")
+        self.readOnly = readOnly
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw Failure(description: "no store at \(path)", reason: "missing")
             }
+            lock = nil
+        } else {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty {
+                try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                         attributes: [.posixPermissions: 0o700])
+            }
+            lock = try StoreLock(storePath: path)
+            // Every request's spend is in here: readable by its owner only (SQLite gives -wal and -shm the file's mode).
+            if !FileManager.default.fileExists(atPath: path) {
+                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+                if fd >= 0 { close(fd) }
+            }
+        }
+        try StoreFile.check(path)
+        do {
+            db = try SQLiteDatabase(path: path, readOnly: readOnly)
+            sqlite3BusyLonger(db)
+            try StoreFile.checkContents(db, path: path)
+            if readOnly {
+                try loadDimensionIDs()
+                return
+            }
+            try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 INSERT OR IGNORE INTO meta VALUES('schema', '\(SpendStore.schema)');
@@ -52,34 +87,50 @@ public final class SpendStore {
                     api_key INTEGER NOT NULL, model INTEGER NOT NULL, team INTEGER NOT NULL, provider INTEGER NOT NULL,
                     user INTEGER NOT NULL, gateway INTEGER NOT NULL, input INTEGER NOT NULL, output INTEGER NOT NULL,
                     cache_read INTEGER NOT NULL, cache_write INTEGER NOT NULL, reasoning INTEGER NOT NULL,
-                    cost REAL, latency_ms REAL, ttft_ms REAL, retry INTEGER NOT NULL, flags INTEGER NOT NULL);
+                    cost REAL, latency_ms REAL, ttft_ms REAL, retry INTEGER NOT NULL, flags INTEGER NOT NULL,
+                    cache_write_1h INTEGER NOT NULL DEFAULT 0, rank INTEGER NOT NULL DEFAULT 0);
                 CREATE TABLE IF NOT EXISTS gpu_samples(ts INTEGER NOT NULL, node TEXT NOT NULL, gpu TEXT NOT NULL,
                     util REAL, mem_used REAL, mem_total REAL, power REAL, queue REAL, kv_cache REAL, prefix_hit REAL, running REAL);
                 CREATE TABLE IF NOT EXISTS positions(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
                 """)
-            let schema = try db.prepare("SELECT value FROM meta WHERE key='schema'")
-            if try schema.step(), let v = schema.text(0), v != SpendStore.schema {
-                throw Failure(description: "\(path) has store schema '\(v)', this spendtop reads '\(SpendStore.schema)'")
+            // Columns added after the first release: a store written by an older spendtop gains them.
+            for (column, type) in StoreReader.laterEventColumns where !StoreReader.hasColumn(db, "events", column) {
+                try db.execute("ALTER TABLE events ADD COLUMN \(column) \(type)")
             }
-            insertEvent = try db.prepare("INSERT INTO events VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            let slots = Array(repeating: "?", count: 21).joined(separator: ",")
+            insertEvent = try db.prepare("INSERT INTO events(\(StoreReader.writtenEventColumns)) VALUES(\(slots))")
             insertGPU = try db.prepare("INSERT INTO gpu_samples VALUES(?,?,?,?,?,?,?,?,?,?,?)")
             insertDim = try db.prepare("INSERT OR REPLACE INTO dims VALUES(?,?,?,?)")
             upsertPosition = try db.prepare("INSERT INTO positions VALUES(?,?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value, updated_ms=excluded.updated_ms")
             deletePosition = try db.prepare("DELETE FROM positions WHERE key=?")
-            let dims = try db.prepare("SELECT dim, id, hash FROM dims")
-            while try dims.step() {
-                let d = Int(dims.int(0)), id = Int32(truncatingIfNeeded: dims.int(1))
-                guard d >= 0, d < SpendCore.Dimension.allCases.count else { continue }
-                idByHash[d][UInt64(bitPattern: dims.int(2))] = id
-                nextID[d] = max(nextID[d], id + 1)
-            }
+            try loadDimensionIDs()
         } catch let f as SQLiteDatabase.Failure {
-            throw Failure(description: "store \(path): \(f.description)")
+            throw StoreFile.failure(f, path: path)
+        }
+    }
+
+    /// Gives up the writer's lock (after the last commit): another spendtop may write the store now.
+    public func releaseLock() {
+        // The WAL folded into the file: a stopped store is one self-contained file.
+        if lock != nil { try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        lock = nil
+        closedForWriting = true
+    }
+    var closedForWriting = false
+
+    func loadDimensionIDs() throws {
+        let dims = try db.prepare("SELECT dim, id, hash FROM dims")
+        while try dims.step() {
+            let d = Int(dims.int(0)), id = Int32(truncatingIfNeeded: dims.int(1))
+            guard d >= 0, d < SpendCore.Dimension.allCases.count else { continue }
+            idByHash[d][UInt64(bitPattern: dims.int(2))] = id
+            nextID[d] = max(nextID[d], id + 1)
         }
     }
 
     /// Saved source positions by key (`file:DEV:INODE` → offset, `sse:URL` → last event id, …).
     public func positions() throws -> [String: String] {
+        guard !readOnly else { return [:] }
         let s = try db.prepare("SELECT key, value FROM positions")
         var out: [String: String] = [:]
         while try s.step() { if let k = s.text(0), let v = s.text(1) { out[k] = v } }
@@ -88,7 +139,16 @@ public final class SpendStore {
 
     /// Replays the stored events and samples into `rollup` (before any source resumes).
     @discardableResult
-    public func replay(into rollup: Rollup, pageSize: Int = 65_536) throws -> Int {
+    /// Rows older than `minTimestampMs` are skipped: a reader sees what retention keeps without deleting.
+    public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min) throws -> Int {
+        do {
+            return try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs)
+        } catch let f as SQLiteDatabase.Failure {
+            throw StoreFile.failure(f, path: path)
+        }
+    }
+
+    func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64) throws -> Int {
         let reader = try StoreReader(db: db)
         var map = StoredDimensionMap()
         map.learn(try reader.newDimensions(), rollup: rollup)
@@ -96,16 +156,16 @@ public final class SpendStore {
         while true {
             var page = try reader.nextEvents(limit: pageSize)
             if page.isEmpty { break }
-            for i in page.indices {
+            for i in page.indices where page[i].timestampMs >= minTs {
                 map.map(&page[i])
                 rollup.ingest(&page[i])
+                n += 1
             }
-            n += page.count
         }
         while true {
             let page = try reader.nextGPUSamples(limit: pageSize)
             if page.isEmpty { break }
-            for s in page { rollup.ingest(s) }
+            for s in page where s.timestampMs >= minTs { rollup.ingest(s) }
         }
         // The replayed rollup's ids are the store's from now on.
         for d in SpendCore.Dimension.allCases {
@@ -123,6 +183,7 @@ public final class SpendStore {
     public func stage(from rollup: Rollup) {
         guard !rollup.recorded.isEmpty || !rollup.recordedGPU.isEmpty else { return }
         for var e in rollup.recorded {
+            guard stagedEvents.count < maxStagedEvents else { unsavedEvents += 1; continue }
             e.feature = storeID(.feature, e.feature, rollup)
             e.apiKey = storeID(.apiKey, e.apiKey, rollup)
             e.model = storeID(.model, e.model, rollup)
@@ -164,7 +225,7 @@ public final class SpendStore {
     /// Writes everything staged in one transaction; on failure nothing of it is saved and the
     /// staged data is kept for the next attempt.
     public func commit(nowMs: Int64) throws {
-        guard hasStaged || !stagedDims.isEmpty else { return }
+        guard !readOnly, !closedForWriting, hasStaged || !stagedDims.isEmpty else { return }
         do {
             try db.execute("BEGIN IMMEDIATE")
             do {
@@ -173,7 +234,7 @@ public final class SpendStore {
                     insertDim.bind(3, Int64(bitPattern: d.hash)); insertDim.bind(4, d.name)
                     try insertDim.run()
                 }
-                let s = insertEvent
+                let s: SQLiteDatabase.Statement = insertEvent
                 for e in stagedEvents {
                     s.bind(1, e.timestampMs); s.bind(2, Int64(bitPattern: e.requestHash))
                     s.bind(3, Int64(e.feature)); s.bind(4, Int64(e.apiKey)); s.bind(5, Int64(e.model))
@@ -184,10 +245,12 @@ public final class SpendStore {
                     s.bind(16, e.latencyMs >= 0 ? e.latencyMs : nil); s.bind(17, e.ttftMs >= 0 ? e.ttftMs : nil)
                     s.bind(18, Int64(e.retry))
                     s.bind(19, Int64((e.isError ? 1 : 0) | (e.gatewayCacheHit ? 2 : 0) | (e.batch ? 4 : 0)))
+                    s.bind(20, e.cacheWrite1hTokens)
+                    s.bind(21, Int64(bitPattern: e.supersedeRank))
                     try s.run()
                 }
                 for g in stagedGPU {
-                    let s = insertGPU
+                    let s: SQLiteDatabase.Statement = insertGPU
                     s.bind(1, g.timestampMs); s.bind(2, g.node); s.bind(3, g.gpu)
                     s.bind(4, g.utilPct); s.bind(5, g.memUsedMB); s.bind(6, g.memTotalMB); s.bind(7, g.powerW)
                     s.bind(8, g.queueDepth); s.bind(9, g.kvCachePct); s.bind(10, g.prefixCacheHitRate); s.bind(11, g.runningRequests)
@@ -208,7 +271,7 @@ public final class SpendStore {
                 throw error
             }
         } catch let f as SQLiteDatabase.Failure {
-            throw Failure(description: "store \(path): \(f.description)")
+            throw StoreFile.failure(f, path: path)
         }
         stagedDims.removeAll()
         stagedEvents.removeAll(keepingCapacity: true)
@@ -219,15 +282,23 @@ public final class SpendStore {
     /// Deletes events and samples older than `days` before `nowMs`; returns the events deleted.
     @discardableResult
     public func applyRetention(days: Double, nowMs: Int64) throws -> Int {
-        let horizon = nowMs - Int64(days * 86_400_000)
+        guard !readOnly else { return 0 }
+        guard days.isFinite, days >= 0 else { return 0 }
+        let horizon = SpendStore.horizon(days: days, nowMs: nowMs)
         do {
             try db.execute("DELETE FROM events WHERE ts < \(horizon)")
             let n = Int(sqlite3Changes(db))
             try db.execute("DELETE FROM gpu_samples WHERE ts < \(horizon)")
             return n
         } catch let f as SQLiteDatabase.Failure {
-            throw Failure(description: "store \(path): \(f.description)")
+            throw StoreFile.failure(f, path: path)
         }
+    }
+
+    /// The oldest time `days` of retention keep; checked, so 1e300 days keeps everything rather than trapping.
+    public static func horizon(days: Double, nowMs: Int64) -> Int64 {
+        guard days.isFinite, days >= 0 else { return .min }
+        return nowMs - Int64(min(days, Double(DurationText.maxMs / 86_400_000)) * 86_400_000)
     }
 
     /// Events in the store (for `check` and the bench).

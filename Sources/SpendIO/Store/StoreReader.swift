@@ -12,12 +12,27 @@ final class StoreReader {
     let dimsQuery: SQLiteDatabase.Statement
 
     static let eventColumns = "rowid, ts, req, feature, api_key, model, team, provider, user, gateway, input, output, cache_read, cache_write, reasoning, cost, latency_ms, ttft_ms, retry, flags"
+    /// Columns newer stores have: the 1-hour part of the cache writes (for pricing on replay) and the
+    /// supersede rank (a request whose counted record a later record may replace, docs/store.md).
+    static let laterEventColumns = [("cache_write_1h", "INTEGER NOT NULL DEFAULT 0"),
+                                    ("rank", "INTEGER NOT NULL DEFAULT 0")]
+    static let writtenEventColumns = "ts, req, feature, api_key, model, team, provider, user, gateway, input, output, "
+        + "cache_read, cache_write, reasoning, cost, latency_ms, ttft_ms, retry, flags, cache_write_1h, rank"
+
+    static func hasColumn(_ db: SQLiteDatabase, _ table: String, _ column: String) -> Bool {
+        guard let s = try? db.prepare("SELECT count(*) FROM pragma_table_info('\(table)') WHERE name='\(column)'"),
+              (try? s.step()) == true else { return false }
+        return s.int(0) > 0
+    }
 
     init(db: SQLiteDatabase, eventCursor: Int64 = 0, gpuCursor: Int64 = 0) throws {
         self.db = db
         self.eventCursor = eventCursor
         self.gpuCursor = gpuCursor
-        eventsPage = try db.prepare("SELECT \(StoreReader.eventColumns) FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?")
+        // Another spendtop's store, opened read-only, may predate the later columns.
+        let later = StoreReader.laterEventColumns.map { StoreReader.hasColumn(db, "events", $0.0) ? $0.0 : "0" }
+        eventsPage = try db.prepare("SELECT \(StoreReader.eventColumns), \(later.joined(separator: ", ")) FROM events"
+                                    + " WHERE rowid > ? ORDER BY rowid LIMIT ?")
         gpuPage = try db.prepare("SELECT rowid, ts, node, gpu, util, mem_used, mem_total, power, queue, kv_cache, prefix_hit, running FROM gpu_samples WHERE rowid > ? ORDER BY rowid LIMIT ?")
         dimsQuery = try db.prepare("SELECT dim, id, hash, name FROM dims")
     }
@@ -76,6 +91,8 @@ final class StoreReader {
             e.isError = flags & 1 != 0
             e.gatewayCacheHit = flags & 2 != 0
             e.batch = flags & 4 != 0
+            e.cacheWrite1hTokens = s.int(20)
+            e.supersedeRank = UInt64(bitPattern: s.int(21))
             out.append(e)
         }
         return out

@@ -9,8 +9,8 @@ public enum Action: Sendable {
     case tick(nowMs: Int64)
     /// A new frame of data (ignored while paused, unless it answers a changed question).
     case data(ConsoleSnapshot, forced: Bool)
-    /// Alerts that started since the last evaluation (each rings the bell once).
-    case alertsStarted([AlertEvent])
+    /// What the ingest side published about alerts (applies even while paused; a grown `started` rings once).
+    case alerts(AlertState)
     /// A snapshot was written (path) or failed (message).
     case exported(path: String, rows: Int)
     case exportFailed(String)

@@ -16,12 +16,15 @@ public final class ConsoleApp {
         public var refreshMs: Int64 = 250
         /// One GPU-hour in USD (`[gpu] hourly_price_usd`): the GPU tile shows idle GPUs' cost per hour.
         public var gpuHourlyUSD: Double?
+        /// Shown in the header when the store holds other runs' history.
+        public var storeNote: String?
         public var wallClock: () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         public init() {}
     }
 
     let feed: SpendFeed
-    let alerts: AlertEvaluating?
+    /// What the ingest side has published about alerts; the console only reads it (and rings the bell).
+    let alerts: AlertSource?
     public let terminal: Terminal
     public var options: Options
     public private(set) var state: ConsoleState
@@ -29,18 +32,20 @@ public final class ConsoleApp {
     /// Snapshots are built on this queue while the run loop keeps answering keys.
     let worker = DispatchQueue(label: "spendtop.snapshot")
     let inbox = NSLock()
-    var delivered: [(snapshot: ConsoleSnapshot, started: [AlertEvent], forced: Bool)] = []
+    var delivered: [(snapshot: ConsoleSnapshot, alerts: AlertState?, forced: Bool)] = []
     var inFlight = 0
     /// Paths of the snapshots written by `e`, newest last.
     public private(set) var exports: [String] = []
 
-    public init(feed: SpendFeed, alerts: AlertEvaluating?, terminal: Terminal, options: Options) {
+    public init(feed: SpendFeed, alerts: AlertSource?, terminal: Terminal, options: Options) {
         self.feed = feed
         self.alerts = alerts
         self.terminal = terminal
         self.options = options
         state = ConsoleState(width: terminal.width, height: terminal.height, window: options.window)
         state.themeCount = options.themes.count
+        state.themeNames = options.themes.map(\.name)
+        state.storeNote = options.storeNote
         state.themeIndex = min(options.themeIndex, max(0, options.themes.count - 1))
         state.bellOn = options.bell
         if let r = options.wallboardRotateMs {
@@ -130,7 +135,8 @@ public final class ConsoleApp {
         delivered = []
         inbox.unlock()
         for item in items {
-            dispatch(.alertsStarted(item.started))
+            // Alerts apply even while paused: the header, the alerts pane and the bell never hold.
+            if let a = item.alerts { dispatch(.alerts(a)) }
             // A snapshot for a question that has changed since it was asked is dropped.
             if item.snapshot.window == state.window && item.snapshot.path == state.path {
                 dispatch(.data(item.snapshot, forced: item.forced))
@@ -139,13 +145,13 @@ public final class ConsoleApp {
         return !items.isEmpty
     }
 
-    /// Reads the rollups (and evaluates alerts) into a new snapshot. While paused only a changed
-    /// question (`forced`) replaces what is shown; alerts still ring.
+    /// Reads the rollups into a new snapshot, and the alerts the ingest side published. While paused only a
+    /// changed question (`forced`) replaces the data shown; alerts still update and ring.
     public func refresh(forced: Bool) {
         lastRefreshMs = options.wallClock()
         guard background else {
-            let (snap, started) = buildSnapshot()
-            dispatch(.alertsStarted(started))
+            let (snap, alertState) = buildSnapshot()
+            if let a = alertState { dispatch(.alerts(a)) }
             dispatch(.data(snap, forced: forced))
             return
         }
@@ -156,9 +162,9 @@ public final class ConsoleApp {
         inbox.unlock()
         let request = snapshotRequest()
         worker.async { [self] in
-            let (snap, started) = buildSnapshot(request)
+            let (snap, alertState) = buildSnapshot(request)
             inbox.lock()
-            delivered.append((snap, started, forced))
+            delivered.append((snap, alertState, forced))
             inFlight -= 1
             inbox.unlock()
         }
@@ -175,25 +181,24 @@ public final class ConsoleApp {
         SnapshotRequest(window: state.window, path: state.path, chartMinutes: chartMinutes, wallMs: options.wallClock())
     }
 
-    func buildSnapshot(_ request: SnapshotRequest? = nil) -> (ConsoleSnapshot, [AlertEvent]) {
+    func buildSnapshot(_ request: SnapshotRequest? = nil) -> (ConsoleSnapshot, AlertState?) {
         let r = request ?? snapshotRequest()
         let wall = r.wallMs
         let sources = feed.sources
         let window = r.window, path = r.path, minutes = r.chartMinutes
-        let alerts = self.alerts
         let gpuPrice = options.gpuHourlyUSD
-        var started: [AlertEvent] = []
+        let alertState = alerts?.alertState
         var snap = feed.read { rollup -> ConsoleSnapshot in
-            if let alerts { started = alerts.evaluate(rollup, nowMs: rollup.clockMs(wallMs: wall)) }
             let folded = Dimension.requestDimensions.map { d in
                 (dimension: d, events: rollup.interner(d).foldedEvents, values: rollup.interner(d).foldedValues)
             }
             return SnapshotBuilder.build(rollup, window: window, path: path, chartMinutes: minutes, sources: sources,
-                                         alerts: alerts, unpriced: rollup.unpricedModels, eventsCounted: rollup.eventsCounted,
+                                         unpriced: rollup.unpricedModels, eventsCounted: rollup.eventsCounted,
                                          folded: folded, wallMs: wall)
         }
         snap.gpuHourlyUSD = gpuPrice
-        return (snap, started)
+        snap.storeStatus = feed.storeStatus
+        return (snap, alertState)
     }
 
     public func renderFrame() -> Canvas { ConsoleScreen.render(state, theme: theme) }
@@ -204,8 +209,8 @@ public final class ConsoleApp {
     func export(_ pane: PaneID) {
         // The file must hold the current view: if its data is still being read, read it here first.
         if state.isStale {
-            let (snap, started) = buildSnapshot()
-            dispatch(.alertsStarted(started))
+            let (snap, alertState) = buildSnapshot()
+            if let a = alertState { dispatch(.alerts(a)) }
             dispatch(.data(snap, forced: true))
         }
         guard let table = state.shown[pane] else { dispatch(.exportFailed("no data yet")); return }

@@ -10,6 +10,11 @@ public struct ConsoleSnapshot: Sendable {
     public var total: Measures
     public var previousTotal: Measures
     public var durationSeconds: Double
+    /// Time the previous window covers: whole minutes, all closed (the current window's last minute is open).
+    public var previousDurationSeconds: Double
+    /// The last five minutes, whatever the window: the current burn rate.
+    public var recent: Measures
+    public var recentDurationSeconds: Double
     /// Spend per minute for the chart, oldest first.
     public var series: [SeriesPoint]
     public var panes: [PaneID: PaneData]
@@ -17,8 +22,6 @@ public struct ConsoleSnapshot: Sendable {
     public var idleGPUs: Int
     /// Price of one GPU-hour from config (`[gpu] hourly_price_usd`), for the idle cost; nil when unset.
     public var gpuHourlyUSD: Double?
-    public var activeAlerts: [AlertEvent]
-    public var alertHistory: [AlertEvent]
     public var sources: [SourceStatus]
     public var unpricedModels: [(model: String, requests: Int64)]
     public var eventsCounted: Int64
@@ -26,6 +29,8 @@ public struct ConsoleSnapshot: Sendable {
     public var folded: [(dimension: Dimension, events: Int, values: Int)]
     /// Set when the drill path itself cannot be answered.
     public var error: String?
+    /// The store's trouble (`store: write failed (disk full), holding N events`), shown in the header.
+    public var storeStatus: String?
 
     public init(clockMs: Int64 = 0, live: Bool = false, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = []) {
         self.clockMs = clockMs
@@ -35,17 +40,29 @@ public struct ConsoleSnapshot: Sendable {
         total = Measures()
         previousTotal = Measures()
         durationSeconds = 0
+        previousDurationSeconds = 0
+        recent = Measures()
+        recentDurationSeconds = 0
         series = []
         panes = [:]
         gpuUtilPct = nil
         idleGPUs = 0
-        activeAlerts = []
-        alertHistory = []
         sources = []
         unpricedModels = []
         eventsCounted = 0
         folded = []
     }
 
+    /// The window's average spend per hour.
     public var spendPerHour: Double { durationSeconds > 0 ? total.spend / durationSeconds * 3600 : 0 }
+
+    /// Spend per hour over the last five minutes: what is being spent now, at every window.
+    public var burnPerHour: Double { recentDurationSeconds > 0 ? recent.spend / recentDurationSeconds * 3600 : 0 }
+
+    /// How much of the newest minute (the last point of `series` and of every row trend) has elapsed,
+    /// in (0, 1]: that minute is still open, so its spend is only part of a minute's.
+    public var openMinuteFraction: Double {
+        let into = ((clockMs % 60_000) + 60_000) % 60_000
+        return max(1.0 / 60, Double(into) / 60_000)
+    }
 }

@@ -42,7 +42,8 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .table: return SortOrder(column: "spend_usd", descending: true)
         case .gpus: return SortOrder(column: "gpu", descending: false)
-        case .alerts: return SortOrder(column: "started", descending: true)
+        // Budgets, then active alerts, then ended ones, newest first (AlertsPane); `s` sorts by a column.
+        case .alerts: return SortOrder(column: "", descending: true)
         }
     }
 

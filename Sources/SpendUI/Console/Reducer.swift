@@ -10,6 +10,7 @@ extension ConsoleState {
             return [.refresh, .redrawAll]
         case .tick(let now):
             s.nowMs = now
+            for a in s.alerts.active where s.alertFirstSeenMs[a.identity] == nil { s.alertFirstSeenMs[a.identity] = now }
             if let st = s.status, !st.isEmpty, now >= s.statusUntilMs, s.statusUntilMs > 0 { s.status = nil }
             if var wb = s.wallboard {
                 if wb.lastRotateMs == 0 { wb.lastRotateMs = now }
@@ -24,9 +25,9 @@ extension ConsoleState {
             if s.paused && !forced && s.data != nil { return [] }
             s.setData(d)
             return []
-        case .alertsStarted(let started):
-            guard !started.isEmpty else { return [] }
-            return s.bellOn ? [.bell] : []
+        case .alerts(let state):
+            let rang = s.setAlerts(state)
+            return rang && s.bellOn ? [.bell] : []
         case .exported(let path, let rows):
             s.say("exported \(rows) row\(rows == 1 ? "" : "s") to \(path)", seconds: 8)
             return []
@@ -42,6 +43,19 @@ extension ConsoleState {
                 return []
             }
             if s.filterEditing { return s.editFilter(k) }
+            if case .alert(let id) = s.overlay {
+                if k == .char("q") { s.quit = true; return [.quit] }
+                if k == .enter {
+                    // The detail's drill: open the alert's scope.
+                    s.overlay = .none
+                    return s.drillToScope(of: id) + [.redrawAll]
+                }
+                if k == .escape || k == .backspace || k == .char("!") || k == .char("?") {
+                    s.overlay = .none
+                    return [.redrawAll]
+                }
+                return []
+            }
             if s.overlay != .none {
                 if k == .char("q") { s.quit = true; return [.quit] }
                 if k == .escape || k == .char("?") || k == .char("!") || k == .enter || k == .backspace {
@@ -81,8 +95,8 @@ extension ConsoleState {
         case .down: move(by: 1)
         case .pageUp: move(by: -max(1, height / 2))
         case .pageDown: move(by: max(1, height / 2))
-        case .top: selection[focus] = 0
-        case .bottom: selection[focus] = max(0, (shown[focus]?.rows.count ?? 1) - 1)
+        case .top: select(focus, 0)
+        case .bottom: select(focus, max(0, (shown[focus]?.rows.count ?? 1) - 1))
         case .drill:
             return drill()
         case .back:
@@ -94,8 +108,8 @@ extension ConsoleState {
             guard let last = path.popLast() else { return [] }
             focus = .table(last.dimension)
             // Come back to the row we drilled from.
-            selection[focus] = nil
-            pendingReselect = last.value
+            clearSelections()
+            reselect(focus, id: drilledFrom.popLast() ?? nil)
             status = nil
             return [.refresh]
         case .filter:
@@ -108,12 +122,13 @@ extension ConsoleState {
             let numeric = shown[focus].flatMap { t in t.column(next).map { t.columns[$0].kind } }.map { $0 != .text && $0 != .time } ?? true
             sort[focus] = SortOrder(column: next, descending: numeric)
             recomputeShown()
-            say("sort \(focus.viewName) by \(next) \(numeric ? "▼" : "▲")", seconds: 3)
+            saySort()
         case .reverseSort:
             var o = sortOrder(focus)
             o.descending.toggle()
             sort[focus] = o
             recomputeShown()
+            saySort()
         case .nextWindow:
             let all = TimeWindow.console
             window = all[((all.firstIndex(of: window) ?? -1) + 1) % all.count]
@@ -133,6 +148,7 @@ extension ConsoleState {
             say("bell \(bellOn ? "on" : "off")", seconds: 3)
         case .theme:
             themeIndex = (themeIndex + 1) % max(1, themeCount)
+            if themeIndex < themeNames.count { say("theme \(themeNames[themeIndex])", seconds: 3) }
             return [.redrawAll]
         case .redraw:
             return [.redrawAll]
@@ -143,7 +159,17 @@ extension ConsoleState {
     mutating func move(by n: Int) {
         let count = shown[focus]?.rows.count ?? 0
         guard count > 0 else { return }
-        selection[focus] = min(max(0, selected(focus) + n), count - 1)
+        select(focus, selected(focus) + n)
+    }
+
+    /// The column title the pane's box shows, and the same arrow: `sort features by share ▼`.
+    func sortTitle(_ p: PaneID) -> String {
+        let o = sortOrder(p)
+        return (data?.panes[p]?.table).flatMap { t in t.column(o.column).map { t.columns[$0].title.lowercased() } } ?? o.column
+    }
+
+    mutating func saySort() {
+        say("sort \(focus.viewName) by \(sortTitle(focus)) \(sortOrder(focus).descending ? "▼" : "▲")", seconds: 3)
     }
 
     mutating func drill() -> [Effect] {
@@ -156,13 +182,10 @@ extension ConsoleState {
             say("GPUs have no breakdown by feature or key", seconds: 4)
             return []
         case .alerts:
-            // An alert scoped to one group drills to that group.
-            guard let c = t.column("scope"), let scope = row[c].text, let f = ViewQuery.Filter(parsing: scope),
-                  f.dimension != .gpu else {
-                say("this alert is fleet-wide", seconds: 4)
-                return []
-            }
-            path = [f]
+            // Enter on an alert (or budget) opens its detail; Enter there drills to its scope.
+            guard let c = t.column("id"), let id = row[c].text else { return [] }
+            overlay = .alert(id)
+            return []
         case .table(let dim):
             guard let name = row[0].text else { return [] }
             if path.count >= 2 {
@@ -175,6 +198,25 @@ extension ConsoleState {
             }
             path.append(ViewQuery.Filter(dim, name))
         }
+        drilledFrom.append(ConsoleState.rowID(t, selected(focus)))
+        if drilledFrom.count > path.count { drilledFrom.removeFirst(drilledFrom.count - path.count) }
+        focus = panes[0]
+        clearSelections()
+        return [.refresh]
+    }
+
+    /// Drills to the scope an alert or budget row names (`feature=…`); a fleet-wide or GPU one says so.
+    mutating func drillToScope(of id: String) -> [Effect] {
+        guard let t = shown[.alerts], let ic = t.column("id"), let sc = t.column("scope"),
+              let row = t.rows.first(where: { $0[ic].text == id }) ?? AlertsPane.table(alerts, path: [], clockMs: alertClockMs).rows
+                .first(where: { $0[ic].text == id }) else { return [] }
+        let parts = (row[sc].text ?? "").split(separator: ",").map(String.init)
+        let filters = parts.compactMap { ViewQuery.Filter(parsing: $0) }
+        guard !filters.isEmpty, filters.count == parts.count, filters.count <= 2, !filters.contains(where: { $0.dimension == .gpu }) else {
+            say(parts.first?.hasPrefix("gpu=") == true ? "GPUs have no breakdown by feature or key" : "this alert is fleet-wide", seconds: 4)
+            return []
+        }
+        path = filters
         focus = panes[0]
         selection[focus] = 0
         return [.refresh]
@@ -197,9 +239,8 @@ extension ConsoleState {
         default:
             return []
         }
-        // Narrow live, and keep the selection on a row that still exists.
+        // Narrow live; each selection stays on its row, or the nearest one still shown.
         recomputeShown()
-        for p in panes { selection[p] = min(selection[p] ?? 0, max(0, (shown[p]?.rows.count ?? 1) - 1)) }
         return []
     }
 
@@ -215,7 +256,7 @@ extension ConsoleState {
         let count = shown[pane]?.rows.count ?? 0
         let offset = TableWidget.scrollOffset(selected: selected(pane), visibleRows: visible, rowCount: count)
         let row = y - inner.y - 1 + offset
-        if row >= 0 && row < count && y > inner.y { selection[pane] = row }
+        if row >= 0 && row < count && y > inner.y { select(pane, row) }
         return []
     }
 }

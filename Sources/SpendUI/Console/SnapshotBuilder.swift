@@ -9,7 +9,7 @@ public enum SnapshotBuilder {
     public static let idleUtilPct = 10.0
 
     public static func build(_ q: RowTrendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
-                             sources: [SourceStatus], alerts: AlertEvaluating?, unpriced: [(model: String, requests: Int64)],
+                             sources: [SourceStatus], unpriced: [(model: String, requests: Int64)],
                              eventsCounted: Int64, folded: [(dimension: Dimension, events: Int, values: Int)],
                              wallMs: Int64) -> ConsoleSnapshot {
         let clock = q.clockMs(wallMs: wallMs)
@@ -18,8 +18,6 @@ public enum SnapshotBuilder {
         s.unpricedModels = unpriced
         s.eventsCounted = eventsCounted
         s.folded = folded
-        s.activeAlerts = alerts?.active ?? []
-        s.alertHistory = alerts?.history ?? []
         do {
             let totals = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: clock, filters: path), wallMs: wallMs)
             s.total = totals.total
@@ -27,13 +25,19 @@ public enum SnapshotBuilder {
             if case .minutes(let m) = window {
                 let prev = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: clock - Int64(m) * 60_000, filters: path), wallMs: wallMs)
                 s.previousTotal = prev.total
+                s.previousDurationSeconds = Double(m) * 60
             }
+            let recent = window == .minutes(5) ? totals
+                : try q.rows(ViewQuery(groupBy: nil, window: .minutes(5), atMs: clock, filters: path), wallMs: wallMs)
+            s.recent = recent.total
+            s.recentDurationSeconds = recent.durationSeconds
             s.series = try q.series(ViewQuery(groupBy: nil, window: .minutes(max(1, chartMinutes)), atMs: clock, filters: path), wallMs: wallMs)
         } catch {
             s.error = "\(error)"
         }
-        for pane in PaneID.panes(for: path) {
-            s.panes[pane] = paneData(q, pane: pane, window: window, path: path, clock: clock, alerts: s, wallMs: wallMs)
+        // The alerts pane is not read from the rollups: ConsoleState builds it from the published alert state.
+        for pane in PaneID.panes(for: path) where pane != .alerts {
+            s.panes[pane] = paneData(q, pane: pane, window: window, path: path, clock: clock, wallMs: wallMs)
         }
         if let gpus = s.panes[.gpus]?.table, let ui = gpus.column("util_pct") {
             let utils = gpus.rows.compactMap { $0[ui].number }
@@ -56,7 +60,7 @@ public enum SnapshotBuilder {
     }
 
     static func paneData(_ q: RowTrendQuery, pane: PaneID, window: TimeWindow, path: [ViewQuery.Filter], clock: Int64,
-                         alerts s: ConsoleSnapshot, wallMs: Int64) -> PaneData {
+                         wallMs: Int64) -> PaneData {
         switch pane {
         case .table(let dim):
             let view = ExportView.allCases.first { $0.dimension == dim }!
@@ -76,31 +80,7 @@ public enum SnapshotBuilder {
                 ?? ViewTable(title: "GPUs", columns: [], rows: [])
             return PaneData(table: t)
         case .alerts:
-            return PaneData(table: alertTable(active: s.activeAlerts, history: s.alertHistory, path: path))
+            return PaneData(table: AlertsPane.table(AlertState(), path: path, clockMs: clock))
         }
-    }
-
-    /// Alerts as a table (newest first): active ones and the history, narrowed to the drill path's scope.
-    public static func alertTable(active: [AlertEvent], history: [AlertEvent], path: [ViewQuery.Filter]) -> ViewTable {
-        let columns: [ViewTable.Column] = [
-            .init(id: "started", title: "STARTED", kind: .time), .init(id: "state", title: "STATE", kind: .text),
-            .init(id: "scope", title: "SCOPE", kind: .text), .init(id: "metric", title: "METRIC", kind: .text),
-            .init(id: "observed", title: "OBSERVED", kind: .number), .init(id: "expected", title: "EXPECTED", kind: .number),
-            .init(id: "reason", title: "REASON", kind: .text),
-        ]
-        var seen = Set<String>()
-        var all: [AlertEvent] = []
-        for a in active + history.reversed() where !seen.contains(a.key + "\(a.startedMs)") {
-            seen.insert(a.key + "\(a.startedMs)")
-            all.append(a)
-        }
-        let scopes = Set(path.map { "\($0.dimension.name)=\($0.value)" })
-        if !scopes.isEmpty { all = all.filter { scopes.contains($0.scope) || $0.scope == "fleet" } }
-        all.sort { $0.startedMs > $1.startedMs }
-        let rows = all.map { a -> [ViewTable.Cell] in
-            [.text(Timestamp.format(ms: a.startedMs)), .text(a.isActive ? "active" : "ended"), .text(TextSanitizer.clean(a.scope)),
-             .text(a.metric), .number(a.observed), a.expected.map { .number($0) } ?? .empty, .text(TextSanitizer.clean(a.reason))]
-        }
-        return ViewTable(title: "Alerts", columns: columns, rows: rows)
     }
 }

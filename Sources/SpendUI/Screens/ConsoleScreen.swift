@@ -29,13 +29,14 @@ public enum ConsoleScreen {
             compactKPIs(s, d, into: &c, in: layout.kpis, theme: theme)
         }
         for (pane, rect) in layout.place(s.panes, focus: s.focus) {
-            paneWidget(s, d, pane, compact: layout.mode == .compact).render(into: &c, in: rect, theme: theme)
+            paneWidget(s, d, pane, compact: layout.mode == .compact, width: rect.width).render(into: &c, in: rect, theme: theme)
         }
         statusLine(s, into: &c, in: layout.status, theme: theme)
         switch s.overlay {
         case .none: break
         case .help: Overlays.help(into: &c, theme: theme)
-        case .diagnostics: Overlays.diagnostics(d, into: &c, theme: theme)
+        case .diagnostics: Overlays.diagnostics(d, alerts: s.alerts, into: &c, theme: theme)
+        case .alert(let id): AlertDetail.render(s, id: id, into: &c, theme: theme)
         }
         return c
     }
@@ -56,83 +57,75 @@ public enum ConsoleScreen {
     }
 
     static func header(_ s: ConsoleState, into c: inout Canvas, in r: Rect, theme: Theme) {
-        c.fill(r, style: theme[.header])
-        // (text, priority): the lowest priorities go first when the line is too long.
-        var parts: [(String, Int)] = [(" spendtop", 9)]
-        if !s.path.isEmpty { parts.append((s.breadcrumb, 8)) }
-        if let d = s.data {
-            let live = d.sources.filter { $0.state == .live }.count
-            let retrying = d.sources.filter { if case .retrying = $0.state { return true }; return false }.count
-            let failed = d.sources.filter { $0.state == .failed }.count
-            let ended = d.sources.filter { $0.state == .ended }.count
-            var src: [String] = []
-            if live > 0 { src.append("● \(live) live") }
-            if retrying > 0 { src.append("○ \(retrying) retrying") }
-            if failed > 0 { src.append("! \(failed) failed") }
-            if ended > 0 { src.append("■ \(ended) file\(ended == 1 ? "" : "s")") }
-            parts.append((src.joined(separator: "  "), 4))
-        }
-        parts.append(("window \(s.window)", 7))
-        if let d = s.data { parts.append((clock(d.clockMs), 3)) }
-        parts.append(("filter " + (s.filter.isEmpty ? "—" : s.filter), s.filter.isEmpty ? 1 : 7))
-        if let d = s.data {
-            let unpriced = d.unpricedModels.count
-            if unpriced > 0 { parts.append(("unpriced \(unpriced)", 5)) }
-            let n = d.activeAlerts.count
-            parts.append((n > 0 ? "▲ \(n) alert\(n == 1 ? "" : "s")" : "no alerts", n > 0 ? 8 : 2))
-        }
-        parts.append(("bell \(s.bellOn ? "on" : "off")", 0))
-        if s.paused { parts.append(("⏸ PAUSED", 9)) }
-        if s.data != nil && s.isStale { parts.append(("⟳ loading", 9)) }
-        func line() -> String { parts.map(\.0).joined(separator: "   ") }
-        while CharWidth.of(line()) > r.width, let drop = parts.indices.min(by: { parts[$0].1 < parts[$1].1 }), parts.count > 1 {
-            parts.remove(at: drop)
-        }
-        c.put(CharWidth.truncate(line(), to: r.width), x: r.x, y: r.y, style: theme[.header], clip: r)
+        HeaderLine.render(s, into: &c, in: r, theme: theme)
     }
 
+    /// The change of a rate against the previous window's: `▲ 31%`, `▼ 12%`, `= prev`, `▲ 15.2×`.
     static func change(_ now: Double, _ before: Double) -> (String, ThemeRole)? {
-        guard before > 0 else { return nil }
+        guard before > 0, now.isFinite, before.isFinite else { return nil }
         let pct = (now - before) / before * 100
-        if abs(pct) < 0.5 { return ("= prev", .dim) }
-        return (pct > 0 ? "▲ \(Int(pct.rounded()))%" : "▼ \(Int((-pct).rounded()))%", pct > 0 ? .rising : .falling)
+        if abs(pct) < 0.5 { return ("=", .dim) }
+        let size = abs(pct) >= 1000 ? NumberFormat.rate(now / before) + "×" : "\(Int(abs(pct).rounded()))%"
+        return ((pct > 0 ? "▲ " : "▼ ") + size, pct > 0 ? .rising : .falling)
     }
 
+    /// The tiles of the KPI strip. Spend compares its rate with the previous window's (the current
+    /// window's last minute is still open, the previous window's are all closed); the burn rate is the
+    /// last five minutes' at every window, with the window's average beside it.
     static func kpiTiles(_ s: ConsoleState, _ d: ConsoleSnapshot) -> [KPITile] {
-        let t = d.total, secs = max(d.durationSeconds, 1)
+        let t = d.total, secs = max(d.durationSeconds, 1), w = "\(s.window)"
         var tiles: [KPITile] = []
-        let ch = change(t.spend, d.previousTotal.spend)
-        tiles.append(KPITile(title: "Spend \(s.window)", value: NumberFormat.usd(t.spend),
-                             detail: ch.map { "\($0.0) vs prev \(s.window)" } ?? "prev \(s.window): —", detailRole: ch?.1 ?? .dim))
-        let perHour = d.spendPerHour
-        tiles.append(KPITile(title: "Burn rate", value: NumberFormat.usd(perHour) + "/h", detail: "≈ " + NumberFormat.usd(perHour * 24) + "/day"))
+        let unknown = t.requests > 0 && t.unpriced == t.requests && t.spend == 0
+        let ch = change(t.spend / secs, d.previousTotal.spend / max(d.previousDurationSeconds, 1))
+        let spendDetails: [String]
+        if let (text, _) = ch {
+            spendDetails = text == "=" ? ["= prev \(w)", "= prev"] : [text + " vs prev " + w, text + " vs prev", text]
+        } else {
+            spendDetails = ["prev \(w): —", "prev: —"]
+        }
+        tiles.append(KPITile(title: "Spend \(w)", values: [unknown ? "unpriced" : NumberFormat.money(t.spend)],
+                             valueRole: unknown ? .warn : .value, details: spendDetails, detailRole: ch?.1 ?? .dim))
+        let now = d.burnPerHour, average = d.spendPerHour
+        let day = "≈ " + NumberFormat.money(now * 24) + "/day"
+        let burnDetails = s.window == .minutes(5) ? [day]
+            : ["\(w) avg " + NumberFormat.money(average) + "/h", "avg " + NumberFormat.money(average) + "/h"]
+        tiles.append(KPITile(title: "Burn rate", values: [NumberFormat.money(now) + "/h last 5m", NumberFormat.money(now) + "/h 5m",
+                                                          NumberFormat.money(now) + "/h"], details: burnDetails))
         let tokens = d.series.suffix(10).map { Double($0.measures.inputTokens + $0.measures.outputTokens) }
-        tiles.append(KPITile(title: "Tokens/s", value: "in " + NumberFormat.count((Double(t.inputTokens) / secs).rounded()) + "  out "
-                                + NumberFormat.count((Double(t.outputTokens) / secs).rounded()),
-                             detail: Sparkline.render(tokens, width: 10), detailRole: .chart))
+        let inRate = NumberFormat.rate(Double(t.inputTokens) / secs), outRate = NumberFormat.rate(Double(t.outputTokens) / secs)
+        var tokenTile = KPITile(title: "Tokens/s in/out", values: [inRate + " / " + outRate, inRate + "/" + outRate],
+                                details: [Sparkline.render(tokens, width: 10, openFraction: d.openMinuteFraction)], detailRole: .chart)
+        tokenTile.dimDetailTail = tokens.isEmpty || d.openMinuteFraction >= 1 ? 0 : 1
+        tiles.append(tokenTile)
         let hit = t.cacheHitRatio.map { $0 * 100 }
         let prevHit = d.previousTotal.cacheHitRatio.map { $0 * 100 }
-        var hitDetail = "gw cache " + (t.gatewayCacheHitRate.map { NumberFormat.percent($0 * 100) } ?? "—")
+        let gw = t.gatewayCacheHitRate.map { NumberFormat.percent($0 * 100) } ?? "—"
+        var hitDetails = ["gw cache " + gw, "gw " + gw]
         var hitRole = ThemeRole.dim
         if let h = hit, let p = prevHit, abs(h - p) >= 1 {
-            hitDetail = (h < p ? "▼ " : "▲ ") + "\(Int(abs(h - p).rounded())) pts  " + hitDetail
+            let delta = (h < p ? "▼ " : "▲ ") + NumberFormat.points(abs(h - p).rounded())
+            hitDetails = [delta + "  gw cache " + gw, delta + "  gw " + gw, delta]
             hitRole = h < p ? .rising : .falling
         }
-        tiles.append(KPITile(title: "Cache hit", value: hit.map { NumberFormat.percent($0) } ?? "—", detail: hitDetail, detailRole: hitRole))
+        tiles.append(KPITile(title: "Cache hit", values: [hit.map { NumberFormat.percent($0) } ?? "—"], details: hitDetails,
+                             detailRole: hitRole))
         let err = t.errorRate.map { $0 * 100 } ?? 0
-        tiles.append(KPITile(title: "Requests", value: NumberFormat.rate(Double(t.requests) / secs) + "/s   err " + NumberFormat.percent(err),
+        let rps = NumberFormat.rate(Double(t.requests) / secs) + "/s", errText = "err " + NumberFormat.percent(err)
+        tiles.append(KPITile(title: "Requests", values: [rps + "   " + errText, rps + "  " + errText, rps + " " + errText, rps],
                              valueRole: err >= 5 ? .rising : .value,
-                             detail: "p95 " + (t.latency.percentile(0.95).map { NumberFormat.milliseconds($0) } ?? "—")))
-        tiles.append(KPITile(title: "GPUs", value: "util " + (d.gpuUtilPct.map { NumberFormat.percent($0) } ?? "—"),
-                             detail: ConsoleScreen.idleDetail(d), detailRole: d.idleGPUs > 0 ? .warn : .dim))
+                             details: ["p95 " + (t.latency.percentile(0.95).map { NumberFormat.duration(ms: $0) } ?? "—")]))
+        tiles.append(KPITile(title: "GPUs", values: ["util " + (d.gpuUtilPct.map { NumberFormat.percent($0) } ?? "—")],
+                             details: ConsoleScreen.idleDetails(d), detailRole: d.idleGPUs > 0 ? .warn : .dim))
         return tiles
     }
 
     /// `! 2 idle $4.98/h` with a GPU-hour price in config, `! 2 idle` without, `none idle`.
-    static func idleDetail(_ d: ConsoleSnapshot) -> String {
-        guard d.idleGPUs > 0 else { return "none idle" }
-        guard let price = d.gpuHourlyUSD else { return "! \(d.idleGPUs) idle" }
-        return "! \(d.idleGPUs) idle " + NumberFormat.usd(Double(d.idleGPUs) * price) + "/h"
+    static func idleDetail(_ d: ConsoleSnapshot) -> String { idleDetails(d)[0] }
+
+    static func idleDetails(_ d: ConsoleSnapshot) -> [String] {
+        guard d.idleGPUs > 0 else { return ["none idle"] }
+        guard let price = d.gpuHourlyUSD else { return ["! \(d.idleGPUs) idle"] }
+        return ["! \(d.idleGPUs) idle " + NumberFormat.money(Double(d.idleGPUs) * price) + "/h", "! \(d.idleGPUs) idle"]
     }
 
     static func kpiStrip(_ s: ConsoleState, _ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, tiles n: Int, theme: Theme) {
@@ -165,41 +158,52 @@ public enum ConsoleScreen {
         let first = d.series.first?.minuteStartMs ?? d.clockMs
         var anomalies = Set<Int>()
         let scopes = Set(d.path.map { "\($0.dimension.name)=\($0.value)" })
-        for a in d.activeAlerts + d.alertHistory where scopes.isEmpty || scopes.contains(a.scope) || a.scope == "fleet" {
+        for a in s.alerts.history where scopes.isEmpty || scopes.contains(a.scope) || a.scope == "fleet" {
             let col = Int((a.startedMs - first) / 60_000) / per
             if col >= 0 && col < values.count { anomalies.insert(col) }
         }
         let title = (s.path.isEmpty ? "" : s.breadcrumb + " · ") + "Spend per \(per == 1 ? "minute" : "\(per) min")"
-        SpendChart(values: values, firstMinuteMs: first, minutesPerColumn: per, anomalies: anomalies, title: title)
+        // The newest minute is still open: the last column covers its closed minutes plus that fraction.
+        let inLast = d.series.count - (values.count - 1) * per
+        let coverage = values.isEmpty ? 1 : (Double(max(0, inLast - 1)) + d.openMinuteFraction) / Double(per)
+        SpendChart(values: values, firstMinuteMs: first, minutesPerColumn: per, anomalies: anomalies, title: title,
+                   openFraction: coverage < 1 ? coverage : nil)
             .render(into: &c, in: r, theme: theme)
     }
 
-    static func paneWidget(_ s: ConsoleState, _ d: ConsoleSnapshot, _ pane: PaneID, compact: Bool) -> TableWidget {
+    static func paneWidget(_ s: ConsoleState, _ d: ConsoleSnapshot, _ pane: PaneID, compact: Bool, width: Int = .max) -> TableWidget {
         let table = s.shown[pane] ?? ViewTable(title: "", columns: [], rows: [])
         let pd = d.panes[pane]
         var title: String
         switch pane {
         case .table(let dim): title = "\(dim.title) \(table.rows.count)"
         case .gpus: title = "GPUs \(table.rows.count)"
-        case .alerts: title = "Alerts \(d.activeAlerts.count) active"
+        // Room for the box corners, the title's padding and the compact arrows.
+        case .alerts: title = AlertsPane.title(s.alerts, clockMs: s.alertClockMs, width: width - (compact ? 10 : 6))
         }
         if let note = pd?.scopeNote { title += " · \(note)" }
         if compact { title = "◀ " + title + " ▶" }
         let order = s.sortOrder(pane)
         var notes: [String: String] = [:]
         if case .table(let dim) = pane {
-            for a in d.activeAlerts where a.scope.hasPrefix(dim.name + "=") {
+            for a in s.alerts.active where a.scope.hasPrefix(dim.name + "=") {
                 notes[String(a.scope.dropFirst(dim.name.count + 1)), default: "▲"] += " " + a.metric.replacingOccurrences(of: "_", with: " ")
             }
         }
         var columns = pane.columns
-        if pane == .alerts { columns = ["started", "reason"] }
+        // The reason first: a narrow pane drops the state column (ended rows are dim anyway), never the reason.
+        if pane == .alerts { columns = ["started", "reason", "state"] }
         let sortTitle = table.column(order.column).map { table.columns[$0].title.lowercased() } ?? order.column
         var w = TableWidget(table: table, columns: columns, sortColumn: pane == .alerts ? nil : order.column, descending: order.descending,
                             selected: s.selected(pane), trends: pd?.trends ?? [:], notes: notes, title: title,
                             rightTitle: pane == .alerts ? "" : "sort \(sortTitle) \(order.descending ? "▼" : "▲")",
                             focused: s.focus == pane)
-        if pane == .alerts { w.emptyText = d.alertHistory.isEmpty ? "no alerts" : "no alerts match" }
+        w.openFraction = d.openMinuteFraction
+        if pane == .alerts {
+            w.emptyText = s.alerts.catchUp != nil ? "judging history…" : s.alerts.history.isEmpty && s.alerts.budgets.isEmpty ? "no alerts" : "no alerts match"
+            w.rowRoles = table.rows.map { AlertsPane.role($0, in: table) }
+            w.flexColumn = "reason"
+        }
         if !s.filter.isEmpty && table.rows.isEmpty { w.emptyText = "nothing matches /\(s.filter)" }
         return w
     }

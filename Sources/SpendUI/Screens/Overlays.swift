@@ -38,11 +38,11 @@ public enum Overlays {
         box(&c, title: "Keys", lines: lines, theme: theme)
     }
 
-    public static func diagnostics(_ d: ConsoleSnapshot, into c: inout Canvas, theme: Theme) {
-        box(&c, title: "Diagnostics", lines: diagnosticLines(d), theme: theme)
+    public static func diagnostics(_ d: ConsoleSnapshot, alerts: AlertState = AlertState(), into c: inout Canvas, theme: Theme) {
+        box(&c, title: "Diagnostics", lines: diagnosticLines(d, alerts: alerts), theme: theme)
     }
 
-    public static func diagnosticLines(_ d: ConsoleSnapshot) -> [(String, ThemeRole)] {
+    public static func diagnosticLines(_ d: ConsoleSnapshot, alerts: AlertState = AlertState()) -> [(String, ThemeRole)] {
         var lines: [(String, ThemeRole)] = []
         lines.append(("events counted \(d.eventsCounted)", .value))
         for src in d.sources {
@@ -69,6 +69,11 @@ public enum Overlays {
             lines.append(("\(f.dimension.name): \(f.values) values folded into (other), \(f.events) events", .warn))
         }
         if let e = d.error { lines.append(("! \(e)", .rising)) }
+        // Alert delivery: a log that cannot be written or a failing hook is said here, never silently.
+        if !alerts.problems.isEmpty {
+            lines.append(("alert delivery", .title))
+            for p in alerts.problems.suffix(8) { lines.append(("  ! \(TextSanitizer.clean(p))", .rising)) }
+        }
         return lines
     }
 }

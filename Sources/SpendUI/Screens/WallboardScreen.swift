@@ -1,8 +1,16 @@
 import SpendCore
 
-/// The read-only wallboard: big KPIs and rotating views; active alerts take the whole screen.
+/// The read-only wallboard: big KPIs and rotating views. A new alert (or budget crossing) takes the whole screen for
+/// its first `takeoverMs` on screen; after that, while it holds, a banner line keeps it in sight and the views rotate.
 public enum WallboardScreen {
     static let viewNames = ["Overview", "Features", "API keys", "Models", "GPUs"]
+    public static let takeoverMs: Int64 = 30_000
+
+    /// Active alerts still in their first `takeoverMs` on screen, newest first.
+    public static func newAlerts(_ s: ConsoleState) -> [AlertEvent] {
+        s.alerts.active.filter { s.nowMs - (s.alertFirstSeenMs[$0.identity] ?? s.nowMs) < takeoverMs }
+            .sorted { $0.startedMs > $1.startedMs }
+    }
 
     public static func render(_ s: ConsoleState, theme: Theme, into c: inout Canvas) {
         let w = s.width, h = s.height
@@ -12,18 +20,25 @@ public enum WallboardScreen {
         }
         guard let d = s.data else { c.put(" reading sources…", x: 0, y: 1, style: theme[.dim]); return }
         let view = s.wallboard?.view ?? 0
-        let alerting = !d.activeAlerts.isEmpty
+        let fresh = newAlerts(s)
+        let alerting = !fresh.isEmpty
+        let active = s.alerts.active
         let head = Rect(x: 0, y: 0, width: w, height: 1)
         c.fill(head, style: theme[alerting ? .alert : .header])
-        let title = alerting ? " spendtop wallboard   ▲ \(d.activeAlerts.count) ALERT\(d.activeAlerts.count == 1 ? "" : "S")"
+        let title = alerting ? " spendtop wallboard   ▲ \(fresh.count) NEW ALERT\(fresh.count == 1 ? "" : "S")"
             : " spendtop wallboard   \(viewNames[view]) (\(view + 1)/\(viewNames.count))"
+                + (active.isEmpty ? "" : "   ▲ \(active.count) active")
         c.put(CharWidth.truncate(title + "   window \(s.window)   \(ConsoleScreen.clock(d.clockMs))", to: w), x: 0, y: 0,
               style: theme[alerting ? .alert : .header])
         let foot = Rect(x: 0, y: h - 1, width: w, height: 1)
         c.fill(foot, style: theme[.status])
         c.put(" q quits · read-only wallboard", x: 0, y: h - 1, style: theme[.status], clip: foot)
-        let body = Rect(x: 0, y: 1, width: w, height: h - 2)
-        if alerting { alerts(d, into: &c, in: body, theme: theme); return }
+        var body = Rect(x: 0, y: 1, width: w, height: h - 2)
+        if alerting { alerts(fresh, into: &c, in: body, theme: theme); return }
+        if !active.isEmpty {
+            banner(active, into: &c, in: Rect(x: 0, y: 1, width: w, height: 1), theme: theme)
+            body = Rect(x: 0, y: 2, width: w, height: h - 3)
+        }
         switch view {
         case 0: overview(s, d, into: &c, in: body, theme: theme)
         case 4: bigTable(d.panes[.gpus]?.table, nameCol: 0, valueCol: "util_pct", into: &c, in: body, theme: theme, title: "GPUs")
@@ -36,9 +51,9 @@ public enum WallboardScreen {
     static func overview(_ s: ConsoleState, _ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
         let t = d.total, secs = max(1, d.durationSeconds)
         let kpis: [(String, String)] = [
-            ("Spend \(s.window)", NumberFormat.usd(t.spend)),
-            ("Burn $/h", NumberFormat.usd(d.spendPerHour)),
-            ("Projected $/day", NumberFormat.usd(d.spendPerHour * 24)),
+            ("Spend \(s.window)", NumberFormat.money(t.spend)),
+            ("Burn $/h, last 5m", NumberFormat.money(d.burnPerHour)),
+            ("Projected $/day", NumberFormat.money(d.burnPerHour * 24)),
             ("Requests/s", NumberFormat.rate(Double(t.requests) / secs)),
             ("Cache hit", t.cacheHitRatio.map { NumberFormat.percent($0 * 100) } ?? "—"),
             ("Errors", t.errorRate.map { NumberFormat.percent($0 * 100) } ?? "—"),
@@ -78,7 +93,17 @@ public enum WallboardScreen {
         }
     }
 
-    static func alerts(_ d: ConsoleSnapshot, into c: inout Canvas, in r: Rect, theme: Theme) {
+    /// One line for the alerts still holding after their takeover: the newest first, as many as fit.
+    static func banner(_ active: [AlertEvent], into c: inout Canvas, in r: Rect, theme: Theme) {
+        c.fill(r, style: theme[.alert])
+        let items = active.sorted { $0.startedMs > $1.startedMs }.map {
+            String(ConsoleScreen.clock($0.startedMs).dropFirst(11).prefix(5)) + " " + TextSanitizer.clean($0.reason)
+        }
+        let text = " ▲ \(active.count) active: " + items.joined(separator: "  ·  ")
+        c.put(CharWidth.truncate(text, to: r.width), x: r.x, y: r.y, style: theme[.alert], clip: r)
+    }
+
+    static func alerts(_ active: [AlertEvent], into c: inout Canvas, in r: Rect, theme: Theme) {
         c.fill(r, style: theme[.text])
         let word = "ALERT"
         let bigFits = r.width >= 40 && r.height >= 12
@@ -89,7 +114,7 @@ public enum WallboardScreen {
             c.put(" \(word) ", x: r.x + 6, y: y + 2, style: theme[.alert], clip: r)
             y += 5
         }
-        for a in d.activeAlerts.prefix(max(1, (r.maxY - y) / 2)) {
+        for a in active.prefix(max(1, (r.maxY - y) / 2)) {
             c.put(" ▲ " + ConsoleScreen.clock(a.startedMs).suffix(9) + "  " + TextSanitizer.clean(a.scope), x: r.x + 1, y: y, style: theme[.anomaly], clip: r)
             c.put("   " + TextSanitizer.clean(a.reason), x: r.x + 1, y: y + 1, style: theme[.value], clip: r)
             y += 2

@@ -19,6 +19,11 @@ public final class CursesTerminal: Terminal {
     var files: [UnsafeMutablePointer<FILE>] = []
     /// Cells written by the last `draw` (the bench and tests read it).
     public private(set) var lastCellsWritten = 0
+    /// With `SPENDTOP_FRAME_TITLE` set, each frame is bracketed by terminal titles (`spendtop drawing`,
+    /// then `spendtop frame N`), so a harness reading the screen (tmux) can tell a finished frame from
+    /// one still arriving instead of guessing from a pause.
+    var frameTitles: UnsafeMutablePointer<FILE>?
+    var frames = 0
 
     struct PairKey: Hashable { var fg: Int32; var bg: Int32 }
 
@@ -33,6 +38,7 @@ public final class CursesTerminal: Terminal {
             throw StartError(description: "cannot start the console on TERM=\(environment["TERM"] ?? "") (try TERM=xterm-256color)")
         }
         try self.init(screen: s, environment: environment, files: [])
+        if environment["SPENDTOP_FRAME_TITLE"] != nil { frameTitles = stdout }
         signal(SIGINT) { _ in cursesInterrupted = 1 }
         signal(SIGTERM) { _ in cursesInterrupted = 1 }
         signal(SIGHUP) { _ in cursesInterrupted = 1 }
@@ -128,7 +134,17 @@ public final class CursesTerminal: Terminal {
         lastCellsWritten = written
         previous = canvas
         wnoutrefresh(window)
+        title("spendtop drawing")
         doupdate()
+        frames += 1
+        title("spendtop frame \(frames)")
+    }
+
+    func title(_ text: String) {
+        guard let f = frameTitles else { return }
+        // Ended by ST, not BEL: a bell byte means an alert to whoever counts them.
+        fputs("\u{1b}]2;\(text)\u{1b}\\", f)
+        fflush(f)
     }
 
     public func invalidate() {

@@ -29,7 +29,8 @@ public struct Box {
         if room > 2 {
             var right = rightTitle.isEmpty ? "" : " " + rightTitle + " "
             if CharWidth.of(right) > room / 2 { right = "" }
-            let left = " " + CharWidth.truncate(title, to: room - CharWidth.of(right) - 2) + " "
+            // Without a right title, one dash after the title is enough.
+            let left = " " + CharWidth.truncate(title, to: room - CharWidth.of(right) - (right.isEmpty ? 1 : 2)) + " "
             c.put(left, x: r.x + 1, y: r.y, style: theme[.title].with(focused ? [.bold] : []), clip: r)
             if !right.isEmpty { c.putRight(right, maxX: r.maxX - 1, y: r.y, style: theme[.dim], clip: r) }
         }

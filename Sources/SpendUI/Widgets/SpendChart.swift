@@ -10,8 +10,13 @@ public struct SpendChart {
     /// Columns (indices into `values`) where an alert or anomaly started.
     public var anomalies: Set<Int>
     public var title: String
+    /// How much of the last column's time has passed, in (0, 1]; below 1 that column is still open:
+    /// it is drawn dimmer at its pace for the whole column, never as a drop or above the chart's top.
+    public var openFraction: Double?
 
-    public init(values: [Double], firstMinuteMs: Int64, minutesPerColumn: Int, anomalies: Set<Int>, title: String) {
+    public init(values: [Double], firstMinuteMs: Int64, minutesPerColumn: Int, anomalies: Set<Int>, title: String,
+                openFraction: Double? = nil) {
+        self.openFraction = openFraction
         self.values = values
         self.firstMinuteMs = firstMinuteMs
         self.minutesPerColumn = minutesPerColumn
@@ -38,9 +43,17 @@ public struct SpendChart {
         let plotX = inner.x + 8
         let plotW = inner.maxX - plotX - 1
         guard plotW > 0 else { return }
-        let shown = Array(values.suffix(plotW))
+        var shown = Array(values.suffix(plotW))
         let offset = values.count - shown.count
-        let hi = max(shown.max() ?? 0, 0)
+        var hi = max(shown.max() ?? 0, 0)
+        let open = openFraction.map { $0 > 0 && $0 < 1 } ?? false
+        if open, let f = openFraction, let last = shown.last {
+            let closed = max(shown.dropLast().max() ?? 0, 0)
+            if closed > 0 {
+                hi = closed
+                shown[shown.count - 1] = min(last / f, closed)
+            }
+        }
         // Axis labels: the top value and half of it.
         if hi > 0 {
             c.putRight(SpendChart.axisLabel(hi) + " ┤", maxX: plotX, y: barTop, style: theme[.dim], clip: inner)
@@ -51,7 +64,8 @@ public struct SpendChart {
         for (i, v) in shown.enumerated() {
             let x = plotX + i
             let anomalous = anomalies.contains(i + offset)
-            let style = theme[anomalous ? .anomaly : .chart]
+            var style = theme[anomalous ? .anomaly : .chart]
+            if open && i == shown.count - 1 { style = style.with(.dim) }
             if hi > 0 && v > 0 {
                 let total = max(1, Int((v / hi * Double(barRows * 8)).rounded()))
                 for row in 0..<barRows {

@@ -18,6 +18,12 @@ public struct TableWidget {
     public var focused: Bool
     /// What an empty table says.
     public var emptyText = "no data in this window"
+    /// A style per row (by index; nil or missing: plain text), e.g. ended alerts dim.
+    public var rowRoles: [ThemeRole?] = []
+    /// The text column that takes the width left over (default: the last column, when it is text).
+    public var flexColumn: String?
+    /// How much of the trends' last minute has passed (it is still open): drawn dimmer, at its pace.
+    public var openFraction: Double?
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
                 trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
@@ -40,6 +46,7 @@ public struct TableWidget {
         case .percent: return 6
         case .rate: return 7
         case .count, .number: return 7
+        case .megabytes: return 8
         case .milliseconds: return 9
         case .time: return 8
         case .text: return 12
@@ -74,10 +81,21 @@ public struct TableWidget {
             used += w + 1
         }
         // A last text column (an alert's reason) takes what is left.
-        if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
+        if let flex = flexColumn, let i = out.firstIndex(where: { $0.1 == flex }) {
+            if width > used { out[i].2 += width - used }
+        } else if let last = out.last, last.0 >= 0, last.0 != nameIdx, table.columns[last.0].kind == .text, width > used {
             out[out.count - 1].2 += width - used
         }
         return out
+    }
+
+    /// For a group whose every request is unpriced (its spend cell empty), its tokens; else nil.
+    func unpricedTokens(_ row: [ViewTable.Cell]) -> Double? {
+        guard let s = table.column("spend_usd"), case .empty = row[s], let u = table.column("unpriced_requests"),
+              let n = row[u].number, n > 0 else { return nil }
+        let input = table.column("input_tokens").flatMap { row[$0].number } ?? 0
+        let output = table.column("output_tokens").flatMap { row[$0].number } ?? 0
+        return input + output
     }
 
     public func render(into c: inout Canvas, in r: Rect, theme: Theme) {
@@ -106,24 +124,42 @@ public struct TableWidget {
             let y = inner.y + 1 + line
             let row = table.rows[rowIdx]
             let isSel = rowIdx == selected
+            let textRole = (rowIdx < rowRoles.count ? rowRoles[rowIdx] : nil) ?? .text
             if isSel { c.put(focused ? "▶" : "›", x: inner.x, y: y, style: theme[.title], clip: inner) }
             var x = inner.x + 2
             var name = ""
             for col in cols {
                 if col.index < 0 {
+                    if let tokens = unpricedTokens(row) {
+                        // No price, so no spend trend: what the group used instead.
+                        let text = KPITile.fit([NumberFormat.tokens(tokens) + " tok", NumberFormat.tokens(tokens) + "t"], width: col.width)
+                        c.put(text, x: x, y: y, style: theme[.dim], clip: inner)
+                        x += col.width + 1
+                        continue
+                    }
                     let values = trends[name] ?? []
-                    var spark = Sparkline.render(values, width: min(col.width, 8))
+                    let sparkWidth = min(col.width, 8)
+                    var spark = Sparkline.render(values, width: sparkWidth, openFraction: openFraction)
+                    let sparkLength = CharWidth.of(spark)
                     if let note = notes[name] { spark += "  " + note }
                     c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[notes[name] == nil ? .chart : .anomaly], clip: inner)
+                    if openFraction.map({ $0 < 1 }) ?? false, sparkLength > 0, sparkLength <= col.width {
+                        c.restyle(Rect(x: x + sparkLength - 1, y: y, width: 1, height: 1)) { $0.with(.dim) }
+                    }
                 } else {
                     let column = table.columns[col.index]
                     var text = NumberFormat.cell(row[col.index], column.kind)
+                    if column.id == "spend_usd", unpricedTokens(row) != nil {
+                        c.putRight(CharWidth.truncate("unpriced", to: col.width), maxX: x + col.width, y: y, style: theme[.warn], clip: inner)
+                        x += col.width + 1
+                        continue
+                    }
                     if column.kind == .time, let t = text.firstIndex(of: "T") { text = String(text[text.index(after: t)...].prefix(8)) }
                     if col.index == table.columns.startIndex || column.kind == .text {
                         if col.index == 0 { name = text }
-                        c.put(CharWidth.truncate(text, to: col.width), x: x, y: y, style: theme[.text], clip: inner)
+                        c.put(CharWidth.truncate(text, to: col.width), x: x, y: y, style: theme[textRole], clip: inner)
                     } else {
-                        c.putRight(CharWidth.truncate(text, to: col.width), maxX: x + col.width, y: y, style: theme[.text], clip: inner)
+                        c.putRight(CharWidth.truncate(text, to: col.width), maxX: x + col.width, y: y, style: theme[textRole], clip: inner)
                     }
                 }
                 x += col.width + 1
