@@ -8,7 +8,9 @@ trap 'rm -rf "$root"' EXIT
 fail() { echo "install-check: FAIL: $*" >&2; exit 1; }
 
 # PREFIX defaults to /usr/local; DESTDIR goes in front of every path.
-make -s -n install-files BIN="$bin" | grep -q '"/usr/local/bin/spendtop"' || fail "PREFIX does not default to /usr/local"
+# (Read whole before matching: `grep -q` quitting early makes the writer's SIGPIPE fail the pipeline.)
+plan=$(make -s -n install-files BIN="$bin")
+grep -q '"/usr/local/bin/spendtop"' <<<"$plan" || fail "PREFIX does not default to /usr/local"
 make --no-print-directory install-files BIN="$bin" DESTDIR="$root" PREFIX=/usr >/dev/null
 p="$root/usr"
 for f in bin/spendtop share/man/man1/spendtop.1 share/bash-completion/completions/spendtop \
@@ -27,7 +29,8 @@ page="$p/share/man/man1/spendtop.1"
 grep -q '^\.Dt SPENDTOP 1' "$page" || fail "man page header"
 for word in export check demo -wait-for-source -no-store -view; do grep -q -- "$word" "$page" || fail "man page lacks $word"; done
 if command -v man >/dev/null; then
-  MANWIDTH=100 man -l "$page" 2>/dev/null | grep -q "top for AI inference spend" || fail "man -l does not render it"
+  rendered=$(MANWIDTH=100 man -l "$page" 2>/dev/null || true)
+  grep -q "top for AI inference spend" <<<"$rendered" || fail "man -l does not render it"
 fi
 
 # Completions: valid shell, for this command.

@@ -98,16 +98,16 @@ public final class AlertDelivery: AlertSource, @unchecked Sendable {
     /// hands what started or ended to the delivery queue; call it with the rollup held. True when history is left to
     /// judge: call again soon (after letting readers in).
     @discardableResult
-    public func evaluate(_ rollup: Rollup, wallMs: Int64) -> Bool {
+    public func evaluate(_ query: SpendQuery, wallMs: Int64) -> Bool {
         retryLogIfDue()
-        guard rollup.newestMs != .min else {
+        guard let newest = query.extent.newestMs else {
             if !evaluatedOnce { evaluatedOnce = true; publish(catchUp: nil) }
             return false
         }
         // Data that was live once keeps the wall clock: a source that goes quiet still closes minutes (outages alert).
-        if RollupClock.isLive(newestEventMs: rollup.newestMs, wallMs: wallMs) { wasLive = true }
-        let now = wasLive ? max(wallMs, rollup.newestMs) : rollup.clockMs(wallMs: wallMs)
-        let (started, remaining) = engine.advance(rollup, nowMs: now, maxMinutes: options.sliceMinutes)
+        if query.isLive(wallMs: wallMs) { wasLive = true }
+        let now = wasLive ? max(wallMs, newest) : query.clockMs(wallMs: wallMs)
+        let (started, remaining) = engine.advance(query, nowMs: now, maxMinutes: options.sliceMinutes)
         let spanned = engine.spannedInLastCall
         if spanned == 0 && session == nil && evaluatedOnce { return false }
         evaluatedOnce = true

@@ -62,7 +62,7 @@ struct CheckCommand: ParsableCommand {
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath,
                                      retentionDays: try live.retentionDays(config), follow: limit, alerts: delivery)
-        var text = CheckReport.render(rollup: loaded.rollup, statuses: loaded.statuses, loaded: loaded)
+        var text = CheckReport.render(query: loaded.rollup, statuses: loaded.statuses, loaded: loaded)
         if let delivery {
             delivery.waitForHooks()
             text += CheckReport.alerts(delivery.alertState, logPath: delivery.logPath)
@@ -74,7 +74,7 @@ struct CheckCommand: ParsableCommand {
 
 /// The text `check` prints; a separate type so tests can read it.
 enum CheckReport {
-    static func render(rollup: Rollup, statuses: [SourceStatus], loaded: SourceLoader.Loaded? = nil) -> String {
+    static func render(query: SpendQuery, statuses: [SourceStatus], loaded: SourceLoader.Loaded? = nil) -> String {
         var out = ""
         if let loaded, let path = loaded.storePath {
             out += "store \(TextSanitizer.clean(path))\n"
@@ -109,14 +109,15 @@ enum CheckReport {
                 out += "  time range      \(Timestamp.format(ms: a)) … \(Timestamp.format(ms: b))\n"
             }
         }
-        let total = (try? rollup.rows(ViewQuery(groupBy: nil, window: .all), wallMs: wallClockMs()))?.total ?? Measures()
+        let total = (try? query.rows(ViewQuery(groupBy: nil, window: .all), wallMs: wallClockMs()))?.total ?? Measures()
+        let counters = query.counters
         out += "total\n"
-        out += "  events          \(rollup.eventsCounted)\n"
+        out += "  events          \(counters.eventsCounted)\n"
         out += String(format: "  spend           $%.6f", total.spend)
-            + (rollup.options.retentionMinutes.map { " (the last \($0 / 60) h)" } ?? "") + "\n"
-        let unpriced = rollup.unpricedModels
-        out += "  unpriced        \(rollup.unpricedRequests) requests in \(unpriced.count) models\n"
-        for (model, n) in unpriced { out += "    \(model): \(n)\n" }
+            + (query.capabilities.retentionMinutes.map { " (the last \($0 / 60) h)" } ?? "") + "\n"
+        let unpriced = counters.unpricedModels
+        out += "  unpriced        \(counters.unpricedRequests) requests in \(unpriced.count) models\n"
+        for u in unpriced { out += "    \(u.model): \(u.requests)\n" }
         return out
     }
 }

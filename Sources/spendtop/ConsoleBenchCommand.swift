@@ -112,11 +112,11 @@ struct ConsoleBenchCommand: ParsableCommand {
         var opts = ConsoleApp.Options()
         opts.window = .minutes(5)
         let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: opts)
-        let before = feed.read { $0.eventsCounted }
+        let before = feed.read { $0.counters.eventsCounted }
         let started = DispatchTime.now()
         app.run()
         let seconds = Self.ms(started) / 1000
-        let after = feed.read { $0.eventsCounted }
+        let after = feed.read { $0.counters.eventsCounted }
         try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
                               ingestedPerSecond: Double(after - before) / seconds, input: input)
     }

@@ -8,7 +8,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write one view as CSV (RFC 4180), headless.",
-        discussion: "Views: \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", ")). Columns: docs/export.md.")
+        discussion: "Views: \(ExportView.allCases.map(\.rawValue).joined(separator: ", ")). Columns: docs/export.md.")
 
     @OptionGroup var live: LiveOptions
     @Option(help: "features, keys, models, teams, providers, gpus, series or alerts.") var view: String
@@ -24,10 +24,11 @@ struct ExportCommand: ParsableCommand {
         let specs = try live.resolved(config: config)
         let storePath = live.storePath(defaultOn: false, config: config)
         guard !specs.isEmpty || storePath != nil else { throw UsageError("export needs a SOURCE (a file, -, a URL, sqlite:PATH, prom:URL) or --store PATH") }
-        if view.lowercased() == "alerts" { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         guard let v = ExportView(rawValue: view.lowercased()) else {
-            throw UsageError("unknown view '\(view)'; one of \((ExportView.allCases.map(\.rawValue) + ["alerts"]).joined(separator: ", "))")
+            let views = ExportView.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("unknown view '\(view)'; one of \(views)")
         }
+        if v == .alerts { return try runAlerts(config: config, specs: specs, storePath: storePath) }
         let w = try ExportCommand.window(window)
         var atMs: Int64? = nil
         if let at {
@@ -46,7 +47,7 @@ struct ExportCommand: ParsableCommand {
             return pf
         }
         var options = Rollup.Options()
-        options.groupings = v.groupings(filters: parsedFilters)
+        options.groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters)
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
@@ -54,10 +55,10 @@ struct ExportCommand: ParsableCommand {
         let loaded = try loader.load(specs, storePath: storePath,
                                      retentionDays: try live.retentionDays(config), follow: nil)
         try SourceLoader.failOnBrokenSource(loaded)
-        let rollup = loaded.rollup, stats = loaded.sourceStats
+        let query: SpendQuery = loaded.rollup, stats = loaded.sourceStats
         let table: ViewTable
         do {
-            table = try v.table(rollup, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
+            table = try v.table(query, window: w, atMs: atMs, filters: parsedFilters, wallMs: wallClockMs())
         } catch {
             throw UsageError("\(error)")
         }
@@ -94,21 +95,25 @@ struct ExportCommand: ParsableCommand {
         }
         guard filters.isEmpty else { throw UsageError("--filter does not apply to --view alerts; give the scope in --alert rules") }
         var options = Rollup.Options()
-        options.groupings = Grouping.console
+        options.groupings = GroupingPlanner.groupings(for: .alerts, filters: [])
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath, retentionDays: try live.retentionDays(config), follow: nil)
         try SourceLoader.failOnBrokenSource(loaded)
-        let rollup = loaded.rollup, stats = loaded.sourceStats
-        var events = AlertEngine(rules: rules).replay(rollup)
-        let end = windowEnd ?? rollup.clockMs(wallMs: wallClockMs())
+        let query: SpendQuery = loaded.rollup, stats = loaded.sourceStats
+        var events = AlertEngine(rules: rules).replay(query)
+        let end = windowEnd ?? query.clockMs(wallMs: wallClockMs())
         if case .minutes(let m) = w { windowStart = end - Int64(m) * 60_000 }
         events = events.filter { e in
             (windowStart.map { e.startedMs > $0 } ?? true) && e.startedMs <= end + 60_000
         }
-        let csv = CSVWriter.csv(AlertsView.table(events))
+        var replayed = AlertState()
+        replayed.history = events
+        let table = try ExportView.alerts.table(query, window: w, atMs: end, filters: [], wallMs: wallClockMs(),
+                                                alerts: replayed)
+        let csv = CSVWriter.csv(table)
         if let output {
             do { try csv.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw RuntimeError("cannot write \(output): \(error.localizedDescription)")

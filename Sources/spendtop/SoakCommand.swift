@@ -48,7 +48,7 @@ struct SoakCommand: ParsableCommand {
         sampler.start()
         let terminal = try TimedTerminal(inner: CursesTerminal.headless(width: width, height: height)) {
             if Date().timeIntervalSince(started) >= seconds { return true }
-            if let n = untilEvents, ingest.read({ $0.eventsCounted }) >= n { return true }
+            if let n = untilEvents, ingest.read({ $0.counters.eventsCounted }) >= n { return true }
             return false
         }
         var options = ConsoleApp.Options()

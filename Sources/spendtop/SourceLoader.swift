@@ -68,7 +68,7 @@ struct SourceLoader {
             let deadline = follow.seconds.map { Date(timeIntervalSinceNow: $0) }
             while !stop.raised {
                 if let d = deadline, Date() >= d { break }
-                if let n = follow.events, ingest.read({ $0.eventsCounted }) >= n { break }
+                if let n = follow.events, ingest.read({ $0.counters.eventsCounted }) >= n { break }
                 if ingest.sources.allSatisfy({ $0.state == .ended || $0.state == .failed }) && ingest.waitUntilIdle(timeout: 0.01) { break }
                 usleep(20_000)
             }

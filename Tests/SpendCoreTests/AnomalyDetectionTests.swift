@@ -125,7 +125,7 @@ final class AnomalyDetectionTests: XCTestCase {
         // The first day's jumps are new to it; once a day has been seen they are expected.
         let found = all.filter { $0.startedMs >= t0 + 1440 * 60_000 }
         XCTAssertEqual(found.count, 0, found.map(\.reason).joined(separator: "\n"))
-        let fleet = try XCTUnwrap(engine.detector.group(AnomalyDetector.GroupKey(grouping: 0, cell: CellTable.key(0, 0))))
+        let fleet = try XCTUnwrap(engine.detector.group(AnomalyDetector.GroupKey(grouping: 0, cell: .total)))
         let requests = fleet.requests.profile
         XCTAssertTrue(requests.on, "a whole day seen: the daily profile is in use")
         let noon = requests.factor(minute: 12 * 60, engine.detector.settings), night = requests.factor(minute: 3 * 60, engine.detector.settings)
@@ -217,9 +217,8 @@ extension AnomalyDetectionTests {
         var o = AlertEngine.Options()
         o.anomaly.idleEvictMinutes = 120
         let engine = AlertEngine(options: o)
-        let id = try XCTUnwrap(r.interner(.apiKey).lookup(displayName: "sk-…abcd"))
         let g = try XCTUnwrap(engine.detector.groupings.firstIndex(of: .by(.apiKey)))
-        let key = AnomalyDetector.GroupKey(grouping: g, cell: CellTable.key(id, 0))
+        let key = AnomalyDetector.GroupKey(grouping: g, cell: CellKey(GroupID(raw: raw)))
         _ = engine.evaluate(r, nowMs: t0 + 140 * 60_000)
         XCTAssertFalse(engine.history.isEmpty)
         XCTAssertTrue(engine.detector.hadIncident(key), "the key took part in the incident")

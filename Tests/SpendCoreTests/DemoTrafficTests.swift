@@ -71,13 +71,13 @@ final class DemoTrafficTests: XCTestCase {
         let rows = try r.rows(q, wallMs: 0).rows
         let trends = try r.trends(q, minutes: 8, wallMs: 0)
         for row in rows {
-            let t = try XCTUnwrap(trends[row.name])
+            let t = try XCTUnwrap(trends[row.id])
             XCTAssertEqual(t.count, 8)
             XCTAssertEqual(t.reduce(0, +), row.measures.spend, accuracy: 1e-9 * max(1, row.measures.spend), row.name)
         }
         let filtered = try r.trends(ViewQuery(groupBy: .apiKey, window: .minutes(8), filters: [.init(.feature, "agent-planner")]), minutes: 8, wallMs: 0)
         let keyRows = try r.rows(ViewQuery(groupBy: .apiKey, window: .minutes(8), filters: [.init(.feature, "agent-planner")]), wallMs: 0).rows
-        XCTAssertEqual(Set(filtered.keys), Set(keyRows.map(\.name)))
+        XCTAssertEqual(Set(filtered.keys), Set(keyRows.map(\.id)))
     }
 }
 

@@ -54,7 +54,7 @@ final class AgentLogSourceTests: XCTestCase {
         return condition()
     }
 
-    func total(_ r: Rollup) throws -> Measures { try r.rows(ViewQuery(groupBy: nil, window: .all), wallMs: 0).total }
+    func total(_ r: SpendQuery) throws -> Measures { try r.rows(ViewQuery(groupBy: nil, window: .all), wallMs: 0).total }
 
     func append(_ path: String, _ text: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
@@ -181,13 +181,13 @@ final class AgentLogSourceTests: XCTestCase {
         try append(a, Self.record(output: 1, at: "2026-11-30T10:00:01.000Z"))
         let r = rollup()
         let ingest = try start([.agentLogs(AgentLogs.resolve(.claude, path: dir, environment: [:]))], rollup: r, follow: true)
-        XCTAssertTrue(waitFor { ingest.read { $0.eventsCounted } == 1 })
+        XCTAssertTrue(waitFor { ingest.read { $0.counters.eventsCounted } == 1 })
         try append(a, Self.record(output: 300, at: "2026-11-30T10:00:09.000Z"))
-        XCTAssertTrue(waitFor { ingest.read { $0.superseded } == 1 })
+        XCTAssertTrue(waitFor { ingest.read { $0.counters.superseded } == 1 })
         XCTAssertEqual(try ingest.read { try self.total($0) }.spend, Self.cost(output: 300), accuracy: 1e-12)
         let b = dir + "/projects/-home-dev-src-infra/b.jsonl"
         try append(b, Self.record(output: 50, at: "2026-11-30T10:05:00.000Z", message: "msg_01Other", cwd: "/home/dev/src/infra"))
-        XCTAssertTrue(waitFor { ingest.read { $0.eventsCounted } == 2 })
+        XCTAssertTrue(waitFor { ingest.read { $0.counters.eventsCounted } == 2 })
         let t = try ingest.read { try self.total($0) }
         XCTAssertEqual(t.requests, 2)
         XCTAssertEqual(t.spend, Self.cost(output: 300) + Self.cost(output: 50), accuracy: 1e-12)
@@ -206,7 +206,7 @@ final class AgentLogSourceTests: XCTestCase {
         try append(file, Self.record(output: 2, at: "2026-11-30T10:00:01.000Z"))
         let first = rollup()
         let a = try start([.agentLogs(logs)], rollup: first, store: store, follow: true)
-        XCTAssertTrue(waitFor { a.read { $0.eventsCounted } == 1 })
+        XCTAssertTrue(waitFor { a.read { $0.counters.eventsCounted } == 1 })
         XCTAssertTrue(a.waitUntilCaughtUp(timeout: 5))
         a.stop()
         XCTAssertEqual(try total(first).spend, Self.cost(output: 2), accuracy: 1e-12)
@@ -249,7 +249,7 @@ final class AgentLogSourceTests: XCTestCase {
         let logs = AgentLogs.resolve(.codex, path: nil, environment: ["CODEX_HOME": home])
         let first = rollup()
         let a = try start([.agentLogs(logs)], rollup: first, store: store, follow: true)
-        XCTAssertTrue(waitFor { a.read { $0.eventsCounted } == 1 })
+        XCTAssertTrue(waitFor { a.read { $0.counters.eventsCounted } == 1 })
         XCTAssertTrue(a.waitUntilCaughtUp(timeout: 5))
         a.stop()
 

@@ -28,15 +28,15 @@ final class FeedTests: XCTestCase {
         let traffic = DemoTraffic(startMs: start)
         let feed = DemoFeed(traffic: traffic, speed: 60, historyMinutes: 5)
         let history = traffic.events(fromMs: start - 300_000, toMs: start)
-        XCTAssertEqual(feed.read { $0.eventsCounted }, Int64(history.count))
+        XCTAssertEqual(feed.read { $0.counters.eventsCounted }, Int64(history.count))
         XCTAssertEqual(feed.nowMs, start)
         feed.advance(to: start + 90_000)
         feed.advance(to: start + 60_000)   // time never goes back
         let all = history.count + traffic.events(fromMs: start, toMs: start + 90_000).count
-        XCTAssertEqual(feed.read { $0.eventsCounted }, Int64(all))
+        XCTAssertEqual(feed.read { $0.counters.eventsCounted }, Int64(all))
         XCTAssertEqual(feed.sources[0].stats.events, Int64(all))
         XCTAssertEqual(feed.sources[0].state, .live)
-        XCTAssertEqual(feed.read { $0.gpuSamples }, Int64(traffic.gpuSamples(fromMs: start - 300_000, toMs: start + 90_000).count))
+        XCTAssertEqual(feed.read { $0.counters.gpuSamples }, Int64(traffic.gpuSamples(fromMs: start - 300_000, toMs: start + 90_000).count))
     }
 
     func testDemoFeedRunsOnItsThread() throws {
@@ -44,8 +44,8 @@ final class FeedTests: XCTestCase {
         feed.stepMs = 10
         feed.start()
         let deadline = Date().addingTimeInterval(5)
-        while feed.read({ $0.eventsCounted }) < 500 && Date() < deadline { usleep(10_000) }
+        while feed.read({ $0.counters.eventsCounted }) < 500 && Date() < deadline { usleep(10_000) }
         feed.stop()
-        XCTAssertGreaterThanOrEqual(feed.read { $0.eventsCounted }, 500)
+        XCTAssertGreaterThanOrEqual(feed.read { $0.counters.eventsCounted }, 500)
     }
 }

@@ -116,7 +116,7 @@ final class LiveAlertingTests: XCTestCase {
         try lines(0..<1, perHour: { _ in 20 }).write(toFile: path, atomically: true, encoding: .utf8)
         let alerts = try delivery(["feature=support-chat:requests<1 window=1m"], dir: dir)
         let ingest = try start([path], alerts: alerts, wallClock: { clock.now })
-        waitFor("the lines read") { ingest.read { $0.eventsCounted } == 2 }
+        waitFor("the lines read") { ingest.read { $0.counters.eventsCounted } == 2 }
         XCTAssertTrue(ingest.waitUntilCaughtUp(timeout: 10))
         XCTAssertNil(alerts.alertState.judgedThroughMs, "nothing closed yet: minute 0 is open")
         // Two minutes pass on the clock with no line written: minute 0 had requests, minute 1 had none.

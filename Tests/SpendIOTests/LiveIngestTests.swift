@@ -82,7 +82,7 @@ final class LiveIngestTests: XCTestCase {
         try ((0..<100).map { line($0) }.joined() + partial.prefix(30)).write(toFile: path, atomically: true, encoding: .utf8)
         let first = rollup()
         let a = try start([.file(path)], rollup: first, store: store, follow: true)
-        XCTAssertTrue(waitFor { a.read { $0.eventsCounted } == 100 })
+        XCTAssertTrue(waitFor { a.read { $0.counters.eventsCounted } == 100 })
         XCTAssertTrue(a.waitUntilCaughtUp(timeout: 5))
         XCTAssertEqual(a.sources[0].state, .live)
         a.stop()
@@ -167,7 +167,7 @@ final class LiveIngestTests: XCTestCase {
         settings.scrapeIntervalSeconds = 0.05
         let r = Rollup()
         let ingest = try start([.prometheus("http://127.0.0.1:\(port)/metrics")], rollup: r, store: nil, follow: true, settings: settings)
-        XCTAssertTrue(waitFor { ingest.read { $0.gpuSamples } >= 9 }, "three scrapes of three GPUs")
+        XCTAssertTrue(waitFor { ingest.read { $0.counters.gpuSamples } >= 9 }, "three scrapes of three GPUs")
         ingest.stop()
         let rows = r.gpus(ViewQuery(groupBy: nil, window: .all), wallMs: Int64(Date().timeIntervalSince1970 * 1000))
         let engine = try XCTUnwrap(rows.first { $0.name.hasSuffix(":vllm0") })
@@ -206,12 +206,12 @@ final class LiveIngestTests: XCTestCase {
         var settings = SourceSettings()
         settings.sqlitePollSeconds = 0.02
         let reader = try start([.sqlite(path: store, table: nil)], rollup: readerRollup, store: nil, follow: true, settings: settings)
-        XCTAssertTrue(waitFor { reader.read { $0.eventsCounted } == 300 }, "\(reader.sources)")
+        XCTAssertTrue(waitFor { reader.read { $0.counters.eventsCounted } == 300 }, "\(reader.sources)")
         let more = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         more.seekToEndOfFile()
         more.write(Data((300..<400).map { line($0, feature: "s") }.joined().utf8))
         try more.close()
-        XCTAssertTrue(waitFor { reader.read { $0.eventsCounted } == 400 }, "\(reader.sources)")
+        XCTAssertTrue(waitFor { reader.read { $0.counters.eventsCounted } == 400 }, "\(reader.sources)")
         writer.stop()
         reader.stop()
         let rows = try readerRollup.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: 0)
@@ -247,7 +247,7 @@ final class LiveIngestTests: XCTestCase {
         var sawFailure = false
         XCTAssertTrue(waitFor(10) {
             if ingest.sources[0].state == .failed { sawFailure = true }
-            return ingest.read { $0.eventsCounted } == 40
+            return ingest.read { $0.counters.eventsCounted } == 40
         })
         XCTAssertFalse(sawFailure)
         XCTAssertEqual(ingest.sources[0].state, .live)
@@ -297,7 +297,7 @@ final class LiveIngestTests: XCTestCase {
         let url = "http://127.0.0.1:\(port)/events"
         let first = rollup()
         let a = try start([.http(url)], rollup: first, store: store, follow: true)
-        XCTAssertTrue(waitFor { a.read { $0.eventsCounted } == 120 })
+        XCTAssertTrue(waitFor { a.read { $0.counters.eventsCounted } == 120 })
         XCTAssertTrue(a.waitUntilCaughtUp(timeout: 5))
         a.stop()
         try "".write(toFile: log, atomically: true, encoding: .utf8)
@@ -330,10 +330,10 @@ final class LiveIngestTests: XCTestCase {
         let ingest = try start([.http("http://127.0.0.1:\(port)/")], rollup: r, store: nil, follow: true, settings: settings)
         XCTAssertTrue(waitFor(15) { ingest.sources[0].stalled }, "\(ingest.sources)")
         XCTAssertTrue(ingest.sources[0].lastError?.contains("stalled") ?? false, "\(ingest.sources)")
-        let before = ingest.read { $0.eventsCounted }
+        let before = ingest.read { $0.counters.eventsCounted }
         XCTAssertGreaterThan(before, 100, "the lines before the stall were counted while it was silent")
         XCTAssertLessThan(before, 300)
-        XCTAssertTrue(waitFor(15) { ingest.read { $0.eventsCounted } == 300 && !ingest.sources[0].stalled }, "\(ingest.sources)")
+        XCTAssertTrue(waitFor(15) { ingest.read { $0.counters.eventsCounted } == 300 && !ingest.sources[0].stalled }, "\(ingest.sources)")
         XCTAssertTrue(ingest.waitUntilCaughtUp(timeout: 5))
         ingest.stop()
         XCTAssertEqual(r.eventsCounted, 300)

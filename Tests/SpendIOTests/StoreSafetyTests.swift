@@ -170,7 +170,7 @@ final class StoreSafetyTests: XCTestCase {
         toAppender.fileHandleForWriting.write(Data("go\n".utf8))
         XCTAssertEqual(String(decoding: fromAppender.fileHandleForReading.readData(ofLength: 4), as: UTF8.self), "done")
         appender.waitUntilExit()
-        XCTAssertTrue(waitFor { w.read { $0.eventsCounted } == 5200 }, "counting goes on while the store fails")
+        XCTAssertTrue(waitFor { w.read { $0.counters.eventsCounted } == 5200 }, "counting goes on while the store fails")
         XCTAssertTrue(waitFor { w.storeStatus?.contains("holding 5000 events") ?? false }, w.storeStatus ?? "no status")
         let status = w.storeStatus ?? ""
         XCTAssertTrue(status.hasPrefix("store: write failed ("), status)

@@ -31,11 +31,10 @@ enum Fixture {
         return r
     }
 
-    static func snapshot(_ r: Rollup, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = [],
+    static func snapshot(_ r: SpendQuery, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = [],
                          chartMinutes: Int = 60) -> ConsoleSnapshot {
         SnapshotBuilder.build(r, window: window, path: path, chartMinutes: chartMinutes,
-                              sources: [SourceStatus(name: "fixture.jsonl", state: .ended)],
-                              unpriced: r.unpricedModels, eventsCounted: r.eventsCounted, folded: [], wallMs: wall)
+                              sources: [SourceStatus(name: "fixture.jsonl", state: .ended)], wallMs: wall)
     }
 
     static func state(width: Int, height: Int, window: TimeWindow = .minutes(5), path: [ViewQuery.Filter] = [],
@@ -98,7 +97,7 @@ final class RecordingTerminal: Terminal {
 final class FixedFeed: SpendFeed {
     let rollup: Rollup
     init(_ r: Rollup) { rollup = r }
-    func read<T>(_ body: (Rollup) throws -> T) rethrows -> T { try body(rollup) }
+    func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T { try body(rollup) }
     var sources: [SourceStatus] { [SourceStatus(name: "fixture.jsonl", state: .ended)] }
 }
 

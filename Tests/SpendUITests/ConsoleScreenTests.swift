@@ -53,7 +53,7 @@ final class ConsoleScreenTests: XCTestCase {
     func testDrillDownShowsBreadcrumbAndBreakdown() throws {
         var s = Fixture.state(width: 120, height: 32)
         XCTAssertEqual(ConsoleState.reduce(&s, .key(.enter)), [.refresh])
-        XCTAssertEqual(s.path, [ViewQuery.Filter(.feature, "code-review")])
+        XCTAssertEqual(s.path, [ViewQuery.Filter(.feature, id: GroupID(raw: "code-review"), value: "code-review")])
         s.setData(Fixture.snapshot(Fixture.rollup(), path: s.path))
         XCTAssertEqual(s.panes.first, .table(.apiKey))
         let text = ConsoleScreen.render(s, theme: .builtIn).text

@@ -5,8 +5,9 @@ import SpendCore
 final class LayoutTests: XCTestCase {
     /// SPEC §6: from 20×5 to 400×120 nothing overlaps and nothing is drawn outside the screen.
     func testSweepNoOverlapsNothingOutside() {
-        let screenPanes: [[PaneID]] = [PaneID.panes(for: []), PaneID.panes(for: [.init(.feature, "x")]),
-                                       PaneID.panes(for: [.init(.feature, "x"), .init(.apiKey, "k")])]
+        let c = Rollup().capabilities
+        let screenPanes: [[PaneID]] = [PaneID.panes(for: [], c), PaneID.panes(for: [.init(.feature, "x")], c),
+                                       PaneID.panes(for: [.init(.feature, "x"), .init(.apiKey, "k")], c)]
         var checked = 0
         for w in stride(from: 20, through: 400, by: 3) {
             for h in stride(from: 5, through: 120, by: 2) {

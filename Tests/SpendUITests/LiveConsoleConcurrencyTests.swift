@@ -66,9 +66,9 @@ final class LiveConsoleConcurrencyTests: XCTestCase {
         var options = ConsoleApp.Options()
         options.exportDirectory = dir
         let app = ConsoleApp(feed: ingest, alerts: nil, terminal: terminal, options: options)
-        terminal.quitWhen = { ingest.read { $0.eventsCounted } == Int64(total) && terminal.last.contains("Features 3") }
+        terminal.quitWhen = { ingest.read { $0.counters.eventsCounted } == Int64(total) && terminal.last.contains("Features 3") }
         app.run()
-        XCTAssertEqual(ingest.read { $0.eventsCounted }, Int64(total))
+        XCTAssertEqual(ingest.read { $0.counters.eventsCounted }, Int64(total))
         XCTAssertTrue(terminal.last.contains("Features 3"), terminal.last)
         XCTAssertNil(ingest.storeStatus)
     }

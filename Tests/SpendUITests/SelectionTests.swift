@@ -39,7 +39,7 @@ final class SelectionTests: XCTestCase {
         XCTAssertEqual(s.selected(.table(.feature)), 0)
         // Enter drills into the group the person picked.
         XCTAssertEqual(ConsoleState.reduce(&s, .key(.enter)), [.refresh])
-        XCTAssertEqual(s.path, [ViewQuery.Filter(.feature, "b")])
+        XCTAssertEqual(s.path, [ViewQuery.Filter(.feature, id: GroupID(raw: "b"), value: "b")])
     }
 
     func testKeysStillMoveTheSelection() {

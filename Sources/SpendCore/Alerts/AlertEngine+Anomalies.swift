@@ -8,8 +8,8 @@ extension AlertEngine {
         var baseReason: String
     }
 
-    func evaluateAnomalies(_ rollup: Rollup, minute m: Int64, _ started: inout [Int]) {
-        let input = DetectorInput(rollup: rollup)
+    func evaluateAnomalies(_ query: SpendQuery, minute m: Int64, _ started: inout [Int]) {
+        let input = DetectorInput(query: query)
         let (openings, closings) = detector.step(input, minute: m)
         for c in closings {
             guard var inc = incidents[c.incident] else { continue }
@@ -62,7 +62,8 @@ extension AlertEngine {
             }
             let base = reason(o, input)
             var e = AlertEvent(key: alertKey(o, input), kind: o.test == .newSpender ? .newSpender : .anomaly,
-                               startedMs: (m + 1) * 60_000, scope: scopeString(o.key, input), metric: o.metric.rawValue,
+                               startedMs: (m + 1) * 60_000, scope: scopeString(o.key, input),
+                               scopeFilters: input.filters(scope(o.key)), metric: o.metric.rawValue,
                                observed: o.test == .newSpender ? o.observed * 60 : o.observed,
                                expected: o.test == .newSpender ? nil : o.expected,
                                score: (o.z * 10).rounded() / 10, reason: base + alsoText(labels))
@@ -142,9 +143,9 @@ extension AlertEngine {
     // MARK: names and reasons
 
     func scope(_ key: AnomalyDetector.GroupKey) -> AnomalyScope {
-        if key.grouping < 0 { return AnomalyScope(dimension: nil, id: Int32(truncatingIfNeeded: key.cell), isGPU: true) }
+        if key.grouping < 0 { return AnomalyScope(dimension: nil, id: key.cell.first, isGPU: true) }
         let g = detector.groupings[key.grouping]
-        return AnomalyScope(dimension: g.first, id: CellTable.ids(key.cell).0)
+        return AnomalyScope(dimension: g.first, id: key.cell.first)
     }
 
     func scopeString(_ key: AnomalyDetector.GroupKey, _ input: DetectorInput) -> String { scopeString(scope(key), input) }

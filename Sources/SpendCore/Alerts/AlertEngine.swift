@@ -1,5 +1,5 @@
-/// Evaluates threshold rules, budgets and the anomaly detector against a rollup as time passes. Pure: it reads
-/// the rollup and a clock, and judges only minutes that closed since the last call, so the ingest side can call it
+/// Evaluates threshold rules, budgets and the anomaly detector against a `SpendQuery` as time passes. Pure: it reads
+/// the query and a clock, and judges only minutes that closed since the last call, so the ingest side can call it
 /// after every batch. Costs per closed minute: each rule and budget O(1) (running sums over their windows), the
 /// detector O(tracked groups); a stretch with no data longer than every window is skipped, not stepped through.
 /// See docs/alerts.md and docs/anomalies.md.
@@ -91,8 +91,8 @@ public final class AlertEngine: AlertEvaluating {
 
     /// Judges the minutes closed by `nowMs`, at most `maxCatchUpMinutes` back; a call judging more than
     /// `catchUpQuietMinutes` returns only the incidents still holding.
-    public func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent] {
-        let (started, _) = advance(rollup, nowMs: nowMs)
+    public func evaluate(_ query: SpendQuery, nowMs: Int64) -> [AlertEvent] {
+        let (started, _) = advance(query, nowMs: nowMs)
         let quiet = spannedInLastCall > options.catchUpQuietMinutes
         return started.filter { !quiet || $0.isActive }
     }
@@ -101,7 +101,7 @@ public final class AlertEngine: AlertEvaluating {
     public private(set) var spannedInLastCall: Int64 = 0
     /// Minutes the last `advance` stepped through.
     public private(set) var judgedInLastCall: Int64 = 0
-    /// Minutes stepped through since the engine was made, and rollup cells rules and budgets read (the cost).
+    /// Minutes stepped through since the engine was made, and scope reads rules and budgets made (the cost).
     public private(set) var minutesStepped: Int64 = 0
     public private(set) var cellReads: Int64 = 0
 
@@ -111,37 +111,40 @@ public final class AlertEngine: AlertEvaluating {
     /// Judges the closed minutes not judged yet, oldest first, at most `maxMinutes` of them; returns the incidents
     /// that started (whatever happened to them since) and how many closed minutes are left for later calls. The
     /// ingest side calls it in slices while it catches up on history, so readers get the rollup in between.
-    public func advance(_ rollup: Rollup, nowMs: Int64, maxMinutes: Int64 = .max) -> (started: [AlertEvent], remaining: Int64) {
-        advance(rollup, nowMs: nowMs, maxMinutes: maxMinutes, catchUpLimit: options.maxCatchUpMinutes)
+    public func advance(_ query: SpendQuery, nowMs: Int64,
+                        maxMinutes: Int64 = .max) -> (started: [AlertEvent], remaining: Int64) {
+        advance(query, nowMs: nowMs, maxMinutes: maxMinutes, catchUpLimit: options.maxCatchUpMinutes)
     }
 
-    func advance(_ rollup: Rollup, nowMs: Int64, maxMinutes: Int64, catchUpLimit: Int64) -> (started: [AlertEvent], remaining: Int64) {
+    func advance(_ query: SpendQuery, nowMs: Int64, maxMinutes: Int64,
+                 catchUpLimit: Int64) -> (started: [AlertEvent], remaining: Int64) {
         endedSinceLastCall = []
         judgedInLastCall = 0
         spannedInLastCall = 0
-        guard rollup.newestMs != .min else { return ([], 0) }
+        let extent = query.extent
+        guard extent.newestMs != nil else { return ([], 0) }
         let closed = closedMinute(nowMs: nowMs)
         var from: Int64
         if let last = lastMinute {
             from = last + 1
         } else {
-            from = max(Rollup.floorDiv(rollup.oldestMs, 60_000), rollup.oldestMinute ?? closed)
+            from = max(extent.oldestMs.map { Rollup.floorDiv($0, 60_000) } ?? closed, extent.oldestMinute ?? closed)
         }
         if catchUpLimit < .max { from = max(from, closed - catchUpLimit + 1) }
         guard closed >= from else { return ([], 0) }
         var started: [Int] = []
         var m = from
         while m <= closed && judgedInLastCall < max(1, maxMinutes) {
-            step(rollup, minute: m, &started)
+            step(query, minute: m, &started)
             judgedInLastCall += 1
             minutesStepped += 1
             lastMinute = m
-            if rollup.buckets[m] != nil { lastDataMinute = m }
+            if query.hasData(minute: m) { lastDataMinute = m }
             m += 1
             // Past every window, cooldown and detector memory with no data, the next empty minutes would all be
             // judged alike: jump to the next minute with data (a stray year-9999 line is one jump, not 4 billion steps).
-            if m <= closed, let d = lastDataMinute, m - d > quietGapMinutes, rollup.buckets[m] == nil {
-                let next = rollup.firstMinuteWithData(after: m) ?? (closed + 1)
+            if m <= closed, let d = lastDataMinute, m - d > quietGapMinutes, !query.hasData(minute: m) {
+                let next = query.firstMinuteWithData(after: m) ?? (closed + 1)
                 if next > m {
                     m = min(next, closed + 1)
                     lastMinute = m - 1
@@ -161,23 +164,24 @@ public final class AlertEngine: AlertEvaluating {
         return g + 2
     }()
 
-    /// Replays everything the rollup holds minute by minute, as if live (export and the evaluation suite).
-    public func replay(_ rollup: Rollup) -> [AlertEvent] {
-        guard rollup.newestMs != .min else { return history }
+    /// Replays everything the query holds minute by minute, as if live (export and the evaluation suite).
+    public func replay(_ query: SpendQuery) -> [AlertEvent] {
+        let extent = query.extent
+        guard let newest = extent.newestMs, let oldest = extent.oldestMs else { return history }
         // As a live run sees it: the minute holding the newest event is still open.
-        let nowMs = Rollup.floorDiv(rollup.newestMs, 60_000) * 60_000 + options.settleMs
-        if lastMinute == nil { lastMinute = Rollup.floorDiv(rollup.oldestMs, 60_000) - 1 }
+        let nowMs = Rollup.floorDiv(newest, 60_000) * 60_000 + options.settleMs
+        if lastMinute == nil { lastMinute = Rollup.floorDiv(oldest, 60_000) - 1 }
         while true {
-            let (_, remaining) = advance(rollup, nowMs: nowMs, maxMinutes: 1 << 20, catchUpLimit: .max)
+            let (_, remaining) = advance(query, nowMs: nowMs, maxMinutes: 1 << 20, catchUpLimit: .max)
             if remaining == 0 { break }
         }
         return history
     }
 
-    func step(_ rollup: Rollup, minute m: Int64, _ started: inout [Int]) {
-        for i in rules.rules.indices { evaluateRule(i, rollup, minute: m, &started) }
-        for i in rules.budgets.indices { evaluateBudget(i, rollup, minute: m, &started) }
-        if options.anomalies { evaluateAnomalies(rollup, minute: m, &started) }
+    func step(_ query: SpendQuery, minute m: Int64, _ started: inout [Int]) {
+        for i in rules.rules.indices { evaluateRule(i, query, minute: m, &started) }
+        for i in rules.budgets.indices { evaluateBudget(i, query, minute: m, &started) }
+        if options.anomalies { evaluateAnomalies(query, minute: m, &started) }
         trimHistory()
     }
 
@@ -219,83 +223,33 @@ public final class AlertEngine: AlertEvaluating {
 
     // MARK: threshold rules
 
-    /// The scope's cells as (grouping, first id, second id); nil when a named value has not been seen yet.
-    func resolve(_ scope: AlertScope, _ rollup: Rollup) -> (Grouping, Int32, Int32)? {
-        // Ids never change once given, so a found scope is cached; a miss is retried when new values appear.
-        let seen = scope.filters.reduce(0) { $0 + rollup.interner($1.dimension).names.count }
-        switch resolved[scope.description] {
-        case .found(let g, let a, let b)?: return (g, a, b)
-        case .missing(let n)? where n == seen: return nil
-        default: break
-        }
-        let r = lookup(scope, rollup)
-        resolved[scope.description] = r.map { .found($0.0, $0.1, $0.2) } ?? .missing(seen)
-        return r
-    }
-
-    enum Resolution {
-        case found(Grouping, Int32, Int32)
-        case missing(Int)
-    }
-
-    var resolved: [String: Resolution] = [:]
-
-    func lookup(_ scope: AlertScope, _ rollup: Rollup) -> (Grouping, Int32, Int32)? {
-        let f = scope.filters
-        switch f.count {
-        case 0: return (.total, 0, 0)
-        case 1:
-            guard let id = rollup.interner(f[0].dimension).lookup(displayName: f[0].value) else { return nil }
-            return (.by(f[0].dimension), id, 0)
-        default:
-            guard let g = Grouping.answering(groupBy: f[0].dimension, filter: f[1].dimension),
-                  let i0 = rollup.interner(f[0].dimension).lookup(displayName: f[0].value),
-                  let i1 = rollup.interner(f[1].dimension).lookup(displayName: f[1].value) else { return nil }
-            return g.first == f[0].dimension ? (g, i0, i1) : (g, i1, i0)
-        }
-    }
-
-    /// One minute's cell of a scope (nil when nothing happened, or the scope is not seen yet).
-    func cell(_ scope: AlertScope, _ rollup: Rollup, minute: Int64) -> Measures? {
+    /// One minute of a scope (empty when nothing happened, the scope is not seen yet or cannot be answered).
+    func cell(_ scope: AlertScope, _ query: SpendQuery, minute: Int64) -> Measures? {
         cellReads += 1
-        guard let (g, a, b) = resolve(scope, rollup), let slot = rollup.groupingIndex[g] else { return nil }
-        return rollup.buckets[minute]?.tables[slot].get(a, b)
+        return try? query.total(scope.filters, fromMinute: minute, toMinute: minute)
     }
 
-    /// A scope's measures summed over `[from, to]`, read cell by cell (a budget's period, once per period).
-    func windowMeasures(_ scope: AlertScope, _ rollup: Rollup, from: Int64, to: Int64) -> Measures {
-        var m = Measures()
-        guard let (g, a, b) = resolve(scope, rollup), let slot = rollup.groupingIndex[g], to >= from else { return m }
-        rollup.forEachBucket(fromMinute: from, toMinute: to) { bucket in
-            cellReads += 1
-            if let c = bucket.tables[slot].get(a, b) { m.merge(c) }
-        }
-        return m
+    /// A scope's measures summed over `[from, to]` in one read (a budget's period, once per period).
+    func windowMeasures(_ scope: AlertScope, _ query: SpendQuery, from: Int64, to: Int64) -> Measures {
+        guard to >= from else { return Measures() }
+        cellReads += 1
+        return (try? query.total(scope.filters, fromMinute: from, toMinute: to)) ?? Measures()
     }
 
-    func gpuCell(_ r: AlertRule, _ rollup: Rollup, minute: Int64, want: Int32?) -> GPUMeasures? {
-        guard let gpus = rollup.buckets[minute]?.gpus else { return nil }
-        if let id = want { return gpus[id] }
-        var total = GPUMeasures()
-        for g in gpus.values { total.merge(g) }
-        return total
-    }
-
-    func ruleValue(_ i: Int, _ rollup: Rollup, minute m: Int64) -> Double? {
+    func ruleValue(_ i: Int, _ query: SpendQuery, minute m: Int64) -> Double? {
         let r = rules.rules[i]
         if r.metric.isGPU {
-            let want = r.scope.gpu.flatMap { rollup.gpuInterner.lookup(displayName: $0) }
-            if r.scope.gpu != nil && want == nil { return nil }
-            ruleStates[i].gpuWindow.advance(to: m) { gpuCell(r, rollup, minute: $0, want: want) }
+            let gpu = r.scope.gpuFilter
+            ruleStates[i].gpuWindow.advance(to: m) { query.gpuTotal(gpu, fromMinute: $0, toMinute: $0) }
             return r.metric.value(ruleStates[i].gpuWindow.sum)
         }
-        ruleStates[i].window.advance(to: m) { cell(r.scope, rollup, minute: $0) }
+        ruleStates[i].window.advance(to: m) { cell(r.scope, query, minute: $0) }
         return r.metric.value(ruleStates[i].window.sum, minutes: r.windowMinutes)
     }
 
-    func evaluateRule(_ i: Int, _ rollup: Rollup, minute m: Int64, _ started: inout [Int]) {
+    func evaluateRule(_ i: Int, _ query: SpendQuery, minute m: Int64, _ started: inout [Int]) {
         let r = rules.rules[i]
-        let v = ruleValue(i, rollup, minute: m)
+        let v = ruleValue(i, query, minute: m)
         var st = ruleStates[i]
         defer { ruleStates[i] = st }
         let endOfMinute = (m + 1) * 60_000
@@ -314,8 +268,9 @@ public final class AlertEngine: AlertEvaluating {
         let cmp = r.comparison == .above ? ">" : "<"
         let reason = "\(r.scope.shortName) \(r.metric.rawValue) \(r.metric.format(value)) \(cmp) \(r.metric.format(r.threshold))"
             + " over \(TimeWindow.minutes(r.windowMinutes))" + (r.forMinutes > 1 ? " for \(r.forMinutes)m" : "")
-        let e = AlertEvent(key: "rule:\(r.name)", kind: .threshold, startedMs: endOfMinute, scope: r.scope.description,
-                           metric: r.metric.rawValue, observed: value, expected: r.threshold, reason: reason)
+        let e = AlertEvent(key: "rule:\(r.name)", kind: .threshold, startedMs: endOfMinute,
+                           scope: r.scope.description, scopeFilters: r.scope.filters, metric: r.metric.rawValue,
+                           observed: value, expected: r.threshold, reason: reason)
         let id = open(e)
         st.incident = id
         started.append(id)
@@ -323,7 +278,7 @@ public final class AlertEngine: AlertEvaluating {
 
     // MARK: budgets
 
-    func evaluateBudget(_ i: Int, _ rollup: Rollup, minute m: Int64, _ started: inout [Int]) {
+    func evaluateBudget(_ i: Int, _ query: SpendQuery, minute m: Int64, _ started: inout [Int]) {
         let b = rules.budgets[i]
         var st = budgetStates[i]
         defer { budgetStates[i] = st }
@@ -341,11 +296,11 @@ public final class AlertEngine: AlertEvaluating {
                 st.spent = prior.spentUSD
                 from = max(from, Rollup.floorDiv(prior.untilMs, 60_000))
             }
-            if m > from { st.spent += windowMeasures(b.scope, rollup, from: from, to: m - 1).spend }
-            st.burn.reset(to: m - 1, floor: startMinute) { cell(b.scope, rollup, minute: $0) }
+            if m > from { st.spent += windowMeasures(b.scope, query, from: from, to: m - 1).spend }
+            st.burn.reset(to: m - 1, floor: startMinute) { cell(b.scope, query, minute: $0) }
         }
-        st.spent += cell(b.scope, rollup, minute: m)?.spend ?? 0
-        st.burn.advance(to: m) { cell(b.scope, rollup, minute: $0) }
+        st.spent += cell(b.scope, query, minute: m)?.spend ?? 0
+        st.burn.advance(to: m) { cell(b.scope, query, minute: $0) }
         let usedPct = st.spent / b.limitUSD * 100
         let burnPerHour = st.burn.sum.spend / Double(max(1, st.burn.coveredMinutes)) * 60
         var runOut: Int64? = nil
@@ -367,7 +322,8 @@ public final class AlertEngine: AlertEvaluating {
         guard let mark = crossed.max() else { return }
         for c in crossed { st.fired.insert(c) }
         let e = AlertEvent(key: "budget:\(b.name):\(AlertFormat.number(mark))%", kind: .budget, startedMs: nowMs,
-                           scope: b.scope.description, metric: b.metric, observed: st.spent, expected: b.limitUSD,
+                           scope: b.scope.description, scopeFilters: b.scope.filters,
+                           metric: b.metric, observed: st.spent, expected: b.limitUSD,
                            score: nil, reason: status.reason, budgetLimit: b.limitUSD, budgetUsedPct: usedPct,
                            budgetRunOutMs: runOut)
         let id = open(e)

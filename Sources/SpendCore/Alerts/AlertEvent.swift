@@ -14,6 +14,9 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public var endedMs: Int64?
     /// `feature=support-chat`, `api_key=sk-…a1b2` (always masked), or `fleet`.
     public var scope: String
+    /// The scope as filters, with group ids where the engine knows them (empty: the fleet): what the alerts pane
+    /// matches against the drill path and Enter drills to, so two keys that mask alike stay apart.
+    public var scopeFilters: [ViewQuery.Filter]
     public var metric: String
     public var observed: Double
     /// The threshold, or the baseline an anomaly departs from.
@@ -35,9 +38,12 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     /// Found by the anomaly detector (an anomaly or a new spender), not by a rule or budget.
     public var isDetected: Bool { kind == .anomaly || kind == .newSpender }
 
-    public init(key: String, kind: Kind, startedMs: Int64, endedMs: Int64? = nil, scope: String, metric: String,
+    /// Without `scopeFilters` the scope text is read as filters by display name.
+    public init(key: String, kind: Kind, startedMs: Int64, endedMs: Int64? = nil, scope: String,
+                scopeFilters: [ViewQuery.Filter]? = nil, metric: String,
                 observed: Double, expected: Double? = nil, score: Double? = nil, reason: String,
                 budgetLimit: Double? = nil, budgetUsedPct: Double? = nil, budgetRunOutMs: Int64? = nil) {
+        self.scopeFilters = scopeFilters ?? (try? AlertScope(parsing: scope))?.filters ?? []
         self.budgetLimit = budgetLimit
         self.budgetUsedPct = budgetUsedPct
         self.budgetRunOutMs = budgetRunOutMs
@@ -56,10 +62,10 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public var isActive: Bool { endedMs == nil }
 }
 
-/// Evaluates rules and detectors against the rollups as time passes (`AlertEngine`).
+/// Evaluates rules and detectors against a `SpendQuery` as time passes (`AlertEngine`).
 public protocol AlertEvaluating: AnyObject {
     /// Advances to `nowMs` and returns the incidents that started since the last call (each rings the bell once).
-    func evaluate(_ rollup: Rollup, nowMs: Int64) -> [AlertEvent]
+    func evaluate(_ query: SpendQuery, nowMs: Int64) -> [AlertEvent]
     /// Incidents still holding.
     var active: [AlertEvent] { get }
     /// Every incident so far, oldest first (bounded).

@@ -25,21 +25,26 @@ public struct AlertScope: Equatable, Sendable, CustomStringConvertible {
             let value = String(p[p.index(after: eq)...])
             guard !value.isEmpty else { throw ConfigError("scope '\(shown)': empty value for \(dimName)") }
             if filters.contains(where: { $0.dimension == d }) { throw ConfigError("scope '\(shown)': \(dimName) given twice") }
-            // Keys are only ever held masked: a rule may name the raw key, it matches its masked form.
-            filters.append(ViewQuery.Filter(d, d == .apiKey ? KeyMask.mask(value) : value))
+            // A raw key is held as its id and masked name only: the rule watches exactly that key. A masked key
+            // (or any other value) is matched by display name: every key that masks alike, summed.
+            filters.append(ViewQuery.Filter(d, typed: value))
         }
         if filters.count > 2 { throw ConfigError("scope '\(shown)': at most two dimensions (the pairs the rollups keep)") }
         if filters.contains(where: { $0.dimension == .gpu }) && filters.count > 1 {
             throw ConfigError("scope '\(shown)': gpu cannot be combined with another dimension")
         }
-        if filters.count == 2 && Grouping.answering(groupBy: filters[0].dimension, filter: filters[1].dimension) == nil {
-            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with \(filters[1].dimension.name); kept pairs: \(Grouping.pairs.map(\.description).joined(separator: ", "))")
+        if filters.count == 2 && !GroupingPlanner.consoleAnswers(filters.map(\.dimension)) {
+            let kept = GroupingPlanner.console.keptPairs.joined(separator: ", ")
+            throw ConfigError("scope '\(shown)': no rollup keeps \(filters[0].dimension.name) with "
+                              + "\(filters[1].dimension.name); kept pairs: \(kept)")
         }
         self.filters = filters
     }
 
     public var isFleet: Bool { filters.isEmpty }
-    public var gpu: String? { filters.first { $0.dimension == .gpu }?.value }
+    public var gpu: String? { gpuFilter?.value }
+    /// The GPU filter of a `gpu=…` scope.
+    public var gpuFilter: ViewQuery.Filter? { filters.first { $0.dimension == .gpu } }
 
     public var description: String {
         filters.isEmpty ? "fleet" : filters.map { "\($0.dimension.name)=\($0.value)" }.joined(separator: ",")

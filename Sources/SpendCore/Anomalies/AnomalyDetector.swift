@@ -11,9 +11,9 @@ public final class AnomalyDetector {
     public let groupings: [Grouping]
 
     struct GroupKey: Hashable {
-        /// Index into `groupings`, or -1 for a GPU.
+        /// Index into `groupings`, or -1 for a GPU (its id in `cell.first`).
         var grouping: Int
-        var cell: UInt64
+        var cell: CellKey
     }
 
     /// A group's series, by slot: the request metrics in `AnomalyMetric.requestMetrics` order, then the
@@ -48,7 +48,7 @@ public final class AnomalyDetector {
         var lastStep: Int64 = .min
         /// Spend and requests per minute (EWMA, ~20 minutes): what the group burns, for materiality.
         var burn = 0.0, requestBurn = 0.0
-        var parent: (feature: Int32, checked: Int64)?
+        var parent: (feature: GroupID, checked: Int64)?
 
         func state(_ slot: Int) -> SeriesState {
             if key.grouping < 0 { return gpu.state }
@@ -156,15 +156,15 @@ public final class AnomalyDetector {
     func step(_ input: DetectorInput, minute m: Int64) -> (openings: [Opening], closings: [Closing]) {
         if startMinute == nil { startMinute = m }
         var out = StepOutput()
-        let fleetKey = GroupKey(grouping: 0, cell: CellTable.key(0, 0))
+        let fleetKey = GroupKey(grouping: 0, cell: .total)
         let featureIndex = groupings.firstIndex(of: .by(.feature))
-        var expected: [Int32: Reference] = [:]
+        var expected: [GroupID: Reference] = [:]
         if let fi = featureIndex, input.keeps(groupings[fi]) {
             input.forEachCell(groupings[fi], minute: m) { cell, measures in
                 let key = GroupKey(grouping: fi, cell: cell)
                 guard let i = slotIndex(for: key, minute: m) else { return }
                 observe(key: key, index: i, measures: measures, reference: nil, minute: m, input, &out)
-                expected[CellTable.ids(cell).0] = perRequest(states[i], measures)
+                expected[cell.first] = perRequest(states[i], measures)
             }
         }
         let references = mixReferences(input, minute: m, expected)
@@ -175,7 +175,7 @@ public final class AnomalyDetector {
                 let key = GroupKey(grouping: gi, cell: cell)
                 if key == fleetKey { fleetSpendNow = measures.spend }
                 guard let i = slotIndex(for: key, minute: m) else { return }
-                observe(key: key, index: i, measures: measures, reference: refs?[CellTable.ids(cell).0], minute: m, input, &out)
+                observe(key: key, index: i, measures: measures, reference: refs?[cell.first], minute: m, input, &out)
             }
             if g == .total {
                 fleetSpend[fleetNext] = fleetSpendNow
@@ -189,11 +189,9 @@ public final class AnomalyDetector {
                 }
             }
         }
-        if let gpus = input.gpus(minute: m) {
-            for (id, g) in gpus {
-                guard let u = g.utilPct else { continue }
-                observeGPU(GroupKey(grouping: -1, cell: UInt64(UInt32(bitPattern: id))), util: u, minute: m, &out)
-            }
+        for g in input.gpus(minute: m) {
+            guard let u = g.measures.utilPct else { continue }
+            observeGPU(GroupKey(grouping: -1, cell: CellKey(g.id)), util: u, minute: m, &out)
         }
         // Groups with nothing this minute: volumes were 0, per-request values undefined; idle ones are dropped.
         var i = 0
@@ -228,9 +226,10 @@ public final class AnomalyDetector {
 
     /// For each grouping that mixes features (the fleet, keys, models, providers): its cells' references this
     /// minute, summed over the feature pairs. Nil for a grouping whose pair with features is not kept.
-    func mixReferences(_ input: DetectorInput, minute m: Int64, _ feature: [Int32: Reference]) -> [Int: [Int32: Reference]] {
-        var out: [Int: [Int32: Reference]] = [:]
-        func add(_ into: inout [Int32: Reference], _ id: Int32, _ f: Int32, _ c: Measures) {
+    func mixReferences(_ input: DetectorInput, minute m: Int64,
+                       _ feature: [GroupID: Reference]) -> [Int: [GroupID: Reference]] {
+        var out: [Int: [GroupID: Reference]] = [:]
+        func add(_ into: inout [GroupID: Reference], _ id: GroupID, _ f: GroupID, _ c: Measures) {
             guard let e = feature[f] else { return }
             let n = Double(c.requests)
             var r = into[id] ?? Reference()
@@ -239,19 +238,16 @@ public final class AnomalyDetector {
             r.cache += Double(c.inputTokens) * e.cache
             into[id] = r
         }
-        var providerOf: [Int32: Int32]? = nil
+        var providerOf: [GroupID: GroupID]? = nil
         if input.keeps(.pair(.provider, .model)) {
-            var map: [Int32: Int32] = [:]
-            input.forEachCell(.pair(.provider, .model), minute: m) { cell, _ in
-                let (p, mo) = CellTable.ids(cell)
-                map[mo] = p
-            }
+            var map: [GroupID: GroupID] = [:]
+            input.forEachCell(.pair(.provider, .model), minute: m) { cell, _ in map[cell.second] = cell.first }
             providerOf = map
         }
         for (gi, g) in groupings.enumerated() {
             if g == .total, let fi = groupings.firstIndex(of: .by(.feature)), input.keeps(groupings[fi]) {
-                var r: [Int32: Reference] = [:]
-                input.forEachCell(groupings[fi], minute: m) { cell, c in add(&r, 0, CellTable.ids(cell).0, c) }
+                var r: [GroupID: Reference] = [:]
+                input.forEachCell(groupings[fi], minute: m) { cell, c in add(&r, .none, cell.first, c) }
                 out[gi] = r
                 continue
             }
@@ -259,9 +255,9 @@ public final class AnomalyDetector {
             let source: Dimension = d == .provider ? .model : d
             let pair = Grouping.pair(.feature, source)
             guard input.keeps(pair), d != .provider || providerOf != nil else { continue }
-            var r: [Int32: Reference] = [:]
+            var r: [GroupID: Reference] = [:]
             input.forEachCell(pair, minute: m) { cell, c in
-                let (f, other) = CellTable.ids(cell)
+                let (f, other) = (cell.first, cell.second)
                 if d == .provider {
                     if let p = providerOf?[other] { add(&r, p, f, c) }
                 } else {
@@ -415,7 +411,7 @@ public final class AnomalyDetector {
         let s = settings
         let usd = r.excess * usdPerUnit, requests = r.excess * requestsPerUnit
         if let trace {
-            let name = groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, CellTable.ids(key.cell).0))" } ?? "fleet"
+            let name = groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, key.cell.first))" } ?? "fleet"
             trace(name, metric.rawValue, m, "obs=\(r.observed) exp=\(r.expected) sd=\(r.sd) z=\(r.z) flag=\(r.flagged) "
                   + "cusum=\(st.cusum) alarm=\(r.cusumAlarm) hold=\(r.holding) open=\(st.open) usd=\(usd * 60)/h")
         }
@@ -616,21 +612,18 @@ public final class AnomalyDetector {
         guard let d = g.first, g.second == nil, d == .apiKey || d == .model,
               let fi = groupings.firstIndex(of: .by(.feature)), let i = index[key] else { return nil }
         if let p = states[i].parent, m - p.checked < 30 {
-            return GroupKey(grouping: fi, cell: CellTable.key(p.feature, 0))
+            return GroupKey(grouping: fi, cell: CellKey(p.feature))
         }
-        let pair = Grouping.pair(.feature, d)
-        guard input.keeps(pair) else { return nil }
-        let id = CellTable.ids(key.cell).0
-        var best: (Int32, Double)? = nil
-        for (cell, c) in input.sum(pair, from: m - 29, to: m) {
-            let (f, other) = CellTable.ids(cell)
-            guard other == id else { continue }
+        guard let byFeature = input.breakdown(by: .feature, [input.filter(d, key.cell.first)], from: m - 29, to: m)
+        else { return nil }
+        var best: (GroupID, Double)? = nil
+        for (f, c) in byFeature {
             let v = c.spend > 0 ? c.spend : Double(c.requests) * 1e-9
-            if best == nil || v > best!.1 { best = (f, v) }
+            if best == nil || v > best!.1 || (v == best!.1 && f < best!.0) { best = (f, v) }
         }
         guard let b = best else { return nil }
         states[i].parent = (b.0, m)
-        return GroupKey(grouping: fi, cell: CellTable.key(b.0, 0))
+        return GroupKey(grouping: fi, cell: CellKey(b.0))
     }
 
     /// Records which incident an opened series belongs to (so its clearing can end it).

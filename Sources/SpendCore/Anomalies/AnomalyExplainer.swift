@@ -1,6 +1,6 @@
-/// Finds the likely driver of an anomaly from the rollups, once, when it opens: retries, errors, a cache
-/// collapse, or one key / model / feature / provider carrying most of the change. Cost: one sum over the
-/// baseline hour of two or three groupings.
+/// Finds the likely driver of an anomaly, once, when it opens: retries, errors, a cache collapse, or one key /
+/// model / feature / provider carrying most of the change. Cost: two totals and up to two breakdowns per
+/// other dimension over the baseline hour, each one `SpendQuery` call.
 enum AnomalyExplainer {
     static let baselineMinutes: Int64 = 60
     /// Minutes just before the anomaly left out of the baseline (they may already be part of it).
@@ -44,11 +44,12 @@ enum AnomalyExplainer {
         }
         let word = metric == .errorRate ? "errors" : metric == .retryRate ? "retries"
             : metric == .cacheHitRatio ? "uncached input" : "rise"
+        let filters = input.filters(scope)
         for d in [Dimension.apiKey, .model, .provider, .feature] where d != scope.dimension {
-            guard let g = breakdownGrouping(input, scope: scope, by: d) else { continue }
-            let nowBy = byValue(input, g, scope: scope, by: d, from: minute, to: minute)
-            let baseBy = byValue(input, g, scope: scope, by: d, from: from, to: to)
-            var deltas: [(Int32, Double)] = []
+            // A breakdown the backend cannot answer (a dimension not kept with the scope's) is skipped.
+            guard let nowBy = input.breakdown(by: d, filters, from: minute, to: minute),
+                  let baseBy = input.breakdown(by: d, filters, from: from, to: to) else { continue }
+            var deltas: [(GroupID, Double)] = []
             var totalRise = 0.0
             for (id, m) in nowBy {
                 let dlt = value(m) - (baseBy[id].map(value) ?? 0) / baseMinutes
@@ -59,28 +60,6 @@ enum AnomalyExplainer {
             let label = d == .apiKey ? "key" : d.name
             out.append("\(label) \(input.name(d, top.0)) \(Int((top.1 / totalRise * 100).rounded()))% of \(word)")
             break
-        }
-        return out
-    }
-
-    /// The grouping that splits `scope` by `d`: `d` alone for the fleet, else the pair of the two.
-    static func breakdownGrouping(_ input: DetectorInput, scope: AnomalyScope, by d: Dimension) -> Grouping? {
-        guard let s = scope.dimension else { return input.keeps(.by(d)) ? .by(d) : nil }
-        let candidates = Grouping.pairs + [Grouping.pair(.provider, .model)]
-        let p = candidates.first { ($0.first == s && $0.second == d) || ($0.first == d && $0.second == s) }
-        return p.flatMap { input.keeps($0) ? $0 : nil }
-    }
-
-    static func byValue(_ input: DetectorInput, _ g: Grouping, scope: AnomalyScope, by d: Dimension,
-                        from: Int64, to: Int64) -> [Int32: Measures] {
-        var out = [Int32: Measures]()
-        for (key, cell) in input.sum(g, from: from, to: to) {
-            let (a, b) = CellTable.ids(key)
-            if let s = scope.dimension {
-                let mine = g.first == s ? a : b
-                guard mine == scope.id else { continue }
-            }
-            out[g.first == d ? a : b, default: Measures()].merge(cell)
         }
         return out
     }

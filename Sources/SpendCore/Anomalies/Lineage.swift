@@ -1,10 +1,10 @@
 /// A scope the detector watches: the fleet, one value of one dimension, or one GPU.
 struct AnomalyScope: Hashable {
     var dimension: Dimension?
-    var id: Int32
+    var id: GroupID
     var isGPU = false
 
-    static let fleet = AnomalyScope(dimension: nil, id: 0)
+    static let fleet = AnomalyScope(dimension: nil, id: .none)
     var isFleet: Bool { dimension == nil && !isGPU }
 
     /// How broad a scope is, for the first guess at an incident's name (then narrowed by concentration).
@@ -20,14 +20,14 @@ struct AnomalyScope: Hashable {
 }
 
 /// Which anomalies belong together, and which scope names an incident (docs/anomalies.md, "merging").
-/// Everything is measured on the rollup cells of the scopes' intersection (pair tables: feature×key,
-/// feature×model, key×model, provider×model): the share of one anomaly's excess that lies inside another's
+/// Everything is measured on the scopes' intersection, read through the query boundary (`DetectorInput`:
+/// feature×key, feature×model, key×model, provider×model): the share of one anomaly's excess that lies inside another's
 /// scope, and the share of its normal traffic that does.
 struct Lineage {
     let input: DetectorInput
     let minute: Int64
     /// Model id → provider id, from the provider×model cells of the last hour.
-    private var providerOf: [Int32: Int32] = [:]
+    private var providerOf: [GroupID: GroupID] = [:]
     private var providersRead = false
 
     init(input: DetectorInput, minute: Int64) {
@@ -44,13 +44,13 @@ struct Lineage {
         var to: Int64
     }
 
-    mutating func provider(ofModel m: Int32) -> Int32? {
+    mutating func provider(ofModel m: GroupID) -> GroupID? {
         if !providersRead {
             providersRead = true
-            let g = Grouping.pair(.provider, .model)
-            if input.keeps(g) {
-                for (cell, _) in input.sum(g, from: minute - 60, to: minute) {
-                    let (p, mo) = CellTable.ids(cell)
+            // Each provider's models over the last hour: one breakdown per provider seen in that hour.
+            for p in (input.breakdown(by: .provider, [], from: minute - 60, to: minute) ?? [:]).keys {
+                for mo in (input.breakdown(by: .model, [input.filter(.provider, p)], from: minute - 60,
+                                           to: minute) ?? [:]).keys {
                     providerOf[mo] = p
                 }
             }
@@ -58,17 +58,12 @@ struct Lineage {
         return providerOf[m]
     }
 
-    /// The cells of one scope summed over `[from, to]`.
+    /// One scope's measures over `[from, to]`.
     func measures(_ a: AnomalyScope, from: Int64, to: Int64) -> Measures {
-        var out = Measures()
-        guard to >= from else { return out }
-        let g: Grouping = a.dimension.map { .by($0) } ?? .total
-        let key = CellTable.key(a.isFleet ? 0 : a.id, 0)
-        for m in from...to { if let c = input.cell(g, key, minute: m) { out.merge(c) } }
-        return out
+        input.total(input.filters(a), from: from, to: to) ?? Measures()
     }
 
-    /// The cells of A ∩ B over `[from, to]`; nil when the kept rollups cannot tell.
+    /// The cells of A ∩ B over `[from, to]`; nil when the backend cannot tell.
     mutating func intersection(_ a: AnomalyScope, _ b: AnomalyScope, from: Int64, to: Int64) -> Measures? {
         if a.isGPU || b.isGPU { return a == b ? Measures() : nil }
         if a == b || b.isFleet { return measures(a, from: from, to: to) }
@@ -80,26 +75,13 @@ struct Lineage {
             if other.dimension == .model {
                 return provider(ofModel: other.id) == p.id ? measures(other, from: from, to: to) : Measures()
             }
-            // Feature or key ∩ provider: its cells on the provider's models.
-            guard let d = other.dimension, let g = Grouping.pairs.first(where: {
-                ($0.first == d && $0.second == .model) || ($0.first == .model && $0.second == d) }), input.keeps(g),
-                  to >= from else { return nil }
+            // Feature or key ∩ provider: its measures on the provider's models.
+            guard let byModel = input.breakdown(by: .model, input.filters(other), from: from, to: to) else { return nil }
             var out = Measures()
-            for m in from...to {
-                input.forEachCell(g, minute: m) { cell, c in
-                    let (x, y) = CellTable.ids(cell)
-                    let (mine, model) = g.first == d ? (x, y) : (y, x)
-                    if mine == other.id, provider(ofModel: model) == p.id { out.merge(c) }
-                }
-            }
+            for (model, c) in byModel where provider(ofModel: model) == p.id { out.merge(c) }
             return out
         }
-        guard let g = Grouping.pairs.first(where: { ($0.first == da && $0.second == db) || ($0.first == db && $0.second == da) }),
-              input.keeps(g), to >= from else { return nil }
-        let key = g.first == da ? CellTable.key(a.id, b.id) : CellTable.key(b.id, a.id)
-        var out = Measures()
-        for m in from...to { if let c = input.cell(g, key, minute: m) { out.merge(c) } }
-        return out
+        return input.total(input.filters(a) + input.filters(b), from: from, to: to)
     }
 
     /// A symptom's excess in a set of cells, against the symptom's own baseline level.
@@ -121,7 +103,7 @@ struct Lineage {
     }
 
     /// Of symptom A's excess, the share inside B's scope (`excess`), and of A's normal traffic, the share
-    /// inside B's scope (`baseline`); nil when A has no excess or the rollups cannot tell.
+    /// inside B's scope (`baseline`); nil when A has no excess or the backend cannot tell.
     mutating func shares(_ a: Symptom, in b: AnomalyScope) -> (excess: Double, baseline: Double)? {
         let baseFrom = a.from - 63, baseTo = a.from - 4
         guard let inNow = intersection(a.scope, b, from: a.from, to: a.to),
@@ -180,11 +162,11 @@ struct Lineage {
         guard total > 0 else { return [] }
         var out: [AnomalyScope] = []
         for d in [Dimension.apiKey, .model, .feature, .provider] where d != a.scope.dimension {
-            guard let g = AnomalyExplainer.breakdownGrouping(input, scope: a.scope, by: d) else { continue }
-            let nowBy = AnomalyExplainer.byValue(input, g, scope: a.scope, by: d, from: a.from, to: a.to)
-            let baseBy = AnomalyExplainer.byValue(input, g, scope: a.scope, by: d, from: baseFrom, to: baseTo)
-            var best: (Int32, Double, Double)? = nil
-            for (id, c) in nowBy where id > Interner.otherID {
+            let scope = input.filters(a.scope)
+            guard let nowBy = input.breakdown(by: d, scope, from: a.from, to: a.to),
+                  let baseBy = input.breakdown(by: d, scope, from: baseFrom, to: baseTo) else { continue }
+            var best: (GroupID, Double, Double)? = nil
+            for (id, c) in nowBy where id != .none && id != .other {
                 let bsh = wAll > 0 ? Lineage.weight(baseBy[id] ?? Measures(), a.metric) / wAll : 0
                 let exsh = Lineage.excess(c, a, baseShare: bsh) / total
                 if best == nil || exsh > best!.1 { best = (id, exsh, bsh) }

@@ -1,8 +1,8 @@
 /// What the console and the wallboard read live data through. SpendIO's live ingest implements it
 /// over real sources; the demo and tests implement it over generated data.
 public protocol SpendFeed: AnyObject {
-    /// Runs `body` with the rollup while no source writes to it; keep `body` short (one frame's queries).
-    func read<T>(_ body: (Rollup) throws -> T) rethrows -> T
+    /// Runs `body` with the query boundary while no source writes behind it; keep `body` short (one frame's queries).
+    func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T
     /// Every source with its state, for the header and the `!` diagnostics.
     var sources: [SourceStatus] { get }
     /// The store's trouble in one line (`store: write failed (disk full), holding 1,204 events`), nil when fine.

@@ -1,6 +1,6 @@
-/// Rows of a view from a remote engine's cells: what `RollupQuery.rows` answers from rollup cells,
+/// Rows of a view from a remote engine's cells: what `SpendQuery.rows` answers from rollup cells,
 /// for cells a server aggregated. Groups are told apart by id (two keys that mask alike stay two
-/// rows); `GroupRow.id` numbers them in order, as it has no wider meaning for a remote engine yet.
+/// rows); `GroupRow.id` is the value's `GroupID`, the same hash every backend uses.
 extension ViewResult {
     public static func from(cells: [RemoteCell], position: Int?, startMs: Int64, endMs: Int64) -> ViewResult {
         var groups: [DimensionValue: Measures] = [:]
@@ -13,11 +13,13 @@ extension ViewResult {
         let seconds = max(Double(endMs - startMs) / 1000, 1)
         let spend = total.spend
         var rows = groups.map { v, m in
-            GroupRow(name: v.name, id: 0, measures: m, share: spend > 0 ? m.spend / spend : 0, featureCount: nil,
-                     durationSeconds: seconds)
+            GroupRow(name: v.name, id: GroupID(rawValue: v.id), measures: m, share: spend > 0 ? m.spend / spend : 0,
+                     featureCount: nil, durationSeconds: seconds)
         }
-        rows.sort { $0.measures.spend != $1.measures.spend ? $0.measures.spend > $1.measures.spend : $0.name < $1.name }
-        for i in rows.indices { rows[i].id = Int32(truncatingIfNeeded: i) }
+        rows.sort {
+            if $0.measures.spend != $1.measures.spend { return $0.measures.spend > $1.measures.spend }
+            return $0.name != $1.name ? $0.name < $1.name : $0.id < $1.id
+        }
         return ViewResult(rows: rows, total: total, startMs: startMs, endMs: endMs, durationSeconds: seconds,
                           foldedEvents: 0, foldedValues: 0)
     }

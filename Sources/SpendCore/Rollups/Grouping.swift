@@ -7,7 +7,7 @@ public struct Grouping: Hashable, Sendable, CustomStringConvertible {
     public static func by(_ d: Dimension) -> Grouping { Grouping(d, nil) }
     public static func pair(_ a: Dimension, _ b: Dimension) -> Grouping { Grouping(a, b) }
 
-    init(_ a: Dimension?, _ b: Dimension?) {
+    public init(_ a: Dimension?, _ b: Dimension?) {
         first = a
         second = b
     }
@@ -31,14 +31,5 @@ public struct Grouping: Hashable, Sendable, CustomStringConvertible {
         case let (a?, nil): return a.name
         case let (a?, b?): return "\(a.name)×\(b.name)"
         }
-    }
-
-    /// The grouping that answers "rows by `dim`, filtered to `filter`", if one is kept.
-    public static func answering(groupBy dim: Dimension?, filter: Dimension?) -> Grouping? {
-        guard let f = filter else { return dim.map { .by($0) } ?? .total }
-        guard let d = dim else { return .by(f) }
-        if d == f { return .by(d) }
-        for p in pairs where (p.first == d && p.second == f) || (p.first == f && p.second == d) { return p }
-        return nil
     }
 }

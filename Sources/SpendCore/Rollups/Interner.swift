@@ -77,10 +77,17 @@ public struct Interner {
         return id
     }
 
-    /// The id of an existing display name (for filters typed by a person), or nil.
-    public func lookup(displayName: String) -> Int32? {
-        names.firstIndex(of: displayName).map { Int32($0) }
+    /// The id of a value known by the hash of its raw text (`GroupID`), or nil when it has none of its own.
+    @inline(__always)
+    public func lookup(hash h: UInt64) -> Int32? {
+        if h == 0 { return Interner.noneID }
+        if h == 1 { return Interner.otherID }
+        return table.get(h)
     }
+
+    /// The group id of an interned id.
+    @inline(__always)
+    public func groupID(_ id: Int32) -> GroupID { GroupID(rawValue: hashes[Int(id)]) }
 
     public func name(_ id: Int32) -> String { names[Int(id)] }
 

@@ -29,6 +29,9 @@ public final class Rollup {
     let neededDimensions: [Bool]
     /// The grouping tables as (slot, first dimension, second dimension) for the ingest loop.
     let plan: [(Int, Dimension?, Dimension?, Bool)]
+    /// Which kept grouping answers what (`SpendQuery` reads plan through it).
+    public let planner: GroupingPlanner
+    let nameIndex = NameIndex()
 
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
@@ -84,6 +87,7 @@ public final class Rollup {
         }
         groupingIndex = index
         self.plan = plan
+        planner = GroupingPlanner(kept: plan.map { Grouping($0.1, $0.2) })
         var needed = Array(repeating: options.internAllDimensions, count: Dimension.allCases.count)
         needed[Dimension.model.rawValue] = true
         for (_, a, b, _) in plan {

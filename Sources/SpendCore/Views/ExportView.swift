@@ -1,6 +1,9 @@
-/// The views `spendtop export --view` and the console offer, built from rollups into `ViewTable`s.
+/// The view catalogue: what `spendtop export --view` and the console's panes offer, each built by one function
+/// into a `ViewTable` (the pane draws it, `e` and `export` write it). Spend views read a `SpendQuery`; `alerts`
+/// reads the published alert state (`AlertsTable`). `GroupingPlanner.groupings(for:filters:)` says what a headless
+/// run must keep for each.
 public enum ExportView: String, CaseIterable, Sendable {
-    case features, keys, models, teams, providers, gpus, series
+    case features, keys, models, teams, providers, gpus, series, alerts
 
     public var dimension: Dimension? {
         switch self {
@@ -10,30 +13,17 @@ public enum ExportView: String, CaseIterable, Sendable {
         case .teams: return .team
         case .providers: return .provider
         case .gpus: return .gpu
-        case .series: return nil
+        case .series, .alerts: return nil
         }
     }
 
-    /// The groupings a headless run must keep to answer this view with these filters.
-    public func groupings(filters: [ViewQuery.Filter]) -> [Grouping] {
-        var dims = filters.map(\.dimension)
-        if let d = dimension, d != .gpu { dims.insert(d, at: 0) }
-        var unique: [Dimension] = []
-        for d in dims where !unique.contains(d) { unique.append(d) }
-        var out: [Grouping] = [.total]
-        switch unique.count {
-        case 0: break
-        case 1: out.append(.by(unique[0]))
-        default:
-            out += Grouping.pairs.filter { p in unique.allSatisfy { $0 == p.first || $0 == p.second } }
-        }
-        if self == .keys { out.append(.pair(.feature, .apiKey)) }
-        return out
-    }
-
-    public func table(_ source: RollupQuery, window: TimeWindow, atMs: Int64?, filters: [ViewQuery.Filter],
-                      wallMs: Int64) throws -> ViewTable {
+    /// This view over `window` ending at `atMs` (nil: the clock), narrowed by `filters`. `alerts` lists the
+    /// incidents of `alerts` (and its budgets) in scope of the filters, in start order.
+    public func table(_ source: SpendQuery, window: TimeWindow, atMs: Int64?, filters: [ViewQuery.Filter],
+                      wallMs: Int64, alerts: AlertState = AlertState()) throws -> ViewTable {
         switch self {
+        case .alerts:
+            return AlertsTable.table(alerts, scope: filters, order: .started)
         case .gpus:
             return Self.gpuTable(source.gpus(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs))
         case .series:
@@ -99,7 +89,7 @@ public enum ExportView: String, CaseIterable, Sendable {
             return cells
         }
         return ViewTable(title: dimension.title, columns: columns, rows: rows,
-                         rowIDs: result.rows.map { "\(dimension.name):\($0.id)" })
+                         rowIDs: result.rows.map { GroupID.rowID(dimension, $0.id) })
     }
 
     public static func seriesTable(_ points: [SeriesPoint]) -> ViewTable {
@@ -147,7 +137,7 @@ public enum ExportView: String, CaseIterable, Sendable {
                     n(m.runningRequests), n(m.kvCachePct), n(m.prefixCacheHitRate.map { $0 * 100 }),
                     .number(Double(m.samples))]
         }
-        return ViewTable(title: "GPUs", columns: columns, rows: rows, rowIDs: gpus.map { "gpu:" + $0.name })
+        return ViewTable(title: "GPUs", columns: columns, rows: rows, rowIDs: gpus.map { GroupID.rowID(.gpu, $0.id) })
     }
 }
 

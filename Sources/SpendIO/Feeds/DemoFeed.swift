@@ -32,7 +32,7 @@ public final class DemoFeed: SpendFeed {
         return [SourceStatus(name: "demo (simulated, \(speed == speed.rounded() ? String(Int(speed)) : String(speed))× speed)", state: .live, stats: stats)]
     }
 
-    public func read<T>(_ body: (Rollup) throws -> T) rethrows -> T {
+    public func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body(rollup)
     }

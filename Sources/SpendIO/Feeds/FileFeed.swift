@@ -1,8 +1,11 @@
+import Foundation
 import SpendCore
 
 /// Files read to their end once (no follow) and then served to the console as they are.
 public final class FileFeed: SpendFeed {
     let rollup: Rollup
+    /// The console may read from its snapshot worker and its run loop (an export) at once.
+    let lock = NSLock()
     public let sources: [SourceStatus]
 
     /// Reads every path (`-` for stdin) into one rollup; throws on the first unreadable file.
@@ -17,5 +20,9 @@ public final class FileFeed: SpendFeed {
         sources = statuses
     }
 
-    public func read<T>(_ body: (Rollup) throws -> T) rethrows -> T { try body(rollup) }
+    public func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(rollup)
+    }
 }

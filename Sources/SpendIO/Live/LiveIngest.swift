@@ -116,7 +116,7 @@ public final class LiveIngest: SpendFeed {
 
     // MARK: SpendFeed
 
-    public func read<T>(_ body: (Rollup) throws -> T) rethrows -> T {
+    public func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T {
         rollupLock.lock()
         defer { rollupLock.unlock() }
         return try body(rollup)
@@ -328,7 +328,7 @@ public final class LiveIngest: SpendFeed {
     /// Month (and day) budgets whose period began before the replayed rollup's oldest minute: what the store holds
     /// from the period's start up to that minute, priced as the rollup prices, so the budget counts the whole period.
     static func budgetPriors(_ engine: AlertEngine, store: SpendStore, rollup: Rollup, nowMs: Int64) throws {
-        guard !engine.rules.budgets.isEmpty, let oldest = rollup.oldestMinute else { return }
+        guard !engine.rules.budgets.isEmpty, let oldest = rollup.extent.oldestMinute else { return }
         let untilMs = oldest * 60_000
         let clock = rollup.clockMs(wallMs: nowMs)
         for (i, b) in engine.rules.budgets.enumerated() {

@@ -8,9 +8,11 @@ extension SpendStore {
         do {
             var conditions = ["ts >= \(fromMs)", "ts < \(toMs)"]
             for f in scope.filters {
-                let q = try db.prepare("SELECT id FROM dims WHERE dim = ? AND name = ?")
+                // By id (the raw value's hash) when the scope knows it, else every value shown with that name.
+                let match = f.id == nil ? "name = ?" : "hash = ?"
+                let q = try db.prepare("SELECT id FROM dims WHERE dim = ? AND " + match)
                 q.bind(1, Int64(f.dimension.rawValue))
-                q.bind(2, f.value)
+                if let id = f.id { q.bind(2, Int64(bitPattern: id.rawValue)) } else { q.bind(2, f.value) }
                 var ids: [Int64] = []
                 while try q.step() { ids.append(q.int(0)) }
                 if ids.isEmpty { return 0 }

@@ -19,7 +19,7 @@ public enum Action: Sendable {
 /// What the reducer asks the outside world to do.
 public enum Effect: Equatable, Sendable {
     case quit
-    /// The question changed (window, drill path, size): read the rollups again now.
+    /// The question changed (window, drill path, size): read the data again now.
     case refresh
     case export(PaneID)
     case bell

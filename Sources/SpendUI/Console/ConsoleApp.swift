@@ -12,7 +12,7 @@ public final class ConsoleApp {
         public var exportDirectory = "."
         /// Rotate the wallboard this often; nil runs the interactive console.
         public var wallboardRotateMs: Int64?
-        /// How often the rollups are read again while nothing else asks for it.
+        /// How often the data is read again while nothing else asks for it.
         public var refreshMs: Int64 = 250
         /// One GPU-hour in USD (`[gpu] hourly_price_usd`): the GPU tile shows idle GPUs' cost per hour.
         public var gpuHourlyUSD: Double?
@@ -48,6 +48,8 @@ public final class ConsoleApp {
         state.storeNote = options.storeNote
         state.themeIndex = min(options.themeIndex, max(0, options.themes.count - 1))
         state.bellOn = options.bell
+        // Drill levels are known before the first snapshot arrives.
+        state.capabilities = feed.read { $0.capabilities }
         if let r = options.wallboardRotateMs {
             state.wallboard = WallboardState(rotateMs: r)
             state.exportAllowed = false
@@ -145,7 +147,7 @@ public final class ConsoleApp {
         return !items.isEmpty
     }
 
-    /// Reads the rollups into a new snapshot, and the alerts the ingest side published. While paused only a
+    /// Reads the query into a new snapshot, and the alerts the ingest side published. While paused only a
     /// changed question (`forced`) replaces the data shown; alerts still update and ring.
     public func refresh(forced: Bool) {
         lastRefreshMs = options.wallClock()
@@ -188,13 +190,8 @@ public final class ConsoleApp {
         let window = r.window, path = r.path, minutes = r.chartMinutes
         let gpuPrice = options.gpuHourlyUSD
         let alertState = alerts?.alertState
-        var snap = feed.read { rollup -> ConsoleSnapshot in
-            let folded = Dimension.requestDimensions.map { d in
-                (dimension: d, events: rollup.interner(d).foldedEvents, values: rollup.interner(d).foldedValues)
-            }
-            return SnapshotBuilder.build(rollup, window: window, path: path, chartMinutes: minutes, sources: sources,
-                                         unpriced: rollup.unpricedModels, eventsCounted: rollup.eventsCounted,
-                                         folded: folded, wallMs: wall)
+        var snap = feed.read { q in
+            SnapshotBuilder.build(q, window: window, path: path, chartMinutes: minutes, sources: sources, wallMs: wall)
         }
         snap.gpuHourlyUSD = gpuPrice
         snap.storeStatus = feed.storeStatus

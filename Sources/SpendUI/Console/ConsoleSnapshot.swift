@@ -1,7 +1,7 @@
 import SpendCore
 
-/// Everything one frame shows, read from the rollups in one go; drawing reads only this, so a
-/// paused screen keeps it while the rollups move on.
+/// Everything one frame shows, read through the query in one go; drawing reads only this, so a
+/// paused screen keeps it while the data moves on.
 public struct ConsoleSnapshot: Sendable {
     public var clockMs: Int64
     public var live: Bool
@@ -29,6 +29,8 @@ public struct ConsoleSnapshot: Sendable {
     public var folded: [(dimension: Dimension, events: Int, values: Int)]
     /// Set when the drill path itself cannot be answered.
     public var error: String?
+    /// What the backend can answer together (drill levels, the filters each pane applies).
+    public var capabilities: QueryCapabilities = .unlimited
     /// The store's trouble (`store: write failed (disk full), holding N events`), shown in the header.
     public var storeStatus: String?
 

@@ -28,6 +28,8 @@ public struct ConsoleState: Sendable {
     public var wallboard: WallboardState?
     public var exportAllowed = true
     public private(set) var data: ConsoleSnapshot?
+    /// What the backend can answer together, as the last snapshot (or the feed at start) said.
+    public var capabilities: QueryCapabilities = .unlimited
     /// What the ingest side published about alerts; updated even while paused.
     public internal(set) var alerts = AlertState()
     /// When (wall ms) each active alert was first on screen: the wallboard takes over for a new one's first 30 s.
@@ -51,7 +53,7 @@ public struct ConsoleState: Sendable {
         self.window = window
     }
 
-    public var panes: [PaneID] { PaneID.panes(for: path) }
+    public var panes: [PaneID] { PaneID.panes(for: path, capabilities) }
 
     /// True while the data on screen answers an older question (window or drill path) than the current one.
     public var isStale: Bool { data.map { $0.window != window || $0.path != path } ?? true }
@@ -101,6 +103,7 @@ public struct ConsoleState: Sendable {
 
     mutating func setData(_ d: ConsoleSnapshot?) {
         data = d
+        if let d { capabilities = d.capabilities }
         recomputeShown()
     }
 
@@ -129,11 +132,11 @@ public struct ConsoleState: Sendable {
         recomputeAlertsPane()
     }
 
-    /// The alerts pane from the published alert state (it holds no rollup data, so it never waits for a snapshot).
+    /// The alerts pane from the published alert state (it holds no spend data, so it never waits for a snapshot).
     mutating func recomputeAlertsPane() {
         let before = shown[.alerts]
         guard panes.contains(.alerts) else { shown[.alerts] = nil; return }
-        let t = AlertsPane.table(alerts, path: path, clockMs: alertClockMs)
+        let t = AlertsTable.table(alerts, scope: path, order: .pane)
         var order = Array(t.rows.indices)
         let needle = filter.lowercased()
         if !needle.isEmpty {

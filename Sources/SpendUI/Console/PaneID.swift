@@ -47,14 +47,24 @@ public enum PaneID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The panes of a drill level: the breakdowns not yet in the path, then alerts and GPUs.
-    public static func panes(for path: [ViewQuery.Filter]) -> [PaneID] {
+    /// The panes of a drill level: the breakdowns not yet in the path, then alerts and GPUs. At the deepest level
+    /// (the backend cannot add another dimension to the path) the first step's dimension comes back as a sibling
+    /// breakdown: the key's other features.
+    public static func panes(for path: [ViewQuery.Filter], _ capabilities: QueryCapabilities) -> [PaneID] {
         let drillable: [Dimension] = [.feature, .apiKey, .model]
-        let inPath = Set(path.map(\.dimension))
+        let inPath = path.map(\.dimension)
         var dims = drillable.filter { !inPath.contains($0) }
-        // At the deepest level the sibling breakdown of the last step stays useful (the key's other features).
-        if dims.count < 2, let first = path.first?.dimension { dims.append(first) }
+        if let first = inPath.first, !dims.contains(where: { canDrill(path, into: $0, capabilities) }) {
+            dims.append(first)
+        }
         return dims.map { .table($0) } + [.alerts, .gpus]
+    }
+
+    /// Whether a row of `dim` can be drilled into from `path`: a new dimension the backend answers with the path.
+    public static func canDrill(_ path: [ViewQuery.Filter], into dim: Dimension,
+                                _ capabilities: QueryCapabilities) -> Bool {
+        let dims = path.map(\.dimension)
+        return !dims.contains(dim) && capabilities.answer(groupBy: nil, filters: dims + [dim]).answerable
     }
 }
 

@@ -187,16 +187,19 @@ extension ConsoleState {
             overlay = .alert(id)
             return []
         case .table(let dim):
-            guard let name = row[0].text else { return [] }
-            if path.count >= 2 {
-                say("deepest level: no rollup keeps three dimensions together", seconds: 4)
+            guard let name = row[0].text,
+                  let (_, id) = GroupID.parse(rowID: ConsoleState.rowID(t, selected(focus))) else { return [] }
+            if !PaneID.canDrill(path, into: dim, capabilities) {
+                let why = capabilities.answer(groupBy: nil, filters: path.map(\.dimension) + [dim]).reason
+                say("deepest level: " + (why ?? "\(dim.title.lowercased()) is already in the path"), seconds: 4)
                 return []
             }
-            if name == "(other)" {
+            if id == .other {
                 say("(other) folds many values together: it has no breakdown", seconds: 4)
                 return []
             }
-            path.append(ViewQuery.Filter(dim, name))
+            // The row's group id, not its name: two keys that mask alike are drilled separately.
+            path.append(ViewQuery.Filter(dim, id: id, value: name))
         }
         drilledFrom.append(ConsoleState.rowID(t, selected(focus)))
         if drilledFrom.count > path.count { drilledFrom.removeFirst(drilledFrom.count - path.count) }
@@ -207,13 +210,14 @@ extension ConsoleState {
 
     /// Drills to the scope an alert or budget row names (`feature=…`); a fleet-wide or GPU one says so.
     mutating func drillToScope(of id: String) -> [Effect] {
-        guard let t = shown[.alerts], let ic = t.column("id"), let sc = t.column("scope"),
-              let row = t.rows.first(where: { $0[ic].text == id }) ?? AlertsPane.table(alerts, path: [], clockMs: alertClockMs).rows
-                .first(where: { $0[ic].text == id }) else { return [] }
-        let parts = (row[sc].text ?? "").split(separator: ",").map(String.init)
-        let filters = parts.compactMap { ViewQuery.Filter(parsing: $0) }
-        guard !filters.isEmpty, filters.count == parts.count, filters.count <= 2, !filters.contains(where: { $0.dimension == .gpu }) else {
-            say(parts.first?.hasPrefix("gpu=") == true ? "GPUs have no breakdown by feature or key" : "this alert is fleet-wide", seconds: 4)
+        // The alert's own filters (with the group ids the engine watched), not its scope text read back as names.
+        let scope = alerts.budgets.first { AlertsTable.budgetID($0) == id }?.rule.scope.filters
+            ?? (alerts.active + alerts.history).first { $0.identity == id }?.scopeFilters
+        guard let filters = scope else { return [] }
+        let answerable = capabilities.answer(groupBy: nil, filters: filters.map(\.dimension)).answerable
+        guard !filters.isEmpty, answerable, !filters.contains(where: { $0.dimension == .gpu }) else {
+            say(filters.first?.dimension == .gpu ? "GPUs have no breakdown by feature or key"
+                : filters.isEmpty ? "this alert is fleet-wide" : "this alert's scope cannot be drilled", seconds: 4)
             return []
         }
         path = filters

@@ -1,23 +1,25 @@
 import SpendCore
 
-/// Reads one frame's data from the rollups through `RollupQuery` and `ExportView`, the same calls
-/// `spendtop export` makes, so that panes and CSV snapshots hold the same rows.
+/// Reads one frame's data through `SpendQuery` and `ExportView`, the same calls `spendtop export` makes, so that
+/// panes and CSV snapshots hold the same rows. Knows no backend: what can be drilled and which filters a pane can
+/// apply come from the query's capabilities.
 public enum SnapshotBuilder {
     /// Minutes of trend per table row.
     public static let trendMinutes = 8
     /// GPUs below this utilisation count as idle.
     public static let idleUtilPct = 10.0
 
-    public static func build(_ q: RowTrendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
-                             sources: [SourceStatus], unpriced: [(model: String, requests: Int64)],
-                             eventsCounted: Int64, folded: [(dimension: Dimension, events: Int, values: Int)],
-                             wallMs: Int64) -> ConsoleSnapshot {
+    public static func build(_ q: SpendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
+                             sources: [SourceStatus], wallMs: Int64) -> ConsoleSnapshot {
         let clock = q.clockMs(wallMs: wallMs)
-        var s = ConsoleSnapshot(clockMs: clock, live: RollupClock.isLive(newestEventMs: clock, wallMs: wallMs), window: window, path: path)
+        var s = ConsoleSnapshot(clockMs: clock, live: q.isLive(wallMs: wallMs), window: window, path: path)
         s.sources = sources
-        s.unpricedModels = unpriced
-        s.eventsCounted = eventsCounted
-        s.folded = folded
+        let counters = q.counters
+        s.unpricedModels = counters.unpricedModels.map { ($0.model, $0.requests) }
+        s.eventsCounted = counters.eventsCounted
+        s.folded = counters.folded.map { ($0.dimension, $0.events, $0.values) }
+        let capabilities = q.capabilities
+        s.capabilities = capabilities
         do {
             let totals = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: clock, filters: path), wallMs: wallMs)
             s.total = totals.total
@@ -35,9 +37,10 @@ public enum SnapshotBuilder {
         } catch {
             s.error = "\(error)"
         }
-        // The alerts pane is not read from the rollups: ConsoleState builds it from the published alert state.
-        for pane in PaneID.panes(for: path) where pane != .alerts {
-            s.panes[pane] = paneData(q, pane: pane, window: window, path: path, clock: clock, wallMs: wallMs)
+        // The alerts pane is not read from the query: ConsoleState builds it from the published alert state.
+        for pane in PaneID.panes(for: path, capabilities) where pane != .alerts {
+            s.panes[pane] = paneData(q, pane: pane, window: window, path: path, capabilities: capabilities,
+                                     clock: clock, wallMs: wallMs)
         }
         if let gpus = s.panes[.gpus]?.table, let ui = gpus.column("util_pct") {
             let utils = gpus.rows.compactMap { $0[ui].number }
@@ -47,28 +50,28 @@ public enum SnapshotBuilder {
         return s
     }
 
-    /// The filters a pane of `dimension` can apply at `path`: siblings drop their own dimension,
-    /// and leading filters drop until a kept rollup answers (`ExportView.groupings`).
-    public static func effectiveFilters(for dim: Dimension, path: [ViewQuery.Filter]) -> [ViewQuery.Filter] {
+    /// The filters a pane of `dimension` can apply at `path`: siblings drop their own dimension, and leading
+    /// filters drop until the backend can answer the rest with the pane's dimension.
+    public static func effectiveFilters(for dim: Dimension, path: [ViewQuery.Filter],
+                                        _ capabilities: QueryCapabilities) -> [ViewQuery.Filter] {
         var f = path.filter { $0.dimension != dim }
-        while !f.isEmpty {
-            let dims = Set(f.map(\.dimension)).union([dim])
-            if dims.count <= 2 { break }
+        while !f.isEmpty && !capabilities.answer(groupBy: dim, filters: f.map(\.dimension)).answerable {
             f.removeFirst()
         }
         return f
     }
 
-    static func paneData(_ q: RowTrendQuery, pane: PaneID, window: TimeWindow, path: [ViewQuery.Filter], clock: Int64,
-                         wallMs: Int64) -> PaneData {
+    static func paneData(_ q: SpendQuery, pane: PaneID, window: TimeWindow, path: [ViewQuery.Filter],
+                         capabilities: QueryCapabilities, clock: Int64, wallMs: Int64) -> PaneData {
         switch pane {
         case .table(let dim):
             let view = ExportView.allCases.first { $0.dimension == dim }!
-            let filters = effectiveFilters(for: dim, path: path)
+            let filters = effectiveFilters(for: dim, path: path, capabilities)
             let dropped = path.filter { p in p.dimension != dim && !filters.contains(p) }
             let note = dropped.isEmpty ? nil : "all " + dropped.map { $0.dimension.title.lowercased() }.joined(separator: ", ")
             do {
                 let table = try view.table(q, window: window, atMs: clock, filters: filters, wallMs: wallMs)
+                // Keyed by the rows' group ids, so two keys that mask alike keep two trends.
                 let trends = try q.trends(ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters),
                                           minutes: trendMinutes, wallMs: wallMs)
                 return PaneData(table: table, trends: trends, filters: filters, scopeNote: note)
@@ -80,7 +83,7 @@ public enum SnapshotBuilder {
                 ?? ViewTable(title: "GPUs", columns: [], rows: [])
             return PaneData(table: t)
         case .alerts:
-            return PaneData(table: AlertsPane.table(AlertState(), path: path, clockMs: clock))
+            return PaneData(table: AlertsTable.table(AlertState(), scope: path, order: .pane))
         }
     }
 }

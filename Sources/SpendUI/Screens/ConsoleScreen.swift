@@ -157,8 +157,7 @@ public enum ConsoleScreen {
         }
         let first = d.series.first?.minuteStartMs ?? d.clockMs
         var anomalies = Set<Int>()
-        let scopes = Set(d.path.map { "\($0.dimension.name)=\($0.value)" })
-        for a in s.alerts.history where scopes.isEmpty || scopes.contains(a.scope) || a.scope == "fleet" {
+        for a in s.alerts.history where AlertsTable.inScope(a.scopeFilters, of: d.path) {
             let col = Int((a.startedMs - first) / 60_000) / per
             if col >= 0 && col < values.count { anomalies.insert(col) }
         }
@@ -186,8 +185,12 @@ public enum ConsoleScreen {
         let order = s.sortOrder(pane)
         var notes: [String: String] = [:]
         if case .table(let dim) = pane {
-            for a in s.alerts.active where a.scope.hasPrefix(dim.name + "=") {
-                notes[String(a.scope.dropFirst(dim.name.count + 1)), default: "▲"] += " " + a.metric.replacingOccurrences(of: "_", with: " ")
+            // By row identity: an alert on one key marks that key's row, not another key that masks alike.
+            for a in s.alerts.active where a.scopeFilters.count == 1 && a.scopeFilters[0].dimension == dim {
+                let f = a.scopeFilters[0]
+                let named = table.rows.indices.filter { table.rows[$0].first?.text == f.value }
+                let rows = f.id.map { [GroupID.rowID(dim, $0)] } ?? named.map { ConsoleState.rowID(table, $0) }
+                for r in rows { notes[r, default: "▲"] += " " + a.metric.replacingOccurrences(of: "_", with: " ") }
             }
         }
         var columns = pane.columns

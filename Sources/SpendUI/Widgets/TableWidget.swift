@@ -9,9 +9,9 @@ public struct TableWidget {
     public var sortColumn: String?
     public var descending: Bool
     public var selected: Int?
-    /// Spend per minute per row name, for the TREND column.
-    public var trends: [String: [Double]]
-    /// A short note per row name (`▲ retries 9×`) shown after the trend.
+    /// Spend per minute per group (the id in each row's `ViewTable.rowIDs`), for the TREND column.
+    public var trends: [GroupID: [Double]]
+    /// A short note per row identity (`▲ retries 9×`) shown after the trend.
     public var notes: [String: String]
     public var title: String
     public var rightTitle: String
@@ -26,7 +26,8 @@ public struct TableWidget {
     public var openFraction: Double?
 
     public init(table: ViewTable, columns: [String], sortColumn: String? = nil, descending: Bool = true, selected: Int? = nil,
-                trends: [String: [Double]] = [:], notes: [String: String] = [:], title: String, rightTitle: String = "",
+                trends: [GroupID: [Double]] = [:], notes: [String: String] = [:], title: String,
+                rightTitle: String = "",
                 focused: Bool = false) {
         self.table = table
         self.columns = columns
@@ -127,6 +128,7 @@ public struct TableWidget {
             let textRole = (rowIdx < rowRoles.count ? rowRoles[rowIdx] : nil) ?? .text
             if isSel { c.put(focused ? "▶" : "›", x: inner.x, y: y, style: theme[.title], clip: inner) }
             var x = inner.x + 2
+            let identity = rowIdx < table.rowIDs.count ? table.rowIDs[rowIdx] : nil
             var name = ""
             for col in cols {
                 if col.index < 0 {
@@ -137,12 +139,15 @@ public struct TableWidget {
                         x += col.width + 1
                         continue
                     }
-                    let values = trends[name] ?? []
+                    let key = identity ?? name
+                    // Only the rows drawn parse their id back: a refresh never builds a string per group.
+                    let values = identity.flatMap { GroupID.parse(rowID: $0) }.flatMap { trends[$0.1] } ?? []
                     let sparkWidth = min(col.width, 8)
                     var spark = Sparkline.render(values, width: sparkWidth, openFraction: openFraction)
                     let sparkLength = CharWidth.of(spark)
-                    if let note = notes[name] { spark += "  " + note }
-                    c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[notes[name] == nil ? .chart : .anomaly], clip: inner)
+                    if let note = notes[key] { spark += "  " + note }
+                    let role: ThemeRole = notes[key] == nil ? .chart : .anomaly
+                    c.put(CharWidth.truncate(spark, to: col.width), x: x, y: y, style: theme[role], clip: inner)
                     if openFraction.map({ $0 < 1 }) ?? false, sparkLength > 0, sparkLength <= col.width {
                         c.restyle(Rect(x: x + sparkLength - 1, y: y, width: 1, height: 1)) { $0.with(.dim) }
                     }

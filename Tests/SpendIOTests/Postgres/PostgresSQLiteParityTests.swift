@@ -76,6 +76,74 @@ final class PostgresSQLiteParityTests: XCTestCase {
         }
     }
 
+    /// Postgres as a backend behind the query boundary: its pushdown cells in a `CellQuery` answer the views and
+    /// the alert engine as the rollup of the same rows through the `sqlite:` source does, group ids included (both
+    /// hash the raw values), so keys that mask alike are told apart the same way on both.
+    func testPushdownCellsAnswerTheQueryBoundaryAsTheRollupDoes() throws {
+        var maker = SpendLogsRowMaker(seed: 20_261_129)
+        let rows = maker.rows(2_000, startMs: day + 9 * 3_600_000, minutes: 120) + (try PostgresFixtures.spendLogRows().map(msPrecision))
+        let (_, url) = try postgresDatabase(rows)
+        let dir = NSTemporaryDirectory() + "spendtop-parity-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeSQLite(rows, to: dir + "/litellm.db")
+        var o = Rollup.Options()
+        o.retentionMinutes = nil
+        let rollup = Rollup(options: o)
+        var lo = LiveIngest.Options()
+        lo.follow = false
+        let ingest = try LiveIngest(sources: [(.sqlite(path: dir + "/litellm.db", table: nil), SourceSettings())], rollup: rollup,
+                                    options: lo)
+        ingest.start()
+        XCTAssertTrue(ingest.waitUntilIdle(timeout: 60))
+        ingest.stop()
+
+        let logs = try PostgresSpendLogs(connection: try PostgresConnection(url: url))
+        let groupings = Grouping.console.map { [$0.first, $0.second].compactMap { $0 } }
+        let read = try logs.cells(fromMs: day, toMs: day + 86_400_000, groupings: groupings)
+        var windows: [[SpendCore.Dimension]: RemoteCellWindow] = [:]
+        let minutes = Rollup.floorDiv(day, 60_000)...Rollup.floorDiv(day + 86_400_000, 60_000)
+        for g in groupings {
+            var w = RemoteCellWindow(dimensions: g)
+            w.replace(minutes: minutes, with: read[g] ?? [])
+            windows[g] = w
+        }
+        let pg: SpendQuery = CellQuery(windows: windows)
+        let sqlite: SpendQuery = rollup
+        XCTAssertEqual(pg.counters.eventsCounted, sqlite.counters.eventsCounted)
+        let wall = day + 2 * 86_400_000
+        for d in [SpendCore.Dimension.feature, .apiKey, .model, .team, .provider] {
+            let q = ViewQuery(groupBy: d, window: .all)
+            let a = try pg.rows(q, wallMs: wall).rows, b = try sqlite.rows(q, wallMs: wall).rows
+            XCTAssertEqual(Set(a.map(\.id)), Set(b.map(\.id)), "\(d.name): the same group ids")
+            let byID = Dictionary(uniqueKeysWithValues: b.map { ($0.id, $0) })
+            for r in a {
+                guard let w = byID[r.id] else { continue }
+                XCTAssertEqual(r.name, w.name)
+                assertSame(r.measures, w.measures, histogram: Grouping.by(d).keepsLatency, "\(d.name)=\(r.name)")
+            }
+        }
+        // A drill by one of two keys that mask alike: that key's features only, on both.
+        let keys = try sqlite.rows(ViewQuery(groupBy: .apiKey, window: .all), wallMs: wall).rows
+        let alike = Dictionary(grouping: keys, by: \.name).values.first { $0.count > 1 }
+        let key = try XCTUnwrap(alike?.first, "the rows hold keys that mask alike")
+        let drill = ViewQuery(groupBy: .feature, window: .all, filters: [.init(.apiKey, id: key.id, value: key.name)])
+        let a = try pg.rows(drill, wallMs: wall), b = try sqlite.rows(drill, wallMs: wall)
+        XCTAssertEqual(a.rows.map(\.id).sorted(), b.rows.map(\.id).sorted())
+        assertSame(a.total, b.total, histogram: false, "the drilled key")
+        XCTAssertEqual(a.total.requests, key.measures.requests)
+        // The alert engine, reading only the protocol, finds the same incidents on either backend.
+        let rules = try AlertRuleSet.load(config: nil, commandLine: [
+            "spend_per_hour>1 window=10m", "api_key=\(key.name):requests>2 window=5m", "model=gpt-4o:error_rate>0.05",
+        ])
+        var eo = AlertEngine.Options()
+        eo.anomalies = false
+        let x = AlertEngine(rules: rules, options: eo).replay(pg), y = AlertEngine(rules: rules, options: eo).replay(sqlite)
+        XCTAssertGreaterThan(y.count, 0)
+        XCTAssertEqual(x.map(\.identity), y.map(\.identity))
+        XCTAssertEqual(x.map(\.endedMs), y.map(\.endedMs))
+    }
+
     /// Times cut to milliseconds, as PostgreSQL's timestamp(3) holds them (the file has microseconds).
     func msPrecision(_ row: [String: Any]) -> [String: Any] {
         var r = row

@@ -2,7 +2,8 @@
 public struct GroupRow: Sendable {
     /// Display name (masked for keys, stripped of control characters).
     public var name: String
-    public var id: Int32
+    /// Identity: two keys that mask alike are two rows with one name.
+    public var id: GroupID
     public var measures: Measures
     /// Share of the view's total spend, 0…1.
     public var share: Double
@@ -15,6 +16,16 @@ public struct GroupRow: Sendable {
     public var requestsPerSecond: Double { durationSeconds > 0 ? Double(measures.requests) / durationSeconds : 0 }
     public var inputTokensPerSecond: Double { durationSeconds > 0 ? Double(measures.inputTokens) / durationSeconds : 0 }
     public var outputTokensPerSecond: Double { durationSeconds > 0 ? Double(measures.outputTokens) / durationSeconds : 0 }
+
+    public init(name: String, id: GroupID, measures: Measures, share: Double, featureCount: Int? = nil,
+                durationSeconds: Double) {
+        self.name = name
+        self.id = id
+        self.measures = measures
+        self.share = share
+        self.featureCount = featureCount
+        self.durationSeconds = durationSeconds
+    }
 }
 
 /// The answer to a `ViewQuery`: rows, their total, and the time span they cover.
@@ -27,16 +38,39 @@ public struct ViewResult: Sendable {
     /// Events whose value of the grouped dimension was folded into `(other)`, and how many values.
     public var foldedEvents: Int
     public var foldedValues: Int
+
+    public init(rows: [GroupRow], total: Measures, startMs: Int64, endMs: Int64, durationSeconds: Double,
+                foldedEvents: Int = 0, foldedValues: Int = 0) {
+        self.rows = rows
+        self.total = total
+        self.startMs = startMs
+        self.endMs = endMs
+        self.durationSeconds = durationSeconds
+        self.foldedEvents = foldedEvents
+        self.foldedValues = foldedValues
+    }
 }
 
 /// A GPU's averages over the window.
 public struct GPURow: Sendable {
     public var name: String
+    public var id: GroupID
     public var measures: GPUMeasures
+
+    public init(name: String, id: GroupID, measures: GPUMeasures) {
+        self.name = name
+        self.id = id
+        self.measures = measures
+    }
 }
 
 /// One minute of a series.
 public struct SeriesPoint: Sendable {
     public var minuteStartMs: Int64
     public var measures: Measures
+
+    public init(minuteStartMs: Int64, measures: Measures) {
+        self.minuteStartMs = minuteStartMs
+        self.measures = measures
+    }
 }

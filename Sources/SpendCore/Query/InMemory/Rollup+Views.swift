@@ -1,0 +1,145 @@
+/// The rollup's answers to the window questions of `SpendQuery` (rows, series, trends, GPUs). Each plans once
+/// through `planner`, resolves the filters to interned ids once, then loops over the cells itself.
+extension Rollup {
+    /// The longest series given minute by minute, empty minutes included.
+    static let denseSeriesMinutes: Int64 = 1_100_000
+
+    /// A query planned against the kept groupings: the grouping's slot, where the group-by sits in its cells,
+    /// and each filter as (position, allowed interned ids).
+    struct Plan {
+        var grouping: Grouping
+        var slot: Int
+        var groupPosition: Int?
+        var filters: [(position: Int, ids: Set<Int32>)]
+
+        /// True for a cell whose ids pass every filter.
+        @inline(__always)
+        func passes(_ a: Int32, _ b: Int32) -> Bool {
+            for f in filters where !f.ids.contains(f.position == 0 ? a : b) { return false }
+            return true
+        }
+    }
+
+    /// Interned ids a filter selects: its id's (one or none), else every id shown with its name.
+    func internedIDs(_ f: ViewQuery.Filter) -> [Int32] {
+        let names = interner(f.dimension)
+        if let id = f.id { return names.lookup(hash: id.rawValue).map { [$0] } ?? [] }
+        return nameIndex.ids(f.value, in: names)
+    }
+
+    func plan(groupBy: Dimension?, filters: [ViewQuery.Filter]) throws -> Plan {
+        var dims: [Dimension] = groupBy.map { [$0] } ?? []
+        dims += filters.map(\.dimension)
+        let g = try planner.require(dims)
+        func position(_ d: Dimension) -> Int { g.first == d ? 0 : 1 }
+        return Plan(grouping: g, slot: groupingIndex[g]!, groupPosition: groupBy.map(position),
+                    filters: filters.map { (position($0.dimension), Set(internedIDs($0))) })
+    }
+
+    func range(_ q: ViewQuery, wallMs: Int64) -> (QueryRange, endMs: Int64) {
+        let endMs = q.atMs ?? clockMs(wallMs: wallMs)
+        return (QueryRange(q.window, endMs: endMs, oldestMs: oldestMs == .max ? nil : oldestMs), endMs)
+    }
+
+    /// One grouping's cells summed per cell over `[start, end]`, keeping those `plan` passes.
+    func sum(_ p: Plan, fromMinute start: Int64, toMinute end: Int64) -> [UInt64: Measures] {
+        var out = [UInt64: Measures]()
+        forEachBucket(fromMinute: start, toMinute: end) { b in
+            let t = b.tables[p.slot]
+            for i in 0..<t.keys.count {
+                let (a, bb) = CellTable.ids(t.keys[i])
+                if p.passes(a, bb) { out[t.keys[i], default: Measures()].merge(t.cells[i]) }
+            }
+        }
+        return out
+    }
+
+    public func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult {
+        let (r, endMs) = range(q, wallMs: wallMs)
+        let p = try plan(groupBy: q.groupBy, filters: q.filters)
+        var byID = [Int32: Measures]()
+        var featuresPerKey = [Int32: Set<Int32>]()
+        var total = Measures()
+        for (key, m) in sum(p, fromMinute: r.startMinute, toMinute: r.endMinute) {
+            let (a, b) = CellTable.ids(key)
+            let id = p.groupPosition.map { $0 == 0 ? a : b } ?? 0
+            byID[id, default: Measures()].merge(m)
+            total.merge(m)
+        }
+        if q.groupBy == .apiKey && keeps(.pair(.feature, .apiKey)) {
+            for (key, _) in sum(.pair(.feature, .apiKey), fromMinute: r.startMinute, toMinute: r.endMinute) {
+                let (f, k) = CellTable.ids(key)
+                featuresPerKey[k, default: []].insert(f)
+            }
+        }
+        let spendTotal = total.spend
+        let names = q.groupBy.map { interner($0) }
+        var rows = byID.map { id, m in
+            GroupRow(name: names?.name(id) ?? "total", id: names?.groupID(id) ?? .none, measures: m,
+                     share: spendTotal > 0 ? m.spend / spendTotal : 0,
+                     featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[id]?.count,
+                     durationSeconds: r.seconds)
+        }
+        rows.sort {
+            if $0.measures.spend != $1.measures.spend { return $0.measures.spend > $1.measures.spend }
+            return $0.name != $1.name ? $0.name < $1.name : $0.id < $1.id
+        }
+        return ViewResult(rows: rows, total: total, startMs: r.startMs, endMs: endMs, durationSeconds: r.seconds,
+                          foldedEvents: names?.foldedEvents ?? 0, foldedValues: names?.foldedValues ?? 0)
+    }
+
+    public func series(_ q: ViewQuery, wallMs: Int64) throws -> [SeriesPoint] {
+        let (r, _) = range(q, wallMs: wallMs)
+        let p = try plan(groupBy: nil, filters: q.filters)
+        guard r.endMinute >= r.startMinute else { return [] }
+        // Dense (empty minutes as zero points) up to ~2 years; past that one stray timestamp (year
+        // 0001 or 9999) would ask for billions of points, so only minutes holding data are listed.
+        let dense = r.endMinute - r.startMinute < Rollup.denseSeriesMinutes
+        let minutes: [Int64] = dense ? [] : buckets.keys.filter { $0 >= r.startMinute && $0 <= r.endMinute }.sorted()
+        var out: [SeriesPoint] = []
+        out.reserveCapacity(dense ? Int(r.endMinute - r.startMinute + 1) : minutes.count)
+        for minute in dense ? Array(r.startMinute...r.endMinute) : minutes {
+            var m = Measures()
+            if let b = buckets[minute] {
+                let t = b.tables[p.slot]
+                for i in 0..<t.keys.count {
+                    let (a, bb) = CellTable.ids(t.keys[i])
+                    if p.passes(a, bb) { m.merge(t.cells[i]) }
+                }
+            }
+            out.append(SeriesPoint(minuteStartMs: minute * 60_000, measures: m))
+        }
+        return out
+    }
+
+    public func trends(_ q: ViewQuery, minutes: Int, wallMs: Int64) throws -> [GroupID: [Double]] {
+        guard let dim = q.groupBy, minutes > 0 else { return [:] }
+        let endMs = q.atMs ?? clockMs(wallMs: wallMs)
+        let end = Rollup.floorDiv(endMs, 60_000)
+        let start = end - Int64(minutes) + 1
+        let p = try plan(groupBy: dim, filters: q.filters)
+        let pos = p.groupPosition ?? 0
+        var byID = [Int32: [Double]]()
+        for minute in start...end {
+            guard let b = buckets[minute] else { continue }
+            let t = b.tables[p.slot]
+            let col = Int(minute - start)
+            for i in 0..<t.keys.count {
+                let (a, bb) = CellTable.ids(t.keys[i])
+                if !p.passes(a, bb) { continue }
+                byID[pos == 0 ? a : bb, default: Array(repeating: 0, count: minutes)][col] += t.cells[i].spend
+            }
+        }
+        let names = interner(dim)
+        var out = [GroupID: [Double]](minimumCapacity: byID.count)
+        for (id, v) in byID { out[names.groupID(id)] = v }
+        return out
+    }
+
+    public func gpus(_ q: ViewQuery, wallMs: Int64) -> [GPURow] {
+        let (r, _) = range(q, wallMs: wallMs)
+        return gpuSum(fromMinute: r.startMinute, toMinute: r.endMinute)
+            .map { GPURow(name: gpuInterner.name($0.key), id: gpuInterner.groupID($0.key), measures: $0.value) }
+            .sorted { $0.name != $1.name ? $0.name < $1.name : $0.id < $1.id }
+    }
+}

@@ -1,0 +1,84 @@
+/// The one query boundary (SPEC §10): the console, the wallboard, export, check, threshold rules, budgets,
+/// the anomaly detector and the explainer read spend only through this, so another backend (a central SQL
+/// store, a Prometheus-compatible API) answers the same questions without touching them. The in-memory
+/// `Rollup` is the first implementation, `CellQuery` a reusable one for engines that answer per-minute
+/// cells. Groups are named by `GroupID`, never by display name. See docs/query.md.
+///
+/// Per-cell work stays inside the implementation: every call answers a whole view, a whole minute of a
+/// grouping or a whole range of minutes of a scope, never one cell of many.
+public protocol SpendQuery: AnyObject {
+    // MARK: time
+
+    /// The newest and oldest event times held and the oldest minute still held.
+    var extent: QueryExtent { get }
+    /// True when minute `minute` holds any request or GPU sample.
+    func hasData(minute: Int64) -> Bool
+    /// The first minute after `minute` holding data, or nil (for skipping long empty stretches).
+    func firstMinuteWithData(after minute: Int64) -> Int64?
+
+    // MARK: views over a window
+
+    /// One row per group of `q.groupBy` (or one total row), narrowed by `q.filters`.
+    func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult
+    /// The filtered total per minute of the window, oldest first.
+    func series(_ q: ViewQuery, wallMs: Int64) throws -> [SeriesPoint]
+    /// Spend per minute over the last `minutes` minutes up to the window's end, per group of `q.groupBy`
+    /// (answered by the same grouping as `rows`, so a pane's trend matches its row).
+    func trends(_ q: ViewQuery, minutes: Int, wallMs: Int64) throws -> [GroupID: [Double]]
+    /// Each GPU's averages over the window.
+    func gpus(_ q: ViewQuery, wallMs: Int64) -> [GPURow]
+
+    // MARK: minutes (rules, budgets, the detector, the explainer)
+
+    /// The scope's total over minutes `[from, to]` (a rule's minute is `from == to`); throws when no kept
+    /// grouping holds the scope's dimensions together.
+    func total(_ scope: [ViewQuery.Filter], fromMinute from: Int64, toMinute to: Int64) throws -> Measures
+    /// The scope's total over `[from, to]` per group of `dimension`.
+    func breakdown(by dimension: Dimension, _ scope: [ViewQuery.Filter], fromMinute from: Int64,
+                   toMinute to: Int64) throws -> [GroupID: Measures]
+    /// Every cell of grouping `g` in one minute (empty when the grouping is not answerable or nothing happened).
+    func cells(_ g: Grouping, minute: Int64) -> [GroupCell]
+    /// Every GPU's readings in one minute.
+    func gpuCells(minute: Int64) -> [GPUCell]
+    /// The readings over `[from, to]` of the GPUs `gpu` selects (nil: all GPUs, summed).
+    func gpuTotal(_ gpu: ViewQuery.Filter?, fromMinute from: Int64, toMinute to: Int64) -> GPUMeasures
+
+    // MARK: names, counters, capability
+
+    /// The display name of a group (masked for keys); `(unknown)` for an id never seen.
+    func name(_ d: Dimension, _ id: GroupID) -> String
+    /// The header's counters.
+    var counters: SpendCounters { get }
+    /// What can be answered together, and what folds into `(other)`.
+    var capabilities: QueryCapabilities { get }
+}
+
+/// The time span a backend holds.
+public struct QueryExtent: Sendable, Equatable {
+    /// Newest and oldest event or sample time seen (ms); nil when nothing was counted.
+    public var newestMs: Int64?
+    public var oldestMs: Int64?
+    /// The oldest minute still held (retention drops older ones); nil when none is.
+    public var oldestMinute: Int64?
+
+    public init(newestMs: Int64?, oldestMs: Int64?, oldestMinute: Int64?) {
+        self.newestMs = newestMs
+        self.oldestMs = oldestMs
+        self.oldestMinute = oldestMinute
+    }
+
+    public static let empty = QueryExtent(newestMs: nil, oldestMs: nil, oldestMinute: nil)
+}
+
+extension SpendQuery {
+    /// The clock for a query without `atMs` (`QueryClock`).
+    public func clockMs(wallMs: Int64) -> Int64 { QueryClock.now(newestEventMs: extent.newestMs, wallMs: wallMs) }
+
+    /// True while the newest data is within a few minutes of the wall clock.
+    public func isLive(wallMs: Int64) -> Bool { QueryClock.isLive(newestEventMs: extent.newestMs, wallMs: wallMs) }
+
+    /// `capabilities.answer(groupBy:filters:)`.
+    public func capability(groupBy: Dimension?, filters: [Dimension]) -> Capability {
+        capabilities.answer(groupBy: groupBy, filters: filters)
+    }
+}
