@@ -122,7 +122,10 @@ struct ExportCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(csv.utf8))
         }
         if let hook = alertOptions.hook() {
-            for e in events { hook.run(e) }
+            for e in events {
+                hook.waitForSlot(seconds: hook.timeout + 2)
+                hook.run(e)
+            }
             hook.waitUntilIdle(seconds: hook.timeout + 2)
         }
         let rejected = stats.reduce(0) { $0 + $1.1.rejected }

@@ -49,8 +49,10 @@ final class AnomalyDetectionTests: XCTestCase {
         var rng = SuiteRandom(seed: 1)
         feed(r, Traffic(), minutes: 0..<150, rng: &rng)
         feed(r, Traffic(feature: "search", keys: ["search-svc"], perMinute: 30, cost: 0.002, cacheFraction: 0.3), minutes: 0..<150, rng: &rng)
+        // A key known from the start (a call every few minutes), so it has a baseline: a spike, not a new spender.
         let raw = "sk-live-RAWSECRETKEY1234567890wxyz"
-        feed(r, Traffic(keys: [raw], perMinute: 8, cost: 0.2, cacheFraction: 0.1, errorP: 0), minutes: 100..<130, rng: &rng)
+        feed(r, Traffic(keys: [raw], perMinute: 2), minutes: 0..<150, rng: &rng)
+        feed(r, Traffic(keys: [raw], perMinute: 8, cost: 0.2, errorP: 0), minutes: 100..<130, rng: &rng)
         let (engine, found) = anomalies(r)
         XCTAssertEqual(found.count, 1, found.map(\.reason).joined(separator: "\n"))
         let a = try XCTUnwrap(found.first)
@@ -176,19 +178,26 @@ final class AnomalyDetectionTests: XCTestCase {
         let first = a.oldestMinute!, last = Rollup.floorDiv(a.newestMs, 60_000)
         XCTAssertEqual(a.sum(.total, fromMinute: first, toMinute: last).values.first?.spend,
                        b.sum(.total, fromMinute: first, toMinute: last).values.first?.spend)
-        XCTAssertEqual(suite.scenarios[0].incidents.count, 3)
+        // The incidents too: the same seed plans the same kinds, targets and times.
+        let again = IncidentSuite.make(incidentSeeds: [1], cleanSeeds: [], perDay: 3, trafficScale: 0.2)
+        let plan = { (s: IncidentSuite) in s.scenarios[0].incidents.map { "\($0.kind) \($0.target) \($0.startMs)" } }
+        XCTAssertEqual(plan(suite), plan(again))
+        XCTAssertGreaterThanOrEqual(suite.scenarios[0].incidents.count, 2, "a plan may skip a kind that finds no target")
     }
 
     /// The acceptance bounds, loosened for a suite small enough to run in seconds (`make bench-anomaly` runs the full one).
     func testIncidentSuiteGuard() {
-        let suite = IncidentSuite.make(incidentSeeds: [1, 2], cleanSeeds: [101], trafficScale: 0.3)
+        // One day with every kind once, one clean day (the full suite is `make bench-anomaly`'s: 80 + 48 days).
+        let suite = IncidentSuite.make(incidentSeeds: [1], cleanSeeds: [101], perDay: IncidentSuite.Kind.allCases.count,
+                                       trafficScale: 0.3)
         let score = IncidentSuiteScore.run(suite)
-        XCTAssertEqual(score.incidents, 18)
+        XCTAssertEqual(score.incidents, suite.scenarios.reduce(0) { $0 + $1.incidents.count })
+        XCTAssertGreaterThanOrEqual(score.incidents, 7, "most kinds found a target")
         XCTAssertGreaterThanOrEqual(score.recall, 0.8, score.report + score.missed.joined(separator: "\n"))
 
         XCTAssertLessThanOrEqual(score.falseAlertsPerCleanDay, 1.5, score.report + score.falseAlertReasons.joined(separator: "\n"))
         XCTAssertGreaterThanOrEqual(score.precision, 0.7, score.report)
-        XCTAssertEqual(score.cleanDays, 4)
+        XCTAssertEqual(score.cleanDays, 1)
     }
 
     func testSlowRampIsCaughtBySustainedShift() throws {

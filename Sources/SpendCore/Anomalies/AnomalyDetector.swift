@@ -171,7 +171,10 @@ public final class AnomalyDetector {
         var fleetSpendNow = 0.0
         for (gi, g) in groupings.enumerated() where gi != featureIndex && input.keeps(g) {
             let refs = references[gi]
+            // Requests of no known provider are not a provider: watching them would repeat the fleet's alerts.
+            let skipNone = g == .by(.provider)
             input.forEachCell(g, minute: m) { cell, measures in
+                if skipNone && cell.first == .none { return }
                 let key = GroupKey(grouping: gi, cell: cell)
                 if key == fleetKey { fleetSpendNow = measures.spend }
                 guard let i = slotIndex(for: key, minute: m) else { return }
@@ -213,15 +216,15 @@ public final class AnomalyDetector {
         return (out.openings, out.closings)
     }
 
-    /// A feature's expected spend, tokens per request and cache ratio; where one is not known yet, its actual
-    /// value this minute (so an unknown feature neither raises nor lowers what the others expect).
+    /// A feature's expected spend, tokens per request and cache ratio: its level, its mean so far while it warms
+    /// up, its actual value this minute before any reading (so an unknown feature neither raises nor lowers what
+    /// the others expect).
     func perRequest(_ g: GroupState, _ c: Measures) -> Reference {
         let n = Double(c.requests)
         guard n > 0 else { return Reference() }
         let tokens = Double(c.inputTokens + c.outputTokens), input = Double(c.inputTokens)
-        return Reference(spend: g.spend.ready ? g.spend.level : c.spend / n,
-                         tokens: g.tokens.ready ? g.tokens.level : tokens / n,
-                         cache: g.cache.ready ? g.cache.level : (input > 0 ? Double(c.cacheReadTokens) / input : 0))
+        return Reference(spend: g.spend.provisional ?? c.spend / n, tokens: g.tokens.provisional ?? tokens / n,
+                         cache: g.cache.provisional ?? (input > 0 ? Double(c.cacheReadTokens) / input : 0))
     }
 
     /// For each grouping that mixes features (the fleet, keys, models, providers): its cells' references this

@@ -79,15 +79,24 @@ struct CountSeries {
                 let e = ((n - lambda) * (n - lambda) - lambda) / (lambda * lambda)
                 phi = max(0, phi + s.varianceRate * (min(e, 1) - phi))
             }
-            learnProfile(min(n, lambda + 4 * max(sd, 1)), minute: minute, s)
+            learnProfile(min(n, profileClip(lambda, sd)), minute: minute, s)
         } else {
             openSum += n / f
             openMinutes += 1
-            learnProfile(lambda, minute: minute, s)
+            // The day's shape is learnt from what happened, clipped as any minute is: learning only the expectation
+            // while open would keep a slot that alarmed (the first morning's ramp) wrong, and alarming, every day.
+            learnProfile(min(n, profileClip(lambda, sd)), minute: minute, s)
         }
         return SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged, windowFlagged: windowFlagged,
                              windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)),
                              cusumAlarm: alarm, excess: n - lambda, holding: holding)
+    }
+
+    /// The most a minute teaches the daily profile: 4 sd above what was expected, and before the profile exists
+    /// (the first day, when the expectation is a short EWMA that lags any rhythm) three times that expectation,
+    /// so the day's ramps are learnt whole while a 10× incident still is not.
+    func profileClip(_ lambda: Double, _ sd: Double) -> Double {
+        (profile.on ? lambda : 3 * lambda) + 4 * max(sd, 1)
     }
 
     mutating func learnProfile(_ x: Double, minute: Int64, _ s: AnomalySettings) {

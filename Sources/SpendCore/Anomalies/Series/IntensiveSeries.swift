@@ -55,6 +55,9 @@ struct IntensiveSeries {
     var openX = 0.0, openR = 0.0
 
     var level: Double { den > 0 ? num / den : 0 }
+    /// The level, or while warming up the mean so far (nil before any reading): what the groups that mix this
+    /// feature with others are judged against, so their own warm-up learns real residuals, not zeros.
+    var provisional: Double? { ready ? level : (wr > 0 ? wx / wr : nil) }
     var fastLevel: Double { fastDen > 0 ? fastNum / fastDen : level }
 
     /// (1 − 1/√n̄): how much of a relative effect-size floor applies (none for one request a minute).
@@ -216,8 +219,10 @@ struct IntensiveSeries {
             let fa = s.fastLevelRate * (abs(z) >= s.zThreshold ? s.outlierRateFactor : 1)
             fastNum += fa * (x - fastNum)
             fastDen += fa * (r - fastDen)
+            // How far the baseline wanders by itself is not learnt from a shift under test: a sustained change
+            // would otherwise widen its own noise until the CUSUM testing it can never reach its threshold.
+            if abs(z) < s.zThreshold && st.cusum < s.cusumH / 2 { drift += s.driftRate * (gap - drift) }
             if abs(z) < s.zThreshold {
-                drift += s.driftRate * (gap - drift)
                 calibration.learn(rawZ, rate: max(s.calibrationRate, 1 / Double(max(minutes - s.warmupMinutes, 1))))
             }
             if z < s.zThreshold {
