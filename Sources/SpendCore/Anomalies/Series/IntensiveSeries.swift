@@ -153,7 +153,8 @@ struct IntensiveSeries {
         var st = state
         if st.cusum <= 0 && step > 0 { st.resetCusum(minute) }
         st.cusum = max(0, st.cusum + step)
-        if st.cusum > 0 && st.cusumMinutes >= s.cusumMaxRunMinutes { st.resetCusum(minute) }
+        // Minutes of the clock, not readings: a sparse key's run would otherwise gather small excesses for hours.
+        if st.cusum > 0 && minute - st.cusumStart >= Int64(s.cusumMaxRunMinutes) { st.resetCusum(minute) }
         var alarm = false
         if st.cusum > 0 {
             st.cusumMinutes += 1
