@@ -344,7 +344,7 @@ public final class AnomalyDetector {
             let retryShare = g.retries.ready ? min(g.retries.level, 0.9) : 0
             let mu = g.spend.expected(w: 1, r: ref.map { n > 0 ? $0.spend / n : 1 } ?? 1)
             if let r = g.spendRate.observe(spend: c.spend, lambda: cr.expected / (1 - retryShare), perRequest: mu,
-                                           variance: g.spend.variance, phi: g.requests.phi, s) {
+                                           variance: g.spend.variance, phi: g.requests.phi, minute: m, s) {
                 _ = judge(&g.spendRate.state, r, key: key, slot: AnomalyDetector.burnSlot, metric: .spend, level: mu,
                           usdPerUnit: 1, requestsPerUnit: 0, minute: m, input, &out)
             }

@@ -10,7 +10,7 @@ struct BurnSeries {
     var minutes = 0
 
     mutating func observe(spend x: Double, lambda: Double, perRequest mu: Double, variance v: Double, phi: Double,
-                          _ s: AnomalySettings) -> SeriesReading? {
+                          minute: Int64, _ s: AnomalySettings) -> SeriesReading? {
         minutes += 1
         guard lambda > 0, mu > 0, x.isFinite else { return nil }
         let e = lambda * mu
@@ -23,9 +23,10 @@ struct BurnSeries {
         recentSteps = (recentSteps.1, recentSteps.2, min(max(min(z, s.cusumClip) - s.cusumK, -s.cusumClip), beyond))
         let step = min(max(IntensiveSeries.median(recentSteps), -s.cusumClip), s.cusumClip - s.cusumK)
         var st = state
-        if st.cusum <= 0 && step > 0 { st.resetCusum(Int64(minutes)) }
+        // Runs start and restart on the clock's minutes: a reason says "shifted since" the run's first minute.
+        if st.cusum <= 0 && step > 0 { st.resetCusum(minute) }
         st.cusum = max(0, st.cusum + step)
-        if st.cusum > 0 && st.cusumMinutes >= s.cusumMaxRunMinutes { st.resetCusum(Int64(minutes)) }
+        if st.cusum > 0 && minute - st.cusumStart >= Int64(s.cusumMaxRunMinutes) { st.resetCusum(minute) }
         var alarm = false
         if st.cusum > 0 {
             st.cusumMinutes += 1
