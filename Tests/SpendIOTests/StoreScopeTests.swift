@@ -9,7 +9,7 @@ final class StoreScopeTests: XCTestCase {
     func testBudgetSpendFromTheStoreKeepsKeysThatMaskAlikeApart() throws {
         let rawA = "sk-proj-AAAAAAAAAAAAAAAAAAAAAAAAabcd", rawB = "sk-live-BBBBBBBBBBBBBBBBBBBBBBBBabcd"
         let path = NSTemporaryDirectory() + "spendtop-store-scope-\(UUID().uuidString).db"
-        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        defer { for s in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: path + s) } }
         var o = Rollup.Options()
         o.retentionMinutes = nil
         o.internAllDimensions = true
