@@ -99,6 +99,19 @@ public final class AlertHook: @unchecked Sendable {
         return inFlight
     }
 
+    /// Waits until fewer than `maxInFlight` commands run (a batch, such as an export's alerts, delivers every one
+    /// in order instead of dropping past the limit); false if `seconds` passed first.
+    @discardableResult
+    public func waitForSlot(seconds: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        idle.lock()
+        defer { idle.unlock() }
+        while running >= maxInFlight {
+            if !idle.wait(until: deadline) { return running < maxInFlight }
+        }
+        return true
+    }
+
     /// Waits until no command runs (at shutdown, and in tests); false if `seconds` passed first.
     @discardableResult
     public func waitUntilIdle(seconds: TimeInterval) -> Bool {

@@ -2,45 +2,131 @@ import ArgumentParser
 import Foundation
 import SpendCore
 
-/// `spendtop bench-anomaly` (hidden): scores the anomaly detector on the labelled incident suite.
+/// `spendtop bench-anomaly` (hidden): scores the anomaly detector on the labelled incident suite, or writes one
+/// of its days as JSONL with labels (`--write-day`).
 struct BenchAnomalyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-anomaly",
         abstract: "Score anomaly detection on the generated incident suite (make bench-anomaly).",
+        discussion: "By default the seeds the detector was developed on, then the held-out seeds. --write-day DIR "
+            + "writes DAY.jsonl and DAY.labels.jsonl for --seed (a clean day with --clean).",
         shouldDisplay: false)
 
-    @Option(help: "Scenarios with injected incidents (9 per simulated day after the first).") var scenarios = 12
-    @Option(help: "Clean scenarios.") var clean = 4
-    @Option(help: "Days per scenario.") var days = 2
-    @Flag(help: "List the false alerts and missed incidents.") var verbose = false
-    @Option(help: "Override the z threshold.") var z: Double?
-    @Option(help: "Override persist minutes.") var persist: Int?
-    @Option(help: "Override the sustained-shift z.") var sustainZ: Double?
-    @Option(help: "Override the sustained-shift ratio.") var sustainRatio: Double?
-    @Option(help: "Override the minimum spend rise ($/min).") var minSpend: Double?
-    @Option(help: "Override the tail weight.") var tailWeight: Double?
-    @Option(help: "Override the minimum baseline requests/min for volume series.") var minRequests: Double?
+    @Option(help: "Which seeds: tuned, held-out or both.") var set = "both"
+    @Option(help: "Incident days per set (default: all of the set's seeds).") var incidentDays: Int?
+    @Option(help: "Clean days per set (default: all of the set's clean seeds).") var cleanDays: Int?
+    @Option(help: "Parallel workers.") var jobs = 2
+    @Flag(help: "List missed, late and false alerts.") var verbose = false
+    @Flag(help: "Also print every alert and incident.") var log = false
+    @Option(help: "Write one day (with --seed) as JSONL and labels into this directory.") var writeDay: String?
+    @Option(help: "The day's seed for --write-day.") var seed: UInt64 = 1
+    @Flag(help: "With --write-day: a clean day (no incidents).") var clean = false
+    @Option(help: "With --write-day: scale the traffic (1 = the suite's size).") var scale = 1.0
+    @Option(help: "Developer trace: print every judged minute of SCOPE:METRIC (e.g. api_key=ci:tokens) on --seed's day, between --from and --to (HH:MM).")
+    var trace: String?
+    @Option(help: "With --trace: first minute (HH:MM).") var from = "00:00"
+    @Option(help: "With --trace: last minute (HH:MM).") var to = "23:59"
 
     func run() throws {
-        let suite = IncidentSuite.standard(incidentScenarios: scenarios, cleanScenarios: clean, days: days)
-        let t0 = Date()
-        var options = AlertEngine.Options()
-        if let z { options.anomaly.zThreshold = z }
-        if let persist { options.anomaly.persistMinutes = persist }
-        if let sustainZ { options.anomaly.sustainZ = sustainZ }
-        if let sustainRatio { options.anomaly.sustainMinRatio = sustainRatio }
-        if let minSpend { options.anomaly.minSpendDelta = minSpend }
-        if let tailWeight { options.anomaly.tailWeight = tailWeight }
-        if let minRequests { options.anomaly.minBaselineRequests = minRequests }
-        let score = IncidentSuiteScore.run(suite, engine: options)
-        let seconds = Date().timeIntervalSince(t0)
-        print("anomaly detection on the incident suite: \(suite.scenarios.count) scenarios × \(days) days, "
-              + "\(score.incidents) injected incidents (\(String(format: "%.1f", seconds)) s)\n")
-        print(score.report, terminator: "")
-        if verbose {
-            for r in score.falseAlertReasons { print("false: \(r)") }
-            for r in score.missed { print("missed: \(r)") }
-            for r in score.log { print(r) }
+        if let dir = writeDay { return try write(dir) }
+        if let trace { return runTrace(trace) }
+        let sets: [Bool]
+        switch set {
+        case "tuned": sets = [false]
+        case "held-out": sets = [true]
+        case "both": sets = [false, true]
+        default: throw ValidationError("--set is tuned, held-out or both")
         }
+        for heldOut in sets {
+            let suite = IncidentSuite.standard(heldOut: heldOut, incidentDays: incidentDays, cleanDays: cleanDays)
+            let t0 = Date()
+            let score = BenchAnomalyCommand.score(suite, jobs: jobs)
+            let seconds = Date().timeIntervalSince(t0)
+            print("anomaly detection, \(heldOut ? "held-out" : "tuned") seeds: \(score.seeds.count) incident days "
+                  + "(seeds \(IncidentSuiteScore.describe(score.seeds))), \(score.cleanDays) clean days "
+                  + "(seeds \(IncidentSuiteScore.describe(score.cleanSeeds))), \(score.incidents) incidents, "
+                  + "\(String(format: "%.0f", seconds)) s\n")
+            print(score.report)
+            if verbose {
+                for r in score.missed { print("missed: \(r)") }
+                for r in score.late { print("late: \(r)") }
+                for r in score.falseAlertReasons { print("false: \(r)") }
+                print("")
+            }
+            if log { for r in score.log { print(r) } }
+        }
+    }
+
+    /// Scores the scenarios on `jobs` threads (each scenario is independent).
+    static func score(_ suite: IncidentSuite, jobs: Int) -> IncidentSuiteScore {
+        let scenarios = suite.scenarios
+        let results = Results(count: scenarios.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { worker in
+            var i = worker
+            while i < scenarios.count {
+                var s = IncidentSuiteScore()
+                s.add(scenarios[i], alerts: IncidentSuiteScore.alerts(scenarios[i]))
+                results.set(i, s)
+                i += max(1, jobs)
+            }
+        }
+        var total = IncidentSuiteScore()
+        for s in results.all { total.merge(s) }
+        return total
+    }
+
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [IncidentSuiteScore?]
+        init(count: Int) { items = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ s: IncidentSuiteScore) { lock.lock(); items[i] = s; lock.unlock() }
+        var all: [IncidentSuiteScore] { lock.lock(); defer { lock.unlock() }; return items.compactMap { $0 } }
+    }
+
+    func runTrace(_ what: String) {
+        guard let colon = what.lastIndex(of: ":") else { return }
+        let scope = String(what[..<colon]), metric = String(what[what.index(after: colon)...])
+        let sc = IncidentSuite.scenario(seed: seed, incidents: clean ? 0 : 7)
+        func minute(_ t: String) -> Int64 {
+            let p = t.split(separator: ":").compactMap { Int64($0) }
+            return p.count == 2 ? p[0] * 60 + p[1] : 0
+        }
+        let lo = minute(from), hi = minute(to)
+        for i in sc.incidents { print("INCIDENT \(Timestamp.format(ms: i.startMs)) \(i.kind.rawValue) \(i.target) \(i.detail)") }
+        let alerts = IncidentSuiteScore.alerts(sc, trace: { s, m, minute, line in
+            let mod = ((minute % 1440) + 1440) % 1440
+            guard s == scope, m == metric, mod >= lo, mod <= hi else { return }
+            print(String(format: "%02d:%02d ", mod / 60, mod % 60) + line)
+        })
+        for a in alerts { print("ALERT \(Timestamp.format(ms: a.startedMs)) \(a.reason)") }
+    }
+
+    func write(_ dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let sc = IncidentSuite.scenario(seed: seed, incidents: clean ? 0 : 7, trafficScale: scale)
+        let name = "day-\(seed)\(clean ? "-clean" : "")"
+        let path = (dir as NSString).appendingPathComponent(name + ".jsonl")
+        guard let out = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { throw RuntimeError("cannot write \(path)") }
+        try out.truncate(atOffset: 0)
+        var buffer = ""
+        var lines = 0
+        SuiteDayWriter.lines(sc) { line in
+            buffer += line
+            buffer += "\n"
+            lines += 1
+            if buffer.utf8.count > 1 << 20 {
+                out.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        out.write(Data(buffer.utf8))
+        try out.close()
+        let labels = (dir as NSString).appendingPathComponent(name + ".labels.jsonl")
+        try (SuiteDayWriter.labelLines(sc).joined(separator: "\n") + (sc.incidents.isEmpty ? "" : "\n"))
+            .write(toFile: labels, atomically: true, encoding: .utf8)
+        FileHandle.standardError.write(Data("\(path): \(lines) lines; \(labels): \(sc.incidents.count) incidents\n".utf8))
     }
 }

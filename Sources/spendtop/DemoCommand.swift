@@ -14,6 +14,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Simulated seconds per real second.") var speed: Double = 60
     @Option(help: "Simulated requests per second of normal traffic.") var rate: Double = 12
     @Option(help: "Distinct API keys in the simulation.") var keys: Int = 400
+    @Option(help: "Seed of the simulation: the same seed shows the same traffic and alerts.") var seed: UInt64 = 7
     @OptionGroup var console: ConsoleOptions
     @OptionGroup var alertOptions: AlertOptions
 
@@ -33,7 +34,9 @@ struct DemoCommand: ParsableCommand {
         var o = DemoTraffic.Options()
         o.eventsPerSecond = rate
         o.keys = keys
-        let traffic = DemoTraffic(startMs: wallClockMs(), options: o)
+        o.seed = seed
+        // Simulated time starts on a minute, so the scripted incidents fall on the same minutes every run.
+        let traffic = DemoTraffic(startMs: wallClockMs() / 60_000 * 60_000, options: o)
         let feed = DemoFeed(traffic: traffic, speed: speed, prices: try SourceLoader.priceTable(pricesFile: console.prices))
         // The demo's alerts stay on screen: no alert log (trying it leaves nothing behind); judged as the
         // simulation writes each minute, like a live ingest.

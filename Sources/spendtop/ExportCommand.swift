@@ -150,7 +150,10 @@ struct ExportCommand: ParsableCommand {
                                                 alerts: replayed)
         try write(table)
         if let hook = alertOptions.hook() {
-            for e in events { hook.run(e) }
+            for e in events {
+                hook.waitForSlot(seconds: hook.timeout + 2)
+                hook.run(e)
+            }
             hook.waitUntilIdle(seconds: hook.timeout + 2)
         }
         let rejected = stats.reduce(0) { $0 + $1.1.rejected }

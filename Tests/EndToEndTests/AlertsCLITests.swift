@@ -33,7 +33,7 @@ final class AlertsCLITests: XCTestCase {
         let rows = CLI.parseCSV(r.stdout)
         // The one alerts table (the console's pane and `e` write the same columns).
         XCTAssertEqual(rows[0], ["started", "ended", "kind", "scope", "metric", "observed", "expected", "score", "reason",
-                                 "budget_limit_usd", "budget_used_pct", "budget_run_out", "state", "id"])
+                                 "budget_limit_usd", "budget_used_pct", "budget_run_out", "state", "id", "scopes"])
         let thresholds = rows.dropFirst().filter { $0[2] == "threshold" }
         XCTAssertEqual(thresholds.map { $0[0] }, ["2026-11-28T11:02:00Z", "2026-11-28T12:32:00Z"])
         XCTAssertEqual(thresholds.map { $0[1] }, ["2026-11-28T11:34:00Z", "2026-11-28T13:04:00Z"])

@@ -15,8 +15,6 @@ public final class AlertEngine: AlertEvaluating {
         /// (so a restart does not ring for yesterday); the rest go to `history` only.
         public var catchUpQuietMinutes: Int64 = 5
         public var maxHistory = 1_000
-        /// Anomalies of any kind starting this soon after an open one are merged into it.
-        public var mergeMinutes = 10
         public init() {}
     }
 
@@ -62,6 +60,8 @@ public final class AlertEngine: AlertEvaluating {
     }
 
     var incidents: [Int: Incident] = [:]
+    /// The detector's incidents: the symptoms each holds (AlertEngine+Anomalies.swift).
+    var detected: [Int: DetectedIncident] = [:]
     var order: [Int] = []
     var nextID = 0
     var ruleStates: [RuleState]
@@ -216,6 +216,7 @@ public final class AlertEngine: AlertEvaluating {
             guard drop > 0, let inc = incidents[id], inc.event.endedMs != nil else { return false }
             drop -= 1
             incidents[id] = nil
+            detected[id] = nil
             return true
         }
     }
@@ -328,88 +329,5 @@ public final class AlertEngine: AlertEvaluating {
         let id = open(e)
         st.incidents.append(id)
         started.append(id)
-    }
-
-    // MARK: anomalies
-
-    static func preference(_ g: Int, _ groupings: [Grouping]) -> Int {
-        guard g >= 0 else { return 0 }
-        switch groupings[g] {
-        case .by(.feature): return 0
-        case .by(.apiKey): return 1
-        case .by(.model): return 2
-        case .total: return 4
-        default: return 3
-        }
-    }
-
-    func evaluateAnomalies(_ query: SpendQuery, minute m: Int64, _ started: inout [Int]) {
-        let (openings, closings) = detector.step(query, minute: m)
-        for c in closings {
-            guard var inc = incidents[c.incident] else { continue }
-            inc.attached -= 1
-            incidents[c.incident] = inc
-            if inc.attached <= 0 { end(c.incident, atMs: c.endMs) }
-        }
-        let groupings = detector.groupings
-        let sorted = openings.sorted {
-            let p0 = Self.preference($0.key.grouping, groupings), p1 = Self.preference($1.key.grouping, groupings)
-            return p0 != p1 ? p0 < p1 : $0.z > $1.z
-        }
-        for o in sorted {
-            if let id = o.reopen, var inc = incidents[id] {
-                inc.attached = max(inc.attached, 0) + 1
-                inc.event.endedMs = nil
-                incidents[id] = inc
-                detector.attach(o.key, metricIndex: o.metricIndex, incident: id)
-                continue
-            }
-            // One incident, one alert: a symptom of the same family joins the open incident, and any symptom
-            // joins one that started in the last `mergeMinutes` (a key's spend spike also drops its feature's cache ratio).
-            let mergeFrom = (m + 1 - Int64(options.mergeMinutes)) * 60_000
-            if let id = order.last(where: { id in
-                guard let inc = incidents[id], inc.event.kind == .anomaly, inc.event.endedMs == nil else { return false }
-                return inc.family == o.metric.family || inc.event.startedMs >= mergeFrom
-            }) {
-                incidents[id]!.attached += 1
-                incidents[id]!.event.related = (incidents[id]!.event.related ?? 0) + 1
-                detector.attach(o.key, metricIndex: o.metricIndex, incident: id)
-                continue
-            }
-            let (scope, short, filters) = describe(o.key, query)
-            let ratioText: String
-            if o.metric.rising && (o.metric == .spend || o.metric == .tokens || o.metric == .requests) {
-                ratioText = "\(AlertFormat.ratio(o.expected > 0 ? o.observed / o.expected : .infinity)) baseline"
-                    + " (\(o.metric.format(o.observed)) vs \(o.metric.format(o.expected)))"
-            } else {
-                ratioText = "\(o.metric.format(o.observed)) vs \(o.metric.format(o.expected)) baseline"
-            }
-            var parts = ["\(short) \(o.metric.title) \(ratioText)"]
-            parts += AnomalyExplainer.drivers(query, scope: filters, metric: o.metric, minute: m)
-            let e = AlertEvent(key: "anomaly:\(scope):\(o.metric.rawValue)", kind: .anomaly, startedMs: (m + 1) * 60_000,
-                               scope: scope, scopeFilters: filters,
-                               metric: o.metric.rawValue, observed: o.observed, expected: o.expected,
-                               score: (o.z * 10).rounded() / 10, reason: parts.joined(separator: "; "))
-            let id = open(e, family: o.metric.family)
-            detector.attach(o.key, metricIndex: o.metricIndex, incident: id)
-            started.append(id)
-        }
-    }
-
-    /// The scope text, the short name and the filters (with ids) of a detector group.
-    func describe(_ key: AnomalyDetector.GroupKey, _ query: SpendQuery) -> (String, String, [ViewQuery.Filter]) {
-        if key.grouping < 0 {
-            let name = query.name(.gpu, key.cell.first)
-            return ("gpu=\(name)", name, [ViewQuery.Filter(.gpu, id: key.cell.first, value: name)])
-        }
-        let g = detector.groupings[key.grouping]
-        var filters: [ViewQuery.Filter] = []
-        for (d, id) in [(g.first, key.cell.first), (g.second, key.cell.second)] {
-            if let d { filters.append(ViewQuery.Filter(d, id: id, value: query.name(d, id))) }
-        }
-        if filters.isEmpty { return ("fleet", "fleet", []) }
-        let scope = filters.map(\.text).joined(separator: ",")
-        let short = filters.map(\.value).joined(separator: " / ")
-        return (scope, short, filters)
     }
 }

@@ -1,7 +1,11 @@
 /// One incident: a threshold rule, a budget or an anomaly that started holding, until it ends.
 /// The alerts pane, the chart markers, `alerts.jsonl`, `--on-alert` and `export --view alerts` all show these.
 public struct AlertEvent: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case threshold, budget, anomaly }
+    public enum Kind: String, Sendable, Codable {
+        case threshold, budget, anomaly
+        /// A key, model or feature with no spend baseline that reaches a material share of fleet burn.
+        case newSpender = "new_spender"
+    }
 
     /// Stable identity of the incident's source (rule name, or `anomaly:feature=x:spend`).
     public var key: String
@@ -26,8 +30,13 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     public var budgetLimit: Double? = nil
     public var budgetUsedPct: Double? = nil
     public var budgetRunOutMs: Int64? = nil
-    /// Anomalies: other series (same kind of symptom) that started while this incident held and were merged into it.
+    /// Anomalies: how many other series (symptoms on linked scopes) were merged into this incident.
     public var related: Int? = nil
+    /// Anomalies: every scope the incident holds, its own first (`feature=support-chat`, `api_key=sk-…a1b2`).
+    public var scopes: [String]? = nil
+
+    /// Found by the anomaly detector (an anomaly or a new spender), not by a rule or budget.
+    public var isDetected: Bool { kind == .anomaly || kind == .newSpender }
 
     /// Without `scopeFilters` the scope text is read as filters by display name.
     public init(key: String, kind: Kind, startedMs: Int64, endedMs: Int64? = nil, scope: String,

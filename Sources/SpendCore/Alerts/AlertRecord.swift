@@ -21,11 +21,12 @@ public struct AlertRecord: Codable, Equatable, Sendable {
     public var budgetUsedPct: Double?
     public var budgetRunOut: String?
     public var related: Int?
+    public var scopes: [String]?
 
     enum CodingKeys: String, CodingKey {
         case event, key, kind, started, startedMs = "started_ms", ended, endedMs = "ended_ms", scope, metric, observed
         case expected, score, reason, budgetLimit = "budget_limit", budgetUsedPct = "budget_used_pct"
-        case budgetRunOut = "budget_run_out", related
+        case budgetRunOut = "budget_run_out", related, scopes
     }
 
     public init(_ e: AlertEvent, event: String? = nil) {
@@ -46,6 +47,7 @@ public struct AlertRecord: Codable, Equatable, Sendable {
         budgetUsedPct = e.budgetUsedPct.flatMap(AlertRecord.finite)
         budgetRunOut = e.budgetRunOutMs.map { Timestamp.format(ms: $0) }
         related = e.related
+        scopes = e.scopes.map { $0.map(TextSanitizer.clean) }
     }
 
     static func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }

@@ -1,25 +1,27 @@
-/// Finds the likely driver of an anomaly from the rollups, once, when it opens: retries, errors, a cache
-/// collapse, or one key / model / feature carrying most of the rise. Cost: one sum over the baseline hour
-/// of two or three groupings, each one `SpendQuery` call.
+/// Finds the likely driver of an anomaly, once, when it opens: retries, errors, a cache collapse, or one key /
+/// model / feature / provider carrying most of the change. Cost: two totals and up to two breakdowns per
+/// other dimension over the baseline hour, each one `SpendQuery` call.
 enum AnomalyExplainer {
     static let baselineMinutes: Int64 = 60
     /// Minutes just before the anomaly left out of the baseline (they may already be part of it).
     static let gapMinutes: Int64 = 3
+    /// Events a baseline count needs before a ratio against it is shown (below, its own noise is ~30%).
+    static let minBaselineCount = 10.0
 
-    /// The anomalous group as exact filters (with ids).
-    typealias Scope = [ViewQuery.Filter]
-
-    static func drivers(_ query: SpendQuery, scope: Scope, metric: AnomalyMetric, minute: Int64) -> [String] {
-        guard metric != .gpuUtil else { return [] }
+    static func drivers(_ input: DetectorInput, scope: AnomalyScope, metric: AnomalyMetric, minute: Int64) -> [String] {
+        guard metric != .gpuUtil, !scope.isGPU else { return [] }
+        let lineage = Lineage(input: input, minute: minute)
         let from = minute - baselineMinutes, to = minute - gapMinutes
-        guard let now = try? query.total(scope, fromMinute: minute, toMinute: minute),
-              let base = try? query.total(scope, fromMinute: from, toMinute: to) else { return [] }
+        let now = lineage.measures(scope, from: minute, to: minute)
+        let base = lineage.measures(scope, from: from, to: to)
+        guard now.requests > 0 else { return [] }
         let baseMinutes = Double(to - from + 1)
         var out: [String] = []
 
         let rNow = now.retryRate ?? 0, rBase = base.retryRate ?? 0
         if metric != .retryRate && rNow >= 0.05 && rNow >= 3 * max(rBase, 0.005) {
-            out.append(rBase > 0 ? "retries \(AlertFormat.ratio(rNow / rBase))" : "retries \(AlertFormat.number(rNow * 100))%")
+            out.append(Double(base.retries) >= minBaselineCount ? "retries \(AlertFormat.ratio(rNow / rBase))"
+                       : "retries \(AlertFormat.number(rNow * 100))%")
         }
         let eNow = now.errorRate ?? 0, eBase = base.errorRate ?? 0
         if metric != .errorRate && eNow >= 0.10 && eNow >= 3 * max(eBase, 0.005) {
@@ -40,20 +42,23 @@ enum AnomalyExplainer {
         case .cacheHitRatio: value = { Double($0.inputTokens - $0.cacheReadTokens) }  // uncached input: what got dearer
         case .gpuUtil: return out
         }
-        let word = metric == .errorRate ? "errors" : metric == .retryRate ? "retries" : metric == .cacheHitRatio ? "uncached input" : "rise"
-        for d in [Dimension.apiKey, .model, .feature] where !scope.contains(where: { $0.dimension == d }) {
-            // A breakdown the backend cannot answer (a third dimension) is skipped.
-            guard let nowBy = try? query.breakdown(by: d, scope, fromMinute: minute, toMinute: minute),
-                  let baseBy = try? query.breakdown(by: d, scope, fromMinute: from, toMinute: to) else { continue }
+        let word = metric == .errorRate ? "errors" : metric == .retryRate ? "retries"
+            : metric == .cacheHitRatio ? "uncached input" : "rise"
+        let filters = input.filters(scope)
+        for d in [Dimension.apiKey, .model, .provider, .feature] where d != scope.dimension {
+            // A breakdown the backend cannot answer (a dimension not kept with the scope's) is skipped.
+            guard let nowBy = input.breakdown(by: d, filters, from: minute, to: minute),
+                  let baseBy = input.breakdown(by: d, filters, from: from, to: to) else { continue }
             var deltas: [(GroupID, Double)] = []
             var totalRise = 0.0
             for (id, m) in nowBy {
                 let dlt = value(m) - (baseBy[id].map(value) ?? 0) / baseMinutes
                 if dlt > 0 { deltas.append((id, dlt)); totalRise += dlt }
             }
-            guard totalRise > 0, let top = deltas.max(by: { $0.1 < $1.1 }), top.1 / totalRise >= 0.6, deltas.count > 1 || nowBy.count > 1 || baseBy.count > 1 else { continue }
+            guard totalRise > 0, let top = deltas.max(by: { $0.1 < $1.1 }), top.1 / totalRise >= 0.6,
+                  nowBy.count > 1 || baseBy.count > 1 else { continue }
             let label = d == .apiKey ? "key" : d.name
-            out.append("\(label) \(query.name(d, top.0)) \(Int((top.1 / totalRise * 100).rounded()))% of \(word)")
+            out.append("\(label) \(input.name(d, top.0)) \(Int((top.1 / totalRise * 100).rounded()))% of \(word)")
             break
         }
         return out

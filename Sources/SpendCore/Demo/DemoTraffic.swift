@@ -1,6 +1,7 @@
 /// Simulated gateway traffic for `spendtop demo`: several features, many keys, models and GPUs,
 /// with scripted incidents in the first minutes after `startMs`. Pure and deterministic: the
-/// events of a second depend only on the seed and that second, however the time range is cut.
+/// events of a second depend only on the seed and how far that second is from `startMs`, however the
+/// time range is cut, so every run with the same seed shows the same traffic and the same alerts.
 public struct DemoTraffic: Sendable {
     public struct Options: Sendable {
         public var seed: UInt64 = 7
@@ -86,8 +87,9 @@ public struct DemoTraffic: Sendable {
     public func events(fromMs: Int64, toMs: Int64) -> [SpendEvent] {
         guard toMs > fromMs else { return [] }
         var out: [SpendEvent] = []
-        var second = DemoTraffic.floorDiv(fromMs, 1000)
-        while second * 1000 < toMs {
+        // Seconds are counted from the start, so the traffic does not depend on the wall clock.
+        var second = DemoTraffic.floorDiv(fromMs - startMs, 1000)
+        while startMs + second * 1000 < toMs {
             for e in eventsOf(second: second) where e.timestampMs >= fromMs && e.timestampMs < toMs { out.append(e) }
             second += 1
         }
@@ -97,9 +99,9 @@ public struct DemoTraffic: Sendable {
     /// One reading per GPU every 10 seconds in `[fromMs, toMs)`.
     public func gpuSamples(fromMs: Int64, toMs: Int64) -> [GPUSample] {
         var out: [GPUSample] = []
-        var t = DemoTraffic.floorDiv(fromMs + 9_999, 10_000) * 10_000
+        var t = startMs + DemoTraffic.floorDiv(fromMs - startMs + 9_999, 10_000) * 10_000
         while t < toMs {
-            var rng = SplitMix(options.seed ^ UInt64(bitPattern: t) &* 0x2545F4914F6CDD1D)
+            var rng = SplitMix.keyed(options.seed ^ 0x6770_7573, UInt64(bitPattern: t - startMs))
             for (node, gpu) in DemoTraffic.gpus {
                 let idle = node == DemoTraffic.idleGPU.node && gpu == DemoTraffic.idleGPU.gpu && isActive("idle-gpu", atMs: t)
                 let util = idle ? 1 + rng.unit() * 2 : 55 + rng.unit() * 35
@@ -114,9 +116,10 @@ public struct DemoTraffic: Sendable {
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
+    /// The events of the `second`-th second after the start (negative: history before it).
     func eventsOf(second: Int64) -> [SpendEvent] {
-        var rng = SplitMix(options.seed &+ UInt64(bitPattern: second) &* 0x9E3779B97F4A7C15)
-        let ms0 = second * 1000
+        var rng = SplitMix.keyed(options.seed, UInt64(bitPattern: second))
+        let ms0 = startMs + second * 1000
         // A gentle wave so that charts have a shape even without incidents.
         let wave = 1 + 0.25 * Self.sine(Double(second % 1800) / 1800)
         let rate = options.eventsPerSecond * wave
@@ -209,6 +212,14 @@ public struct DemoTraffic: Sendable {
 struct SplitMix {
     var state: UInt64
     init(_ seed: UInt64) { state = seed }
+
+    /// A stream for (seed, index) that shares nothing with its neighbours: seeding with `seed + index·γ`
+    /// would make index n+1's stream index n's shifted by one draw (SplitMix advances by γ per draw).
+    static func keyed(_ seed: UInt64, _ index: UInt64) -> SplitMix {
+        var a = SplitMix(seed)
+        var b = SplitMix(index ^ 0xD6E8_FEB8_6659_FD93)
+        return SplitMix(a.next() ^ b.next())
+    }
     mutating func next() -> UInt64 {
         state &+= 0x9E3779B97F4A7C15
         var z = state

@@ -57,7 +57,8 @@ public struct GroupingPlanner: Sendable, Equatable {
         case 0: break
         case 1: out.append(.by(dims[0]))
         default:
-            out += Grouping.pairs.filter { p in dims.allSatisfy { $0 == p.first || $0 == p.second } }
+            // Every pair the console keeps (the drill pairs and provider×model) that holds these dimensions.
+            out += Grouping.console.filter { p in p.second != nil && dims.allSatisfy { $0 == p.first || $0 == p.second } }
         }
         if view == .keys { out.append(.pair(.feature, .apiKey)) }
         return out

@@ -18,8 +18,10 @@ public struct Grouping: Hashable, Sendable, CustomStringConvertible {
     /// The pairs SPEC §5 keeps, so that a drill-down (feature → key → model) can be answered.
     public static let pairs: [Grouping] = [.pair(.feature, .apiKey), .pair(.feature, .model), .pair(.apiKey, .model)]
     /// Everything the console needs: SPEC §5's groups (users and gateways are dimensions for
-    /// filters and importers, not panes) and the drill-down pairs.
+    /// filters and importers, not panes), the drill-down pairs, and provider×model (which models belong to
+    /// which provider, for the anomaly detector's incident merging; a dozen cells a minute).
     public static let console: [Grouping] = [.total, .by(.feature), .by(.apiKey), .by(.model), .by(.team), .by(.provider)] + pairs
+        + [.pair(.provider, .model)]
 
     /// Latency histograms are kept for the fleet and the low-cardinality groupings only.
     public var keepsLatency: Bool {

@@ -6,7 +6,8 @@ public enum AlertsTable {
     /// (the export's, so a file's alerts can be compared in CI).
     public enum Order: Sendable { case pane, started }
 
-    /// The first twelve are `export --view alerts`' historical columns, in their order; `state` and `id` follow.
+    /// The first twelve are `export --view alerts`' historical columns, in their order; `state`, `id` and `scopes`
+    /// (every scope a merged incident holds) follow.
     public static let columns: [ViewTable.Column] = [
         .init(id: "started", title: "STARTED", kind: .time),
         .init(id: "ended", title: "ENDED", kind: .time),
@@ -22,6 +23,7 @@ public enum AlertsTable {
         .init(id: "budget_run_out", title: "RUNS OUT", kind: .time),
         .init(id: "state", title: "STATE", kind: .text),
         .init(id: "id", title: "ID", kind: .text),
+        .init(id: "scopes", title: "SCOPES", kind: .text),
     ]
 
     /// The row id of a budget's standing (incidents use `AlertEvent.identity`).
@@ -44,7 +46,7 @@ public enum AlertsTable {
             rows.append([time(b.periodStartMs), time(b.periodEndMs), .text("budget"), text(b.rule.scope.description),
                          .text(b.rule.metric), num(b.spentUSD), num(b.rule.limitUSD), .empty, text(b.summary),
                          num(b.rule.limitUSD), num(b.usedPct), time(b.runOutMs), .text("budget \(pct)%"),
-                         text(budgetID(b))])
+                         text(budgetID(b)), .empty])
         }
         var seen = Set<String>()
         let all = (a.active + a.history).filter {
@@ -64,7 +66,8 @@ public enum AlertsTable {
             let state = e.endedMs.map { "ended " + String(AlertEvent.clock($0).dropLast()) } ?? "▲ active"
             rows.append([time(e.startedMs), time(e.endedMs), .text(e.kind.rawValue), text(e.scope), .text(e.metric),
                          num(e.observed), num(e.expected), num(e.score), text(e.reason), num(e.budgetLimit),
-                         num(e.budgetUsedPct), time(e.budgetRunOutMs), .text(state), text(e.identity)])
+                         num(e.budgetUsedPct), time(e.budgetRunOutMs), .text(state), text(e.identity),
+                         text((e.scopes ?? []).joined(separator: "; "))])
         }
         var t = ViewTable(title: "Alerts", columns: columns, rows: rows)
         // The selection follows an alert by its identity as rows come and go.

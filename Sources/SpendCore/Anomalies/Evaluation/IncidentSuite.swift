@@ -1,12 +1,17 @@
 import Foundation
 
-/// The labelled incident suite: deterministic simulated traffic (four features with their own daily rhythm,
-/// a long tail of sparse keys, four GPUs) with injected incidents of six kinds and three sizes, plus clean
-/// days. `make bench-anomaly` and the guard test score the detector on it (docs/anomalies.md).
+/// The labelled incident suite: simulated days of a realistic fleet (`SuiteWorld`) with injected incidents of
+/// nine kinds at three sizes, and clean days. `make bench-anomaly` and the guard test score the detector on
+/// it; `spendtop bench-anomaly --write-day` writes a day as JSONL with its labels, so the same day can be
+/// judged through `spendtop export DAY.jsonl --view alerts --window all` (docs/anomalies.md).
 public struct IncidentSuite: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
-        case keySpike = "key_spike", retryStorm = "retry_storm", cacheCollapse = "cache_collapse"
-        case errorBurst = "error_burst", gpuDrop = "gpu_drop", slowRamp = "slow_ramp"
+        case retryStorm = "retry_storm", keySpike = "key_spike", newSpender = "new_spender"
+        case cacheCollapse = "cache_collapse", errorBurst = "error_burst", providerErrors = "provider_errors"
+        case slowRamp = "slow_ramp", sparseJump = "sparse_jump", gpuIdle = "gpu_idle"
+
+        /// Minutes after its start by which an incident must be alerted (slow ramps build up).
+        public var deadlineMinutes: Int64 { self == .slowRamp ? 15 : 5 }
     }
 
     /// One injected incident and its ground truth.
@@ -16,216 +21,341 @@ public struct IncidentSuite: Sendable {
         public var size: Int
         public var startMs: Int64
         public var endMs: Int64
+        /// The scope an alert must name: `feature=…`, `api_key=sk-…a1b2` (masked), `model=…`, `provider=…`, `gpu=…`.
         public var target: String
+        /// What was injected, for reading.
+        public var detail: String
+        // Generator parameters.
+        var feature = 0, model = 0, key = 0, gpu = 0
+        var magnitude = 0.0, rampMinutes = 0.0
+        var provider = ""
     }
 
     public struct Scenario: Sendable {
         public var seed: UInt64
         public var days: Int
-        public var incidents: [Incident]
         public var startMs: Int64
+        public var incidents: [Incident]
+        /// Scales every feature's traffic (smaller days for quick tests).
+        public var trafficScale: Double
+        var world: SuiteWorld
+        /// New keys of new-spender incidents (appended to the world's keys).
+        var extraKeys: [String] = []
     }
 
     public var scenarios: [Scenario]
 
     static let epoch: Int64 = Int64(Timestamp.daysFromCivil(2026, 11, 2)) * 86_400_000
 
-    /// `incidentScenarios` scenarios of `days` days with incidents on every day after the first (the first is
-    /// clean history), and `cleanScenarios` clean ones. Kinds and sizes go round-robin across the suite.
-    public static func standard(incidentScenarios: Int, cleanScenarios: Int, days: Int = 2, perDay: Int = 9) -> IncidentSuite {
+    /// Seeds the detector was developed on, and seeds kept out of that work (reported separately).
+    public static let tunedSeeds: ClosedRange<UInt64> = 1...40
+    public static let tunedCleanSeeds: ClosedRange<UInt64> = 101...124
+    public static let heldOutSeeds: ClosedRange<UInt64> = 1001...1040
+    public static let heldOutCleanSeeds: ClosedRange<UInt64> = 2001...2024
+
+    /// Incident days (one day each, no history before: as a file a new user exports) and clean days.
+    public static func make(incidentSeeds: [UInt64], cleanSeeds: [UInt64], perDay: Int = 7, trafficScale: Double = 1,
+                            days: Int = 1) -> IncidentSuite {
         var out: [Scenario] = []
-        var j = 0
-        for s in 0..<incidentScenarios {
-            var rng = SuiteRandom(seed: UInt64(1000 + s))
-            let start = epoch + Int64(s) * 7 * 86_400_000
-            var incidents: [Incident] = []
-            for day in 1..<max(days, 2) {
-                for k in 0..<perDay {
-                    let kind = Kind.allCases[j % Kind.allCases.count]
-                    let size = (j / Kind.allCases.count) % 3
-                    j += 1
-                    let slot = 1440 / perDay
-                    let minute = Int64(day * 1440 + k * slot + 20 + rng.int(max(1, slot - 110)))
-                    let duration: Int64 = kind == .slowRamp ? 75 : 30
-                    let targets: [String]
-                    switch kind {
-                    case .keySpike, .retryStorm, .slowRamp: targets = ["support-chat", "agent-planner", "code-review"]
-                    case .cacheCollapse: targets = ["support-chat", "code-review"]
-                    case .errorBurst: targets = ["gpt-4o", "claude-sonnet-4-5"]
-                    case .gpuDrop: targets = ["0", "1", "2", "3"]
-                    }
-                    incidents.append(Incident(kind: kind, size: size, startMs: start + minute * 60_000,
-                                              endMs: start + (minute + duration) * 60_000,
-                                              target: targets[rng.int(targets.count)]))
-                }
-            }
-            out.append(Scenario(seed: UInt64(s + 1), days: max(days, 2), incidents: incidents, startMs: start))
+        for seed in incidentSeeds {
+            out.append(scenario(seed: seed, incidents: perDay, trafficScale: trafficScale, days: days))
         }
-        for c in 0..<cleanScenarios {
-            out.append(Scenario(seed: UInt64(500 + c), days: days, incidents: [],
-                                startMs: epoch + Int64(incidentScenarios + c) * 7 * 86_400_000))
-        }
+        for seed in cleanSeeds { out.append(scenario(seed: seed, incidents: 0, trafficScale: trafficScale, days: days)) }
         return IncidentSuite(scenarios: out)
     }
 
-    struct Feature {
-        var name: String
-        var rate: Double
-        var peakHour: Double
-        var width: Double
-        var floor: Double
-        var model: Int
-        var cacheFraction: Double
-        var keys: [String]
+    public static func standard(heldOut: Bool = false, incidentDays: Int? = nil, cleanDays: Int? = nil) -> IncidentSuite {
+        let inc = Array(heldOut ? heldOutSeeds : tunedSeeds), clean = Array(heldOut ? heldOutCleanSeeds : tunedCleanSeeds)
+        return make(incidentSeeds: Array(inc.prefix(incidentDays ?? inc.count)), cleanSeeds: Array(clean.prefix(cleanDays ?? clean.count)))
     }
 
-    struct Model {
-        var name: String
-        var provider: String
-        var input: Double, output: Double, cacheRead: Double
-    }
-
-    static let models = [
-        Model(name: "gpt-4o", provider: "openai", input: 2.5e-6, output: 10e-6, cacheRead: 1.25e-6),
-        Model(name: "claude-sonnet-4-5", provider: "anthropic", input: 3e-6, output: 15e-6, cacheRead: 0.3e-6),
-        Model(name: "gemini-2.0-flash", provider: "google", input: 0.1e-6, output: 0.4e-6, cacheRead: 0.025e-6),
-        Model(name: "claude-opus-4-1", provider: "anthropic", input: 15e-6, output: 75e-6, cacheRead: 1.5e-6),
-    ]
-
-    static let features = [
-        Feature(name: "support-chat", rate: 16, peakHour: 14, width: 5, floor: 0.35, model: 0, cacheFraction: 0.6,
-                keys: ["prod-web", "prod-web", "prod-api", "mobile"]),
-        Feature(name: "agent-planner", rate: 6, peakHour: 11, width: 4, floor: 0.4, model: 1, cacheFraction: 0.4,
-                keys: ["agents", "agents", "prod-api"]),
-        Feature(name: "rag-search", rate: 24, peakHour: 20, width: 5, floor: 0.3, model: 2, cacheFraction: 0.3,
-                keys: ["prod-web", "search-svc"]),
-        Feature(name: "code-review", rate: 8, peakHour: 13, width: 3, floor: 0.45, model: 1, cacheFraction: 0.55,
-                keys: ["ci"]),
-    ]
-
-    static func shape(_ hour: Double, peak: Double, width: Double, floor: Double) -> Double {
-        var d = abs(hour - peak)
-        d = min(d, 24 - d)
-        return floor + (1 - floor) * exp2(-(d / width) * (d / width) * 1.44)
-    }
-
-    /// Feeds one scenario's events and GPU samples into the rollup, minute by minute.
-    public static func generate(_ sc: Scenario, into rollup: Rollup) {
-        var rng = SuiteRandom(seed: sc.seed)
-        let tail = (0..<40).map { i in "sk-proj-tail\(i)x\(sc.seed)Qm7ZpL2wV9nR4tY8" }
-        let runaway = "sk-runaway-\(sc.seed)K3vQ9mZxT7pLw2Rn"
-        for t in 0..<Int64(sc.days * 1440) {
-            let minuteMs = sc.startMs + t * 60_000
-            let hour = Double(t % 1440) / 60
-            let active = sc.incidents.filter { minuteMs >= $0.startMs && minuteMs < $0.endMs }
-            func emit(_ f: Feature, model: Int, key: String, cacheFraction: Double, errorP: Double, retry: Int) {
-                let m = models[model]
-                let input = Int64(2000 * rng.logNormal(0.5))
-                let output = Int64(300 * rng.logNormal(0.6))
-                let cache = min(input, Int64(Double(input) * cacheFraction * (0.85 + 0.3 * rng.uniform())))
-                let isError = rng.uniform() < errorP
-                let out = isError ? 0 : output
-                let cost = Double(input - cache) * m.input + Double(cache) * m.cacheRead + Double(out) * m.output
-                let ev = SpendEvent(timestampMs: minuteMs + Int64(rng.int(60_000)), feature: f.name, apiKey: key,
-                                    team: "team-" + f.name.prefix(4), provider: m.provider, model: m.name,
-                                    usage: TokenUsage(input: input, output: out, cacheRead: cache),
-                                    costUSD: cost, latencyMs: 400 + 1200 * rng.uniform(), isError: isError, retry: retry)
-                rollup.ingest(ev)
+    /// One day drawn from `seed`, with `incidents` incidents. Kinds and sizes rotate with the seed, so
+    /// consecutive seeds cover every kind at every size, and a day depends on nothing but its seed.
+    public static func scenario(seed: UInt64, incidents count: Int, trafficScale: Double = 1, days: Int = 1) -> Scenario {
+        let rotation = Int(seed % 10_000) * count
+        var world = SuiteWorld(seed: seed)
+        if trafficScale != 1 { for i in world.features.indices where !world.features[i].sparse { world.features[i].rate *= trafficScale } }
+        let start = epoch + Int64(seed % 400) * 86_400_000
+        var sc = Scenario(seed: seed, days: days, startMs: start, incidents: [], trafficScale: trafficScale, world: world)
+        guard count > 0 else { return sc }
+        var rng = SuiteRandom(seed: seed &* 7919 &+ 17)
+        let day0 = (days - 1) * 1440
+        // Slots across the day after a warm-up hour, one incident in each.
+        let first = 70, last = 1440 - 100
+        let slot = (last - first) / count
+        for k in 0..<count {
+            let j = rotation + k
+            let kind = Kind.allCases[j % Kind.allCases.count]
+            let size = (j / Kind.allCases.count) % 3
+            for _ in 0..<40 {
+                let minute = first + k * slot + rng.int(max(1, slot - 80))
+                if var inc = plan(kind, size: size, minute: minute, world: &sc.world, extraKeys: &sc.extraKeys, &rng) {
+                    inc.startMs = start + Int64(day0 + minute) * 60_000
+                    inc.endMs += inc.startMs
+                    sc.incidents.append(inc)
+                    break
+                }
             }
-            for f in features {
-                var rate = f.rate * shape(hour, peak: f.peakHour, width: f.width, floor: f.floor)
-                var cacheFraction = f.cacheFraction
-                var retryP = 0.0
-                for inc in active where inc.target == f.name {
+        }
+        return sc
+    }
+
+    /// Picks a target that makes the incident matter at that time of day, or nil to try another time.
+    static func plan(_ kind: Kind, size: Int, minute: Int, world w: inout SuiteWorld, extraKeys: inout [String],
+                     _ rng: inout SuiteRandom) -> Incident? {
+        let fleetSpend = w.expectedFleetSpend(minute: minute), fleetRequests = w.expectedFleetRequests(minute: minute)
+        func spendShare(_ f: Int) -> Double { w.expectedRequests(f, minute: minute) * w.features[f].costPerRequest / fleetSpend }
+        func requestShare(_ f: Int) -> Double { w.expectedRequests(f, minute: minute) / fleetRequests }
+        let regular = w.features.indices.filter { !w.features[$0].sparse }
+        func duration(_ lo: Int, _ hi: Int) -> Int64 { Int64(lo + rng.int(hi - lo + 1)) * 60_000 }
+        func featureTarget(_ ok: (Int) -> Bool) -> Int? {
+            let c = regular.filter(ok)
+            return c.isEmpty ? nil : c[rng.int(c.count)]
+        }
+        var inc = Incident(kind: kind, size: size, startMs: 0, endMs: 0, target: "", detail: "")
+        switch kind {
+        case .retryStorm:
+            guard let f = featureTarget({ (requestShare($0) >= 0.06 || spendShare($0) >= 0.06)
+                && w.expectedRequests($0, minute: minute) >= 15 }) else { return nil }
+            inc.feature = f
+            inc.magnitude = [0.25, 0.45, 0.7][size]
+            inc.target = "feature=\(w.features[f].name)"
+            inc.detail = "\(Int(inc.magnitude * 100))% of requests fail and are retried"
+            inc.endMs = duration(20, 40)
+        case .keySpike:
+            guard let f = featureTarget({ spendShare($0) >= 0.04 }) else { return nil }
+            // An existing key of the feature, known from the start, that at least triples its spend: one with a
+            // baseline (a few calls an hour or more) no bigger than half the extra.
+            let extra = [0.06, 0.12, 0.25][size] * fleetSpend
+            let fw = w.features[f]
+            let featureSpend = w.expectedRequests(f, minute: minute) * fw.costPerRequest
+            let total = fw.keyCum.last!
+            let candidates = (0..<min(fw.keys.count, 60)).filter { r in
+                let share = (fw.keyCum[r] - (r > 0 ? fw.keyCum[r - 1] : 0)) / total
+                return w.keyBirth[fw.keys[r]] == 0 && share * w.expectedRequests(f, minute: minute) >= 0.05
+                    && share * featureSpend <= extra / 2
+            }.map { fw.keys[$0] }
+            guard !candidates.isEmpty else { return nil }
+            inc.feature = f
+            inc.key = candidates[rng.int(candidates.count)]
+            // A client loop: at least two extra calls a minute, on the dearest model that allows it.
+            let models = ["claude-opus-4-1", "claude-sonnet-4-5", "gpt-5", "gpt-4o", "gpt-4.1-mini"].map(SuiteWorld.model)
+            inc.model = models.first { extra / perCall(fw, SuiteWorld.catalogue[$0]) >= 2 } ?? models.last!
+            inc.magnitude = extra
+            inc.target = "api_key=\(KeyMask.mask(w.keys[inc.key]))"
+            inc.detail = "key sends extra \(SuiteWorld.catalogue[inc.model].name) calls worth \(Int([6, 12, 25][size]))% of fleet spend"
+            inc.endMs = duration(20, 40)
+        case .newSpender:
+            let f = regular[rng.int(regular.count)]
+            inc.feature = f
+            inc.key = w.keys.count + extraKeys.count
+            extraKeys.append("sk-live-" + rng.token(28))
+            // A job or an app that starts calling: many calls, on a mid-priced model.
+            inc.model = [SuiteWorld.model("claude-sonnet-4-5"), SuiteWorld.model("gpt-5"), SuiteWorld.model("gpt-4o")][rng.int(3)]
+            inc.magnitude = [0.08, 0.15, 0.3][size] * fleetSpend
+            inc.target = "api_key=\(KeyMask.mask(extraKeys.last!))"
+            inc.detail = "a new key spends \(Int([8, 15, 30][size]))% of the fleet's burn on \(SuiteWorld.catalogue[inc.model].name)"
+            inc.endMs = duration(25, 45)
+        case .cacheCollapse:
+            guard let f = featureTarget({ w.features[$0].cacheP * w.features[$0].cacheFrac >= 0.25 && spendShare($0) >= 0.06
+                && w.expectedRequests($0, minute: minute) >= 15 }) else { return nil }
+            inc.feature = f
+            inc.magnitude = [0.45, 0.2, 0.03][size]
+            inc.target = "feature=\(w.features[f].name)"
+            inc.detail = "prompt cache reads fall to \(Int(inc.magnitude * 100))% of normal"
+            inc.endMs = duration(25, 40)
+        case .errorBurst:
+            var share: [Int: (Double, Double)] = [:]
+            for f in regular {
+                let fw = w.features[f]
+                let total = fw.modelCum.last!
+                for (k, m) in fw.models.enumerated() {
+                    let p = (fw.modelCum[k] - (k > 0 ? fw.modelCum[k - 1] : 0)) / total
+                    share[m, default: (0, 0)].0 += p * requestShare(f)
+                    share[m, default: (0, 0)].1 += p * spendShare(f)
+                }
+            }
+            let c = share.filter { $0.value.0 >= 0.08 || $0.value.1 >= 0.08 }.map(\.key).sorted()
+            guard !c.isEmpty else { return nil }
+            inc.model = c[rng.int(c.count)]
+            inc.magnitude = [0.2, 0.35, 0.6][size]
+            inc.target = "model=\(SuiteWorld.catalogue[inc.model].name)"
+            inc.detail = "\(Int(inc.magnitude * 100))% of its calls fail"
+            inc.endMs = duration(15, 35)
+        case .providerErrors:
+            inc.provider = ["openai", "anthropic", "google"][rng.int(3)]
+            var share = 0.0
+            for f in regular {
+                let fw = w.features[f]
+                let total = fw.modelCum.last!
+                for (k, m) in fw.models.enumerated() where SuiteWorld.catalogue[m].provider == inc.provider {
+                    share += (fw.modelCum[k] - (k > 0 ? fw.modelCum[k - 1] : 0)) / total * requestShare(f)
+                }
+            }
+            guard share >= 0.12 else { return nil }
+            inc.magnitude = [0.25, 0.4, 0.6][size]
+            inc.target = "provider=\(inc.provider)"
+            inc.detail = "every \(inc.provider) model fails \(Int(inc.magnitude * 100))% of calls"
+            inc.endMs = duration(15, 30)
+        case .slowRamp:
+            // Enough requests that a 1.5× drift is measurable within 15 minutes (docs/anomalies.md, "limits").
+            guard let f = featureTarget({ spendShare($0) >= 0.07 && w.expectedRequests($0, minute: minute) >= 40 })
+            else { return nil }
+            inc.feature = f
+            let (top, ramp) = [(2.5, 35.0), (3.0, 45.0), (4.0, 70.0)][size]
+            inc.magnitude = top
+            inc.rampMinutes = ramp
+            inc.target = "feature=\(w.features[f].name)"
+            inc.detail = "prompts grow to \(AlertFormat.number(top))× over \(Int(ramp)) min (context bloat)"
+            inc.endMs = Int64(ramp + 15) * 60_000
+        case .sparseJump:
+            inc.feature = w.sparseFeature
+            inc.magnitude = [6.0, 10, 16][size]
+            inc.target = "feature=\(w.features[w.sparseFeature].name)"
+            inc.detail = "\(Int(inc.magnitude))× its calls (a job loops)"
+            inc.endMs = duration(20, 40)
+        case .gpuIdle:
+            let load = w.load(minute: minute)
+            let c = w.gpus.indices.filter { 12 + 80 * load + w.gpus[$0].offset >= 30 }
+            guard !c.isEmpty else { return nil }
+            inc.gpu = c[rng.int(c.count)]
+            inc.magnitude = [8.0, 3, 0][size]
+            inc.target = "gpu=\(w.gpus[inc.gpu].node):\(w.gpus[inc.gpu].gpu)"
+            inc.detail = "idle at ~\(Int(inc.magnitude))% with its memory held"
+            inc.endMs = duration(30, 60)
+        }
+        return inc
+    }
+
+    /// What one extra call costs: the feature's prompt (a fifth of it cached) and twice its answer.
+    static func perCall(_ f: SuiteWorld.Feature, _ m: SuiteWorld.Model) -> Double {
+        f.inMedian * exp(f.inSigma * f.inSigma / 2) * m.input * 0.8 + 2 * f.outMedian * exp(f.outSigma * f.outSigma / 2) * m.output
+    }
+
+    static func expensiveModel(_ f: SuiteWorld.Feature) -> Int {
+        let best = f.models.max { SuiteWorld.catalogue[$0].output < SuiteWorld.catalogue[$1].output }!
+        return SuiteWorld.catalogue[best].output >= 1.5e-5 ? best : SuiteWorld.model("claude-opus-4-1")
+    }
+
+    /// Feeds one scenario's events and GPU samples, minute by minute and in time order within each minute.
+    public static func generate(_ sc: Scenario, event: (SpendEvent) -> Void, gpu: (GPUSample) -> Void) {
+        var rng = SuiteRandom(seed: sc.seed)
+        let w = sc.world
+        let keys = w.keys + sc.extraKeys
+        let peakLoad = (0..<48).map { w.expectedFleetRequests(minute: $0 * 30) }.max() ?? 1
+        var serial = 0
+        let prefix = String(sc.seed, radix: 36)
+        var batch: [SpendEvent] = []
+        for t in 0..<(sc.days * 1440) {
+            let minuteMs = sc.startMs + Int64(t) * 60_000
+            let dayMinute = t % 1440
+            let hour = Double(dayMinute) / 60
+            let active = sc.incidents.filter { minuteMs >= $0.startMs && minuteMs < $0.endMs }
+            let burst = exp(w.burstSigma * rng.normal())
+            batch.removeAll(keepingCapacity: true)
+
+            func emit(_ fi: Int, model mi: Int, key ki: Int, tokens tk: (Int64, Int64, Int64), error: Bool, retry: Int,
+                      zeroTokens: Bool = false) {
+                let m = SuiteWorld.catalogue[mi]
+                let f = w.features[fi]
+                var (input, output, cache) = tk
+                if error { output = 0 }
+                if zeroTokens { input = 0; cache = 0 }
+                let cost = SuiteWorld.cost(m, input: input, output: output, cache: cache)
+                serial += 1
+                batch.append(SpendEvent(timestampMs: minuteMs + Int64(rng.int(60_000)), requestID: "\(prefix)-\(serial)",
+                                        feature: f.name, apiKey: keys[ki], team: f.team, provider: m.provider, model: m.name,
+                                        usage: TokenUsage(input: input, output: output, cacheRead: cache),
+                                        costUSD: cost, latencyMs: (200 + Double(output) * 12 * rng.uniform(0.6, 1.4)).rounded(),
+                                        isError: error, retry: retry))
+            }
+
+            for (fi, f) in w.features.enumerated() {
+                var rate = f.rate * w.rhythm(f, hour: hour) * (f.sparse ? 1 : burst * exp(w.featureSigma * rng.normal()))
+                var retryP = 0.0, inputScale = 1.0, cacheScale = 1.0
+                for inc in active where inc.feature == fi {
                     let into = Double(minuteMs - inc.startMs) / 60_000
                     switch inc.kind {
-                    case .slowRamp:
-                        let top = [2.0, 3.0, 5.0][inc.size]
-                        rate *= 1 + (top - 1) * min(into / 45, 1)
-                    case .cacheCollapse: cacheFraction = [0.3, 0.15, 0.02][inc.size]
-                    case .retryStorm: retryP = [0.3, 0.5, 0.7][inc.size]
-                    case .keySpike:
-                        for _ in 0..<rng.poisson([1.0, 3.0, 8.0][inc.size]) {
-                            emit(f, model: 3, key: runaway, cacheFraction: 0.1, errorP: 0.01, retry: 0)
-                        }
+                    case .retryStorm: retryP = inc.magnitude
+                    case .cacheCollapse: cacheScale = inc.magnitude
+                    case .slowRamp: inputScale = 1 + (inc.magnitude - 1) * min(into / inc.rampMinutes, 1)
+                    case .sparseJump: rate *= inc.magnitude
                     default: break
                     }
                 }
-                for _ in 0..<rng.poisson(rate) {
-                    let model = rng.uniform() < 0.85 ? f.model : (f.model + 1) % 3
-                    var errorP = 0.02
-                    for inc in active where inc.kind == .errorBurst && inc.target == models[model].name {
-                        errorP = [0.2, 0.35, 0.6][inc.size]
+                let n = rng.poisson(rate)
+                for _ in 0..<n {
+                    var mi = f.models[rng.pick(f.modelCum)]
+                    for r in w.rollouts where r.feature == fi && dayMinute >= r.fromMinute && rng.uniform() < r.share { mi = r.model }
+                    var ki = f.keys[rng.pick(f.keyCum)]
+                    if w.keyBirth[ki] > dayMinute { ki = f.keys[0] }
+                    var errorP = f.errorP
+                    for inc in active {
+                        if inc.kind == .errorBurst && inc.model == mi { errorP = inc.magnitude }
+                        if inc.kind == .providerErrors && SuiteWorld.catalogue[mi].provider == inc.provider { errorP = inc.magnitude }
                     }
-                    let key = f.keys[rng.int(f.keys.count)]
+                    let tk = w.tokens(f, &rng, inputScale: inputScale, cacheScale: cacheScale)
                     if retryP > 0 && rng.uniform() < retryP {
-                        // The first attempt fails, then retries until one succeeds (at most three).
-                        emit(f, model: model, key: key, cacheFraction: cacheFraction, errorP: 1, retry: 0)
+                        // A client loop: the first try fails, then up to three retries until one succeeds.
+                        emit(fi, model: mi, key: ki, tokens: tk, error: true, retry: 0)
                         var attempt = 1
                         while attempt <= 3 {
                             let fail = rng.uniform() < retryP * 0.6
-                            emit(f, model: model, key: key, cacheFraction: cacheFraction, errorP: fail ? 1 : 0, retry: attempt)
+                            emit(fi, model: mi, key: ki, tokens: tk, error: fail, retry: attempt)
                             if !fail { break }
                             attempt += 1
                         }
                         continue
                     }
-                    let isRetry = rng.uniform() < 0.01
-                    emit(f, model: model, key: key, cacheFraction: cacheFraction, errorP: errorP, retry: isRetry ? 1 : 0)
+                    let fail = rng.uniform() < errorP
+                    // A 429 is refused before the prompt is read; a 5xx read it.
+                    let refused = fail && rng.uniform() < 0.5
+                    emit(fi, model: mi, key: ki, tokens: tk, error: fail, retry: 0, zeroTokens: refused)
+                    if fail && errorP > f.errorP && rng.uniform() < 0.5 {
+                        let again = rng.uniform() < errorP
+                        emit(fi, model: mi, key: ki, tokens: tk, error: again, retry: 1, zeroTokens: again)
+                    } else if !fail && rng.uniform() < 0.015 {
+                        emit(fi, model: mi, key: ki, tokens: tk, error: false, retry: 1)
+                    }
                 }
             }
-            if rng.uniform() < 0.5 {
-                emit(features[rng.int(features.count)], model: 0, key: tail[rng.int(tail.count)], cacheFraction: 0.3, errorP: 0.05, retry: 0)
+            // A key spending more, or a new key spending: extra calls on an expensive model, sized against the
+            // fleet's burn at that time of day.
+            for inc in active where inc.kind == .keySpike || inc.kind == .newSpender {
+                let f = w.features[inc.feature]
+                let calls = rng.poisson(inc.magnitude / max(perCall(f, SuiteWorld.catalogue[inc.model]), 1e-9))
+                for _ in 0..<calls {
+                    var tk = w.tokens(f, &rng)
+                    tk.1 *= 2
+                    emit(inc.feature, model: inc.model, key: inc.key, tokens: tk, error: rng.uniform() < 0.01, retry: 0)
+                }
             }
-            let load = features.reduce(0.0) { $0 + shape(hour, peak: $1.peakHour, width: $1.width, floor: $1.floor) } / Double(features.count)
-            for g in 0..<4 {
-                var util = min(100, max(0, 20 + 60 * load + rng.normal() * 4))
-                for inc in active where inc.kind == .gpuDrop && inc.target == String(g) { util = [25.0, 10, 0][inc.size] + rng.uniform() * 3 }
-                rollup.ingest(GPUSample(timestampMs: minuteMs + 1_000 + Int64(g) * 100, node: "h100-sim", gpu: String(g),
-                                        utilPct: util, memUsedMB: 70_000, memTotalMB: 81_920, powerW: 150 + 4 * util,
-                                        queueDepth: Double(rng.int(3))))
+            batch.sort { $0.timestampMs < $1.timestampMs }
+            var next = 0
+            let load = w.expectedFleetRequests(minute: dayMinute) / max(peakLoad, 1e-9)
+            var tick = minuteMs
+            while tick < minuteMs + 60_000 {
+                while next < batch.count && batch[next].timestampMs < tick { event(batch[next]); next += 1 }
+                for (gi, g) in w.gpus.enumerated() {
+                    let noise = (rng.uniform() + rng.uniform() + rng.uniform() - 1.5) * 8
+                    var util = min(100, max(0, 12 + 80 * load + g.offset + noise))
+                    var idle = false
+                    for inc in active where inc.kind == .gpuIdle && inc.gpu == gi {
+                        util = inc.magnitude + rng.uniform() * 2
+                        idle = true
+                    }
+                    gpu(GPUSample(timestampMs: tick, node: g.node, gpu: g.gpu, utilPct: (util * 10).rounded() / 10,
+                                  memUsedMB: 73_000 + (rng.uniform() * 3000).rounded(), memTotalMB: 81_920,
+                                  powerW: idle ? 70 : (75 + 6.1 * util).rounded(), queueDepth: idle ? 0 : Double(rng.int(4))))
+                }
+                tick += w.gpuIntervalMs
             }
+            while next < batch.count { event(batch[next]); next += 1 }
         }
     }
-}
 
-/// SplitMix64: small, fast and the same on every platform, so the suite is reproducible byte for byte.
-struct SuiteRandom {
-    var state: UInt64
-    init(seed: UInt64) {
-        // Mix the seed first: with the raw seed, seed n+1's stream would be seed n's shifted by one draw.
-        state = (seed &+ 0x632B_E59B_D9B4_E019) &* 0xD1B5_4A32_D192_ED03
-        state = next() ^ 0x8CB9_2BA7_2F3D_8DD7
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-
-    mutating func normal() -> Double {
-        let u = max(uniform(), 1e-12), v = uniform()
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
-    }
-
-    mutating func logNormal(_ sigma: Double) -> Double { exp(sigma * normal() - sigma * sigma / 2) }
-
-    mutating func poisson(_ lambda: Double) -> Int {
-        if lambda <= 0 { return 0 }
-        if lambda > 30 { return max(0, Int((lambda + lambda.squareRoot() * normal()).rounded())) }
-        let l = exp(-lambda)
-        var k = 0
-        var p = 1.0
-        repeat {
-            k += 1
-            p *= uniform()
-        } while p > l
-        return k - 1
+    /// Feeds a scenario into a rollup.
+    public static func generate(_ sc: Scenario, into rollup: Rollup) {
+        generate(sc, event: { rollup.ingest($0) }, gpu: { rollup.ingest($0) })
     }
 }

@@ -1,118 +1,167 @@
 import Foundation
 
-/// How the detector did on an `IncidentSuite`: recall and median detection delay per incident kind, precision,
-/// and false alerts per clean day. An anomaly starting inside an incident (or up to `graceMinutes` after it
-/// ends) detects it; any other anomaly is a false alert.
+/// How the detector did on an `IncidentSuite`. An alert detects an incident when it starts inside it (or up to
+/// `graceMinutes` after it ends) and names its target among its scopes; the delay is from the incident's start
+/// to the end of the minute the alert was raised in. Any alert that detects nothing is a false alarm.
 public struct IncidentSuiteScore: Sendable {
     public struct KindScore: Sendable {
         public var incidents = 0
         public var detected = 0
+        /// Detected within the kind's deadline (5 minutes; 15 for slow ramps).
+        public var onTime = 0
         public var delaysMinutes: [Double] = []
-        public var recall: Double { incidents > 0 ? Double(detected) / Double(incidents) : 1 }
-        public var medianDelayMinutes: Double? { IncidentSuiteScore.median(delaysMinutes) }
+        public var recall: Double { incidents > 0 ? Double(onTime) / Double(incidents) : 1 }
+        public var medianDelayMinutes: Double? { IncidentSuiteScore.quantile(delaysMinutes, 0.5) }
+        public var p90DelayMinutes: Double? { IncidentSuiteScore.quantile(delaysMinutes, 0.9) }
     }
 
     public var kinds: [IncidentSuite.Kind: KindScore] = [:]
     public var alerts = 0
-    public var trueAlerts = 0
     public var falseAlerts = 0
-    /// Days with no incident at all (clean scenarios, and the history day of the others).
+    /// Alerts inside an incident's window that do not name its target (counted among the false ones).
+    public var mislabelled = 0
     public var cleanDays = 0
     public var falseAlertsOnCleanDays = 0
-    /// The false alerts, for reading (reason lines).
     public var falseAlertReasons: [String] = []
-    /// The incidents nobody was told about, for reading.
     public var missed: [String] = []
-    /// Every alert and incident in time order, for reading.
+    public var late: [String] = []
     public var log: [String] = []
+    public var seeds: [UInt64] = []
+    public var cleanSeeds: [UInt64] = []
 
     public static let graceMinutes: Int64 = 10
 
-    public var incidents: Int { kinds.values.reduce(0) { $0 + $1.incidents } }
-    public var detected: Int { kinds.values.reduce(0) { $0 + $1.detected } }
-    public var recall: Double { incidents > 0 ? Double(detected) / Double(incidents) : 1 }
-    public var precision: Double { alerts > 0 ? Double(trueAlerts) / Double(alerts) : 1 }
-    public var falseAlertsPerCleanDay: Double { cleanDays > 0 ? Double(falseAlertsOnCleanDays) / Double(cleanDays) : 0 }
-    public var medianDelayMinutes: Double? { IncidentSuiteScore.median(kinds.values.flatMap(\.delaysMinutes)) }
+    public init() {}
 
-    static func median(_ v: [Double]) -> Double? {
+    public var incidents: Int { kinds.values.reduce(0) { $0 + $1.incidents } }
+    public var onTime: Int { kinds.values.reduce(0) { $0 + $1.onTime } }
+    public var recall: Double { incidents > 0 ? Double(onTime) / Double(incidents) : 1 }
+    public var precision: Double { alerts > 0 ? Double(alerts - falseAlerts) / Double(alerts) : 1 }
+    public var falseAlertsPerCleanDay: Double { cleanDays > 0 ? Double(falseAlertsOnCleanDays) / Double(cleanDays) : 0 }
+    public var minimumKindRecall: Double { kinds.values.map(\.recall).min() ?? 1 }
+
+    static func quantile(_ v: [Double], _ q: Double) -> Double? {
         guard !v.isEmpty else { return nil }
         let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        let pos = q * Double(s.count - 1)
+        let lo = Int(pos.rounded(.down)), hi = min(lo + 1, s.count - 1)
+        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
     }
 
-    /// Generates, replays and scores every scenario.
+    /// The detector's alerts on one scenario (what `export --view alerts --window all` lists for its file).
+    public static func alerts(_ sc: IncidentSuite.Scenario, engine options: AlertEngine.Options = AlertEngine.Options(),
+                              trace: (@Sendable (String, String, Int64, String) -> Void)? = nil) -> [AlertEvent] {
+        var o = Rollup.Options()
+        o.retentionMinutes = nil
+        let rollup = Rollup(options: o)
+        IncidentSuite.generate(sc, into: rollup)
+        let engine = AlertEngine(options: options)
+        engine.detector.trace = trace
+        return engine.replay(rollup).filter(\.isDetected)
+    }
+
     public static func run(_ suite: IncidentSuite, engine options: AlertEngine.Options = AlertEngine.Options()) -> IncidentSuiteScore {
         var score = IncidentSuiteScore()
-        for sc in suite.scenarios {
-            var o = Rollup.Options()
-            o.retentionMinutes = nil
-            let rollup = Rollup(options: o)
-            IncidentSuite.generate(sc, into: rollup)
-            let engine = AlertEngine(options: options)
-            let alerts = engine.replay(rollup).filter { $0.kind == .anomaly }
-            score.add(sc, alerts: alerts)
-        }
+        for sc in suite.scenarios { score.add(sc, alerts: alerts(sc, engine: options)) }
         return score
     }
 
-    mutating func add(_ sc: IncidentSuite.Scenario, alerts: [AlertEvent]) {
+    static func names(_ a: AlertEvent, _ target: String) -> Bool { (a.scopes ?? [a.scope]).contains(target) }
+
+    public mutating func add(_ sc: IncidentSuite.Scenario, alerts: [AlertEvent]) {
+        if sc.incidents.isEmpty { cleanSeeds.append(sc.seed) } else { seeds.append(sc.seed) }
         let grace = IncidentSuiteScore.graceMinutes * 60_000
+        func within(_ a: AlertEvent, _ i: IncidentSuite.Incident) -> Bool { a.startedMs >= i.startMs && a.startedMs <= i.endMs + grace }
+        func stamp(_ ms: Int64) -> String { Timestamp.format(ms: ms, withSeconds: false) }
         for inc in sc.incidents {
             var k = kinds[inc.kind] ?? KindScore()
             k.incidents += 1
-            let hits = alerts.filter { $0.startedMs >= inc.startMs && $0.startedMs <= inc.endMs + grace }
-            if let first = hits.map(\.startedMs).min() {
+            let what = "seed \(sc.seed) \(stamp(inc.startMs)) \(inc.kind.rawValue) size \(inc.size) on \(inc.target): \(inc.detail)"
+            if let first = alerts.filter({ within($0, inc) && IncidentSuiteScore.names($0, inc.target) }).map(\.startedMs).min() {
                 k.detected += 1
-                k.delaysMinutes.append(Double(first - inc.startMs) / 60_000)
+                let d = Double(first - inc.startMs) / 60_000
+                k.delaysMinutes.append(d)
+                if d <= Double(inc.kind.deadlineMinutes) { k.onTime += 1 } else { late.append("\(what) (after \(AlertFormat.number(d)) min)") }
             } else {
-                missed.append("\(Timestamp.format(ms: inc.startMs, withSeconds: false)) \(inc.kind.rawValue) size \(inc.size) on \(inc.target)")
+                missed.append(what)
             }
             kinds[inc.kind] = k
         }
         var lines: [(Int64, String)] = alerts.map { a in
-            let end = a.endedMs.map { Timestamp.format(ms: $0, withSeconds: false).dropFirst(11) } ?? "open"
-            return (a.startedMs, "  alert \(Timestamp.format(ms: a.startedMs, withSeconds: false))–\(end) z=\(a.score ?? 0) +\(a.related ?? 0) \(a.reason)")
+            let end = a.endedMs.map { String(stamp($0).dropFirst(11)) } ?? "open"
+            return (a.startedMs, "  alert \(stamp(a.startedMs))–\(end) z=\(a.score ?? 0) \(a.reason) [\((a.scopes ?? [a.scope]).joined(separator: " "))]")
         }
-        lines += sc.incidents.map { ($0.startMs, "INCIDENT \(Timestamp.format(ms: $0.startMs, withSeconds: false)) \($0.kind.rawValue) size \($0.size) on \($0.target)") }
+        lines += sc.incidents.map { ($0.startMs, "INCIDENT \(stamp($0.startMs)) \($0.kind.rawValue) size \($0.size) on \($0.target): \($0.detail)") }
+        log.append("== seed \(sc.seed)\(sc.incidents.isEmpty ? " (clean)" : "")")
         log += lines.sorted { $0.0 < $1.0 }.map(\.1)
-        var cleanDay = Set<Int>()
-        for d in 0..<sc.days {
-            let s = sc.startMs + Int64(d) * 86_400_000, e = s + 86_400_000
-            if !sc.incidents.contains(where: { $0.startMs < e && $0.endMs + grace > s }) { cleanDay.insert(d) }
-        }
-        cleanDays += cleanDay.count
+        if sc.incidents.isEmpty { cleanDays += sc.days }
         for a in alerts {
-            alerts_: do {
-                self.alerts += 1
-                if sc.incidents.contains(where: { a.startedMs >= $0.startMs && a.startedMs <= $0.endMs + grace }) {
-                    trueAlerts += 1
-                    break alerts_
-                }
-                falseAlerts += 1
-                falseAlertReasons.append(Timestamp.format(ms: a.startedMs, withSeconds: false) + " " + a.reason)
-                let day = Int((a.startedMs - sc.startMs) / 86_400_000)
-                if cleanDay.contains(day) { falseAlertsOnCleanDays += 1 }
-            }
+            self.alerts += 1
+            if sc.incidents.contains(where: { within(a, $0) && IncidentSuiteScore.names(a, $0.target) }) { continue }
+            falseAlerts += 1
+            if sc.incidents.contains(where: { within(a, $0) }) { mislabelled += 1 }
+            falseAlertReasons.append("seed \(sc.seed) \(stamp(a.startedMs)) \(a.reason) [\((a.scopes ?? [a.scope]).joined(separator: " "))]")
+            if sc.incidents.isEmpty { falseAlertsOnCleanDays += 1 }
         }
+    }
+
+    public mutating func merge(_ o: IncidentSuiteScore) {
+        for (kind, k) in o.kinds {
+            var mine = kinds[kind] ?? KindScore()
+            mine.incidents += k.incidents
+            mine.detected += k.detected
+            mine.onTime += k.onTime
+            mine.delaysMinutes += k.delaysMinutes
+            kinds[kind] = mine
+        }
+        alerts += o.alerts
+        falseAlerts += o.falseAlerts
+        mislabelled += o.mislabelled
+        cleanDays += o.cleanDays
+        falseAlertsOnCleanDays += o.falseAlertsOnCleanDays
+        falseAlertReasons += o.falseAlertReasons
+        missed += o.missed
+        late += o.late
+        log += o.log
+        seeds += o.seeds
+        cleanSeeds += o.cleanSeeds
     }
 
     /// The table `make bench-anomaly` prints.
     public var report: String {
         func pct(_ v: Double) -> String { AlertFormat.trim(v * 100, 1) + "%" }
-        var lines = ["kind              incidents  detected  recall   median delay"]
+        func mins(_ v: Double?) -> String { v.map { AlertFormat.trim($0, 1) + " min" } ?? "-" }
+        var lines = ["kind              incidents  detected  on time  recall   median delay  p90 delay  deadline"]
         for kind in IncidentSuite.Kind.allCases {
             guard let k = kinds[kind] else { continue }
             let name = kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
-            let delay = k.medianDelayMinutes.map { AlertFormat.trim($0, 1) + " min" } ?? "-"
-            lines.append("\(name)\(String(k.incidents).leftPad(9))\(String(k.detected).leftPad(10))\(pct(k.recall).leftPad(8))   \(delay)")
+            lines.append(name + String(k.incidents).leftPad(9) + String(k.detected).leftPad(10) + String(k.onTime).leftPad(9)
+                         + pct(k.recall).leftPad(8) + mins(k.medianDelayMinutes).leftPad(15) + mins(k.p90DelayMinutes).leftPad(11)
+                         + "\(kind.deadlineMinutes) min".leftPad(10))
         }
-        lines.append("all               \(String(incidents).leftPad(9))\(String(detected).leftPad(10))\(pct(recall).leftPad(8))   "
-                     + (medianDelayMinutes.map { AlertFormat.trim($0, 1) + " min" } ?? "-"))
+        let all = kinds.values.flatMap(\.delaysMinutes)
+        lines.append("all               " + String(incidents).leftPad(9) + String(kinds.values.reduce(0) { $0 + $1.detected }).leftPad(10)
+                     + String(onTime).leftPad(9) + pct(recall).leftPad(8) + mins(IncidentSuiteScore.quantile(all, 0.5)).leftPad(15)
+                     + mins(IncidentSuiteScore.quantile(all, 0.9)).leftPad(11))
         lines.append("")
-        lines.append("alerts \(alerts), true \(trueAlerts), false \(falseAlerts); precision \(pct(precision))")
-        lines.append("clean days \(cleanDays), false alerts on them \(falseAlertsOnCleanDays) (\(AlertFormat.trim(falseAlertsPerCleanDay, 2)) per clean day)")
+        lines.append("alerts \(alerts), false \(falseAlerts) (of them \(mislabelled) inside an incident but not naming it); precision \(pct(precision))")
+        lines.append("clean days \(cleanDays), false alarms on them \(falseAlertsOnCleanDays) "
+                     + "(\(AlertFormat.trim(falseAlertsPerCleanDay * 10, 2)) per 10 clean days)")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The seeds, as ranges where they run on.
+    public static func describe(_ seeds: [UInt64]) -> String {
+        let s = seeds.sorted()
+        var parts: [String] = []
+        var i = 0
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(s[i])" : "\(s[i])–\(s[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ", ")
     }
 }
 
