@@ -107,7 +107,7 @@ struct BenchAnomalyCommand: ParsableCommand {
         let name = "day-\(seed)\(clean ? "-clean" : "")"
         let path = (dir as NSString).appendingPathComponent(name + ".jsonl")
         guard let out = FileHandle(forWritingAtPath: path) ?? {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return FileHandle(forWritingAtPath: path)
         }() else { throw RuntimeError("cannot write \(path)") }
         try out.truncate(atOffset: 0)
