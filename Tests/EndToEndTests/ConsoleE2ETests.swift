@@ -224,6 +224,9 @@ final class ConsoleE2ETests: XCTestCase {
         screen = s.waitFor("! 1 idle", timeout: 15)
         screen = s.waitFor("sk-…7f3a", timeout: 15)
         XCTAssertTrue(screen.contains("unpriced"), "the demo has an unpriced self-hosted model")
+        // Issue 9 point 10: the four scripted incidents, each alerted (DemoTrafficTests times them), and no other.
+        screen = s.waitFor("4 today", timeout: 30)
+        XCTAssertFalse(screen.contains("5 today"), screen)
         s.send("q")
         s.waitFor("EXITED:0")
     }
