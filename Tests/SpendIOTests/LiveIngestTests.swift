@@ -321,11 +321,14 @@ final class LiveIngestTests: XCTestCase {
         let body = (0..<300).map { line($0) }.joined()
         try body.write(toFile: file, atomically: true, encoding: .utf8)
         let cut = body.utf8.count / 2 + 7  // mid-line
+        // A later connection is answered after 0.5 s, well inside the 2 s idle timeout: a delay as long as the
+        // timeout made every reconnect time out in turn on a loaded machine.
         let port = try serve(["ndjson", "--file", file, "--stall-after", "\(cut)", "--stall-seconds", "6",
-                              "--reconnect-delay", "1", "--log", dir + "/log.jsonl"])
+                              "--reconnect-delay", "0.5", "--log", dir + "/log.jsonl"])
         var settings = SourceSettings()
-        settings.idleTimeoutSeconds = 1
+        settings.idleTimeoutSeconds = 2
         settings.backoffBaseSeconds = 0.05
+        settings.backoffCapSeconds = 0.5
         let r = rollup()
         let ingest = try start([.http("http://127.0.0.1:\(port)/")], rollup: r, store: nil, follow: true, settings: settings)
         XCTAssertTrue(waitFor(15) { ingest.sources[0].stalled }, "\(ingest.sources)")
