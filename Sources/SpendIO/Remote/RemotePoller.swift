@@ -41,18 +41,8 @@ public final class RemotePoller: @unchecked Sendable {
     let settings: Settings
     let groupings: [[SpendCore.Dimension]]
     let wallClock: @Sendable () -> Int64
-    private let condition = NSCondition()
     private var windows: [[SpendCore.Dimension]: RemoteCellWindow]
-    private var statusValue: SourceStatus
-    private var pollsDone = 0
-    private var windowComplete = false
-    /// Bumped by every poll and every chunk of the window read: readers copy the cells only when it moved.
-    private var applied = 0
-    /// The minute the clock stands at: wall time, or the newest row when the table holds only history.
-    private var clockMinute: Int64?
-    private let stopFlag = StopFlag()
-    private var thread: Thread?
-    private let finished = DispatchSemaphore(value: 0)
+    let loop: PollerLoop
 
     public init(name: String, reader: RemoteCellReading, groupings: [[SpendCore.Dimension]], settings: Settings = Settings(),
                 wallClock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
@@ -62,118 +52,57 @@ public final class RemotePoller: @unchecked Sendable {
         self.settings = settings
         self.wallClock = wallClock
         windows = Dictionary(groupings.map { ($0, RemoteCellWindow(dimensions: $0)) }, uniquingKeysWith: { a, _ in a })
-        statusValue = SourceStatus(name: name, state: .connecting)
+        loop = PollerLoop(name: name)
     }
 
     deinit { stop() }
 
     /// The source's state and last error, as the header and `!` show them.
-    public var status: SourceStatus {
-        condition.lock(); defer { condition.unlock() }
-        return statusValue
-    }
-
+    public var status: SourceStatus { loop.status }
     /// Polls completed so far.
-    public var polls: Int {
-        condition.lock(); defer { condition.unlock() }
-        return pollsDone
-    }
-
+    public var polls: Int { loop.polls }
     /// Whether the whole window has been read (it is read newest first, a chunk at a time).
-    public var isWindowRead: Bool {
-        condition.lock(); defer { condition.unlock() }
-        return windowComplete
-    }
-
+    public var isWindowRead: Bool { loop.isWindowRead }
     /// Changes whenever the cells do (a poll or a chunk of the window).
-    public var generation: Int {
-        condition.lock(); defer { condition.unlock() }
-        return applied
-    }
-
+    public var generation: Int { loop.generation }
     /// The current minute of the data (nil before the first poll).
-    public var currentMinute: Int64? {
-        condition.lock(); defer { condition.unlock() }
-        return clockMinute
-    }
+    public var currentMinute: Int64? { loop.currentMinute }
 
     /// Reads the cells under the poller's lock (one consistent poll).
     public func read<T>(_ body: ([[SpendCore.Dimension]: RemoteCellWindow]) throws -> T) rethrows -> T {
-        condition.lock(); defer { condition.unlock() }
-        return try body(windows)
+        try loop.locked { try body(windows) }
     }
 
     /// Waits until more than `count` polls have completed, or the poller stopped; true if they have.
     @discardableResult
     public func waitForPolls(moreThan count: Int, timeout: Double) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        condition.lock(); defer { condition.unlock() }
-        while pollsDone <= count {
-            if case .failed = statusValue.state { return false }
-            if case .ended = statusValue.state { return false }
-            if !condition.wait(until: deadline) { return pollsDone > count }
-        }
-        return true
+        loop.waitForPolls(moreThan: count, timeout: timeout)
     }
 
     /// Waits until `predicate` holds for the status (event-based: woken on every change).
     @discardableResult
     public func waitForStatus(timeout: Double, _ predicate: (SourceStatus) -> Bool) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        condition.lock(); defer { condition.unlock() }
-        while !predicate(statusValue) {
-            if !condition.wait(until: deadline) { return predicate(statusValue) }
-        }
-        return true
+        loop.waitForStatus(timeout: timeout, predicate)
     }
 
-    public func start() {
-        condition.lock()
-        guard thread == nil else { condition.unlock(); return }
-        let t = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        t.name = "spendtop-remote-poller"
-        thread = t
-        condition.unlock()
-        t.start()
-    }
+    public func start() { loop.start(name: "spendtop-remote-poller") { [self] in run() } }
 
     /// Stops polling and waits for the thread (a statement in flight finishes or times out first).
-    public func stop() {
-        guard stopFlag.raise() else { return }
-        condition.lock()
-        let started = thread != nil
-        condition.unlock()
-        if started { finished.wait() }
-    }
+    public func stop() { loop.stop() }
 
-    func update(_ change: (inout SourceStatus) -> Void) {
-        condition.lock()
-        change(&statusValue)
-        condition.broadcast()
-        condition.unlock()
-    }
+    func update(_ change: (inout SourceStatus) -> Void) { loop.update(change) }
 
     /// Makes `cells` the content of `range` in every grouping; a live poll also moves the clock.
     func apply(_ read: [[SpendCore.Dimension]: [RemoteCell]], _ range: ClosedRange<Int64>, wallMinute: Int64?, windowRead: Bool) {
-        condition.lock()
-        for (g, cells) in read { windows[g]?.replace(minutes: range, with: cells) }
-        if let wallMinute {
+        loop.publish(windowRead: windowRead) {
+            for (g, cells) in read { windows[g]?.replace(minutes: range, with: cells) }
+            guard let wallMinute else { return nil }
             // The clock: wall time while data is live, the newest minute when there is only history.
             let newest = windows.values.compactMap(\.newestMinute).max()
             let clock = newest.map { $0 <= wallMinute - settings.retentionMinutes ? $0 : wallMinute } ?? wallMinute
             for g in groupings { windows[g]?.trim(before: clock - settings.retentionMinutes + 1) }
-            clockMinute = clock
-            pollsDone += 1
+            return clock
         }
-        windowComplete = windowRead
-        applied += 1
-        statusValue.state = .live
-        statusValue.lastError = nil
-        condition.broadcast()
-        condition.unlock()
     }
 
     func read(_ range: ClosedRange<Int64>) throws -> [[SpendCore.Dimension]: [RemoteCell]] {
@@ -186,7 +115,7 @@ public final class RemotePoller: @unchecked Sendable {
         var frontier: Int64?     // the newest complete minute a live poll has read
         var windowStart: Int64?  // the window's first minute, fixed by the first poll
         var oldestRead: Int64?   // backfill reads from here down to windowStart, a chunk at a time
-        while !stopFlag.isSet {
+        while !loop.stopFlag.isSet {
             do {
                 if !connected {
                     update { $0.state = .connecting }
@@ -230,7 +159,7 @@ public final class RemotePoller: @unchecked Sendable {
                     update { $0.state = .ended }
                     return
                 }
-                if !stopFlag.sleep(settings.pollSeconds) { return }
+                if !loop.stopFlag.sleep(settings.pollSeconds) { return }
             } catch {
                 failures += 1
                 let lost = !connected || reader.isConnectionLost(error)
@@ -243,11 +172,8 @@ public final class RemotePoller: @unchecked Sendable {
                     update { $0.state = .failed; $0.lastError = message }
                     return
                 }
-                let delay = min(settings.backoffCapSeconds, settings.backoffBaseSeconds * pow(2, Double(failures - 1)))
-                    * Double.random(in: 0.5...1.0)
-                let at = Int64((Date().timeIntervalSince1970 + delay) * 1000)
-                update { $0.state = .retrying(atMs: at); $0.lastError = message }
-                if !stopFlag.sleep(delay) { return }
+                if !loop.backOff(failures: failures, base: settings.backoffBaseSeconds, cap: settings.backoffCapSeconds,
+                                 message: message) { return }
             }
         }
     }
