@@ -55,6 +55,7 @@ struct CheckCommand: ParsableCommand {
         options.groupings = [.total, .by(.model)]
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
+        options.dedupe = try live.dedupeHorizon(config)
         var delivery: AlertDelivery?
         if follow && (!rules.isEmpty || alertOptions.onAlert != nil) {
             // An alerting daemon: what the console judges, over the console's 24 h, delivered to the log and the hook.
@@ -138,6 +139,10 @@ enum CheckReport {
         out += "  events          \(counters.eventsCounted)\n"
         out += String(format: "  spend           $%.6f", total.spend)
             + (query.capabilities.retentionMinutes.map { " (the last \($0 / 60) h)" } ?? "") + "\n"
+        if let h = counters.dedupeHorizon, counters.dedupeForgotten > 0 {
+            out += "  dedupe horizon  \(counters.dedupeForgotten) request ids forgotten: older than \(h.timeText)"
+                + " and not among the newest \(h.keepLast) (a later duplicate of one counts again)\n"
+        }
         let unpriced = counters.unpricedModels
         out += "  unpriced        \(counters.unpricedRequests) requests in \(unpriced.count) models\n"
         for u in unpriced { out += "    \(u.model): \(u.requests)\n" }

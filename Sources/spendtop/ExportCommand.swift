@@ -58,6 +58,7 @@ struct ExportCommand: ParsableCommand {
         options.groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters)
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
+        options.dedupe = try live.dedupeHorizon(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath,
@@ -127,6 +128,7 @@ struct ExportCommand: ParsableCommand {
         options.groupings = GroupingPlanner.groupings(for: .alerts, filters: [])
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
+        options.dedupe = try live.dedupeHorizon(config)
         var loader = SourceLoader(prices: try SourceLoader.priceTable(pricesFile: prices ?? live.pricesFile(config)), options: options)
         loader.mappings = try live.mappings(config)
         let loaded = try loader.load(specs, storePath: storePath, retentionDays: try live.retentionDays(config), follow: nil)

@@ -107,6 +107,25 @@ struct LiveOptions: ParsableArguments {
         return Int(n)
     }
 
+    /// `[general] dedupe_horizon` (a duration, at least a minute) and `dedupe_keep_ids`: how long request
+    /// ids are remembered for dedupe (`DedupeHorizon`).
+    func dedupeHorizon(_ config: ConfigValue) throws -> DedupeHorizon {
+        var h = DedupeHorizon()
+        do {
+            if let seconds = try SourceConfig.duration(config.at("general.dedupe_horizon"), "[general] dedupe_horizon") {
+                guard seconds >= 60 else { throw UsageError("config [general] dedupe_horizon must be at least 1m") }
+                h.minutes = Int64(seconds / 60)
+            }
+        } catch let e as UsageError { throw e } catch { throw UsageError("config \(error)") }
+        if let v = config.at("general.dedupe_keep_ids") {
+            guard let n = v.int, n >= 0, n <= 1_000_000_000 else {
+                throw UsageError("config [general] dedupe_keep_ids must be a whole number from 0 to 1000000000")
+            }
+            h.keepLast = Int(n)
+        }
+        return h
+    }
+
     /// `[prices] file` from config, relative paths taken from the working folder.
     func pricesFile(_ config: ConfigValue) -> String? {
         config.at("prices.file")?.string.map { ($0 as NSString).expandingTildeInPath }

@@ -73,6 +73,7 @@ struct DashboardCommand: ParsableCommand {
         let rules = try alertOptions.ruleSet(config: config)
         var ro = Rollup.Options()
         ro.cardinality = try live.cardinality(config)
+        ro.dedupe = try live.dedupeHorizon(config)
         ro.internAllDimensions = storePath != nil  // the store keeps every field of an event
         // Live data from more than an hour ahead is clock skew or a bad line: refused and counted.
         ro.maxFutureMs = 3_600_000

@@ -177,4 +177,30 @@ final class ConfigCLITests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("[[mapping]] x: needs a 'ts' path"), r.stderr)
     }
+
+    /// `[general] dedupe_horizon` and `dedupe_keep_ids` reach the rollup, and `check` says what the horizon forgot.
+    func testDedupeHorizonFromConfigAndItsCountInCheck() throws {
+        // 70,000 requests one every 200 ms (about 3.9 h), then the first ten again: with a 30-minute horizon and
+        // no ids kept beyond it, those ten count again; the default keeps them, so the replay is exact.
+        var text = ""
+        let start: Int64 = 1_795_910_400
+        for i in 0..<70_000 {
+            text += #"{"ts":\#(start * 1000 + Int64(i) * 200),"request_id":"r\#(i)","feature":"f","cost_usd":0.5}"# + "\n"
+        }
+        for i in 0..<10 { text += #"{"ts":\#(start * 1000 + Int64(i) * 200),"request_id":"r\#(i)","feature":"f","cost_usd":0.5}"# + "\n" }
+        let data = try CLI.temporaryFile(text)
+        let config = try CLI.temporaryFile("[general]\ndedupe_horizon = \"30m\"\ndedupe_keep_ids = 0\n", suffix: ".toml")
+        let short = try CLI.run(["check", data, "--config", config])
+        XCTAssertEqual(short.status, 0, short.stderr)
+        XCTAssertTrue(short.stdout.contains("  events          70010\n"), short.stdout)
+        XCTAssertTrue(short.stdout.contains("request ids forgotten: older than 30 min"), short.stdout)
+        let exact = try CLI.run(["check", data])
+        XCTAssertTrue(exact.stdout.contains("  events          70000\n"), exact.stdout)
+        XCTAssertTrue(exact.stdout.contains("duplicates      10"), exact.stdout)
+        XCTAssertFalse(exact.stdout.contains("forgotten"), exact.stdout)
+        let bad = try CLI.temporaryFile("[general]\ndedupe_horizon = \"10s\"\n", suffix: ".toml")
+        let r = try CLI.run(["check", data, "--config", bad])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("dedupe_horizon must be at least 1m"), r.stderr)
+    }
 }

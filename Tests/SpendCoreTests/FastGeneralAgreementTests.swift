@@ -114,6 +114,26 @@ final class FastGeneralAgreementTests: XCTestCase {
         XCTAssertGreaterThan(fastCount, 5_000, "most random lines take the fast path, so the comparison means something")
     }
 
+    /// A key that makes the general path read the line as another format (LiteLLM's `response_cost`, say)
+    /// must send the fast path to it too, whatever the key's value: the fuzzer found `response_cost` beside
+    /// native fields taken as a native event while the general path rejected the line as an unknown format.
+    func testKeysOfOtherFormatsHandTheLineOver() {
+        let rollup = rollupForExport()
+        for key in ["usage", "spend", "response_cost", "resourceSpans"] {
+            for value in ["null", "0.00123", "\"x\"", "true", "false"] {
+                let line = #"{"ts":1795860270.75,"feature":"chat","\#(key)":\#(value),"input_tokens":10,"cost_usd":0.1}"#
+                var bytes = Array(line.utf8)
+                var fast = InternedEvent()
+                let outcome = bytes.withUnsafeMutableBufferPointer {
+                    NativeLineScanner.scan($0.baseAddress!, $0.count, into: &fast, rollup: rollup)
+                }
+                XCTAssertEqual(outcome, .handOver, line)
+                let decoded = bytes.withUnsafeBytes { ImporterRegistry.decode(line: $0) }
+                if case .events(let events) = decoded { XCTAssertEqual(events.count, 1, line) }
+            }
+        }
+    }
+
     /// The spellings of issue 13 point 7, one by one, on both paths.
     func testStatusAndCacheHitSpellings() throws {
         let cases: [(String, Bool)] = [("\"completed\"", false), ("\"succeeded\"", false), ("\"OK\"", false), ("\"20\"", false),

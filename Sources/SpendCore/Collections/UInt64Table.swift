@@ -85,6 +85,11 @@ public struct UInt64Table {
         self = fresh
     }
 
+    /// Calls `body` with every entry, in slot order.
+    public func forEach(_ body: (UInt64, Int32) -> Void) {
+        for s in slots where s.key != 0 { body(s.key, s.value) }
+    }
+
     mutating func grow() {
         let old = slots
         slots = ContiguousArray(repeating: Slot(key: 0, value: 0), count: old.count * 2)

@@ -50,11 +50,13 @@ public enum NativeLineScanner {
         return n
     }
 
-    /// Field ids; `-1` is an unknown key (its scalar value is skipped).
+    /// Field ids; `-1` is an unknown key (its scalar value is skipped), `98` a key of another format.
     @inline(__always)
     static func field(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
         switch n {
         case 2: return equals(k, n, "ts") ? 0 : -1
+        case 5 where equals(k, n, "usage") || equals(k, n, "spend"): return 98
+        case 13 where equals(k, n, "response_cost") || equals(k, n, "resourceSpans"): return 98
         case 4:
             if equals(k, n, "team") { return 3 }
             if equals(k, n, "user") { return 4 }
@@ -111,6 +113,8 @@ public enum NativeLineScanner {
             i = plainStringEnd(p, i, n)
             guard i < n, p[i] == 34 else { return .handOver }
             let f = field(p + keyStart, i - keyStart)
+            // Keys that make NativeImporter.matches decline the line, whatever their value.
+            if f == 98 { return .handOver }
             i += 1
             while i < n && isWhitespace(p[i]) { i += 1 }
             guard i < n, p[i] == 58 else { return .handOver }  // :

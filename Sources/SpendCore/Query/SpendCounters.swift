@@ -10,6 +10,10 @@ public struct SpendCounters: Sendable, Equatable {
     public var expired: Int64 = 0
     /// Events and samples refused for a timestamp too far ahead of the wall clock.
     public var future: Int64 = 0
+    /// Request ids the dedupe horizon forgot (`DedupeHorizon`); nil where the backend keeps every id.
+    public var dedupeForgotten: Int64 = 0
+    /// The horizon those ids aged out of; nil for a backend that does not dedupe by horizon.
+    public var dedupeHorizon: DedupeHorizon?
     public var gpuSamples: Int64 = 0
     /// Requests without a price, by model display name, most first.
     public var unpricedModels: [UnpricedModel] = []

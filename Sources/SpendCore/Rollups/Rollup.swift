@@ -14,6 +14,9 @@ public final class Rollup {
         /// set it; replays and exports leave it nil, since their clock is the data's own.
         public var maxFutureMs: Int64?
         public var wallClock: (@Sendable () -> Int64)?
+        /// How long request ids are remembered for dedupe: retries and replays arrive within minutes,
+        /// so memory is bounded by this horizon instead of by the day's volume (docs/rollups.md).
+        public var dedupe = DedupeHorizon()
         public init() {}
     }
 
@@ -39,7 +42,10 @@ public final class Rollup {
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
     var dedupe = UInt64Table(capacity: 1024)
-    var dedupeSweepAt = 65_536
+    /// The table size that triggers the next sweep (`sweepThreshold`).
+    var dedupeSweepAt: Int
+    /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
+    public private(set) var dedupeForgotten: Int64 = 0
     /// Supersedable requests (`supersedeRank > 0`): request hash → index into `standing`, the record
     /// as it is counted now, so that a higher-ranked record of the same request can take it back out
     /// of its cells and count itself instead. Expired with the buckets, like `dedupe`.
@@ -76,6 +82,7 @@ public final class Rollup {
     public init(options: Options = Options(), prices: PriceTable = .bundled) {
         self.options = options
         self.prices = prices
+        dedupeSweepAt = Rollup.sweepThreshold(kept: 0)
         interners = Dimension.allCases.map { Interner(dimension: $0, capacity: options.cardinality) }
         gpuInterner = Interner(dimension: .gpu, capacity: options.cardinality)
         var index = [Grouping: Int]()
@@ -351,25 +358,52 @@ public final class Rollup {
         let oldMinute = newestMs == .min ? Int64.min : Rollup.floorDiv(newestMs, 60_000)
         newestMs = ms
         let minute = Rollup.floorDiv(ms, 60_000)
-        guard let keep = options.retentionMinutes, minute != oldMinute else { return }
+        guard minute != oldMinute else { return }
+        // Sweeping rebuilds the table, so it runs only when the table has grown by half since the
+        // last sweep: amortised O(1) per event even when a replay crosses a minute every few events.
+        if dedupe.count > dedupeSweepAt { sweepDedupe(newestMinute: minute) }
+        guard let keep = options.retentionMinutes else { return }
         let horizon = minute - keep
         if buckets.count > keep + 1 {
             for m in buckets.keys where m < horizon { buckets[m] = nil }
             if let lb = lastBucket, lb.minute < horizon { lastBucket = nil }
-        }
-        // Dedupe entries live as long as the buckets they could double-count into. Sweeping
-        // rebuilds the table, so it runs only when the table has doubled since the last sweep:
-        // amortised O(1) per event even when a replay crosses a minute every few events.
-        if dedupe.count > dedupeSweepAt {
-            let h = Int32(truncatingIfNeeded: horizon)
-            dedupe.filter { _, m in m >= h }
-            dedupeSweepAt = max(65_536, dedupe.count * 2)
         }
         if standing.count > supersedableSweepAt {
             sweepSupersedable(beforeMinute: horizon)
             supersedableSweepAt = max(16_384, standing.count * 2)
         }
     }
+
+    /// Forgets request ids older than the dedupe horizon, keeping at least the newest `keepLast` of
+    /// them by event minute, and never keeping an id older than retention (its buckets are gone).
+    /// One sequential pass counts ids per minute; the table is rebuilt only when something goes.
+    func sweepDedupe(newestMinute minute: Int64) {
+        let horizon = options.dedupe
+        var perMinute: [Int32: Int] = [:]
+        dedupe.forEach { _, m in perMinute[m, default: 0] += 1 }
+        let timeCutoff = minute - horizon.minutes
+        var cutoff = Int64.min
+        var kept = 0
+        for (m, n) in perMinute.sorted(by: { $0.key > $1.key }) {
+            if Int64(m) < timeCutoff && kept >= horizon.keepLast { break }
+            cutoff = Int64(m)
+            kept += n
+        }
+        if let keep = options.retentionMinutes, cutoff < minute - keep {
+            cutoff = minute - keep
+            kept = perMinute.reduce(0) { Int64($1.key) >= cutoff ? $0 + $1.value : $0 }
+        }
+        if kept < dedupe.count {
+            let c = Int32(clamping: cutoff), before = dedupe.count
+            dedupe.filter { _, m in m >= c }
+            dedupeForgotten += Int64(before - dedupe.count)
+        }
+        dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
+    }
+
+    /// Sweeps when the table has doubled since the last one: amortised O(1) per id, and memory within
+    /// one table doubling of what a sweep keeps.
+    static func sweepThreshold(kept: Int) -> Int { max(65_536, 2 * kept) }
 
     /// Forgets supersedable records older than the horizon (their cells are gone with their buckets).
     func sweepSupersedable(beforeMinute horizon: Int64) {

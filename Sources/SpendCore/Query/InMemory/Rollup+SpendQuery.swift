@@ -111,6 +111,8 @@ extension Rollup: SpendQuery {
         c.superseded = superseded
         c.expired = expired
         c.future = future
+        c.dedupeForgotten = dedupeForgotten
+        c.dedupeHorizon = options.dedupe
         c.gpuSamples = gpuSamples
         c.unpricedModels = unpricedModels.map { SpendCounters.UnpricedModel(model: $0.model, requests: $0.requests) }
         c.folded = folded

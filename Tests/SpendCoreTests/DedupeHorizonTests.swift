@@ -1,0 +1,99 @@
+import XCTest
+@testable import SpendCore
+
+/// The bounded dedupe of issue 12 point 2: request ids are remembered for the horizon (event time) and
+/// always the newest `keepLast` of them, so memory does not grow with the day's volume; a duplicate
+/// inside that is counted once, one later than both is counted again and the forgetting is counted.
+final class DedupeHorizonTests: XCTestCase {
+    static let start: Int64 = 1_795_910_400_000  // 2026-11-28T00:00Z
+
+    /// Three hours of traffic, one request every 50 ms (216,000 ids: past the sweep's 65,536 floor),
+    /// with uneven gaps so that minutes hold different numbers of ids.
+    func traffic() -> [SpendEvent] {
+        var rng = SeededGenerator(seed: 0xDED0_0012)
+        var t = Self.start
+        return (0..<216_000).map { i in
+            t += Int64.random(in: 1...99, using: &rng)
+            return event(i, at: t)
+        }
+    }
+
+    func event(_ i: Int, at ms: Int64) -> SpendEvent {
+        SpendEvent(timestampMs: ms, requestID: "req-\(i)", feature: "f\(i % 7)", model: "gpt-4o-mini",
+                   usage: TokenUsage(input: 100, output: 10), costUSD: 0.01)
+    }
+
+    func rollup(_ horizon: DedupeHorizon) -> Rollup {
+        var o = Rollup.Options()
+        o.retentionMinutes = nil
+        o.groupings = [.total]
+        o.dedupe = horizon
+        return Rollup(options: o)
+    }
+
+    func testADuplicateInsideTheHorizonCountsOnceAndOneBeyondItCountsAgain() {
+        let events = traffic()
+        let r = rollup(DedupeHorizon(minutes: 60, keepLast: 1_000))
+        var replayedLate = 0
+        for (i, e) in events.enumerated() {
+            r.ingest(e)
+            // A retry of the request from about 30 minutes of traffic back (36,000 requests at 50 ms).
+            if i >= 36_000 && i % 997 == 0 { r.ingest(events[i - 36_000]); replayedLate += 1 }
+        }
+        XCTAssertGreaterThan(replayedLate, 100)
+        XCTAssertEqual(r.eventsCounted, Int64(events.count), "every retry inside the hour was a duplicate")
+        XCTAssertEqual(r.duplicates, Int64(replayedLate))
+        XCTAssertGreaterThan(r.dedupeForgotten, 0, "three hours of ids with a one-hour horizon: some were forgotten")
+        XCTAssertLessThan(r.dedupe.count, 140_000, "memory follows the horizon, not the day")
+
+        // Two and a half hours late: outside the horizon and outside the newest 1,000, so counted again.
+        let before = r.eventsCounted
+        r.ingest(events[10])
+        XCTAssertEqual(r.eventsCounted, before + 1, "the documented limit: a duplicate later than the horizon counts twice")
+        XCTAssertEqual(r.counters.dedupeForgotten, r.dedupeForgotten)
+        XCTAssertEqual(r.counters.dedupeHorizon, DedupeHorizon(minutes: 60, keepLast: 1_000))
+    }
+
+    func testTheNewestIdsAreKeptEvenWhenTheHorizonIsShort() {
+        let events = traffic()
+        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 100_000))
+        for e in events { r.ingest(e) }
+        XCTAssertGreaterThan(r.dedupeForgotten, 0)
+        XCTAssertGreaterThanOrEqual(r.dedupe.count, 100_000)
+        // The newest 100,000 ids span well over an hour of event time; each is still a duplicate.
+        let counted = r.eventsCounted
+        for e in events.suffix(100_000) { r.ingest(e) }
+        XCTAssertEqual(r.eventsCounted, counted)
+        XCTAssertEqual(r.duplicates, 100_000)
+        // Older than both bounds: counted again, and its spend with it.
+        let spend = r.sum(.total, fromMinute: Self.start / 60_000, toMinute: Self.start / 60_000 + 600).values.first?.spend ?? 0
+        r.ingest(events[0])
+        XCTAssertEqual(r.eventsCounted, counted + 1)
+        XCTAssertEqual(r.sum(.total, fromMinute: Self.start / 60_000, toMinute: Self.start / 60_000 + 600).values.first?.spend ?? 0,
+                       spend + 0.01, accuracy: 1e-9)
+    }
+
+    func testUnderTheFloorNothingIsForgottenWhateverTheSpan() {
+        // 2,000 ids over two days with a 1 h horizon: far below the sweep floor, so every id is kept and a
+        // whole-file replay (the same file given twice) is exact.
+        let r = rollup(DedupeHorizon())
+        let events = (0..<2_000).map { event($0, at: Self.start + Int64($0) * 86_400) }
+        for e in events + events { r.ingest(e) }
+        XCTAssertEqual(r.eventsCounted, 2_000)
+        XCTAssertEqual(r.duplicates, 2_000)
+        XCTAssertEqual(r.dedupeForgotten, 0)
+    }
+
+    func testRetentionStillBoundsTheIdsKept() {
+        // With a 10-minute retention, ids older than it are useless (their events are refused as expired):
+        // kept ids never reach far behind retention, whatever keepLast says.
+        var o = Rollup.Options()
+        o.retentionMinutes = 10
+        o.groupings = [.total]
+        o.dedupe = DedupeHorizon(minutes: 60, keepLast: 10_000_000)
+        let r = Rollup(options: o)
+        for e in traffic() { r.ingest(e) }
+        XCTAssertLessThan(r.dedupe.count, 2 * 65_536 + 20 * 60 * 20)
+        XCTAssertGreaterThan(r.dedupeForgotten, 0)
+    }
+}
