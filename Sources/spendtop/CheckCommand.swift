@@ -105,6 +105,9 @@ enum CheckReport {
             out += "  replayed        \(loaded.replayed) events\n"
             if let e = loaded.storeError { out += "  error           \(TextSanitizer.clean(e))\n" }
         }
+        if let p = loaded?.parallel {
+            out += "read in parallel \(p.parts) parts, \(p.rereads) read again for requests an earlier part held\n"
+        }
         for status in statuses {
             let s = status.stats
             out += "source \(TextSanitizer.clean(status.name))\n"

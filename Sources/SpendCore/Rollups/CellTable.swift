@@ -35,6 +35,18 @@ public struct CellTable {
         cells[Int(slot)].remove(e, withLatency: withLatency)
     }
 
+    /// Adds a whole cell (a rollup merged into another).
+    public mutating func merge(_ a: Int32, _ b: Int32, _ m: Measures) {
+        let k = CellTable.key(a, b)
+        let n = Int32(cells.count)
+        let slot = index.getOrInsert(k) { n }
+        if slot == n {
+            keys.append(k)
+            cells.append(Measures())
+        }
+        cells[Int(slot)].merge(m)
+    }
+
     public func get(_ a: Int32, _ b: Int32) -> Measures? {
         index.get(CellTable.key(a, b)).map { cells[Int($0)] }
     }

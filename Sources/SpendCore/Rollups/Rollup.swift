@@ -45,7 +45,7 @@ public final class Rollup {
     /// The table size that triggers the next sweep (`sweepThreshold`).
     var dedupeSweepAt: Int
     /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
-    public private(set) var dedupeForgotten: Int64 = 0
+    public internal(set) var dedupeForgotten: Int64 = 0
     /// Supersedable requests (`supersedeRank > 0`): request hash → index into `standing`, the record
     /// as it is counted now, so that a higher-ranked record of the same request can take it back out
     /// of its cells and count itself instead. Expired with the buckets, like `dedupe`.
@@ -53,16 +53,16 @@ public final class Rollup {
     var standing = ContiguousArray<InternedEvent>()
     var supersedableSweepAt = 16_384
 
-    public private(set) var eventsCounted: Int64 = 0
-    public private(set) var duplicates: Int64 = 0
+    public internal(set) var eventsCounted: Int64 = 0
+    public internal(set) var duplicates: Int64 = 0
     /// Records that replaced the counted record of their request (a larger streaming record, an
     /// original over its replayed copy): the request is still counted once, with the winner's numbers.
-    public private(set) var superseded: Int64 = 0
+    public internal(set) var superseded: Int64 = 0
     /// Events older than the retention horizon when they arrived (replayed history beyond 24 h).
-    public private(set) var expired: Int64 = 0
-    public private(set) var gpuSamples: Int64 = 0
+    public internal(set) var expired: Int64 = 0
+    public internal(set) var gpuSamples: Int64 = 0
     /// Events and samples refused for a timestamp too far ahead of the wall clock.
-    public private(set) var future: Int64 = 0
+    public internal(set) var future: Int64 = 0
 
     /// Checked only when an event would move the newest time forward, so the hot path rarely asks the clock.
     func isTooFarAhead(_ ms: Int64) -> Bool {
@@ -70,14 +70,17 @@ public final class Rollup {
         return ms > now() + limit
     }
     /// Unpriced requests per model id.
-    public private(set) var unpricedByModel: [Int32: Int64] = [:]
-    public private(set) var newestMs: Int64 = .min
+    public internal(set) var unpricedByModel: [Int32: Int64] = [:]
+    public internal(set) var newestMs: Int64 = .min
     /// When true, every newly counted event (before pricing, so a stored event is repriced on
     /// replay) and GPU sample is also appended to `recorded`/`recordedGPU` for the store to take.
     public var recordsForStore = false
+    /// When non-nil, the request hash of every newly counted event is appended (a part read for a merge:
+    /// `sharedRequests` checks them against the parts before it).
+    public var countedHashes: [UInt64]?
     public var recorded = ContiguousArray<InternedEvent>()
     public var recordedGPU: [GPUSample] = []
-    public private(set) var oldestMs: Int64 = .max
+    public internal(set) var oldestMs: Int64 = .max
 
     public init(options: Options = Options(), prices: PriceTable = .bundled) {
         self.options = options
@@ -214,6 +217,7 @@ public final class Rollup {
     @inline(__always)
     func countNew(_ e: inout InternedEvent, minute: Int64) {
         eventsCounted += 1
+        if countedHashes != nil && e.requestHash != 0 { countedHashes!.append(e.requestHash) }
         add(&e, minute: minute)
     }
 

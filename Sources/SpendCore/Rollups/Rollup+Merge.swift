@@ -1,0 +1,82 @@
+/// Merging rollups built side by side over parts of one input (issue 12 point 4): each part is read
+/// into its own rollup, then the parts are absorbed in input order, so the result is what one rollup
+/// reading the parts in that order would hold. Only what merges exactly is merged: `mergeBlocker`
+/// names what does not (folds, supersession, retention), and the caller then reads sequentially.
+extension Rollup {
+    /// Why `other` cannot be absorbed exactly, or nil when it can.
+    public func mergeBlocker(_ other: Rollup) -> String? {
+        if options.retentionMinutes != nil || other.options.retentionMinutes != nil { return "retention" }
+        if options.groupings != other.options.groupings || options.cardinality != other.options.cardinality {
+            return "different groupings"
+        }
+        if !standing.isEmpty || !other.standing.isEmpty { return "supersedable records" }
+        for d in Dimension.allCases {
+            let mine = interner(d), theirs = other.interner(d)
+            // A fold depends on which values came first across the whole input: only merged while none happens.
+            if mine.foldedEvents > 0 || theirs.foldedEvents > 0 { return "\(d.name) folded into (other)" }
+            if mine.distinctCount + theirs.distinctCount > mine.capacity { return "\(d.name) may fold" }
+        }
+        return nil
+    }
+
+    /// Request hashes `other` counted that this rollup already holds: requests the merged reading must
+    /// count once (the part holding them is read again with `preseedDuplicates`). Needs `other` to have
+    /// kept `countedHashes`.
+    public func sharedRequests(with other: Rollup) -> [UInt64] {
+        guard let hashes = other.countedHashes else { return [] }
+        return hashes.filter { dedupe.get($0) != nil }
+    }
+
+    /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
+    public func preseedDuplicates(_ hashes: [UInt64]) {
+        for h in hashes where h != 0 { dedupe.set(h, Int32.max) }
+    }
+
+    /// Adds `other`'s cells, counters and request ids, re-keying its interned ids by value. Call only when
+    /// `mergeBlocker` is nil and `sharedRequests` is empty.
+    public func absorb(_ other: Rollup) {
+        var maps: [[Int32]] = []
+        for d in Dimension.allCases {
+            let theirs = other.interner(d)
+            maps.append((0..<theirs.names.count).map { i in
+                internStored(d, hash: theirs.hashes[i], displayName: theirs.names[i])
+            })
+        }
+        let gpuMap = (0..<other.gpuInterner.names.count).map { i in
+            internStored(.gpu, hash: other.gpuInterner.hashes[i], displayName: other.gpuInterner.names[i])
+        }
+        let modelMap = maps[Dimension.model.rawValue], featureMap = maps[Dimension.feature.rawValue]
+        for (minute, theirs) in other.buckets {
+            let mine = bucketFor(minute)
+            for (slot, a, b, _) in plan {
+                let t = theirs.tables[slot]
+                for i in 0..<t.keys.count {
+                    let (ia, ib) = CellTable.ids(t.keys[i])
+                    mine.tables[slot].merge(a.map { maps[$0.rawValue][Int(ia)] } ?? 0,
+                                            b.map { maps[$0.rawValue][Int(ib)] } ?? 0, t.cells[i])
+                }
+            }
+            let c = theirs.classes
+            for i in 0..<c.keys.count {
+                let (feature, packed) = CellTable.ids(c.keys[i])
+                let (model, requestClass) = RequestClass.unpack(packed)
+                mine.classes.merge(featureMap[Int(feature)], RequestClass.pack(model: modelMap[Int(model)], requestClass),
+                                   c.cells[i])
+            }
+            for (id, g) in theirs.gpus { mine.gpus[gpuMap[Int(id)], default: GPUMeasures()].merge(g) }
+        }
+        lastBucket = nil
+        for (model, n) in other.unpricedByModel { unpricedByModel[modelMap[Int(model)], default: 0] += n }
+        eventsCounted += other.eventsCounted
+        duplicates += other.duplicates
+        superseded += other.superseded
+        expired += other.expired
+        future += other.future
+        gpuSamples += other.gpuSamples
+        dedupeForgotten += other.dedupeForgotten
+        other.dedupe.forEach { h, m in if dedupe.get(h) == nil { dedupe.set(h, m) } }
+        if other.newestMs > newestMs { newestMs = other.newestMs }
+        if other.oldestMs < oldestMs { oldestMs = other.oldestMs }
+        if dedupe.count > dedupeSweepAt && newestMs != .min { sweepDedupe(newestMinute: Rollup.floorDiv(newestMs, 60_000)) }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import XCTest
+@testable import SpendCore
+@testable import SpendIO
+import TestSupport
+
+/// Issue 12 point 4: parallel export equals sequential export. Files of hard traffic are read once by one
+/// rollup and one pipeline per file (what the sequential read does) and once in parts on several threads;
+/// every view's rows, the counters and the per-file line counts must agree.
+final class ParallelFileReadTests: XCTestCase {
+    var paths: [String] = []
+
+    override func tearDown() {
+        for p in paths { try? FileManager.default.removeItem(atPath: p) }
+        paths = []
+    }
+
+    func file(_ data: Data) throws -> String {
+        let path = NSTemporaryDirectory() + "spendtop-parallel-\(UUID().uuidString).jsonl"
+        try data.write(to: URL(fileURLWithPath: path))
+        paths.append(path)
+        return path
+    }
+
+    func options(cardinality: Int = 20_000) -> Rollup.Options {
+        var o = Rollup.Options()
+        o.retentionMinutes = nil
+        o.cardinality = cardinality
+        return o
+    }
+
+    func sequential(_ files: [String], _ o: Rollup.Options) throws -> (Rollup, [SourceStats]) {
+        let r = Rollup(options: o)
+        var stats: [SourceStats] = []
+        for f in files {
+            let p = EventPipeline(rollup: r, maxLineBytes: 4096)
+            let data = try Data(contentsOf: URL(fileURLWithPath: f))
+            data.withUnsafeBytes { b in
+                var i = 0
+                while i < b.count {  // in uneven slices, as a tailer reads
+                    let n = min(b.count - i, 7_919)
+                    p.feed(UnsafeRawBufferPointer(rebasing: b[i..<(i + n)]))
+                    i += n
+                }
+            }
+            p.finish()
+            stats.append(p.stats)
+        }
+        return (r, stats)
+    }
+
+    func assertSame(_ a: Rollup, _ b: Rollup, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(a.counters, b.counters, file: file, line: line)
+        for d in [nil] + Dimension.requestDimensions.map(Optional.some) {
+            let q = ViewQuery(groupBy: d, window: .all)
+            guard let x = try? a.rows(q, wallMs: 4_102_444_800_000) else {  // a grouping the console does not keep
+                XCTAssertThrowsError(try b.rows(q, wallMs: 4_102_444_800_000), file: file, line: line)
+                continue
+            }
+            let y = try b.rows(q, wallMs: 4_102_444_800_000)
+            // Rows of equal spend and equal (masked) name may come in either order: compared by identity.
+            let xs = x.rows.sorted { $0.id.rawValue < $1.id.rawValue }, ys = y.rows.sorted { $0.id.rawValue < $1.id.rawValue }
+            XCTAssertEqual(xs.map(\.id), ys.map(\.id), "\(String(describing: d))", file: file, line: line)
+            XCTAssertEqual(xs.map(\.name), ys.map(\.name), file: file, line: line)
+            for (r, s) in zip(xs, ys) {
+                XCTAssertEqual(r.measures.requests, s.measures.requests, r.name, file: file, line: line)
+                XCTAssertEqual(r.measures.inputTokens, s.measures.inputTokens, r.name, file: file, line: line)
+                XCTAssertEqual(r.measures.errors, s.measures.errors, r.name, file: file, line: line)
+                XCTAssertEqual(r.measures.unpriced, s.measures.unpriced, r.name, file: file, line: line)
+                XCTAssertEqual(r.measures.latency.total, s.measures.latency.total, r.name, file: file, line: line)
+                XCTAssertEqual(r.measures.spend, s.measures.spend, accuracy: 1e-9 * max(1, r.measures.spend), r.name,
+                               file: file, line: line)
+            }
+            XCTAssertEqual(x.startMs, y.startMs, file: file, line: line)
+            XCTAssertEqual(x.endMs, y.endMs, file: file, line: line)
+        }
+        XCTAssertEqual(a.gpuSum(fromMinute: 29_900_000, toMinute: 30_000_000).count,
+                       b.gpuSum(fromMinute: 29_900_000, toMinute: 30_000_000).count, file: file, line: line)
+    }
+
+    func testPartsMergeToTheSequentialReadingOfHardTraffic() throws {
+        let a = try file(HardTraffic(seed: 12).bytes(count: 6_000))
+        let b = try file(HardTraffic(seed: 13).bytes(count: 3_000, trailingNewline: false))
+        for threads in [2, 3, 5] {
+            let seq = try sequential([a, b], options())
+            let par = try XCTUnwrap(ParallelFileRead.read(paths: [a, b], options: options(), prices: .bundled, mappings: [],
+                                                           maxLineBytes: [4096, 4096], threads: threads, minPartBytes: 50_000))
+            XCTAssertGreaterThanOrEqual(par.parts, 4, "both files were cut")
+            XCTAssertGreaterThan(par.rereadParts, 0, "retries straddle the cuts, so parts are read again knowing them")
+            try assertSame(seq.0, par.rollup)
+            XCTAssertGreaterThan(seq.0.duplicates, 50)
+            for (s, p) in zip(seq.1, par.stats) {
+                XCTAssertEqual(s.lines, p.lines)
+                XCTAssertEqual(s.bytes, p.bytes)
+                XCTAssertEqual(s.events, p.events)
+                XCTAssertEqual(s.duplicates, p.duplicates)
+                XCTAssertEqual(s.gpuSamples, p.gpuSamples)
+                XCTAssertEqual(s.rejects, p.rejects)
+                XCTAssertEqual(s.formats, p.formats)
+                XCTAssertEqual(s.firstMs, p.firstMs)
+                XCTAssertEqual(s.lastMs, p.lastMs)
+            }
+            XCTAssertGreaterThan(seq.1[0].rejected, 20, "the traffic holds lines to reject")
+        }
+    }
+
+    func testUniqueRequestsNeedNoSecondRead() throws {
+        var t = HardTraffic(seed: 21)
+        t.repeatRate = 0
+        let a = try file(t.bytes(count: 6_000))
+        let par = try XCTUnwrap(ParallelFileRead.read(paths: [a], options: options(), prices: .bundled, mappings: [],
+                                                       maxLineBytes: [4096], threads: 2, minPartBytes: 50_000))
+        XCTAssertEqual(par.parts, 2)
+        XCTAssertEqual(par.rereadParts, 0)
+        try assertSame(try sequential([a], options()).0, par.rollup)
+    }
+
+    func testTheSameFileTwiceCountsEachRequestOnce() throws {
+        let a = try file(HardTraffic(seed: 31).bytes(count: 3_000))
+        let seq = try sequential([a, a], options())
+        let par = try XCTUnwrap(ParallelFileRead.read(paths: [a, a], options: options(), prices: .bundled, mappings: [],
+                                                       maxLineBytes: [4096, 4096], threads: 2, minPartBytes: 100_000))
+        try assertSame(seq.0, par.rollup)
+        XCTAssertEqual(par.stats[1].events, seq.1[1].events, "only records without a request_id count again")
+        XCTAssertEqual(par.stats[1].duplicates, seq.1[1].duplicates)
+        XCTAssertGreaterThan(par.stats[1].duplicates, 2_000)
+    }
+
+    func testInputThatWouldNotMergeExactlyIsLeftToTheSequentialRead() throws {
+        let a = try file(HardTraffic(seed: 41).bytes(count: 3_000))
+        // Six features and a cap of four: which ones fold depends on the whole input's order.
+        XCTAssertNil(ParallelFileRead.read(paths: [a], options: options(cardinality: 4), prices: .bundled, mappings: [],
+                                           maxLineBytes: [4096], threads: 2, minPartBytes: 50_000))
+        // A Codex session's lines depend on the ones before them.
+        var lines = String(decoding: HardTraffic(seed: 42).bytes(count: 2_000), as: UTF8.self)
+        lines += #"{"timestamp":"2026-11-28T10:00:00Z","type":"session_meta","payload":{"id":"s1","cwd":"/x"}}"# + "\n"
+        lines += #"{"timestamp":"2026-11-28T10:00:01Z","type":"turn_context","payload":{"model":"gpt-5-codex"}}"# + "\n"
+        lines += #"{"timestamp":"2026-11-28T10:00:02Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":10,"output_tokens":2},"last_token_usage":{"input_tokens":10,"output_tokens":2}}}}"# + "\n"
+        let b = try file(Data(lines.utf8))
+        XCTAssertNil(ParallelFileRead.read(paths: [b], options: options(), prices: .bundled, mappings: [],
+                                           maxLineBytes: [4096], threads: 2, minPartBytes: 50_000))
+        // Retention (the console's 24 h) is not merged either; nor is a single small part worth threads.
+        var o = options()
+        o.retentionMinutes = 24 * 60
+        XCTAssertNil(ParallelFileRead.read(paths: [a], options: o, prices: .bundled, mappings: [], maxLineBytes: [4096], threads: 2))
+        XCTAssertNil(ParallelFileRead.read(paths: [a], options: options(), prices: .bundled, mappings: [],
+                                           maxLineBytes: [4096], threads: 2, minPartBytes: 100 << 20))
+    }
+}
