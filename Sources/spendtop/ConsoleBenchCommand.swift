@@ -16,6 +16,9 @@ struct ConsoleBenchCommand: ParsableCommand {
     @Option var height = 60
     @Option var keys = 10_000
     @Option var frames = 50
+    @Option(help: "frame: minutes the events are spread over, and the window shown (1440: the 24 h window).")
+    var spanMinutes = 5
+    @Option(help: "frame: events per key.") var eventsPerKey = 10
     @Option(help: "Events per second for latency.") var rate: Double = 50_000
     @Option(help: "Key presses for latency.") var presses = 100
     @Option(help: "Latency under real live input: lines of this JSONL file are appended at --rate to a file the console follows through LiveIngest (default: the demo feed).")
@@ -44,9 +47,10 @@ struct ConsoleBenchCommand: ParsableCommand {
         let features = ["support-chat", "rag-search", "code-review", "agent-planner", "search-rerank", "doc-summarize", "sql-assist", "email-draft"]
         let models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.0-flash", "gpt-4.1"]
         var text = ""
-        text.reserveCapacity(keys * 10 * 200)
-        for i in 0..<(keys * 10) {
-            let ts = now - Int64(i % 300_000)
+        text.reserveCapacity(keys * eventsPerKey * 200)
+        let span = Int64(spanMinutes) * 60_000
+        for i in 0..<(keys * eventsPerKey) {
+            let ts = now - Int64(i) * 7_919 % span
             let k = i % keys
             text += #"{"ts":\#(ts),"request_id":"b\#(i)","feature":"\#(features[i % 8])","api_key":"sk-bench-\#(String(format: "%024d", k))","model":"\#(models[(i / 7) % 6])","input_tokens":\#(1000 + i % 5000),"output_tokens":\#(100 + i % 700),"cache_read_tokens":\#(i % 900),"latency_ms":\#(200 + i % 3000)}"#
             text += "\n"
@@ -94,7 +98,7 @@ struct ConsoleBenchCommand: ParsableCommand {
         let feed = try benchFeed()
         let terminal = try CursesTerminal.headless(width: width, height: height)
         var o = ConsoleApp.Options()
-        o.window = .minutes(5)
+        o.window = .minutes(spanMinutes)
         let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: o)
         app.refresh(forced: true)
         app.dispatch(.key(.tab))   // focus the keys pane: the 10k-row table
@@ -118,7 +122,8 @@ struct ConsoleBenchCommand: ParsableCommand {
         let rows = app.state.shown[.table(.apiKey)]?.rows.count ?? 0
         terminal.close()
         let out: [String: Any] = [
-            "width": width, "height": height, "keys_in_window": rows, "frames": frames,
+            "width": width, "height": height, "keys_in_window": rows, "frames": frames, "span_minutes": spanMinutes,
+            "events": keys * eventsPerKey,
             "full_redraw_ms_p50": Self.percentile(full, 0.5), "full_redraw_ms_p95": Self.percentile(full, 0.95),
             "render_ms_p50": Self.percentile(render, 0.5),
             "key_frame_ms_p50": Self.percentile(incremental, 0.5), "key_frame_ms_p95": Self.percentile(incremental, 0.95),

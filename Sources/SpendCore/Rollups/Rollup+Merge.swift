@@ -19,12 +19,12 @@ extension Rollup {
         return nil
     }
 
-    /// Request hashes `other` counted that this rollup already holds: requests the merged reading must
-    /// count once (the part holding them is read again with `preseedDuplicates`). Needs `other` to have
-    /// kept `countedHashes`.
-    public func sharedRequests(with other: Rollup) -> [UInt64] {
-        guard let hashes = other.countedHashes else { return [] }
-        return hashes.filter { dedupe.get($0) != nil }
+    /// Request hashes `later` counted that one of `earlier` holds: requests the merged reading must count
+    /// once (the part holding them is read again with `preseedDuplicates`). Needs `later` to have kept
+    /// `countedHashes`; the request ids of `earlier` parts are read where they are, not merged.
+    public static func sharedRequests(_ later: Rollup, earlier: [Rollup]) -> [UInt64] {
+        guard let hashes = later.countedHashes else { return [] }
+        return hashes.filter { h in earlier.contains { $0.dedupe.get(h) != nil } }
     }
 
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
@@ -32,8 +32,10 @@ extension Rollup {
         for h in hashes where h != 0 { dedupe.set(h, Int32.max) }
     }
 
-    /// Adds `other`'s cells, counters and request ids, re-keying its interned ids by value. Call only when
-    /// `mergeBlocker` is nil and `sharedRequests` is empty.
+    /// Adds `other`'s cells and counters, re-keying its interned ids by value. Its request ids stay in `other`
+    /// (merging millions of them would cost more than the read saved): the merged rollup answers queries,
+    /// and reading more into it would not see `other`'s requests. Call only when `mergeBlocker` is nil and
+    /// `sharedRequests` found none.
     public func absorb(_ other: Rollup) {
         var maps: [[Int32]] = []
         for d in Dimension.allCases {
@@ -74,9 +76,7 @@ extension Rollup {
         future += other.future
         gpuSamples += other.gpuSamples
         dedupeForgotten += other.dedupeForgotten
-        other.dedupe.forEach { h, m in if dedupe.get(h) == nil { dedupe.set(h, m) } }
         if other.newestMs > newestMs { newestMs = other.newestMs }
         if other.oldestMs < oldestMs { oldestMs = other.oldestMs }
-        if dedupe.count > dedupeSweepAt && newestMs != .min { sweepDedupe(newestMinute: Rollup.floorDiv(newestMs, 60_000)) }
     }
 }

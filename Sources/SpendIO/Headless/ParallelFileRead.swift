@@ -97,7 +97,7 @@ public enum ParallelFileRead {
         let merged = read[0].0
         var rereads = 0
         for i in 1..<read.count {
-            let shared = merged.sharedRequests(with: read[i].0)
+            let shared = Rollup.sharedRequests(read[i].0, earlier: read[0..<i].map(\.0))
             if !shared.isEmpty {
                 rereads += 1
                 guard let again = readOne(parts[i], shared, false) else { return nil }
