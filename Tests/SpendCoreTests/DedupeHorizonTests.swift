@@ -97,3 +97,32 @@ final class DedupeHorizonTests: XCTestCase {
         XCTAssertGreaterThan(r.dedupeForgotten, 0)
     }
 }
+
+/// The dedupe table itself: every inserted id is found across growth and filtering, no other id is.
+final class RequestIDSetTests: XCTestCase {
+    func testIdsSurviveGrowthAndFilterAndOthersAreNotFound() {
+        var rng = SeededGenerator(seed: 0x1D5E7)
+        var set = RequestIDSet(capacity: 4)
+        var ids: [(UInt64, Int32)] = []
+        for i in 0..<50_000 {
+            let h = UInt64.random(in: 1...UInt64.max, using: &rng)
+            XCTAssertTrue(set.insert(h, minute: Int32(i / 100)))
+            ids.append((h, Int32(i / 100)))
+        }
+        XCTAssertEqual(set.count, 50_000)
+        XCTAssertLessThanOrEqual(Double(set.count), Double(set.hashes.count) * 0.7, "grown at 70% load")
+        for (h, _) in ids { XCTAssertFalse(set.insert(h, minute: 0)) }
+        XCTAssertEqual(set.count, 50_000, "a second insert changes nothing")
+        for _ in 0..<10_000 { XCTAssertFalse(set.contains(UInt64.random(in: 1...UInt64.max, using: &rng))) }
+        set.filter { $0 >= 250 }
+        XCTAssertEqual(set.count, 25_000)
+        for (h, m) in ids { XCTAssertEqual(set.contains(h), m >= 250) }
+        var seen = 0
+        set.forEach { _, m in XCTAssertGreaterThanOrEqual(m, 250); seen += 1 }
+        XCTAssertEqual(seen, 25_000)
+        set.set(ids[0].0, minute: 9)
+        set.set(ids[499].0, minute: 7)  // both older than the filter: added back
+        XCTAssertTrue(set.contains(ids[0].0))
+        XCTAssertEqual(set.count, 25_002)
+    }
+}

@@ -24,12 +24,12 @@ extension Rollup {
     /// `countedHashes`; the request ids of `earlier` parts are read where they are, not merged.
     public static func sharedRequests(_ later: Rollup, earlier: [Rollup]) -> [UInt64] {
         guard let hashes = later.countedHashes else { return [] }
-        return hashes.filter { h in earlier.contains { $0.dedupe.get(h) != nil } }
+        return hashes.filter { h in earlier.contains { $0.dedupe.contains(h) } }
     }
 
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
     public func preseedDuplicates(_ hashes: [UInt64]) {
-        for h in hashes where h != 0 { dedupe.set(h, Int32.max) }
+        for h in hashes where h != 0 { dedupe.set(h, minute: Int32.max) }
     }
 
     /// Adds `other`'s cells and counters, re-keying its interned ids by value. Its request ids stay in `other`

@@ -41,7 +41,7 @@ public final class Rollup {
 
     public private(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
-    var dedupe = UInt64Table(capacity: 1024)
+    var dedupe = RequestIDSet(capacity: 1024)
     /// The table size that triggers the next sweep (`sweepThreshold`).
     var dedupeSweepAt: Int
     /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
@@ -77,7 +77,9 @@ public final class Rollup {
     public var recordsForStore = false
     /// When non-nil, the request hash of every newly counted event is appended (a part read for a merge:
     /// `sharedRequests` checks them against the parts before it).
-    public var countedHashes: [UInt64]?
+    public var countedHashes: [UInt64]? { didSet { keepsCountedHashes = countedHashes != nil } }
+    /// Read on the hot path instead of the optional array, which would be copied (retained) to be tested.
+    var keepsCountedHashes = false
     public var recorded = ContiguousArray<InternedEvent>()
     public var recordedGPU: [GPUSample] = []
     public internal(set) var oldestMs: Int64 = .max
@@ -199,10 +201,7 @@ public final class Rollup {
         }
         if e.supersedeRank != 0 && e.requestHash != 0 { return ingestSupersedable(&e) }
         if e.requestHash != 0 {
-            let m = Int32(truncatingIfNeeded: minute)
-            var fresh = false
-            _ = dedupe.getOrInsert(e.requestHash) { fresh = true; return m }
-            if !fresh { duplicates += 1; return false }
+            if !dedupe.insert(e.requestHash, minute: Int32(truncatingIfNeeded: minute)) { duplicates += 1; return false }
         }
         countNew(&e, minute: minute)
         return true
@@ -217,7 +216,7 @@ public final class Rollup {
     @inline(__always)
     func countNew(_ e: inout InternedEvent, minute: Int64) {
         eventsCounted += 1
-        if countedHashes != nil && e.requestHash != 0 { countedHashes!.append(e.requestHash) }
+        if keepsCountedHashes && e.requestHash != 0 { countedHashes!.append(e.requestHash) }
         add(&e, minute: minute)
     }
 
@@ -363,8 +362,8 @@ public final class Rollup {
         newestMs = ms
         let minute = Rollup.floorDiv(ms, 60_000)
         guard minute != oldMinute else { return }
-        // Sweeping rebuilds the table, so it runs only when the table has grown by half since the
-        // last sweep: amortised O(1) per event even when a replay crosses a minute every few events.
+        // Sweeping rebuilds the table, so it runs only when the table has doubled since the last
+        // sweep: amortised O(1) per event even when a replay crosses a minute every few events.
         if dedupe.count > dedupeSweepAt { sweepDedupe(newestMinute: minute) }
         guard let keep = options.retentionMinutes else { return }
         let horizon = minute - keep
@@ -383,30 +382,51 @@ public final class Rollup {
     /// One sequential pass counts ids per minute; the table is rebuilt only when something goes.
     func sweepDedupe(newestMinute minute: Int64) {
         let horizon = options.dedupe
-        var perMinute: [Int32: Int] = [:]
-        dedupe.forEach { _, m in perMinute[m, default: 0] += 1 }
+        let retentionCutoff = options.retentionMinutes.map { minute - $0 } ?? Int64.min
+        // Under keepLast ids and without retention nothing can go: no pass at all.
+        guard dedupe.count > horizon.keepLast || retentionCutoff > Int64.min else {
+            dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
+            return
+        }
+        let perMinute = dedupeHistogram()
         let timeCutoff = minute - horizon.minutes
         var cutoff = Int64.min
         var kept = 0
-        for (m, n) in perMinute.sorted(by: { $0.key > $1.key }) {
-            if Int64(m) < timeCutoff && kept >= horizon.keepLast { break }
-            cutoff = Int64(m)
+        for (m, n) in perMinute {
+            if m < timeCutoff && kept >= horizon.keepLast { break }
+            cutoff = m
             kept += n
         }
-        if let keep = options.retentionMinutes, cutoff < minute - keep {
-            cutoff = minute - keep
-            kept = perMinute.reduce(0) { Int64($1.key) >= cutoff ? $0 + $1.value : $0 }
+        if cutoff < retentionCutoff {
+            cutoff = retentionCutoff
+            kept = perMinute.reduce(0) { $1.0 >= cutoff ? $0 + $1.1 : $0 }
         }
         if kept < dedupe.count {
             let c = Int32(clamping: cutoff), before = dedupe.count
-            dedupe.filter { _, m in m >= c }
+            dedupe.filter { $0 >= c }
             dedupeForgotten += Int64(before - dedupe.count)
         }
         dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
     }
 
-    /// Sweeps when the table has doubled since the last one: amortised O(1) per id, and memory within
-    /// one table doubling of what a sweep keeps.
+    /// Ids per minute, newest minute first, in one pass: counted in an array over the minutes' span
+    /// (a day is 1,440 entries), or a dictionary when stray timestamps make the span huge.
+    func dedupeHistogram() -> [(Int64, Int)] {
+        var lo = Int32.max, hi = Int32.min
+        dedupe.forEach { _, m in lo = min(lo, m); hi = max(hi, m) }
+        guard lo <= hi else { return [] }
+        if Int64(hi) - Int64(lo) < 1 << 22 {
+            var counts = [Int](repeating: 0, count: Int(Int64(hi) - Int64(lo)) + 1)
+            counts.withUnsafeMutableBufferPointer { c in dedupe.forEach { _, m in c[Int(m - lo)] += 1 } }
+            return counts.indices.reversed().compactMap { counts[$0] > 0 ? (Int64(lo) + Int64($0), counts[$0]) : nil }
+        }
+        var perMinute: [Int32: Int] = [:]
+        dedupe.forEach { _, m in perMinute[m, default: 0] += 1 }
+        return perMinute.sorted { $0.key > $1.key }.map { (Int64($0.key), $0.value) }
+    }
+
+    /// Sweeps when the table has doubled since the last one: amortised O(1) per id (each sweep is one
+    /// pass over the table), and memory within one table doubling of what a sweep keeps.
     static func sweepThreshold(kept: Int) -> Int { max(65_536, 2 * kept) }
 
     /// Forgets supersedable records older than the horizon (their cells are gone with their buckets).
