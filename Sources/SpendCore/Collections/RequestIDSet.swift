@@ -1,22 +1,25 @@
 /// The dedupe table: 64-bit request-id hashes with the minute each was seen, by open addressing with
-/// linear probing. Hashes and minutes sit in separate arrays, so a probe reads 8 bytes a slot, and the
-/// table grows at 70% load: 12 bytes a slot and 17–34 bytes an id, where a `UInt64Table` (16-byte slots,
-/// grown at 50%) spends 32–64. Zero is the empty hash (`InternedEvent.requestHash` 0 means no id).
+/// linear probing. A hash and its minute share a 16-byte slot, so a probe costs one cache miss, and the
+/// table grows at 70% load (23–46 bytes an id; a `UInt64Table` grows at 50%: 32–64). Zero is the empty
+/// hash (`InternedEvent.requestHash` 0 means no id).
 public struct RequestIDSet {
-    var hashes: ContiguousArray<UInt64>
-    var minutes: ContiguousArray<Int32>
+    struct Slot {
+        var hash: UInt64
+        var minute: Int32
+    }
+
+    var slots: ContiguousArray<Slot>
     var mask: Int
     /// Entries allowed before the table doubles (70% of its slots).
     var limit: Int
     public private(set) var count = 0
 
     public init(capacity: Int = 16) {
-        var slots = 16
-        while slots * 7 / 10 < capacity { slots <<= 1 }
-        hashes = ContiguousArray(repeating: 0, count: slots)
-        minutes = ContiguousArray(repeating: 0, count: slots)
-        mask = slots - 1
-        limit = slots * 7 / 10
+        var n = 16
+        while n * 7 / 10 < capacity { n <<= 1 }
+        slots = ContiguousArray(repeating: Slot(hash: 0, minute: 0), count: n)
+        mask = n - 1
+        limit = n * 7 / 10
     }
 
     @inline(__always)
@@ -27,10 +30,10 @@ public struct RequestIDSet {
     /// The slot holding `hash`, or the empty slot where it would go.
     @inline(__always)
     func slot(_ hash: UInt64) -> (index: Int, found: Bool) {
-        hashes.withUnsafeBufferPointer { h in
+        slots.withUnsafeBufferPointer { s in
             var i = RequestIDSet.start(hash, mask)
             while true {
-                let k = h[i]
+                let k = s[i].hash
                 if k == hash { return (i, true) }
                 if k == 0 { return (i, false) }
                 i = (i + 1) & mask
@@ -45,8 +48,7 @@ public struct RequestIDSet {
     public mutating func insert(_ hash: UInt64, minute: Int32) -> Bool {
         let (i, found) = slot(hash)
         if found { return false }
-        hashes[i] = hash
-        minutes[i] = minute
+        slots[i] = Slot(hash: hash, minute: minute)
         count += 1
         if count > limit { grow() }
         return true
@@ -55,34 +57,34 @@ public struct RequestIDSet {
     /// Adds `hash` or moves it to `minute`.
     public mutating func set(_ hash: UInt64, minute: Int32) {
         let (i, found) = slot(hash)
-        if found { minutes[i] = minute; return }
+        if found { slots[i].minute = minute; return }
         _ = insert(hash, minute: minute)
     }
 
     /// Loads the slot `hash` would start probing at, so that a batch of lookups overlaps its cache misses.
     @inline(__always)
     public func touch(_ hash: UInt64) -> UInt64 {
-        hashes.withUnsafeBufferPointer { $0[RequestIDSet.start(hash, mask)] }
+        slots.withUnsafeBufferPointer { $0[RequestIDSet.start(hash, mask)].hash }
     }
 
     public func forEach(_ body: (UInt64, Int32) -> Void) {
-        for i in 0..<hashes.count where hashes[i] != 0 { body(hashes[i], minutes[i]) }
+        for s in slots where s.hash != 0 { body(s.hash, s.minute) }
     }
 
     /// Keeps only the ids whose minute `keep` says yes to, in a table sized for them.
     public mutating func filter(minute keep: (Int32) -> Bool) {
         var kept = 0
-        for i in 0..<hashes.count where hashes[i] != 0 && keep(minutes[i]) { kept += 1 }
+        for s in slots where s.hash != 0 && keep(s.minute) { kept += 1 }
         var fresh = RequestIDSet(capacity: kept)
-        for i in 0..<hashes.count where hashes[i] != 0 && keep(minutes[i]) { _ = fresh.insert(hashes[i], minute: minutes[i]) }
+        for s in slots where s.hash != 0 && keep(s.minute) { _ = fresh.insert(s.hash, minute: s.minute) }
         self = fresh
     }
 
     mutating func grow() {
         var bigger = RequestIDSet(capacity: (mask + 1) * 2 * 7 / 10)
-        for i in 0..<hashes.count where hashes[i] != 0 { _ = bigger.insert(hashes[i], minute: minutes[i]) }
+        for s in slots where s.hash != 0 { _ = bigger.insert(s.hash, minute: s.minute) }
         self = bigger
     }
 
-    public var memoryBytes: Int { hashes.count * 12 }
+    public var memoryBytes: Int { slots.count * MemoryLayout<Slot>.stride }
 }

@@ -67,6 +67,9 @@ final class SourceContext {
     /// Marks the source stalled (connected but silent past the idle timeout) until data flows again.
     func setStalled(_ stalled: Bool) { report(index, nil, nil, stalled) }
 
+    /// Marks the source stalled and says why in one update, so no reader sees a stall without its reason.
+    func setStalled(reason: String) { report(index, nil, .some(TextSanitizer.clean(reason)), true) }
+
     /// Sleeps up to `seconds`; false when woken by `stop()`. A source sleeps when it has nothing more to read
     /// for now, so the first sleep also says its backlog is read.
     func sleep(_ seconds: Double) -> Bool {

@@ -93,9 +93,8 @@ final class HTTPStreamSource {
                 failures += 1
                 if stalledOut {
                     stalled = true
-                    ctx.setStalled(true)
                     let idle = ctx.settings.idleTimeoutSeconds
-                    ctx.setError(String(format: "stalled: nothing received for %.0f s; reconnecting", idle))
+                    ctx.setStalled(reason: String(format: "stalled: nothing received for %.0f s; reconnecting", idle))
                 } else {
                     ctx.setError(outcome.message)
                 }
