@@ -112,7 +112,8 @@ struct LiveOptions: ParsableArguments {
     func dedupeHorizon(_ config: ConfigValue) throws -> DedupeHorizon {
         var h = DedupeHorizon()
         do {
-            if let seconds = try SourceConfig.duration(config.at("general.dedupe_horizon"), "[general] dedupe_horizon") {
+            let horizon = config.at("general.dedupe_horizon")
+            if let seconds = try SourceConfig.duration(horizon, "[general] dedupe_horizon") {
                 guard seconds >= 60 else { throw UsageError("config [general] dedupe_horizon must be at least 1m") }
                 h.minutes = Int64(seconds / 60)
             }

@@ -91,8 +91,9 @@ struct SourceLoader {
             guard case .file(let p) = spec, !p.contains(where: { "*?[".contains($0) }) else { return nil }
             paths.append(p)
         }
-        guard !paths.isEmpty, let r = ParallelFileRead.read(paths: paths, options: options, prices: prices,
-                                                             mappings: mappings, maxLineBytes: specs.map(\.1.maxLineBytes))
+        guard !paths.isEmpty,
+              let r = ParallelFileRead.read(paths: paths, options: options, prices: prices, mappings: mappings,
+                                            maxLineBytes: specs.map(\.1.maxLineBytes))
         else { return nil }
         let statuses = zip(specs, r.stats).map { SourceStatus(name: $0.0.0.name, state: .ended, stats: $0.1) }
         return Loaded(rollup: r.rollup, statuses: statuses, replayed: 0, storePath: nil, storeError: nil,

@@ -113,6 +113,14 @@ final class ParallelFileReadTests: XCTestCase {
         XCTAssertEqual(par.parts, 2)
         XCTAssertEqual(par.rereadParts, 0)
         try assertSame(try sequential([a], options()).0, par.rollup)
+        // An empty file beside it is read too (and named in the stats), as nothing.
+        let empty = try file(Data())
+        let both = try XCTUnwrap(ParallelFileRead.read(paths: [a, empty], options: options(), prices: .bundled,
+                                                        mappings: [], maxLineBytes: [4096, 4096], threads: 2,
+                                                        minPartBytes: 50_000))
+        XCTAssertEqual(both.parts, 3)
+        XCTAssertEqual(both.stats.map(\.lines), [par.stats[0].lines, 0])
+        try assertSame(try sequential([a, empty], options()).0, both.rollup)
     }
 
     func testTheSameFileTwiceCountsEachRequestOnce() throws {

@@ -17,8 +17,9 @@ public struct CellTable {
         return (Int32(bitPattern: UInt32(truncatingIfNeeded: k >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: k)))
     }
 
+    /// The index of the (a, b) cell, made empty when it is new.
     @inline(__always)
-    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent, withLatency: Bool) {
+    mutating func cellIndex(_ a: Int32, _ b: Int32) -> Int {
         let k = CellTable.key(a, b)
         let n = Int32(cells.count)
         let slot = index.getOrInsert(k) { n }
@@ -26,7 +27,12 @@ public struct CellTable {
             keys.append(k)
             cells.append(Measures())
         }
-        cells[Int(slot)].add(e, withLatency: withLatency)
+        return Int(slot)
+    }
+
+    @inline(__always)
+    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent, withLatency: Bool) {
+        cells[cellIndex(a, b)].add(e, withLatency: withLatency)
     }
 
     /// Takes an event back out of its cell (a superseded record); a cell that never held it is left alone.
@@ -37,14 +43,7 @@ public struct CellTable {
 
     /// Adds a whole cell (a rollup merged into another).
     public mutating func merge(_ a: Int32, _ b: Int32, _ m: Measures) {
-        let k = CellTable.key(a, b)
-        let n = Int32(cells.count)
-        let slot = index.getOrInsert(k) { n }
-        if slot == n {
-            keys.append(k)
-            cells.append(Measures())
-        }
-        cells[Int(slot)].merge(m)
+        cells[cellIndex(a, b)].merge(m)
     }
 
     public func get(_ a: Int32, _ b: Int32) -> Measures? {

@@ -62,8 +62,8 @@ extension Rollup {
             for i in 0..<c.keys.count {
                 let (feature, packed) = CellTable.ids(c.keys[i])
                 let (model, requestClass) = RequestClass.unpack(packed)
-                mine.classes.merge(featureMap[Int(feature)], RequestClass.pack(model: modelMap[Int(model)], requestClass),
-                                   c.cells[i])
+                let repacked = RequestClass.pack(model: modelMap[Int(model)], requestClass)
+                mine.classes.merge(featureMap[Int(feature)], repacked, c.cells[i])
             }
             for (id, g) in theirs.gpus { mine.gpus[gpuMap[Int(id)], default: GPUMeasures()].merge(g) }
         }

@@ -201,7 +201,8 @@ public final class Rollup {
         }
         if e.supersedeRank != 0 && e.requestHash != 0 { return ingestSupersedable(&e) }
         if e.requestHash != 0 {
-            if !dedupe.insert(e.requestHash, minute: Int32(truncatingIfNeeded: minute)) { duplicates += 1; return false }
+            let seen = Int32(truncatingIfNeeded: minute)
+            if !dedupe.insert(e.requestHash, minute: seen) { duplicates += 1; return false }
         }
         countNew(&e, minute: minute)
         return true

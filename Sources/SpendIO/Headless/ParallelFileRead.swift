@@ -33,7 +33,8 @@ public enum ParallelFileRead {
 
     /// The threads to use: `SPENDTOP_THREADS` when set (1 turns the parallel read off), else the cores.
     public static var threads: Int {
-        if let t = ProcessInfo.processInfo.environment["SPENDTOP_THREADS"].flatMap({ Int($0) }), t >= 1 { return min(t, 64) }
+        let asked = ProcessInfo.processInfo.environment["SPENDTOP_THREADS"].flatMap { Int($0) }
+        if let t = asked, t >= 1 { return min(t, 64) }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
@@ -59,7 +60,10 @@ public enum ParallelFileRead {
             var start = 0
             for i in 1...n {
                 guard let end = i == n ? size : lineBoundary(fd, size: size, after: size / n * i) else { return nil }
-                if end > start || i == n && parts.last?.file != f { parts.append(Part(file: f, start: start, end: end)) }
+                // An empty file is one empty part, so that it is still named in the stats.
+                if end > start || i == n && parts.last?.file != f {
+                    parts.append(Part(file: f, start: start, end: end))
+                }
                 start = max(start, end)
             }
         }
