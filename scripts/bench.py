@@ -367,6 +367,9 @@ def _bench_console(args, *extra: str) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+TARGET_DAY_REFRESH_MS = 5.0   # issue 12
+
+
 def section_console(args) -> dict:
     """SPEC §11: one frame < 10 ms at 200×60 with 10k keys; key-to-screen latency < 50 ms under
     50k events/s of live input. Both on a headless ncurses screen (newterm on /dev/null) through
@@ -374,6 +377,9 @@ def section_console(args) -> dict:
     that rate to a file the console follows through LiveIngest; without that file, the demo feed."""
     frame = _bench_console(args, "frame", "--width", "200", "--height", "60", "--keys", str(CONSOLE_KEYS),
                            "--frames", str(max(20, 20 * args.runs)))
+    # Issue 12: the refresh at the 24 h window with 20k keys (10 requests each, spread over the day).
+    day = _bench_console(args, "frame", "--width", "200", "--height", "60", "--keys", "20000",
+                         "--span-minutes", "1440", "--frames", str(max(10, 10 * args.runs)))
     events_file = args.data_dir / "events-1m.jsonl"
     live_input = ["--lines", str(events_file)] if events_file.exists() else []
     lat = _bench_console(args, "latency", "--width", "200", "--height", "60", "--keys", str(CONSOLE_KEYS),
@@ -383,6 +389,8 @@ def section_console(args) -> dict:
     print(f"  full redraw (render + write every cell)  p50 {frame['full_redraw_ms_p50']:6.2f} ms  p95 {frame['full_redraw_ms_p95']:6.2f} ms")
     print(f"  frame after a key (render + diff)        p50 {frame['key_frame_ms_p50']:6.2f} ms  p95 {frame['key_frame_ms_p95']:6.2f} ms")
     print(f"  data refresh (rollup queries, off the input thread)  p50 {frame['refresh_ms_p50']:6.1f} ms  p95 {frame['refresh_ms_p95']:6.1f} ms")
+    print(f"  data refresh at the 24 h window, {day['keys_in_window']:,} keys, {day['events']:,} events  "
+          f"p50 {day['refresh_ms_p50']:6.1f} ms  p95 {day['refresh_ms_p95']:6.1f} ms (issue 12: p95 < 5 ms)")
     print(f"  key-to-screen under {lat['ingested_events_per_s']:,.0f} events/s ({source}, target {CONSOLE_RATE:,}/s): "
           f"p50 {lat['latency_ms_p50']:.2f} ms  p95 {lat['latency_ms_p95']:.2f} ms  max {lat['latency_ms_max']:.2f} ms "
           f"({lat['presses']} presses)")
@@ -393,9 +401,12 @@ def section_console(args) -> dict:
         missed.append(f"key latency p95 {lat['latency_ms_p95']:.1f} ms ≥ {TARGET_KEY_LATENCY_MS:.0f} ms")
     if lat["ingested_events_per_s"] < 0.95 * CONSOLE_RATE:
         missed.append(f"the feed reached only {lat['ingested_events_per_s']:,.0f} events/s")
+    if day["refresh_ms_p95"] >= TARGET_DAY_REFRESH_MS:
+        missed.append(f"24 h refresh p95 {day['refresh_ms_p95']:.1f} ms ≥ {TARGET_DAY_REFRESH_MS:.0f} ms")
     print(f"  verdict: {'MISS: ' + '; '.join(missed) if missed else 'PASS'} "
-          f"(SPEC §11: frame < {TARGET_FRAME_MS:.0f} ms at 200×60, input latency < {TARGET_KEY_LATENCY_MS:.0f} ms at 50k events/s)")
-    return dict(frame=frame, latency=lat, target_met=not missed)
+          f"(SPEC §11: frame < {TARGET_FRAME_MS:.0f} ms at 200×60, input latency < {TARGET_KEY_LATENCY_MS:.0f} ms at 50k events/s; "
+          f"issue 12: 24 h refresh p95 < {TARGET_DAY_REFRESH_MS:.0f} ms with 20k keys)")
+    return dict(frame=frame, day_refresh=day, latency=lat, target_met=not missed)
 
 
 def section_savings(args) -> dict:
