@@ -103,10 +103,12 @@ struct ConsoleBenchCommand: ParsableCommand {
         app.refresh(forced: true)
         app.dispatch(.key(.tab))   // focus the keys pane: the 10k-row table
         var refresh: [Double] = [], full: [Double] = [], render: [Double] = [], incremental: [Double] = []
+        var locked: [Double] = []
         for i in 0..<frames {
             var t = DispatchTime.now()
             app.refresh(forced: true)
             refresh.append(Self.ms(t))
+            locked.append(app.lastSnapshotTimes.lockedMs)
             t = DispatchTime.now()
             let canvas = app.renderFrame()
             render.append(Self.ms(t))
@@ -128,6 +130,7 @@ struct ConsoleBenchCommand: ParsableCommand {
             "render_ms_p50": Self.percentile(render, 0.5),
             "key_frame_ms_p50": Self.percentile(incremental, 0.5), "key_frame_ms_p95": Self.percentile(incremental, 0.95),
             "refresh_ms_p50": Self.percentile(refresh, 0.5), "refresh_ms_p95": Self.percentile(refresh, 0.95),
+            "refresh_locked_ms_p50": Self.percentile(locked, 0.5), "refresh_locked_ms_p95": Self.percentile(locked, 0.95),
         ]
         print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
     }

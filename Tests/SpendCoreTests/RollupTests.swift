@@ -108,6 +108,22 @@ final class RollupTests: XCTestCase {
         XCTAssertThrowsError(try r.rows(ViewQuery(groupBy: .team, window: .all, filters: [.init(.feature, "chat")]), wallMs: wall))
     }
 
+    /// The keys view's feature count is of distinct features over the window, not of feature-minutes.
+    func testFeatureCountPerKeyCountsDistinctFeaturesAcrossMinutes() throws {
+        let r = rollupForExport()
+        let lines = [nativeLine(ts: "2026-11-28T10:00:00Z", feature: "chat", key: "prod-web"),
+                     nativeLine(ts: "2026-11-28T10:01:00Z", feature: "chat", key: "prod-web"),
+                     nativeLine(ts: "2026-11-28T10:02:00Z", feature: "rag", key: "prod-web"),
+                     nativeLine(ts: "2026-11-28T10:05:00Z", feature: "chat", key: "prod-web"),
+                     nativeLine(ts: "2026-11-28T10:03:00Z", feature: "chat", key: "ci")]
+        _ = ingest(lines.joined(separator: "\n"), into: r)
+        let rows = try r.rows(ViewQuery(groupBy: .apiKey, window: .all), wallMs: wall).rows
+        XCTAssertEqual(rows.first { $0.name == "prod-web" }?.featureCount, 2)
+        XCTAssertEqual(rows.first { $0.name == "ci" }?.featureCount, 1)
+        let late = try r.rows(ViewQuery(groupBy: .apiKey, window: .minutes(3), atMs: 1_795_860_300_000), wallMs: wall).rows
+        XCTAssertEqual(late.first { $0.name == "prod-web" }?.featureCount, 1, "10:03–10:05 holds chat only")
+    }
+
     func testLatencyIsKeptForLowCardinalityGroupingsOnly() throws {
         let r = rollupForExport()
         _ = ingest((1...50).map { nativeLine(key: "k\($0 % 5)", latency: Double($0)) }.joined(separator: "\n"), into: r)

@@ -185,6 +185,14 @@ public final class ConsoleApp {
         SnapshotRequest(window: state.window, path: state.path, chartMinutes: chartMinutes, wallMs: options.wallClock())
     }
 
+    /// The last snapshot's ms under the feed's lock and ms formatting after it (for `bench-console`).
+    public var lastSnapshotTimes: (lockedMs: Double, formatMs: Double) {
+        inbox.lock()
+        defer { inbox.unlock() }
+        return snapshotTimes
+    }
+    private var snapshotTimes: (lockedMs: Double, formatMs: Double) = (0, 0)
+
     func buildSnapshot(_ request: SnapshotRequest? = nil) -> (ConsoleSnapshot, AlertState?) {
         let r = request ?? snapshotRequest()
         let wall = r.wallMs
@@ -193,10 +201,18 @@ public final class ConsoleApp {
         let gpuPrice = options.gpuHourlyUSD
         let savings = options.savings
         let alertState = alerts?.alertState
-        var snap = feed.read { q in
-            SnapshotBuilder.build(q, window: window, path: path, chartMinutes: minutes, sources: sources, wallMs: wall,
-                                  savings: savings)
+        // Ingest waits while the query is read; the rows become table cells after the lock is let go.
+        let started = DispatchTime.now().uptimeNanoseconds
+        let pending = feed.read { q in
+            SnapshotBuilder.read(q, window: window, path: path, chartMinutes: minutes, sources: sources, wallMs: wall,
+                                 savings: savings)
         }
+        let read = DispatchTime.now().uptimeNanoseconds
+        var snap = SnapshotBuilder.finish(pending)
+        let times = (Double(read - started) / 1e6, Double(DispatchTime.now().uptimeNanoseconds - read) / 1e6)
+        inbox.lock()
+        snapshotTimes = times
+        inbox.unlock()
         snap.gpuHourlyUSD = gpuPrice
         snap.storeStatus = feed.storeStatus
         return (snap, alertState)

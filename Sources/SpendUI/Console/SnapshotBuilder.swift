@@ -9,9 +9,34 @@ public enum SnapshotBuilder {
     /// GPUs below this utilisation count as idle.
     public static let idleUtilPct = 10.0
 
+    /// A frame's data as read from the query, before the group panes' rows are turned into table cells:
+    /// `read` runs under the feed's lock (ingest waits meanwhile), `finish` after it is released.
+    public struct Pending: Sendable {
+        public var snapshot: ConsoleSnapshot
+        var groupPanes: [(pane: PaneID, dimension: Dimension, rows: ViewResult, trends: [GroupID: [Double]],
+                          filters: [ViewQuery.Filter], note: String?)] = []
+    }
+
     public static func build(_ q: SpendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
                              sources: [SourceStatus], wallMs: Int64,
                              savings: SavingsSettings? = nil) -> ConsoleSnapshot {
+        finish(read(q, window: window, path: path, chartMinutes: chartMinutes, sources: sources, wallMs: wallMs,
+                    savings: savings))
+    }
+
+    /// Formats what `read` left as rows into the panes' tables; touches no query, so needs no lock.
+    public static func finish(_ p: Pending) -> ConsoleSnapshot {
+        var s = p.snapshot
+        for g in p.groupPanes {
+            s.panes[g.pane] = PaneData(table: ExportView.groupTable(g.rows, dimension: g.dimension), trends: g.trends,
+                                       filters: g.filters, scopeNote: g.note)
+        }
+        return s
+    }
+
+    /// Everything a frame reads from the query (the part to run under the feed's lock).
+    public static func read(_ q: SpendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
+                            sources: [SourceStatus], wallMs: Int64, savings: SavingsSettings? = nil) -> Pending {
         let clock = q.clockMs(wallMs: wallMs)
         var s = ConsoleSnapshot(clockMs: clock, live: q.isLive(wallMs: wallMs), window: window, path: path)
         s.sources = sources
@@ -40,7 +65,25 @@ public enum SnapshotBuilder {
         }
         // The alerts pane is not read from the query: ConsoleState builds it from the published alert state;
         // the Savings pane is the advisor's, below.
+        var pending = Pending(snapshot: s)
         for pane in PaneID.panes(for: path, capabilities) where pane != .alerts && pane != .savings {
+            if case .table(let dim) = pane {
+                let filters = effectiveFilters(for: dim, path: path, capabilities)
+                let dropped = path.filter { p in p.dimension != dim && !filters.contains(p) }
+                let note = dropped.isEmpty ? nil : "all " + dropped.map { $0.dimension.title.lowercased() }
+                    .joined(separator: ", ")
+                do {
+                    let q1 = ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters)
+                    let rows = try q.rows(q1, wallMs: wallMs)
+                    // Keyed by the rows' group ids, so two keys that mask alike keep two trends.
+                    let trends = try q.trends(q1, minutes: trendMinutes, wallMs: wallMs)
+                    pending.groupPanes.append((pane, dim, rows, trends, filters, note))
+                } catch {
+                    s.panes[pane] = PaneData(table: ViewTable(title: dim.title, columns: [], rows: []), filters: filters,
+                                             scopeNote: "\(error)")
+                }
+                continue
+            }
             s.panes[pane] = paneData(q, pane: pane, window: window, path: path, capabilities: capabilities,
                                      clock: clock, wallMs: wallMs)
         }
@@ -56,7 +99,8 @@ public enum SnapshotBuilder {
             s.gpuUtilPct = utils.isEmpty ? nil : utils.reduce(0, +) / Double(utils.count)
             s.idleGPUs = utils.filter { $0 < idleUtilPct }.count
         }
-        return s
+        pending.snapshot = s
+        return pending
     }
 
     /// The filters a pane of `dimension` can apply at `path`: siblings drop their own dimension, and leading

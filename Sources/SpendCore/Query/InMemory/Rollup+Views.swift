@@ -58,7 +58,7 @@ extension Rollup {
         let (r, endMs) = range(q, wallMs: wallMs)
         let p = try plan(groupBy: q.groupBy, filters: q.filters)
         var byID = [Int32: Measures]()
-        var featuresPerKey = [Int32: Set<Int32>]()
+        var featuresPerKey = [Int32: Int]()
         var total = Measures()
         for (key, m) in sum(p, fromMinute: r.startMinute, toMinute: r.endMinute) {
             let (a, b) = CellTable.ids(key)
@@ -66,10 +66,15 @@ extension Rollup {
             byID[id, default: Measures()].merge(m)
             total.merge(m)
         }
-        if q.groupBy == .apiKey && keeps(.pair(.feature, .apiKey)) {
-            for (key, _) in sum(.pair(.feature, .apiKey), fromMinute: r.startMinute, toMinute: r.endMinute) {
-                let (f, k) = CellTable.ids(key)
-                featuresPerKey[k, default: []].insert(f)
+        if q.groupBy == .apiKey, let slot = groupingIndex[.pair(.feature, .apiKey)] {
+            // Only which pairs occur is needed, not their sums: each distinct cell key counts once for its key.
+            var seen = UInt64Table(capacity: 1024)
+            forEachBucket(fromMinute: r.startMinute, toMinute: r.endMinute) { b in
+                for key in b.tables[slot].keys {
+                    var fresh = false
+                    _ = seen.getOrInsert(key) { fresh = true; return 0 }
+                    if fresh { featuresPerKey[CellTable.ids(key).1, default: 0] += 1 }
+                }
             }
         }
         let spendTotal = total.spend
@@ -77,7 +82,7 @@ extension Rollup {
         var rows = byID.map { id, m in
             GroupRow(name: names?.name(id) ?? "total", id: names?.groupID(id) ?? .none, measures: m,
                      share: spendTotal > 0 ? m.spend / spendTotal : 0,
-                     featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[id]?.count,
+                     featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[id],
                      durationSeconds: r.seconds)
         }
         rows.sort {
