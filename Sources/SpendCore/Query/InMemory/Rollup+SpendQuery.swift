@@ -40,9 +40,10 @@ extension Rollup: SpendQuery {
         guard to >= from, !p.filters.contains(where: { $0.ids.isEmpty }) else { return [:] }
         let pos = p.groupPosition ?? 0
         var byID = [Int32: Measures]()
-        for (key, m) in sum(p, fromMinute: from, toMinute: to) {
-            let (a, b) = CellTable.ids(key)
-            byID[pos == 0 ? a : b, default: Measures()].merge(m)
+        let cells = sum(p, fromMinute: from, toMinute: to)
+        for i in 0..<cells.keys.count {
+            let (a, b) = CellTable.ids(cells.keys[i])
+            byID[pos == 0 ? a : b, default: Measures()].merge(cells.cells[i])
         }
         let names = interner(dimension)
         var out = [GroupID: Measures](minimumCapacity: byID.count)
