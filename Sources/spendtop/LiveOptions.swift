@@ -115,7 +115,7 @@ struct LiveOptions: ParsableArguments {
             let horizon = config.at("general.dedupe_horizon")
             if let seconds = try SourceConfig.duration(horizon, "[general] dedupe_horizon") {
                 guard seconds >= 60 else { throw UsageError("config [general] dedupe_horizon must be at least 1m") }
-                h.minutes = Int64(seconds / 60)
+                h.minutes = Int64((seconds / 60).rounded(.up))  // 90 s remembers 2 minutes, not 1
             }
         } catch let e as UsageError { throw e } catch { throw UsageError("config \(error)") }
         if let v = config.at("general.dedupe_keep_ids") {

@@ -84,6 +84,29 @@ final class DedupeHorizonTests: XCTestCase {
         XCTAssertEqual(r.dedupeForgotten, 0)
     }
 
+    /// Found in review: minutes were kept in 32 bits, so a year-9999 timestamp's minute wrapped to look like
+    /// the oldest and its id was swept while inside the horizon.
+    func testFarFutureIdsAreJudgedByTheirRealMinute() {
+        let r = rollup(DedupeHorizon(minutes: 60, keepLast: 10))
+        let far: Int64 = 253_370_764_800_000  // 9999-01-01T00:00Z
+        r.ingest(event(-1, at: far))
+        for i in 0..<70_000 { r.ingest(event(i, at: far + 60_000)) }
+        r.ingest(event(70_000, at: far + 120_000))
+        r.ingest(event(-1, at: far + 120_000))
+        XCTAssertEqual(r.duplicates, 1, "two minutes later is inside the hour")
+        XCTAssertEqual(r.dedupeForgotten, 0)
+    }
+
+    /// Found in review: the sweep ran only when the newest minute moved, so a file read newest first kept
+    /// every id. It also runs when the table passes its threshold on insert.
+    func testNewestFirstInputIsBoundedToo() {
+        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 0))
+        for i in (0..<300_000).reversed() { r.ingest(event(i, at: Self.start + Int64(i) * 1_000)) }
+        XCTAssertEqual(r.eventsCounted, 300_000)
+        XCTAssertGreaterThan(r.dedupeForgotten, 150_000)
+        XCTAssertLessThan(r.dedupe.count, 140_000)
+    }
+
     func testRetentionStillBoundsTheIdsKept() {
         // With a 10-minute retention, ids older than it are useless (their events are refused as expired):
         // kept ids never reach far behind retention, whatever keepLast says.
@@ -103,11 +126,11 @@ final class RequestIDSetTests: XCTestCase {
     func testIdsSurviveGrowthAndFilterAndOthersAreNotFound() {
         var rng = SeededGenerator(seed: 0x1D5E7)
         var set = RequestIDSet(capacity: 4)
-        var ids: [(UInt64, Int32)] = []
+        var ids: [(UInt64, Int64)] = []
         for i in 0..<50_000 {
             let h = UInt64.random(in: 1...UInt64.max, using: &rng)
-            XCTAssertTrue(set.insert(h, minute: Int32(i / 100)))
-            ids.append((h, Int32(i / 100)))
+            XCTAssertTrue(set.insert(h, minute: Int64(i / 100)))
+            ids.append((h, Int64(i / 100)))
         }
         XCTAssertEqual(set.count, 50_000)
         XCTAssertLessThanOrEqual(Double(set.count), Double(set.slots.count) * 0.7, "grown at 70% load")

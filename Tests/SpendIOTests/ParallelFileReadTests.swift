@@ -85,7 +85,7 @@ final class ParallelFileReadTests: XCTestCase {
             let seq = try sequential([a, b], options())
             let par = try XCTUnwrap(ParallelFileRead.read(paths: [a, b], options: options(), prices: .bundled, mappings: [],
                                                            maxLineBytes: [4096, 4096], threads: threads, minPartBytes: 50_000))
-            XCTAssertGreaterThanOrEqual(par.parts, 4, "both files were cut")
+            XCTAssertEqual(par.parts, threads, "one part per thread over the two files")
             XCTAssertGreaterThan(par.rereadParts, 0, "retries straddle the cuts, so parts are read again knowing them")
             try assertSame(seq.0, par.rollup)
             XCTAssertGreaterThan(seq.0.duplicates, 50)
@@ -118,7 +118,7 @@ final class ParallelFileReadTests: XCTestCase {
         let both = try XCTUnwrap(ParallelFileRead.read(paths: [a, empty], options: options(), prices: .bundled,
                                                         mappings: [], maxLineBytes: [4096, 4096], threads: 2,
                                                         minPartBytes: 50_000))
-        XCTAssertEqual(both.parts, 3)
+        XCTAssertEqual(both.parts, 2)
         XCTAssertEqual(both.stats.map(\.lines), [par.stats[0].lines, 0])
         try assertSame(try sequential([a, empty], options()).0, both.rollup)
     }
@@ -134,11 +134,47 @@ final class ParallelFileReadTests: XCTestCase {
         XCTAssertGreaterThan(par.stats[1].duplicates, 2_000)
     }
 
+    /// Found in review: a part per file made 400 small files 400 parts, each checked against every earlier
+    /// one. Files are laid end to end and cut into one part per thread; a line longer than a part (here one
+    /// of 300 KB, over the cap, so rejected) cannot make a cut go backwards.
+    func testManySmallFilesMakeOnePartPerThreadAndAHugeLineDoesNotBreakTheCuts() throws {
+        var small: [String] = []
+        for i in 0..<120 { small.append(try file(HardTraffic(seed: 500 + UInt64(i)).bytes(count: 60))) }
+        let seq = try sequential(small, options())
+        let par = try XCTUnwrap(ParallelFileRead.read(paths: small, options: options(), prices: .bundled, mappings: [],
+                                                       maxLineBytes: Array(repeating: 4096, count: small.count),
+                                                       threads: 2, minPartBytes: 20_000))
+        XCTAssertEqual(par.parts, 2)
+        try assertSame(seq.0, par.rollup)
+        XCTAssertEqual(seq.1.map(\.lines), par.stats.map(\.lines))
+        XCTAssertEqual(seq.1.map(\.events), par.stats.map(\.events))
+
+        var bytes = HardTraffic(seed: 77).bytes(count: 400)
+        bytes.append(Data(("{\"ts\":1795910400,\"feature\":\"" + String(repeating: "x", count: 300_000) + "\"}\n").utf8))
+        bytes.append(HardTraffic(seed: 78).bytes(count: 400))
+        let huge = try file(bytes)
+        let seqHuge = try sequential([huge], options())
+        let parHuge = try XCTUnwrap(ParallelFileRead.read(paths: [huge], options: options(), prices: .bundled, mappings: [],
+                                                           maxLineBytes: [4096], threads: 8, minPartBytes: 10_000))
+        XCTAssertLessThan(parHuge.parts, 8, "cuts inside the long line fall on the same boundary")
+        try assertSame(seqHuge.0, parHuge.rollup)
+        XCTAssertEqual(seqHuge.1[0].rejects, parHuge.stats[0].rejects)
+        XCTAssertEqual(parHuge.stats[0].rejects[.lineTooLong], 1)
+    }
+
     func testInputThatWouldNotMergeExactlyIsLeftToTheSequentialRead() throws {
         let a = try file(HardTraffic(seed: 41).bytes(count: 3_000))
         // Six features and a cap of four: which ones fold depends on the whole input's order.
         XCTAssertNil(ParallelFileRead.read(paths: [a], options: options(cardinality: 4), prices: .bundled, mappings: [],
                                            maxLineBytes: [4096], threads: 2, minPartBytes: 50_000))
+        // Found in review: the parts' distinct values were added, not united, so six features seen by both
+        // parts looked like twelve against a cap of eight.
+        let six = (0..<4_000).map { #"{"ts":\#(1_795_910_400 + $0),"request_id":"u\#($0)","feature":"f\#($0 % 6)","cost_usd":1}"# }
+        let shared = try file(Data((six.joined(separator: "\n") + "\n").utf8))
+        let united = try XCTUnwrap(ParallelFileRead.read(paths: [shared], options: options(cardinality: 8), prices: .bundled,
+                                                          mappings: [], maxLineBytes: [4096], threads: 2,
+                                                          minPartBytes: 50_000))
+        try assertSame(try sequential([shared], options(cardinality: 8)).0, united.rollup)
         // A Codex session's lines depend on the ones before them.
         var lines = String(decoding: HardTraffic(seed: 42).bytes(count: 2_000), as: UTF8.self)
         lines += #"{"timestamp":"2026-11-28T10:00:00Z","type":"session_meta","payload":{"id":"s1","cwd":"/x"}}"# + "\n"

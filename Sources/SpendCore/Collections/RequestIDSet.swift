@@ -3,9 +3,11 @@
 /// table grows at 70% load (23–46 bytes an id; a `UInt64Table` grows at 50%: 32–64). Zero is the empty
 /// hash (`InternedEvent.requestHash` 0 means no id).
 public struct RequestIDSet {
+    /// The minute is 64-bit: it costs nothing (the slot is 16 bytes either way), and a year-9999 timestamp's
+    /// minute does not wrap into the oldest one.
     struct Slot {
         var hash: UInt64
-        var minute: Int32
+        var minute: Int64
     }
 
     var slots: ContiguousArray<Slot>
@@ -45,7 +47,7 @@ public struct RequestIDSet {
 
     /// Adds `hash` seen in `minute`; false (and nothing changed) when it is already there.
     @inline(__always)
-    public mutating func insert(_ hash: UInt64, minute: Int32) -> Bool {
+    public mutating func insert(_ hash: UInt64, minute: Int64) -> Bool {
         let (i, found) = slot(hash)
         if found { return false }
         slots[i] = Slot(hash: hash, minute: minute)
@@ -55,7 +57,7 @@ public struct RequestIDSet {
     }
 
     /// Adds `hash` or moves it to `minute`.
-    public mutating func set(_ hash: UInt64, minute: Int32) {
+    public mutating func set(_ hash: UInt64, minute: Int64) {
         let (i, found) = slot(hash)
         if found { slots[i].minute = minute; return }
         _ = insert(hash, minute: minute)
@@ -67,12 +69,12 @@ public struct RequestIDSet {
         slots.withUnsafeBufferPointer { $0[RequestIDSet.start(hash, mask)].hash }
     }
 
-    public func forEach(_ body: (UInt64, Int32) -> Void) {
+    public func forEach(_ body: (UInt64, Int64) -> Void) {
         for s in slots where s.hash != 0 { body(s.hash, s.minute) }
     }
 
     /// Keeps only the ids whose minute `keep` says yes to, in a table sized for them.
-    public mutating func filter(minute keep: (Int32) -> Bool) {
+    public mutating func filter(minute keep: (Int64) -> Bool) {
         var kept = 0
         for s in slots where s.hash != 0 && keep(s.minute) { kept += 1 }
         var fresh = RequestIDSet(capacity: kept)

@@ -14,7 +14,11 @@ extension Rollup {
             let mine = interner(d), theirs = other.interner(d)
             // A fold depends on which values came first across the whole input: only merged while none happens.
             if mine.foldedEvents > 0 || theirs.foldedEvents > 0 { return "\(d.name) folded into (other)" }
-            if mine.distinctCount + theirs.distinctCount > mine.capacity { return "\(d.name) may fold" }
+            // The union must fit: values both parts saw count once.
+            if mine.distinctCount + theirs.distinctCount > mine.capacity {
+                let new = theirs.hashes.dropFirst(2).reduce(0) { $0 + (mine.lookup(hash: $1) == nil ? 1 : 0) }
+                if mine.distinctCount + new > mine.capacity { return "\(d.name) would fold" }
+            }
         }
         return nil
     }
@@ -29,7 +33,7 @@ extension Rollup {
 
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
     public func preseedDuplicates(_ hashes: [UInt64]) {
-        for h in hashes where h != 0 { dedupe.set(h, minute: Int32.max) }
+        for h in hashes where h != 0 { dedupe.set(h, minute: Int64.max) }
     }
 
     /// Adds `other`'s cells and counters, re-keying its interned ids by value. Its request ids stay in `other`

@@ -201,8 +201,9 @@ public final class Rollup {
         }
         if e.supersedeRank != 0 && e.requestHash != 0 { return ingestSupersedable(&e) }
         if e.requestHash != 0 {
-            let seen = Int32(truncatingIfNeeded: minute)
-            if !dedupe.insert(e.requestHash, minute: seen) { duplicates += 1; return false }
+            if !dedupe.insert(e.requestHash, minute: minute) { duplicates += 1; return false }
+            // Checked on insert, not only when time moves on: input read newest first never moves it.
+            if dedupe.count > dedupeSweepAt { sweepDedupe(newestMinute: Rollup.floorDiv(max(newestMs, e.timestampMs), 60_000)) }
         }
         countNew(&e, minute: minute)
         return true
@@ -363,9 +364,6 @@ public final class Rollup {
         newestMs = ms
         let minute = Rollup.floorDiv(ms, 60_000)
         guard minute != oldMinute else { return }
-        // Sweeping rebuilds the table, so it runs only when the table has doubled since the last
-        // sweep: amortised O(1) per event even when a replay crosses a minute every few events.
-        if dedupe.count > dedupeSweepAt { sweepDedupe(newestMinute: minute) }
         guard let keep = options.retentionMinutes else { return }
         let horizon = minute - keep
         if buckets.count > keep + 1 {
@@ -403,7 +401,7 @@ public final class Rollup {
             kept = perMinute.reduce(0) { $1.0 >= cutoff ? $0 + $1.1 : $0 }
         }
         if kept < dedupe.count {
-            let c = Int32(clamping: cutoff), before = dedupe.count
+            let c = cutoff, before = dedupe.count
             dedupe.filter { $0 >= c }
             dedupeForgotten += Int64(before - dedupe.count)
         }
@@ -413,17 +411,18 @@ public final class Rollup {
     /// Ids per minute, newest minute first, in one pass: counted in an array over the minutes' span
     /// (a day is 1,440 entries), or a dictionary when stray timestamps make the span huge.
     func dedupeHistogram() -> [(Int64, Int)] {
-        var lo = Int32.max, hi = Int32.min
+        var lo = Int64.max, hi = Int64.min
         dedupe.forEach { _, m in lo = min(lo, m); hi = max(hi, m) }
         guard lo <= hi else { return [] }
-        if Int64(hi) - Int64(lo) < 1 << 22 {
-            var counts = [Int](repeating: 0, count: Int(Int64(hi) - Int64(lo)) + 1)
+        let (span, overflow) = hi.subtractingReportingOverflow(lo)
+        if !overflow && span < 1 << 22 {
+            var counts = [Int](repeating: 0, count: Int(hi - lo) + 1)
             counts.withUnsafeMutableBufferPointer { c in dedupe.forEach { _, m in c[Int(m - lo)] += 1 } }
-            return counts.indices.reversed().compactMap { counts[$0] > 0 ? (Int64(lo) + Int64($0), counts[$0]) : nil }
+            return counts.indices.reversed().compactMap { counts[$0] > 0 ? (lo + Int64($0), counts[$0]) : nil }
         }
-        var perMinute: [Int32: Int] = [:]
+        var perMinute: [Int64: Int] = [:]
         dedupe.forEach { _, m in perMinute[m, default: 0] += 1 }
-        return perMinute.sorted { $0.key > $1.key }.map { (Int64($0.key), $0.value) }
+        return perMinute.sorted { $0.key > $1.key }.map { ($0.key, $0.value) }
     }
 
     /// Sweeps when the table has doubled since the last one: amortised O(1) per id (each sweep is one

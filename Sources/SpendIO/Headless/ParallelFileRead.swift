@@ -25,10 +25,15 @@ public enum ParallelFileRead {
     static let contextFormats: Set<String> = [CodexSessionImporter.formatName, OTLPSpanImporter.formatName,
                                               OTelSpanLineImporter.formatName, ClaudeTranscriptImporter.formatName]
 
-    struct Part {
+    struct Segment {
         var file: Int
         var start: Int
         var end: Int
+    }
+
+    /// What one thread reads: consecutive pieces of one or more files.
+    struct Part {
+        var segments: [Segment]
     }
 
     /// The threads to use: `SPENDTOP_THREADS` when set (1 turns the parallel read off), else the cores.
@@ -48,47 +53,68 @@ public enum ParallelFileRead {
         // the process's resident memory for as long as the read runs.
         var files: [Int32] = []
         defer { for fd in files { close(fd) } }
-        var parts: [Part] = []
-        for (f, path) in paths.enumerated() {
+        var sizes: [Int] = []
+        for path in paths {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             files.append(fd)
             var st = stat()
             guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-            let size = Int(st.st_size)
-            let n = max(1, min(threads, size / max(1, minPartBytes)))
-            var start = 0
-            for i in 1...n {
-                guard let end = i == n ? size : lineBoundary(fd, size: size, after: size / n * i) else { return nil }
-                // An empty file is one empty part, so that it is still named in the stats.
-                if end > start || i == n && parts.last?.file != f {
-                    parts.append(Part(file: f, start: start, end: end))
-                }
-                start = max(start, end)
+            sizes.append(Int(st.st_size))
+        }
+        // The files end to end, cut into one part per thread at line boundaries: many small files make a few
+        // parts of several files each, not a part per file (each part is checked against every earlier one).
+        let total = sizes.reduce(0, +)
+        let n = min(threads, total / max(1, minPartBytes))
+        guard n > 1 else { return nil }
+        var cuts: [(file: Int, offset: Int)] = []
+        for k in 1..<n {
+            var at = total / n * k, f = 0
+            while f < sizes.count - 1 && at >= sizes[f] { at -= sizes[f]; f += 1 }
+            guard let end = lineBoundary(files[f], size: sizes[f], after: at) else { return nil }
+            // A line longer than a part can carry the previous cut past this one's target.
+            if let last = cuts.last, (f, end) < (last.file, last.offset) { continue }
+            cuts.append((f, end))
+        }
+        cuts.append((sizes.count - 1, sizes.last ?? 0))
+        var parts: [Part] = []
+        var from = (file: 0, offset: 0)
+        for to in cuts {
+            var segments: [Segment] = []
+            for f in from.file...to.file {
+                let start = f == from.file ? from.offset : 0, end = f == to.file ? to.offset : sizes[f]
+                if end > start { segments.append(Segment(file: f, start: start, end: end)) }
             }
+            if !segments.isEmpty { parts.append(Part(segments: segments)) }
+            from = to
         }
         guard parts.count > 1 else { return nil }
 
-        let readOne = { (part: Part, seed: [UInt64], keepHashes: Bool) -> (Rollup, SourceStats)? in
+        let readOne = { (part: Part, seed: [UInt64], keepHashes: Bool) -> (Rollup, [(Int, SourceStats)])? in
             let rollup = Rollup(options: options, prices: prices)
             if keepHashes { rollup.countedHashes = [] }
             rollup.preseedDuplicates(seed)
-            let pipeline = EventPipeline(rollup: rollup, maxLineBytes: maxLineBytes[part.file])
-            pipeline.mappings = mappings
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
             defer { buffer.deallocate() }
-            var offset = part.start
-            while offset < part.end {
-                let n = pread(files[part.file], buffer, min(chunkBytes, part.end - offset), off_t(offset))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return nil }
-                pipeline.feed(UnsafeRawBufferPointer(start: buffer, count: n))
-                offset += n
+            var stats: [(Int, SourceStats)] = []
+            // One pipeline per file, as one stream per file in the sequential read.
+            for segment in part.segments {
+                let pipeline = EventPipeline(rollup: rollup, maxLineBytes: maxLineBytes[segment.file])
+                pipeline.mappings = mappings
+                var offset = segment.start
+                while offset < segment.end {
+                    let n = pread(files[segment.file], buffer, min(chunkBytes, segment.end - offset), off_t(offset))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return nil }
+                    pipeline.feed(UnsafeRawBufferPointer(start: buffer, count: n))
+                    offset += n
+                }
+                pipeline.finish()
+                stats.append((segment.file, pipeline.stats))
             }
-            pipeline.finish()
-            return (rollup, pipeline.stats)
+            return (rollup, stats)
         }
-        let results = ResultSlots<(Rollup, SourceStats)?>(count: parts.count)
+        let results = ResultSlots<(Rollup, [(Int, SourceStats)])?>(count: parts.count)
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
             results.set(i, readOne(parts[i], [], i > 0))
         }
@@ -96,7 +122,9 @@ public enum ParallelFileRead {
         let done = results.values
         guard done.allSatisfy({ $0 != nil }) else { return nil }
         var read = done.map { $0! }
-        for (_, stats) in read where !contextFormats.isDisjoint(with: stats.formats.keys) { return nil }
+        for (_, stats) in read {
+            for (_, s) in stats where !contextFormats.isDisjoint(with: s.formats.keys) { return nil }
+        }
 
         let merged = read[0].0
         var rereads = 0
@@ -112,7 +140,9 @@ public enum ParallelFileRead {
             read[i].0.countedHashes = nil
         }
         var stats = Array(repeating: SourceStats(), count: paths.count)
-        for (i, part) in parts.enumerated() { LiveIngest.add(read[i].1, to: &stats[part.file]) }
+        for (_, partStats) in read {
+            for (f, s) in partStats { LiveIngest.add(s, to: &stats[f]) }
+        }
         return Result(rollup: merged, stats: stats, parts: parts.count, rereadParts: rereads)
     }
 
