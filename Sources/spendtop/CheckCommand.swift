@@ -106,7 +106,8 @@ enum CheckReport {
             if let e = loaded.storeError { out += "  error           \(TextSanitizer.clean(e))\n" }
         }
         if let p = loaded?.parallel {
-            out += "read in parallel \(p.parts) parts, \(p.rereads) read again for requests an earlier part held\n"
+            out += "read in parallel \(p.parts) parts; requests an earlier part held: \(p.rereads) part"
+                + (p.rereads == 1 ? "" : "s") + " read again (\(p.whole) whole, the rest their first sixteenth)\n"
         }
         for status in statuses {
             let s = status.stats

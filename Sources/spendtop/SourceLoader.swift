@@ -36,7 +36,7 @@ struct SourceLoader {
         var storePath: String?
         var storeError: String?
         /// Set when the files were read in parts on several threads (`ParallelFileRead`).
-        var parallel: (parts: Int, rereads: Int)?
+        var parallel: (parts: Int, rereads: Int, whole: Int)?
         var stats: [(String, SourceStatus)] { statuses.map { ($0.name, $0) } }
         var sourceStats: [(String, SourceStats)] { statuses.map { ($0.name, $0.stats) } }
         var failures: [SourceStatus] { statuses.filter { $0.state == .failed } }
@@ -97,7 +97,7 @@ struct SourceLoader {
         else { return nil }
         let statuses = zip(specs, r.stats).map { SourceStatus(name: $0.0.0.name, state: .ended, stats: $0.1) }
         return Loaded(rollup: r.rollup, statuses: statuses, replayed: 0, storePath: nil, storeError: nil,
-                      parallel: (r.parts, r.rereadParts))
+                      parallel: (r.parts, r.rereadParts, r.rereadWholeParts))
     }
 
     /// A source that could not be read at all fails the command (after `check` printed its report).

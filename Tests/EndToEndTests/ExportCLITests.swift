@@ -213,7 +213,8 @@ final class ConfigCLITests: XCTestCase {
         let one = ["SPENDTOP_THREADS": "1"], two = ["SPENDTOP_THREADS": "2"]
         let parallelCheck = try CLI.run(["check", path], environment: two)
         XCTAssertEqual(parallelCheck.status, 0, parallelCheck.stderr)
-        XCTAssertTrue(parallelCheck.stdout.hasPrefix("read in parallel 2 parts"), parallelCheck.stdout)
+        XCTAssertTrue(parallelCheck.stdout.hasPrefix("read in parallel 2 parts; requests an earlier part held: 1 part read again (0 whole"),
+                      parallelCheck.stdout)
         let sequentialCheck = try CLI.run(["check", path], environment: one)
         XCTAssertFalse(sequentialCheck.stdout.contains("read in parallel"), sequentialCheck.stdout)
         XCTAssertEqual(parallelCheck.stdout.split(separator: "\n").dropFirst(), sequentialCheck.stdout.split(separator: "\n")[...])

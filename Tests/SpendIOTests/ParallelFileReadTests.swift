@@ -123,6 +123,35 @@ final class ParallelFileReadTests: XCTestCase {
         try assertSame(try sequential([a, empty], options()).0, both.rollup)
     }
 
+    /// Retries right after the cut repeat requests of the part before: only the first sixteenth of the later
+    /// part is read again. A replay far into the later part makes it be read again whole. Both are exact.
+    func testRetriesNearTheCutRereadOnlyTheFirstStretch() throws {
+        func line(_ i: Int, id: Int) -> String {
+            let ts = 1_795_910_400 + i
+            return #"{"ts":\#(ts),"request_id":"q\#(String(format: "%06d", id))","feature":"f\#(i % 5)","cost_usd":0.25}"#
+        }
+        var near = (0..<20_000).map { line($0, id: $0) }
+        for k in 0..<40 { near[10_010 + k] = line(10_010 + k, id: 9_960 + k) }  // retries of the 40 requests before
+        let a = try file(Data((near.joined(separator: "\n") + "\n").utf8))
+        let headOnly = try XCTUnwrap(ParallelFileRead.read(paths: [a], options: options(), prices: .bundled, mappings: [],
+                                                            maxLineBytes: [4096], threads: 2, minPartBytes: 100_000))
+        XCTAssertEqual(headOnly.rereadParts, 1)
+        XCTAssertEqual(headOnly.rereadWholeParts, 0)
+        let seq = try sequential([a], options())
+        XCTAssertEqual(seq.0.duplicates, 40)
+        try assertSame(seq.0, headOnly.rollup)
+        XCTAssertEqual(headOnly.stats[0].duplicates, 40)
+        XCTAssertEqual(headOnly.stats[0].events, seq.1[0].events)
+
+        var far = near
+        far[19_000] = line(19_000, id: 100)  // a replay of a request from the first part, near the end
+        let b = try file(Data((far.joined(separator: "\n") + "\n").utf8))
+        let whole = try XCTUnwrap(ParallelFileRead.read(paths: [b], options: options(), prices: .bundled, mappings: [],
+                                                         maxLineBytes: [4096], threads: 2, minPartBytes: 100_000))
+        XCTAssertEqual(whole.rereadWholeParts, 1)
+        try assertSame(try sequential([b], options()).0, whole.rollup)
+    }
+
     func testTheSameFileTwiceCountsEachRequestOnce() throws {
         let a = try file(HardTraffic(seed: 31).bytes(count: 3_000))
         let seq = try sequential([a, a], options())

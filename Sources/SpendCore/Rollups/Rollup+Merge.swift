@@ -26,14 +26,54 @@ extension Rollup {
     /// Request hashes `later` counted that one of `earlier` holds: requests the merged reading must count
     /// once (the part holding them is read again with `preseedDuplicates`). Needs `later` to have kept
     /// `countedHashes`; the request ids of `earlier` parts are read where they are, not merged.
-    public static func sharedRequests(_ later: Rollup, earlier: [Rollup]) -> [UInt64] {
-        guard let hashes = later.countedHashes else { return [] }
-        return hashes.filter { h in earlier.contains { $0.dedupe.contains(h) } }
+    /// Also returns how far into `later`'s counted requests the last shared one was (-1 when none).
+    public static func sharedRequests(_ later: Rollup, earlier: [Rollup]) -> (hashes: [UInt64], lastIndex: Int) {
+        guard let hashes = later.countedHashes else { return ([], -1) }
+        var shared: [UInt64] = [], last = -1
+        for (i, h) in hashes.enumerated() where earlier.contains(where: { $0.dedupe.contains(h) }) {
+            shared.append(h)
+            last = i
+        }
+        return (shared, last)
     }
 
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
     public func preseedDuplicates(_ hashes: [UInt64]) {
         for h in hashes where h != 0 { dedupe.set(h, minute: Int64.max) }
+    }
+
+    /// Moves the cells and counters read so far into a rollup of their own and goes on with empty ones,
+    /// keeping the request ids (so what is read next is still deduplicated against what came before) and
+    /// the interners (the returned rollup has a copy, enough to name its cells). Absorbing the returned
+    /// rollup and then this one gives what this one would have held without the split. A part read for a
+    /// merge splits after its first stretch, so that if requests it shares with earlier parts all fall in
+    /// that stretch, only the stretch is read again.
+    public func splitCells() -> Rollup {
+        let head = Rollup(options: options, prices: prices)
+        head.interners = interners
+        head.gpuInterner = gpuInterner
+        head.buckets = buckets
+        head.eventsCounted = eventsCounted
+        head.duplicates = duplicates
+        head.superseded = superseded
+        head.expired = expired
+        head.future = future
+        head.gpuSamples = gpuSamples
+        head.unpricedByModel = unpricedByModel
+        head.newestMs = newestMs
+        head.oldestMs = oldestMs
+        buckets = [:]
+        lastBucket = nil
+        eventsCounted = 0
+        duplicates = 0
+        superseded = 0
+        expired = 0
+        future = 0
+        gpuSamples = 0
+        unpricedByModel = [:]
+        // newestMs stays: it is the dedupe horizon's clock. oldestMs restarts with the cells.
+        oldestMs = .max
+        return head
     }
 
     /// Adds `other`'s cells and counters, re-keying its interned ids by value. Its request ids stay in `other`

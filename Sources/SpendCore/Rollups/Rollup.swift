@@ -21,8 +21,8 @@ public final class Rollup {
     }
 
     public let options: Options
-    public private(set) var interners: [Interner]
-    public private(set) var gpuInterner: Interner
+    public internal(set) var interners: [Interner]
+    public internal(set) var gpuInterner: Interner
     public let prices: PriceTable
     var modelCost: [ModelPrice?] = []
     var modelChecked: [Bool] = []
@@ -39,7 +39,7 @@ public final class Rollup {
     public let planner: GroupingPlanner
     let nameIndex = NameIndex()
 
-    public private(set) var buckets: [Int64: MinuteBucket] = [:]
+    public internal(set) var buckets: [Int64: MinuteBucket] = [:]
     var lastBucket: MinuteBucket?
     var dedupe = RequestIDSet(capacity: 1024)
     /// The table size that triggers the next sweep (`sweepThreshold`).

@@ -17,8 +17,10 @@ public enum ParallelFileRead {
         /// Per file, in the order given.
         public var stats: [SourceStats]
         public var parts: Int
-        /// Parts read a second time because they shared requests with an earlier part.
+        /// Parts read again (their first stretch, or all of them) because they shared requests with an earlier part.
         public var rereadParts: Int
+        /// Of those, parts read again whole: a shared request lay past the first stretch.
+        public var rereadWholeParts: Int
     }
 
     /// Formats whose lines depend on earlier lines of their stream: a part cannot start in their middle.
@@ -90,31 +92,47 @@ public enum ParallelFileRead {
         }
         guard parts.count > 1 else { return nil }
 
-        let readOne = { (part: Part, seed: [UInt64], keepHashes: Bool) -> (Rollup, [(Int, SourceStats)])? in
+        // One pipeline per file piece, as one stream per file in the sequential read.
+        let readSegment = { (segment: Segment, rollup: Rollup, buffer: UnsafeMutableRawPointer) -> SourceStats? in
+            let pipeline = EventPipeline(rollup: rollup, maxLineBytes: maxLineBytes[segment.file])
+            pipeline.mappings = mappings
+            var offset = segment.start
+            while offset < segment.end {
+                let n = pread(files[segment.file], buffer, min(chunkBytes, segment.end - offset), off_t(offset))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return nil }
+                pipeline.feed(UnsafeRawBufferPointer(start: buffer, count: n))
+                offset += n
+            }
+            pipeline.finish()
+            return pipeline.stats
+        }
+        let readOne = { (part: Part, seed: [UInt64], first: Bool) -> PartRead? in
             let rollup = Rollup(options: options, prices: prices)
-            if keepHashes { rollup.countedHashes = [] }
             rollup.preseedDuplicates(seed)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
             defer { buffer.deallocate() }
-            var stats: [(Int, SourceStats)] = []
-            // One pipeline per file, as one stream per file in the sequential read.
-            for segment in part.segments {
-                let pipeline = EventPipeline(rollup: rollup, maxLineBytes: maxLineBytes[segment.file])
-                pipeline.mappings = mappings
-                var offset = segment.start
-                while offset < segment.end {
-                    let n = pread(files[segment.file], buffer, min(chunkBytes, segment.end - offset), off_t(offset))
-                    if n < 0 && errno == EINTR { continue }
-                    guard n > 0 else { return nil }
-                    pipeline.feed(UnsafeRawBufferPointer(start: buffer, count: n))
-                    offset += n
-                }
-                pipeline.finish()
-                stats.append((segment.file, pipeline.stats))
+            var read = PartRead(rollup: rollup)
+            var segments = part.segments
+            if first {
+                // The first stretch (a sixteenth) gets cells of its own: requests shared with the part before
+                // are retries and replays near the cut, and then only this stretch is read again.
+                rollup.countedHashes = []
+                let s = segments[0]
+                guard let cut = lineBoundary(files[s.file], size: s.end, after: s.start + (s.end - s.start) / 16)
+                else { return nil }
+                let head = Segment(file: s.file, start: s.start, end: cut)
+                guard let stats = readSegment(head, rollup, buffer) else { return nil }
+                read.head = (rollup.splitCells(), [(s.file, stats)], rollup.countedHashes!.count, head)
+                segments[0].start = cut
             }
-            return (rollup, stats)
+            for segment in segments where segment.end > segment.start {
+                guard let stats = readSegment(segment, rollup, buffer) else { return nil }
+                read.stats.append((segment.file, stats))
+            }
+            return read
         }
-        let results = ResultSlots<(Rollup, [(Int, SourceStats)])?>(count: parts.count)
+        let results = ResultSlots<PartRead?>(count: parts.count)
         DispatchQueue.concurrentPerform(iterations: parts.count) { i in
             results.set(i, readOne(parts[i], [], i > 0))
         }
@@ -122,28 +140,57 @@ public enum ParallelFileRead {
         let done = results.values
         guard done.allSatisfy({ $0 != nil }) else { return nil }
         var read = done.map { $0! }
-        for (_, stats) in read {
-            for (_, s) in stats where !contextFormats.isDisjoint(with: s.formats.keys) { return nil }
+        for r in read {
+            for (_, s) in r.allStats where !contextFormats.isDisjoint(with: s.formats.keys) { return nil }
         }
 
-        let merged = read[0].0
+        let merged = read[0].rollup
         var rereads = 0
         for i in 1..<read.count {
-            let shared = Rollup.sharedRequests(read[i].0, earlier: read[0..<i].map(\.0))
-            if !shared.isEmpty {
+            let shared = Rollup.sharedRequests(read[i].rollup, earlier: read[0..<i].map(\.rollup))
+            if !shared.hashes.isEmpty {
                 rereads += 1
-                guard let again = readOne(parts[i], shared, false) else { return nil }
-                read[i] = again
+                if let head = read[i].head, shared.lastIndex < head.counted {
+                    // Every shared request is in the first stretch: read it again knowing them.
+                    let again = Rollup(options: options, prices: prices)
+                    again.preseedDuplicates(shared.hashes)
+                    let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
+                    defer { buffer.deallocate() }
+                    guard let stats = readSegment(head.segment, again, buffer) else { return nil }
+                    read[i].head = (again, [(head.segment.file, stats)], head.counted, head.segment)
+                } else {
+                    guard var whole = readOne(parts[i], shared.hashes, false) else { return nil }
+                    whole.rereadWhole = true
+                    read[i] = whole
+                }
             }
-            if merged.mergeBlocker(read[i].0) != nil { return nil }
-            merged.absorb(read[i].0)
-            read[i].0.countedHashes = nil
+            for r in read[i].rollups {
+                if merged.mergeBlocker(r) != nil { return nil }
+                merged.absorb(r)
+            }
+            read[i].rollup.countedHashes = nil
         }
         var stats = Array(repeating: SourceStats(), count: paths.count)
-        for (_, partStats) in read {
-            for (f, s) in partStats { LiveIngest.add(s, to: &stats[f]) }
+        for r in read {
+            for (f, s) in r.allStats { LiveIngest.add(s, to: &stats[f]) }
         }
-        return Result(rollup: merged, stats: stats, parts: parts.count, rereadParts: rereads)
+        return Result(rollup: merged, stats: stats, parts: parts.count, rereadParts: rereads,
+                      rereadWholeParts: read.filter(\.rereadWhole).count)
+    }
+
+    /// One part as read: its cells (with the first stretch's apart when it was split) and its stats.
+    struct PartRead {
+        /// The first stretch's cells, stats, how many requests it counted, and where it lies.
+        var head: (rollup: Rollup, stats: [(Int, SourceStats)], counted: Int, segment: Segment)?
+        /// The rest of the part, holding the whole part's request ids.
+        var rollup: Rollup
+        var stats: [(Int, SourceStats)] = []
+        var rereadWhole = false
+
+        init(rollup: Rollup) { self.rollup = rollup }
+
+        var rollups: [Rollup] { (head.map { [$0.rollup] } ?? []) + [rollup] }
+        var allStats: [(Int, SourceStats)] { (head?.stats ?? []) + stats }
     }
 
     static let chunkBytes = 1 << 20
