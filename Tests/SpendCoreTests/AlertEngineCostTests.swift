@@ -57,7 +57,7 @@ final class AlertEngineCostTests: XCTestCase {
 
     /// The running sums give exactly the window's totals, every minute, for sums, ratios, the p95 and GPU means.
     func testRunningWindowsEqualDirectSums() throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         var text = ""
         for m in 0..<400 {
             // Bursty: some minutes empty, some with several requests, errors and long latencies.
@@ -169,15 +169,3 @@ final class AlertEngineCostTests: XCTestCase {
     }
 }
 
-/// A small seeded generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -194,7 +194,7 @@ final class SpendQueryTests: XCTestCase {
 
     /// Hostile enough: keys that mask alike, a long tail of features, empty minutes, GPUs, an unpriced model.
     func varied() -> Rollup {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         var text = ""
         for m in 0..<240 where rng.next() % 7 != 0 {
             for i in 0..<Int(rng.next() % 6) {

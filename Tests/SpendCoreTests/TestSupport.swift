@@ -38,3 +38,16 @@ func nativeLine(ts: String = "2026-11-28T10:00:00Z", id: String? = nil, feature:
 }
 
 let wall: Int64 = 4_102_444_800_000  // 2100-01-01: far from any test data, so the clock is the newest event
+
+/// SplitMix64: a seeded generator, so a failing random test fails the same way every run.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -24,12 +24,8 @@ struct BurnSeries {
         let step = min(max(IntensiveSeries.median(recentSteps), -s.cusumClip), s.cusumClip - s.cusumK)
         var st = state
         // Runs start and restart on the clock's minutes: a reason says "shifted since" the run's first minute.
-        if st.cusum <= 0 && step > 0 { st.resetCusum(minute) }
-        st.cusum = max(0, st.cusum + step)
-        if st.cusum > 0 && minute - st.cusumStart >= Int64(s.cusumMaxRunMinutes) { st.resetCusum(minute) }
         var alarm = false
-        if st.cusum > 0 {
-            st.cusumMinutes += 1
+        if st.advanceCusum(step, at: minute, maxRunMinutes: s.cusumMaxRunMinutes) {
             SeriesState.recent(&st.cusumSum, x / e, minutes: st.cusumMinutes)
             alarm = st.cusum >= s.cusumH && st.cusumSum >= s.sustainMinRatio
         }

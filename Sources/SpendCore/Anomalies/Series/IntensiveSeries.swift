@@ -151,13 +151,8 @@ struct IntensiveSeries {
         let step = cusum ? min(max(IntensiveSeries.median(recentSteps), -s.cusumClip), s.cusumClip - s.cusumK) : -1
         let medianShift = IntensiveSeries.median(recentShifts)
         var st = state
-        if st.cusum <= 0 && step > 0 { st.resetCusum(minute) }
-        st.cusum = max(0, st.cusum + step)
-        // Minutes of the clock, not readings: a sparse key's run would otherwise gather small excesses for hours.
-        if st.cusum > 0 && minute - st.cusumStart >= Int64(s.cusumMaxRunMinutes) { st.resetCusum(minute) }
         var alarm = false
-        if st.cusum > 0 {
-            st.cusumMinutes += 1
+        if st.advanceCusum(step, at: minute, maxRunMinutes: s.cusumMaxRunMinutes) {
             SeriesState.recent(&st.cusumSum, medianShift, minutes: st.cusumMinutes)
             let mean = st.cusumSum
             if st.cusum >= s.cusumH {

@@ -126,6 +126,18 @@ struct SeriesState {
         avg = minutes <= 1 ? v : avg + recentWeight * (v - avg)
     }
 
+    /// One minute of a run measured on the clock: it starts on the first positive step, restarts after
+    /// `maxRunMinutes` (a sparse series would otherwise gather small excesses for hours), and counts its
+    /// minutes while open. True while the run is open.
+    mutating func advanceCusum(_ step: Double, at minute: Int64, maxRunMinutes: Int) -> Bool {
+        if cusum <= 0 && step > 0 { resetCusum(minute) }
+        cusum = max(0, cusum + step)
+        if cusum > 0 && minute - cusumStart >= Int64(maxRunMinutes) { resetCusum(minute) }
+        guard cusum > 0 else { return false }
+        cusumMinutes += 1
+        return true
+    }
+
     /// Starts a run at `minute`.
     mutating func resetCusum(_ minute: Int64) {
         cusum = 0
