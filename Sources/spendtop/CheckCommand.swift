@@ -103,6 +103,7 @@ enum CheckReport {
         if let loaded, let path = loaded.storePath {
             out += "store \(TextSanitizer.clean(path))\n"
             out += "  replayed        \(loaded.replayed) events\n"
+            if let r = loaded.storeReplay { out += "  start-up        \(TextSanitizer.clean(r.text))\n" }
             if let e = loaded.storeError { out += "  error           \(TextSanitizer.clean(e))\n" }
         }
         if let p = loaded?.parallel {

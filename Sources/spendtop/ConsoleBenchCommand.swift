@@ -24,6 +24,8 @@ struct ConsoleBenchCommand: ParsableCommand {
     @Option(help: "Latency under real live input: lines of this JSONL file are appended at --rate to a file the console follows through LiveIngest (default: the demo feed).")
     var lines: String?
     @Option(help: "first-frame: the remote engine (postgres://… or promql:…) the console opens.") var source: String?
+    @Option(help: "first-frame: the store the console opens alone (read-only, as `spendtop --store PATH`).")
+    var store: String?
 
     func run() throws {
         switch mode {
@@ -64,6 +66,7 @@ struct ConsoleBenchCommand: ParsableCommand {
     /// The console on a remote engine: ms from start to the first frame holding data (the newest minutes, read
     /// first), and to the frame once the whole 24 h window has been read back, with the peak RSS.
     func firstFrame() throws {
+        if let store { return try storeFirstFrame(store) }
         let t0 = DispatchTime.now()
         guard let source else { throw UsageError("first-frame needs --source postgres://… or promql:…") }
         let spec = try SourceSpec(parsing: source)
@@ -92,6 +95,41 @@ struct ConsoleBenchCommand: ParsableCommand {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "{\"first_frame_ms\": %.1f, \"window_read_ms\": %.1f, \"peak_rss_mb\": %.1f}",
                      first, whole, Double(usage.ru_maxrss) / 1024))
+    }
+
+    /// The console on a store alone, as `spendtop --store PATH` opens it: the rollup the console builds, the
+    /// store replayed (from its checkpoint when it has one) in `LiveIngest`'s start, then the first frame.
+    func storeFirstFrame(_ path: String) throws {
+        let t0 = DispatchTime.now()
+        var ro = Rollup.Options()
+        ro.internAllDimensions = true
+        ro.maxFutureMs = 3_600_000
+        ro.wallClock = { wallClockMs() }
+        let rollup = Rollup(options: ro)
+        var o = LiveIngest.Options()
+        o.storePath = path
+        o.retentionDays = 3650  // the bench's data are not today's
+        o.checkpointsAfterReplay = true
+        let ingest = try LiveIngest(sources: [], rollup: rollup, options: o)
+        ingest.start()
+        let terminal = try CursesTerminal.headless(width: width, height: height)
+        let app = ConsoleApp(feed: ingest, alerts: nil, terminal: terminal, options: ConsoleApp.Options())
+        app.refresh(forced: true)
+        terminal.draw(app.renderFrame())
+        let first = Self.ms(t0)
+        let events = ingest.read { $0.counters.eventsCounted }
+        ingest.stop()  // waits for the checkpoint a full replay saves
+        terminal.close()
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let r = ingest.storeReplay ?? StoreReplaySummary()
+        let out: [String: Any] = [
+            "first_frame_ms": (first * 10).rounded() / 10, "events": events,
+            "checkpoint_minutes": r.checkpointMinutes, "events_after_checkpoint": r.eventsAfterCheckpoint,
+            "full_replay_reason": r.fullReplayReason ?? "", "peak_rss_mb": Double(usage.ru_maxrss / 1024),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
     }
 
     func frame() throws {

@@ -174,6 +174,8 @@ struct LiveOptions: ParsableArguments {
         o.storePath = storePath(defaultOn: storeByDefault, config: config)
         o.retentionDays = try retentionDays(config)
         o.mappings = try mappings(config)
+        // The console opened on a store alone saves the checkpoint its replay built, for the next start.
+        o.checkpointsAfterReplay = true
         let sources = try resolved(config: config)
         do { return try LiveIngest(sources: sources, rollup: rollup, options: o, alerts: alerts) } catch {
             throw RuntimeError("\(error)")

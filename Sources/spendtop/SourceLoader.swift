@@ -35,6 +35,7 @@ struct SourceLoader {
         var replayed: Int
         var storePath: String?
         var storeError: String?
+        var storeReplay: StoreReplaySummary?
         /// Set when the files were read in parts on several threads (`ParallelFileRead`).
         var parallel: (parts: Int, rereads: Int, whole: Int)?
         var stats: [(String, SourceStatus)] { statuses.map { ($0.name, $0) } }
@@ -80,7 +81,7 @@ struct SourceLoader {
         }
         ingest.stop()
         return Loaded(rollup: rollup, statuses: ingest.sources, replayed: ingest.replayedEvents,
-                      storePath: ingest.storePath, storeError: ingest.storeError)
+                      storePath: ingest.storePath, storeError: ingest.storeError, storeReplay: ingest.storeReplay)
     }
 
     /// Plain files read to their end on every core (`ParallelFileRead`); nil for anything else, or input

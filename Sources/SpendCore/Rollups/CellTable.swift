@@ -6,6 +6,13 @@ public struct CellTable {
 
     public init() {}
 
+    /// Room for `n` cells without growing (a checkpoint's minute, whose cell count is known).
+    public init(reserving n: Int) {
+        index = UInt64Table(capacity: max(8, n))
+        keys.reserveCapacity(n)
+        cells.reserveCapacity(n)
+    }
+
     @inline(__always)
     static func key(_ a: Int32, _ b: Int32) -> UInt64 {
         (UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))) &+ 1

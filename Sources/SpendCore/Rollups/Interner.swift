@@ -25,6 +25,24 @@ public struct Interner {
         self.capacity = capacity
     }
 
+    /// An interner as a checkpoint saved it: the same ids for the same values, the same folds.
+    init(restoring dimension: Dimension, capacity: Int, names: [String], hashes: [UInt64], folded: [UInt64],
+         foldedEvents: Int) {
+        self.init(dimension: dimension, capacity: capacity)
+        self.names = names
+        self.hashes = hashes
+        for id in 2..<max(2, names.count) { table.set(hashes[id], Int32(id)) }
+        for h in folded { foldedTable.set(h, 1) }
+        self.foldedEvents = foldedEvents
+    }
+
+    /// The hashes of values folded into `(other)` (a checkpoint keeps them so later folds count alike).
+    var foldedHashes: [UInt64] {
+        var out: [UInt64] = []
+        foldedTable.forEach { h, _ in out.append(h) }
+        return out
+    }
+
     /// Distinct values with their own id (excluding `(none)` and `(other)`).
     public var distinctCount: Int { names.count - 2 }
 

@@ -5,6 +5,9 @@ public final class MinuteBucket {
     /// Feature×model cells per `RequestClass` for requests with a class bit set (with the feature×model grouping).
     public var classes = CellTable()
     public var gpus = [Int32: GPUMeasures]()
+    /// Set whenever the minute's cells, request ids or standing records change: the store's checkpoint
+    /// rewrites only these minutes (a late event makes its old minute change again).
+    public internal(set) var changed = true
 
     init(minute: Int64, groupings: Int) {
         self.minute = minute

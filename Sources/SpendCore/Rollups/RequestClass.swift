@@ -36,7 +36,7 @@ public struct RequestClass: OptionSet, Hashable, Sendable, CustomStringConvertib
         return m | Int32(c.rawValue) << shift
     }
 
-    static func unpack(_ packed: Int32) -> (model: Int32, requestClass: RequestClass) {
+    public static func unpack(_ packed: Int32) -> (model: Int32, requestClass: RequestClass) {
         (packed & modelMask, RequestClass(rawValue: UInt8(truncatingIfNeeded: packed >> shift)))
     }
 

@@ -46,6 +46,10 @@ public final class Rollup {
     var dedupeSweepAt: Int
     /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
     public internal(set) var dedupeForgotten: Int64 = 0
+    /// Sweeps that forgot ids, and the minute the last one forgot below: a checkpoint's minutes written
+    /// before that sweep hold ids below it that are gone (`RollupCheckpoint`).
+    var dedupeSweeps: Int64 = 0
+    var dedupeSweptBelow = Int64.min
     /// Supersedable requests (`supersedeRank > 0`): request hash → index into `standing`, the record
     /// as it is counted now, so that a higher-ranked record of the same request can take it back out
     /// of its cells and count itself instead. Expired with the buckets, like `dedupe`.
@@ -114,6 +118,9 @@ public final class Rollup {
     }
 
     public func keeps(_ g: Grouping) -> Bool { groupingIndex[g] != nil }
+
+    /// The kept groupings in the order of `MinuteBucket.tables`.
+    public var tableGroupings: [Grouping] { plan.map { Grouping($0.1, $0.2) } }
 
     /// True when every request dimension is interned (what a store needs to save whole events).
     public var internsAllDimensions: Bool { Dimension.requestDimensions.allSatisfy { neededDimensions[$0.rawValue] } }
@@ -231,6 +238,7 @@ public final class Rollup {
         if e.timestampMs < oldestMs { oldestMs = e.timestampMs }
 
         let bucket = bucketFor(minute)
+        bucket.changed = true
         for (slot, a, b, latency) in plan {
             let ia = a.map { e.id($0) } ?? 0
             let ib = b.map { e.id($0) } ?? 0
@@ -292,6 +300,7 @@ public final class Rollup {
         }
         let minute = Rollup.floorDiv(old.timestampMs, 60_000)
         guard let bucket = buckets[minute] else { return }
+        bucket.changed = true
         for (slot, a, b, latency) in plan {
             let ia = a.map { old.id($0) } ?? 0
             let ib = b.map { old.id($0) } ?? 0
@@ -321,7 +330,9 @@ public final class Rollup {
         if s.timestampMs > newestMs { advance(to: s.timestampMs) }
         if s.timestampMs < oldestMs { oldestMs = s.timestampMs }
         let id = gpuInterner.id(s.groupName)
-        bucketFor(minute).gpus[id, default: GPUMeasures()].add(s)
+        let bucket = bucketFor(minute)
+        bucket.changed = true
+        bucket.gpus[id, default: GPUMeasures()].add(s)
     }
 
     func price(_ e: inout InternedEvent, tally: Bool = true) {
@@ -404,6 +415,8 @@ public final class Rollup {
             let c = cutoff, before = dedupe.count
             dedupe.filter { $0 >= c }
             dedupeForgotten += Int64(before - dedupe.count)
+            dedupeSweeps += 1
+            dedupeSweptBelow = c
         }
         dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
     }

@@ -35,6 +35,12 @@ public final class LiveIngest: SpendFeed {
         public var wallClock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         /// Alerts are judged at the latest this long after start even if a source never reports its backlog read.
         public var backlogGraceSeconds = 60.0
+        /// A writer saves the rollup's checkpoint with a commit this often (and when it stops), so the next start
+        /// loads cells instead of replaying every event; nil saves none.
+        public var checkpointIntervalSeconds: Double? = 60
+        /// A reader (no source to add) that had to replay events saves a checkpoint for the next start, when no
+        /// writer holds the store: what the console does.
+        public var checkpointsAfterReplay = false
         public init() {}
     }
 
@@ -99,9 +105,13 @@ public final class LiveIngest: SpendFeed {
             s.maxStagedEvents = options.maxHeldEvents
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             try s.applyRetention(days: options.retentionDays, nowMs: now)
-            // A reader deletes nothing: retention is a filter on what it replays.
-            let oldest = s.readOnly ? SpendStore.horizon(days: options.retentionDays, nowMs: now) : Int64.min
+            // A reader deletes nothing: retention is a filter on what it replays (a writer has deleted what it skips).
+            let oldest = SpendStore.horizon(days: options.retentionDays, nowMs: now)
             replayedEvents = try s.replay(into: rollup, minTimestampMs: oldest)
+            let fullReplay = s.replaySummary.fullReplayReason != nil
+            // Minutes the replay changed (all of them, or those of the events after the checkpoint) are saved soon.
+            checkpointOwed = (fullReplay || replayedEvents > 0) && !rollup.buckets.isEmpty
+            checkpointReplacesAll = fullReplay
             savedPositions = try s.positions()
             rollup.recordsForStore = !s.readOnly
             store = s
@@ -147,6 +157,8 @@ public final class LiveIngest: SpendFeed {
     var storeUnsaved: Int64 = 0
 
     public var storePath: String? { store?.path }
+    /// How start-up read the store: from its checkpoint, or every event and why.
+    public var storeReplay: StoreReplaySummary? { store?.replaySummary }
 
     // MARK: life cycle
 
@@ -275,6 +287,7 @@ public final class LiveIngest: SpendFeed {
     var lastRetention = Date()
 
     func ingestLoop() {
+        checkpointAside()
         var moreAlerts = false
         while true {
             guard let batch = queue.pop(timeout: moreAlerts ? 0 : options.commitIntervalSeconds) else {
@@ -456,17 +469,39 @@ public final class LiveIngest: SpendFeed {
         guard let store else { return }
         commitLock.lock()
         defer { commitLock.unlock() }
-        guard store.hasStaged else { return }
+        let checkpointEvery = store.readOnly ? nil : options.checkpointIntervalSeconds
+        let owed = checkpointOwed && checkpointEvery != nil
+        guard store.hasStaged || owed else { return }
         // A store that refuses writes is retried once a second, not on every batch.
         let interval = storeFailing ? max(1, options.commitIntervalSeconds) : options.commitIntervalSeconds
         guard force || (!storeFailing && store.stagedCount >= options.commitEvents)
                 || Date().timeIntervalSince(lastCommit) >= interval else { return }
         rollupLock.lock()
         store.stage(from: rollup)
+        // Taken with what was just staged, so the saved checkpoint holds exactly the events saved with it.
+        var checkpoint: StoreCheckpoint?
+        if let every = checkpointEvery, force || owed || Date().timeIntervalSince(lastCheckpoint) >= every {
+            checkpoint = StoreCheckpoint.take(rollup, shape: checkpointShape, fromMs: store.replayFromMs,
+                                              replaceAll: checkpointReplacesAll)
+        }
         rollupLock.unlock()
         do {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            try store.commit(nowMs: now)
+            do {
+                try store.commit(nowMs: now, checkpoint: checkpoint)
+            } catch {
+                if let checkpoint {
+                    rollupLock.lock()
+                    RollupCheckpoint.markChanged(rollup, minutes: checkpoint.minutes.map(\.minute))
+                    rollupLock.unlock()
+                }
+                throw error
+            }
+            if checkpoint != nil {
+                lastCheckpoint = Date()
+                checkpointOwed = false
+                checkpointReplacesAll = false
+            }
             lastCommit = Date()
             // A console left running for weeks keeps its retention too.
             if Date().timeIntervalSince(lastRetention) >= 3600 {
@@ -491,4 +526,20 @@ public final class LiveIngest: SpendFeed {
 
     /// Owned under `commitLock`.
     var storeFailing = false
+    /// A checkpoint is due at the next commit: the replay read every event (`commitLock`).
+    var checkpointOwed = false
+    /// The next checkpoint replaces every saved minute (the saved one did not fit, or there was none).
+    var checkpointReplacesAll = false
+    var lastCheckpoint = Date()
+    lazy var checkpointShape = RollupCheckpoint.shape(of: rollup)
+
+    /// A reader's checkpoint after a full replay, taken on the ingest thread once the console is drawing.
+    func checkpointAside() {
+        guard options.checkpointsAfterReplay, let store, store.readOnly, checkpointOwed else { return }
+        checkpointOwed = false
+        rollupLock.lock()
+        let c = store.checkpointAfterReplay(rollup)
+        rollupLock.unlock()
+        if let c { _ = store.saveAside(c, nowMs: options.wallClock()) }
+    }
 }

@@ -83,6 +83,12 @@ final class SQLiteDatabase {
         func bind(_ i: Int32, _ v: String?) {
             if let v { sqlite3_bind_text(stmt, i, v, -1, Statement.transient) } else { sqlite3_bind_null(stmt, i) }
         }
+        func bind(_ i: Int32, blob: [UInt8]) {
+            blob.withUnsafeBytes { b in
+                _ = sqlite3_bind_blob64(stmt, i, b.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(b.count),
+                                        Statement.transient)
+            }
+        }
 
         /// True for a row, false when done.
         func step() throws -> Bool {
@@ -106,6 +112,18 @@ final class SQLiteDatabase {
         func text(_ i: Int32) -> String? {
             guard let p = sqlite3_column_text(stmt, i) else { return nil }
             return String(cString: p)
+        }
+
+        /// The column's bytes in place, valid only inside `body` (a checkpoint minute is decoded without a copy).
+        func withBlob<T>(_ i: Int32, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+            let n = Int(sqlite3_column_bytes(stmt, i))
+            return try body(UnsafeRawBufferPointer(start: n > 0 ? sqlite3_column_blob(stmt, i) : nil, count: n))
+        }
+
+        func blob(_ i: Int32) -> [UInt8] {
+            let n = Int(sqlite3_column_bytes(stmt, i))
+            guard n > 0, let p = sqlite3_column_blob(stmt, i) else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: n))
         }
 
         /// The column as Swift sees a JSON value: Int64, Double, String or nil.

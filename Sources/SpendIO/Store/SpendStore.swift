@@ -92,7 +92,7 @@ public final class SpendStore {
                 CREATE TABLE IF NOT EXISTS gpu_samples(ts INTEGER NOT NULL, node TEXT NOT NULL, gpu TEXT NOT NULL,
                     util REAL, mem_used REAL, mem_total REAL, power REAL, queue REAL, kv_cache REAL, prefix_hit REAL, running REAL);
                 CREATE TABLE IF NOT EXISTS positions(key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_ms INTEGER NOT NULL);
-                """)
+                """ + SpendStore.checkpointTables)
             // Columns added after the first release: a store written by an older spendtop gains them.
             for (column, type) in StoreReader.laterEventColumns where !StoreReader.hasColumn(db, "events", column) {
                 try db.execute("ALTER TABLE events ADD COLUMN \(column) \(type)")
@@ -117,6 +117,11 @@ public final class SpendStore {
         closedForWriting = true
     }
     var closedForWriting = false
+    /// How the last `replay` read the store.
+    public internal(set) var replaySummary = StoreReplaySummary()
+    /// The retention horizon the last `replay` read from, and the rows it read up to.
+    public internal(set) var replayFromMs = Int64.min
+    var replayCursors: (events: Int64, gpu: Int64) = (0, 0)
 
     func loadDimensionIDs() throws {
         let dims = try db.prepare("SELECT dim, id, hash FROM dims")
@@ -137,19 +142,44 @@ public final class SpendStore {
         return out
     }
 
-    /// Replays the stored events and samples into `rollup` (before any source resumes).
-    @discardableResult
+    /// Replays the stored events and samples into `rollup` (before any source resumes): from the saved
+    /// checkpoint when one fits the rollup, then the rows after it; else every row (`replaySummary` says which).
     /// Rows older than `minTimestampMs` are skipped: a reader sees what retention keeps without deleting.
-    public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min) throws -> Int {
+    @discardableResult
+    public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min,
+                       useCheckpoint: Bool = true) throws -> Int {
         do {
-            return try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs)
+            var summary = StoreReplaySummary()
+            var cursors: (Int64, Int64) = (0, 0)
+            if useCheckpoint {
+                let (saved, why) = try savedCheckpoint(shape: RollupCheckpoint.shape(of: rollup), fromMs: minTimestampMs)
+                if let saved {
+                    do {
+                        try RollupCheckpoint.restore(rollup, state: saved.state, readMinutes: readCheckpointMinutes)
+                        cursors = (saved.eventRowid, saved.gpuRowid)
+                        summary.checkpointMinutes = rollup.buckets.count
+                    } catch let unusable as RollupCheckpoint.Unusable {
+                        summary.fullReplayReason = unusable.description
+                    }
+                } else {
+                    summary.fullReplayReason = why
+                }
+            } else {
+                summary.fullReplayReason = "checkpoint not read"
+            }
+            let n = try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs, from: cursors)
+            summary.eventsAfterCheckpoint = n
+            replaySummary = summary
+            replayFromMs = minTimestampMs
+            return n
         } catch let f as SQLiteDatabase.Failure {
             throw StoreFile.failure(f, path: path)
         }
     }
 
-    func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64) throws -> Int {
-        let reader = try StoreReader(db: db)
+    func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64, from cursors: (Int64, Int64)) throws -> Int {
+        let reader = try StoreReader(db: db, eventCursor: cursors.0, gpuCursor: cursors.1)
+        defer { replayCursors = (reader.eventCursor, reader.gpuCursor) }
         var map = StoredDimensionMap()
         map.learn(try reader.newDimensions(), rollup: rollup)
         var n = 0
@@ -224,8 +254,9 @@ public final class SpendStore {
 
     /// Writes everything staged in one transaction; on failure nothing of it is saved and the
     /// staged data is kept for the next attempt.
-    public func commit(nowMs: Int64) throws {
-        guard !readOnly, !closedForWriting, hasStaged || !stagedDims.isEmpty else { return }
+    /// With `checkpoint`, the rollup's checkpoint is saved in the same transaction, up to the events it writes.
+    public func commit(nowMs: Int64, checkpoint: StoreCheckpoint? = nil) throws {
+        guard !readOnly, !closedForWriting, hasStaged || !stagedDims.isEmpty || checkpoint != nil else { return }
         do {
             try db.execute("BEGIN IMMEDIATE")
             do {
@@ -267,6 +298,7 @@ public final class SpendStore {
                         try deletePosition.run()
                     }
                 }
+                if let checkpoint { try writeCheckpoint(checkpoint, nowMs: nowMs) }
                 try db.execute("COMMIT")
             } catch {
                 try? db.execute("ROLLBACK")
