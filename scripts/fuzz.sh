@@ -6,7 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-"native importers sse prometheus toml rules"}
+targets=${FUZZ_TARGETS:-"native importers sse prometheus toml rules checkpoint"}
 swift build -c debug --scratch-path .build-fuzz --product spendtop-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSPENDTOP_FUZZ 2>&1 | grep -v "Cannot export local symbol" || exit 1
 bin=$(swift build -c debug --scratch-path .build-fuzz --show-bin-path \

@@ -1,7 +1,7 @@
 // libFuzzer entry point for spendtop's parsers (issue 13 point 9). Built by `make fuzz` with
 // `-sanitize=fuzzer,address -DSPENDTOP_FUZZ`: SwiftPM names an executable's entry point itself, so
 // this top-level code hands over to libFuzzer's driver. A plain build makes a binary that says so.
-// The target is chosen by SPENDTOP_FUZZ_TARGET: native, importers, sse, prometheus, toml, rules.
+// The target is chosen by SPENDTOP_FUZZ_TARGET: native, importers, sse, prometheus, toml, rules, checkpoint.
 import Foundation
 import SpendCore
 import SpendIO
@@ -32,6 +32,7 @@ public func spendtopFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     case "prometheus": FuzzTargets.prometheus(bytes)
     case "toml": FuzzTargets.toml(bytes)
     case "rules": FuzzTargets.rules(bytes)
+    case "checkpoint": FuzzTargets.checkpoint(bytes)
     default: fatalError("unknown SPENDTOP_FUZZ_TARGET \(FuzzTargets.current)")
     }
     return 0
@@ -154,6 +155,66 @@ enum FuzzTargets {
             }
             _ = TimeWindow(parsing: text)
             _ = try? AlertScope(parsing: text)
+        }
+    }
+
+    /// A rollup checkpoint as the store hands it back: blobs separated by `\n~\n`, the first the state, the rest
+    /// minutes, each sealed here so the fuzzer explores what lies behind a seal that matches. Whatever they hold,
+    /// the restore takes all or nothing; a restored rollup answers every view, reads on, and its own checkpoint
+    /// restores again.
+    static func checkpoint(_ b: UnsafeRawBufferPointer) {
+        var blobs: [[UInt8]] = [], start = 0, i = 0
+        while i + 3 <= b.count {
+            if b[i] == 10 && b[i + 1] == 126 && b[i + 2] == 10 {
+                blobs.append(Array(b[start..<i]))
+                start = i + 3
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        blobs.append(Array(b[start...]))
+        let sealed = blobs.map { blob -> [UInt8] in
+            var out = blob
+            let h = blob.withUnsafeBytes { ByteHash.hash($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count) }
+            withUnsafeBytes(of: h.littleEndian) { out.append(contentsOf: $0) }
+            return out
+        }
+        let minutes = sealed.dropFirst().map { blob in
+            RollupCheckpoint.Minute(minute: (try? BinaryReader.unsealing(blob) { try $0.signed() }) ?? 0, sweeps: 0,
+                                    bytes: blob)
+        }
+        func console() -> Rollup {
+            var o = Rollup.Options()
+            o.internAllDimensions = true
+            o.cardinality = 2000
+            return Rollup(options: o)
+        }
+        let r = console()
+        guard (try? RollupCheckpoint.restore(r, state: sealed[0], minutes: Array(minutes))) != nil else {
+            if r.eventsCounted != 0 || !r.buckets.isEmpty { fatalError("a refused checkpoint changed the rollup") }
+            return
+        }
+        let wall: Int64 = 4_102_444_800_000
+        for d in [nil] + Dimension.requestDimensions.map(Optional.some) {
+            _ = try? r.rows(ViewQuery(groupBy: d, window: .all), wallMs: wall)
+        }
+        _ = try? r.series(ViewQuery(groupBy: nil, window: .minutes(60)), wallMs: wall)
+        _ = r.counters
+        if let newest = r.extent.newestMs {
+            for k in 0..<3 {
+                var e = SpendEvent(timestampMs: newest - Int64(k) * 90_000, requestID: "fuzz-\(k % 2)", feature: "f",
+                                   apiKey: "sk-fuzz", model: "gpt-4o")
+                e.supersedeRank = UInt64(k)
+                r.ingest(e)
+            }
+        }
+        let again = console()
+        RollupCheckpoint.markChanged(r, minutes: Array(r.buckets.keys))
+        do {
+            try RollupCheckpoint.restore(again, state: RollupCheckpoint.state(r), minutes: RollupCheckpoint.takeChangedMinutes(r))
+        } catch {
+            fatalError("a restored rollup's own checkpoint is refused: \(error)")
         }
     }
 }

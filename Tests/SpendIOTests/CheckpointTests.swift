@@ -107,6 +107,24 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(full.counters, restarted.counters)
     }
 
+    func testFoldedValuesAndTheirCountsSurviveARestore() throws {
+        // A small cardinality cap folds the long tail of keys into (other) before and after the checkpoint.
+        var o = CheckpointTests.options()
+        o.cardinality = 10
+        let parts = CheckpointTests.pieces(HardTraffic(seed: 21).bytes(count: 9_000), 2)
+        let full = Rollup(options: o), live = Rollup(options: o)
+        for r in [full, live] { CheckpointTests.feed(r, parts[0]) }
+        var saved = SavedBlobs()
+        saved.save(live)
+        XCTAssertGreaterThan(live.interner(.apiKey).foldedEvents, 2_000, "more folded events than the state has bytes after them")
+        let restarted = Rollup(options: o)
+        try RollupCheckpoint.restore(restarted, state: saved.state, minutes: saved.sorted)
+        for r in [full, restarted] { CheckpointTests.feed(r, parts[1]) }
+        XCTAssertEqual(RollupDifferences.between(full, restarted), [])
+        XCTAssertEqual(full.interner(.apiKey).foldedValues, restarted.interner(.apiKey).foldedValues)
+        XCTAssertEqual(full.interner(.apiKey).names, restarted.interner(.apiKey).names)
+    }
+
     func testSweptRequestIdsStayForgottenAfterARestore() throws {
         // A small id budget makes the dedupe horizon sweep while the day is read.
         let data = HardTraffic(seed: 7).bytes(count: 12_000)

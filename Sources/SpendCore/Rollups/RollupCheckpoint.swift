@@ -141,7 +141,7 @@ public enum RollupCheckpoint {
             guard n >= 2, hashes[0] == 0, hashes[1] == 1 else { throw Unusable(description: "damaged interner") }
             var folded: [UInt64] = []
             for _ in 0..<(try s.count(minBytes: 8)) { folded.append(try s.u64()) }
-            let foldedEvents = try s.count(minBytes: 0)
+            let foldedEvents = Int(clamping: try s.varint())  // events, not bytes: it may exceed the blob
             h.interners.append(Interner(restoring: d, capacity: cardinality, names: names, hashes: hashes,
                                         folded: folded, foldedEvents: foldedEvents))
         }

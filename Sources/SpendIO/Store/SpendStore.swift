@@ -144,6 +144,7 @@ public final class SpendStore {
 
     /// Replays the stored events and samples into `rollup` (before any source resumes): from the saved
     /// checkpoint when one fits the rollup, then the rows after it; else every row (`replaySummary` says which).
+    /// Returns the events the store gave back: the checkpoint's and the rows replayed.
     /// Rows older than `minTimestampMs` are skipped: a reader sees what retention keeps without deleting.
     @discardableResult
     public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min,
@@ -167,11 +168,12 @@ public final class SpendStore {
             } else {
                 summary.fullReplayReason = "checkpoint not read"
             }
+            let restored = Int(rollup.eventsCounted)
             let n = try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs, from: cursors)
             summary.eventsAfterCheckpoint = n
             replaySummary = summary
             replayFromMs = minTimestampMs
-            return n
+            return restored + n
         } catch let f as SQLiteDatabase.Failure {
             throw StoreFile.failure(f, path: path)
         }
