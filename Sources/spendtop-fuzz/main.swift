@@ -212,7 +212,8 @@ enum FuzzTargets {
         let again = console()
         RollupCheckpoint.markChanged(r, minutes: Array(r.buckets.keys))
         do {
-            try RollupCheckpoint.restore(again, state: RollupCheckpoint.state(r), minutes: RollupCheckpoint.takeChangedMinutes(r))
+            try RollupCheckpoint.restore(again, state: RollupCheckpoint.state(r),
+                                         minutes: RollupCheckpoint.takeChangedMinutes(r))
         } catch {
             fatalError("a restored rollup's own checkpoint is refused: \(error)")
         }

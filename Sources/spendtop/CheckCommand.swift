@@ -61,6 +61,7 @@ struct CheckCommand: ParsableCommand {
             // An alerting daemon: what the console judges, over the console's 24 h, delivered to the log and the hook.
             options.groupings = Grouping.console
             options.retentionMinutes = 24 * 60
+            options.compaction = CompactionTier.console
             let report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("spendtop: \($0)\n".utf8)) }
             delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: AlertLog.defaultPath(storePath: storePath),
                                      hook: alertOptions.hook(log: { _ in }), report: report)

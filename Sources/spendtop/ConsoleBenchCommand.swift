@@ -60,7 +60,9 @@ struct ConsoleBenchCommand: ParsableCommand {
         let path = NSTemporaryDirectory() + "spendtop-bench-console-\(getpid()).jsonl"
         try text.write(toFile: path, atomically: false, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        return try FileFeed(paths: [path])
+        var o = Rollup.Options()
+        o.compaction = CompactionTier.console  // as the console keeps a day
+        return try FileFeed(paths: [path], options: o)
     }
 
     /// The console on a remote engine: ms from start to the first frame holding data (the newest minutes, read
@@ -103,6 +105,7 @@ struct ConsoleBenchCommand: ParsableCommand {
         let t0 = DispatchTime.now()
         var ro = Rollup.Options()
         ro.internAllDimensions = true
+        ro.compaction = CompactionTier.console
         ro.maxFutureMs = 3_600_000
         ro.wallClock = { wallClockMs() }
         let rollup = Rollup(options: ro)

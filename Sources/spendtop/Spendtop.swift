@@ -75,6 +75,7 @@ struct DashboardCommand: ParsableCommand {
         ro.cardinality = try live.cardinality(config)
         ro.dedupe = try live.dedupeHorizon(config)
         ro.internAllDimensions = storePath != nil  // the store keeps every field of an event
+        ro.compaction = CompactionTier.console
         // Live data from more than an hour ahead is clock skew or a bad line: refused and counted.
         ro.maxFutureMs = 3_600_000
         ro.wallClock = { wallClockMs() }

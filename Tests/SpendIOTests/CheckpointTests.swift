@@ -116,7 +116,8 @@ final class CheckpointTests: XCTestCase {
         for r in [full, live] { CheckpointTests.feed(r, parts[0]) }
         var saved = SavedBlobs()
         saved.save(live)
-        XCTAssertGreaterThan(live.interner(.apiKey).foldedEvents, 2_000, "more folded events than the state has bytes after them")
+        XCTAssertGreaterThan(live.interner(.apiKey).foldedEvents, 2_000,
+                             "more folded events than the state has bytes after them")
         let restarted = Rollup(options: o)
         try RollupCheckpoint.restore(restarted, state: saved.state, minutes: saved.sorted)
         for r in [full, restarted] { CheckpointTests.feed(r, parts[1]) }
@@ -225,7 +226,8 @@ final class CheckpointTests: XCTestCase {
     }
 
     /// The console's reading of the store alone.
-    func read(_ store: String, prices: PriceTable = .bundled, aside: Bool = false) throws -> (Rollup, StoreReplaySummary) {
+    func read(_ store: String, prices: PriceTable = .bundled,
+              aside: Bool = false) throws -> (Rollup, StoreReplaySummary) {
         var ro = Rollup.Options()
         ro.internAllDimensions = true
         let rollup = Rollup(options: ro, prices: prices)

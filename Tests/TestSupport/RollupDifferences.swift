@@ -24,6 +24,7 @@ public enum RollupDifferences {
         }
         for m in minutes {
             let x = a.buckets[m]!, y = b.buckets[m]!
+            if x.span != y.span { note("minute \(m): span \(x.span) vs \(y.span)") }
             if x.tables.count != y.tables.count { note("minute \(m): tables \(x.tables.count) vs \(y.tables.count)") }
             for (slot, (s, t)) in zip(x.tables, y.tables).enumerated() {
                 let g = a.tableGroupings[slot]
@@ -45,17 +46,29 @@ public enum RollupDifferences {
                 }
             }
             compare(x.classes, y.classes, classIdentity(a), classIdentity(b)) { note("minute \(m) classes: \($0)") }
-            let theirGPUs = Dictionary(uniqueKeysWithValues: y.gpus.map { (b.gpuInterner.hashes[Int($0.key)], $0.value) })
-            if x.gpus.count != y.gpus.count { note("minute \(m): GPUs differ") }
-            for (id, g) in x.gpus {
-                guard let h = theirGPUs[a.gpuInterner.hashes[Int(id)]] else { note("minute \(m): GPU missing"); continue }
-                if g.samples != h.samples || g.utilSum != h.utilSum || g.memUsedSum != h.memUsedSum
-                    || g.utilCount != h.utilCount || g.memTotalCount != h.memTotalCount {
-                    note("minute \(m): GPU \(id) readings differ")
-                }
+            if x.gpuByMinute.keys.sorted() != y.gpuByMinute.keys.sorted() { note("minute \(m): GPU minutes differ") }
+            for k in x.minute..<(x.minute + x.span) {
+                let mine = x.gpuReadings(minute: k), theirs = y.gpuReadings(minute: k)
+                compareGPUs(mine, theirs, a, b) { note("minute \(k): \($0)") }
             }
         }
         return out
+    }
+
+    static func compareGPUs(_ x: [Int32: GPUMeasures], _ y: [Int32: GPUMeasures], _ a: Rollup, _ b: Rollup,
+                            _ note: (String) -> Void) {
+        let theirs = Dictionary(uniqueKeysWithValues: y.map { (b.gpuInterner.hashes[Int($0.key)], $0.value) })
+        if x.count != y.count { note("GPUs differ") }
+        for (id, g) in x {
+            guard let h = theirs[a.gpuInterner.hashes[Int(id)]] else {
+                note("GPU missing")
+                continue
+            }
+            if g.samples != h.samples || g.utilSum != h.utilSum || g.memUsedSum != h.memUsedSum
+                || g.utilCount != h.utilCount || g.memTotalCount != h.memTotalCount {
+                note("GPU \(id) readings differ")
+            }
+        }
     }
 
     static func compare(_ s: CellTable, _ t: CellTable, _ mine: (UInt64) -> [UInt64], _ their: (UInt64) -> [UInt64],
@@ -71,8 +84,12 @@ public enum RollupDifferences {
                 && x.cacheReadTokens == y.cacheReadTokens && x.cacheWriteTokens == y.cacheWriteTokens
                 && x.reasoningTokens == y.reasoningTokens && x.spend == y.spend && x.latencySumMs == y.latencySumMs
                 && x.latency.total == y.latency.total
-                && (0..<LatencyHistogram.bucketCount).allSatisfy { x.latency.count(bucket: $0) == y.latency.count(bucket: $0) }
-            if !same { note("cell \(CellTable.ids(k)): \(x.requests) requests $\(x.spend) vs \(y.requests) $\(y.spend)") }
+                && (0..<LatencyHistogram.bucketCount).allSatisfy {
+                    x.latency.count(bucket: $0) == y.latency.count(bucket: $0)
+                }
+            if !same {
+                note("cell \(CellTable.ids(k)): \(x.requests) requests $\(x.spend) vs \(y.requests) $\(y.spend)")
+            }
         }
     }
 }

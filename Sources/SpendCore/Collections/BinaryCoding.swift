@@ -52,8 +52,11 @@ public struct BinaryReader {
     let end: Int
 
     /// Checks the trailing hash `BinaryWriter.sealed()` added, then reads the rest with `body`.
-    public static func unsealing<T>(_ sealed: UnsafeRawBufferPointer, _ body: (inout BinaryReader) throws -> T) throws -> T {
-        guard sealed.count >= 8, let base = sealed.baseAddress else { throw Damaged(description: "blob shorter than its seal") }
+    public static func unsealing<T>(_ sealed: UnsafeRawBufferPointer,
+                                    _ body: (inout BinaryReader) throws -> T) throws -> T {
+        guard sealed.count >= 8, let base = sealed.baseAddress else {
+            throw Damaged(description: "blob shorter than its seal")
+        }
         let end = sealed.count - 8
         let stored = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: end, as: UInt64.self))
         guard stored == ByteHash.hash(base, end) else { throw Damaged(description: "blob does not match its seal") }

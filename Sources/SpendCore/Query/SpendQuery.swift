@@ -15,6 +15,9 @@ public protocol SpendQuery: AnyObject {
     func hasData(minute: Int64) -> Bool
     /// The first minute after `minute` holding data, or nil (for skipping long empty stretches).
     func firstMinuteWithData(after minute: Int64) -> Int64?
+    /// Minutes per stored cell at `minute`: 1, or the span old minutes were folded into (time compaction), over
+    /// which a per-minute answer is an even share.
+    func cellMinutes(atMinute minute: Int64) -> Int64
 
     // MARK: views over a window
 
@@ -92,4 +95,9 @@ extension SpendQuery {
     public func capability(groupBy: Dimension?, filters: [Dimension]) -> Capability {
         capabilities.answer(groupBy: groupBy, filters: filters)
     }
+}
+
+extension SpendQuery {
+    /// Engines that keep every minute (the remote ones answer per minute).
+    public func cellMinutes(atMinute minute: Int64) -> Int64 { 1 }
 }

@@ -6,6 +6,7 @@ extension Rollup {
     /// Why `other` cannot be absorbed exactly, or nil when it can.
     public func mergeBlocker(_ other: Rollup) -> String? {
         if options.retentionMinutes != nil || other.options.retentionMinutes != nil { return "retention" }
+        if !options.compaction.isEmpty || !other.options.compaction.isEmpty { return "time compaction" }
         if options.groupings != other.options.groupings || options.cardinality != other.options.cardinality {
             return "different groupings"
         }

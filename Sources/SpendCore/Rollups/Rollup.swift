@@ -14,6 +14,9 @@ public final class Rollup {
         /// set it; replays and exports leave it nil, since their clock is the data's own.
         public var maxFutureMs: Int64?
         public var wallClock: (@Sendable () -> Int64)?
+        /// Folding of old minutes into coarser cells, finest tier first; none by default (export and check read
+        /// every minute), `CompactionTier.console` for the console.
+        public var compaction: [CompactionTier] = []
         /// How long request ids are remembered for dedupe: retries and replays arrive within minutes,
         /// so memory is bounded by this horizon instead of by the day's volume (docs/rollups.md).
         public var dedupe = DedupeHorizon()
@@ -40,6 +43,8 @@ public final class Rollup {
     let nameIndex = NameIndex()
 
     public internal(set) var buckets: [Int64: MinuteBucket] = [:]
+    /// Per compaction tier: every bucket starting below this minute is folded to the tier's span.
+    var compactedBelow: [Int64]
     var lastBucket: MinuteBucket?
     var dedupe = RequestIDSet(capacity: 1024)
     /// The table size that triggers the next sweep (`sweepThreshold`).
@@ -92,6 +97,7 @@ public final class Rollup {
         self.options = options
         self.prices = prices
         dedupeSweepAt = Rollup.sweepThreshold(kept: 0)
+        compactedBelow = Array(repeating: .min, count: options.compaction.count)
         interners = Dimension.allCases.map { Interner(dimension: $0, capacity: options.cardinality) }
         gpuInterner = Interner(dimension: .gpu, capacity: options.cardinality)
         var index = [Grouping: Int]()
@@ -299,7 +305,7 @@ public final class Rollup {
             unpricedByModel[old.model] = left > 0 ? left : nil
         }
         let minute = Rollup.floorDiv(old.timestampMs, 60_000)
-        guard let bucket = buckets[minute] else { return }
+        guard let bucket = buckets[compactedBelow.isEmpty ? minute : cellKey(minute)] else { return }
         bucket.changed = true
         for (slot, a, b, latency) in plan {
             let ia = a.map { old.id($0) } ?? 0
@@ -332,7 +338,11 @@ public final class Rollup {
         let id = gpuInterner.id(s.groupName)
         let bucket = bucketFor(minute)
         bucket.changed = true
-        bucket.gpus[id, default: GPUMeasures()].add(s)
+        if bucket.span == 1 {
+            bucket.gpus[id, default: GPUMeasures()].add(s)
+        } else {
+            bucket.gpuByMinute[minute, default: [:]][id, default: GPUMeasures()].add(s)
+        }
     }
 
     func price(_ e: inout InternedEvent, tally: Bool = true) {
@@ -362,11 +372,21 @@ public final class Rollup {
     @inline(__always)
     func bucketFor(_ minute: Int64) -> MinuteBucket {
         if let b = lastBucket, b.minute == minute { return b }
-        if let b = buckets[minute] { lastBucket = b; return b }
-        let b = MinuteBucket(minute: minute, groupings: plan.count)
-        buckets[minute] = b
+        // A late event in a folded span goes to the span's cells.
+        let key = compactedBelow.isEmpty ? minute : cellKey(minute)
+        if let b = buckets[key] { lastBucket = b; return b }
+        let span = compactedBelow.isEmpty ? 1 : spanAt(key)
+        let b = MinuteBucket(minute: key, groupings: plan.count, span: span)
+        buckets[key] = b
         lastBucket = b
         return b
+    }
+
+    /// The span a new bucket starting at `key` gets: the coarsest tier folded past it.
+    func spanAt(_ key: Int64) -> Int64 {
+        var span: Int64 = 1
+        for (t, below) in compactedBelow.enumerated() where key < below { span = options.compaction[t].spanMinutes }
+        return span
     }
 
     /// Moves the newest time forward and drops buckets and dedupe entries past retention.
@@ -375,11 +395,13 @@ public final class Rollup {
         newestMs = ms
         let minute = Rollup.floorDiv(ms, 60_000)
         guard minute != oldMinute else { return }
+        if !options.compaction.isEmpty { compact(newestMinute: minute) }
         guard let keep = options.retentionMinutes else { return }
         let horizon = minute - keep
-        if buckets.count > keep + 1 {
-            for m in buckets.keys where m < horizon { buckets[m] = nil }
-            if let lb = lastBucket, lb.minute < horizon { lastBucket = nil }
+        if buckets.count > keep + 1 || !options.compaction.isEmpty {
+            // A folded bucket goes once its last minute is past retention.
+            for (m, b) in buckets where m + b.span - 1 < horizon { buckets[m] = nil }
+            if let lb = lastBucket, lb.minute + lb.span - 1 < horizon { lastBucket = nil }
         }
         if standing.count > supersedableSweepAt {
             sweepSupersedable(beforeMinute: horizon)
@@ -476,9 +498,11 @@ public final class Rollup {
     public func sum(_ g: Grouping, fromMinute start: Int64, toMinute end: Int64) -> [UInt64: Measures] {
         guard let slot = groupingIndex[g] else { return [:] }
         var out = [UInt64: Measures]()
-        forEachBucket(fromMinute: start, toMinute: end) { b in
+        forEachBucket(fromMinute: start, toMinute: end) { b, share in
             let t = b.tables[slot]
-            for i in 0..<t.keys.count { out[t.keys[i], default: Measures()].merge(t.cells[i]) }
+            for i in 0..<t.keys.count {
+                out[t.keys[i], default: Measures()].merge(t.cells[i].share(share, rotation: t.keys[i]))
+            }
         }
         return out
     }
@@ -486,23 +510,37 @@ public final class Rollup {
     /// One cell's value per minute in `[start, end]` (nil where nothing happened).
     public func series(_ g: Grouping, _ a: Int32, _ b: Int32, fromMinute start: Int64, toMinute end: Int64) -> [Measures?] {
         guard let slot = groupingIndex[g], end >= start else { return [] }
-        return (start...end).map { m in buckets[m]?.tables[slot].get(a, b) }
+        return (start...end).map { m in
+            guard let (bucket, share) = self.bucket(containing: m) else { return nil }
+            return bucket.tables[slot].get(a, b)?.share(share, rotation: CellTable.key(a, b))
+        }
     }
 
     public func gpuSum(fromMinute start: Int64, toMinute end: Int64) -> [Int32: GPUMeasures] {
         var out = [Int32: GPUMeasures]()
-        forEachBucket(fromMinute: start, toMinute: end) { b in
-            for (id, m) in b.gpus { out[id, default: GPUMeasures()].merge(m) }
+        forEachBucket(fromMinute: start, toMinute: end) { b, share in
+            b.forEachGPUMinute(from: start, to: end) { _, readings in
+                for (id, m) in readings { out[id, default: GPUMeasures()].merge(m) }
+            }
         }
         return out
     }
 
-    func forEachBucket(fromMinute start: Int64, toMinute end: Int64, _ body: (MinuteBucket) -> Void) {
+    /// Every bucket overlapping `[start, end]`, with the share of it the range covers (whole unless a folded span
+    /// straddles an end of the range, `TimeCompaction.swift`).
+    func forEachBucket(fromMinute start: Int64, toMinute end: Int64, _ body: (MinuteBucket, CellShare) -> Void) {
         guard end >= start else { return }
+        func visit(_ b: MinuteBucket) {
+            if b.span == 1 { return body(b, CellShare.wholeMinute) }
+            body(b, CellShare(first: max(start, b.minute) - b.minute, last: min(end, b.minute + b.span - 1) - b.minute,
+                              span: b.span))
+        }
+        // A folded span starting before `start` may reach into the range.
+        if !compactedBelow.isEmpty, let (b, _) = bucket(containing: start), b.minute < start { visit(b) }
         if end - start + 1 <= Int64(buckets.count) {
-            for m in start...end { if let b = buckets[m] { body(b) } }
+            for m in start...end { if let b = buckets[m] { visit(b) } }
         } else {
-            for (m, b) in buckets where m >= start && m <= end { body(b) }
+            for (m, b) in buckets where m >= start && m <= end { visit(b) }
         }
     }
 

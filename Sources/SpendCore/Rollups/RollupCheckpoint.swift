@@ -3,7 +3,7 @@
 /// request ids and standing records), so that a checkpoint rewrites only the minutes that changed. Restoring one
 /// and then ingesting the events after it gives what replaying every event would; docs/store.md says where not.
 public enum RollupCheckpoint {
-    static let version: UInt64 = 1
+    static let version: UInt64 = 2
 
     /// One minute's blob, with the number of dedupe sweeps the rollup had made when it was written.
     public struct Minute: Sendable {
@@ -32,7 +32,9 @@ public enum RollupCheckpoint {
         let dims = Dimension.requestDimensions.map { r.neededDimensions[$0.rawValue] ? "1" : "0" }.joined()
         return "checkpoint \(version); groupings \(groupings); dimensions \(dims); cardinality \(o.cardinality); "
             + "retention \(o.retentionMinutes.map(String.init) ?? "none"); "
-            + "dedupe \(o.dedupe.minutes)/\(o.dedupe.keepLast); prices \(String(ByteHash.hash(prices), radix: 16))"
+            + "dedupe \(o.dedupe.minutes)/\(o.dedupe.keepLast); "
+            + "compaction \(o.compaction.map { "\($0.ageMinutes)/\($0.spanMinutes)" }.joined(separator: ",")); "
+            + "prices \(String(ByteHash.hash(prices), radix: 16))"
     }
 
     /// The minutes whose contents changed since they were last taken, encoded, with their flags cleared.
@@ -91,6 +93,8 @@ public enum RollupCheckpoint {
         let minutes = r.buckets.keys.sorted()
         w.count(minutes.count)
         for m in minutes { w.signed(m) }
+        w.count(r.compactedBelow.count)
+        for m in r.compactedBelow { w.signed(m) }
         return w.sealed()
     }
 
@@ -123,6 +127,7 @@ public enum RollupCheckpoint {
         var interners: [Interner] = []
         var unpriced: [Int32: Int64] = [:]
         var minutes: [Int64] = []
+        var compactedBelow: [Int64] = []
     }
 
     static func decodeHead(_ s: inout BinaryReader, cardinality: Int) throws -> Head {
@@ -150,6 +155,7 @@ public enum RollupCheckpoint {
             h.unpriced[model] = try s.signed()
         }
         for _ in 0..<(try s.count(minBytes: 1)) { h.minutes.append(try s.signed()) }
+        for _ in 0..<(try s.count(minBytes: 1)) { h.compactedBelow.append(try s.signed()) }
         guard s.isAtEnd else { throw Unusable(description: "checkpoint state longer than its contents") }
         return h
     }
@@ -159,6 +165,9 @@ public enum RollupCheckpoint {
         readMinutes: ((Int64, Int64, UnsafeRawBufferPointer) throws -> Void) throws -> Void
     ) throws {
         let head = try BinaryReader.unsealing(state) { try decodeHead(&$0, cardinality: r.options.cardinality) }
+        guard head.compactedBelow.count == r.options.compaction.count else {
+            throw Unusable(description: "checkpoint of other compaction tiers")
+        }
         let c = head.counters
         let sweeps = c[11], sweptBelow = c[12]
         let expected = Set(head.minutes)
@@ -195,6 +204,7 @@ public enum RollupCheckpoint {
         r.gpuSamples = c[4]; r.future = c[5]; r.dedupeForgotten = c[6]; r.newestMs = c[7]; r.oldestMs = c[8]
         r.dedupeSweepAt = Int(clamping: c[9]); r.supersedableSweepAt = Int(clamping: c[10])
         r.dedupeSweeps = sweeps; r.dedupeSweptBelow = sweptBelow
+        r.compactedBelow = head.compactedBelow
     }
 
     // MARK: one minute
@@ -202,11 +212,17 @@ public enum RollupCheckpoint {
     static func encode(_ b: MinuteBucket, ids: [UInt64], standing: [InternedEvent]) -> [UInt8] {
         var w = BinaryWriter(capacity: 64 + b.tables.reduce(0) { $0 + $1.cells.count * 32 } + ids.count * 8)
         w.signed(b.minute)
+        w.signed(b.span)
         w.count(b.tables.count)
         for t in b.tables { encode(t, &w) }
         encode(b.classes, &w)
-        w.count(b.gpus.count)
-        for (id, g) in b.gpus.sorted(by: { $0.key < $1.key }) {
+        var gpus: [(Int64, Int32, GPUMeasures)] = []
+        b.forEachGPUMinute(from: .min, to: .max) { m, readings in
+            for (id, g) in readings.sorted(by: { $0.key < $1.key }) { gpus.append((m, id, g)) }
+        }
+        w.count(gpus.count)
+        for (m, id, g) in gpus {
+            w.signed(m - b.minute)
             w.signed(Int64(id))
             w.signed(g.samples)
             for (sum, n) in [(g.utilSum, g.utilCount), (g.memUsedSum, g.memUsedCount), (g.memTotalSum, g.memTotalCount),
@@ -224,17 +240,24 @@ public enum RollupCheckpoint {
     }
 
     static func decode(_ s: inout BinaryReader, minute: Int64, rollup r: Rollup, limits: [Int32], keepIDs: Bool,
-                       ids: inout [(UInt64, Int64)], standing: inout ContiguousArray<InternedEvent>) throws -> MinuteBucket {
+                       ids: inout [(UInt64, Int64)],
+                       standing: inout ContiguousArray<InternedEvent>) throws -> MinuteBucket {
         guard try s.signed() == minute else { throw Unusable(description: "checkpoint minute out of place") }
+        let span = try s.signed()
+        guard span == 1 || r.options.compaction.contains(where: { $0.spanMinutes == span }) else {
+            throw Unusable(description: "checkpoint minute of an unknown span")
+        }
         guard try s.count() == r.plan.count else { throw Unusable(description: "checkpoint of other groupings") }
-        let b = MinuteBucket(minute: minute, groupings: r.plan.count)
+        let b = MinuteBucket(minute: minute, groupings: r.plan.count, span: span)
         for (slot, first, second, _) in r.plan {
             let la = first.map { limits[$0.rawValue] } ?? 1, lb = second.map { limits[$0.rawValue] } ?? 1
             b.tables[slot] = try decodeTable(&s) { a, c in a < la && c < lb }
         }
         let features = limits[Dimension.feature.rawValue], models = limits[Dimension.model.rawValue]
         b.classes = try decodeTable(&s) { f, packed in f < features && RequestClass.unpack(packed).0 < models }
-        for _ in 0..<(try s.count(minBytes: 73)) {
+        for _ in 0..<(try s.count(minBytes: 74)) {
+            let offset = try s.signed()
+            guard offset >= 0, offset < span else { throw Unusable(description: "GPU reading outside its cell") }
             let id = try s.i32()
             guard id >= 0, id < limits[Dimension.allCases.count] else { throw Unusable(description: "damaged GPU id") }
             var g = GPUMeasures()
@@ -247,7 +270,7 @@ public enum RollupCheckpoint {
             g.kvCacheSum = try s.f64(); g.kvCacheCount = try s.signed()
             g.prefixHitSum = try s.f64(); g.prefixHitCount = try s.signed()
             g.runningSum = try s.f64(); g.runningCount = try s.signed()
-            b.gpus[id] = g
+            if span == 1 { b.gpus[id] = g } else { b.gpuByMinute[minute + offset, default: [:]][id] = g }
         }
         for _ in 0..<(try s.count(minBytes: 8)) {
             let h = try s.u64()
@@ -280,7 +303,9 @@ public enum RollupCheckpoint {
             if mask & (1 << 12) != 0 { w.f64(m.latencySumMs) }
             if mask & (1 << 13) != 0 {
                 var used: UInt64 = 0
-                for k in 0..<LatencyHistogram.bucketCount where m.latency.count(bucket: k) > 0 { used |= 1 << UInt64(k) }
+                for k in 0..<LatencyHistogram.bucketCount where m.latency.count(bucket: k) > 0 {
+                    used |= 1 << UInt64(k)
+                }
                 w.varint(used)
                 for k in 0..<LatencyHistogram.bucketCount where used & (1 << UInt64(k)) != 0 {
                     w.varint(UInt64(m.latency.count(bucket: k)))
@@ -313,7 +338,9 @@ public enum RollupCheckpoint {
             if mask & (1 << 13) != 0 {
                 let used = try s.varint()
                 for k in 0..<LatencyHistogram.bucketCount where used & (1 << UInt64(k)) != 0 {
-                    guard let count = UInt32(exactly: try s.varint()) else { throw Unusable(description: "damaged histogram") }
+                    guard let count = UInt32(exactly: try s.varint()) else {
+                        throw Unusable(description: "damaged histogram")
+                    }
                     m.latency.add(bucket: k, count: count)
                 }
             }
@@ -345,7 +372,9 @@ public enum RollupCheckpoint {
         e.provider = try s.i32(); e.user = try s.i32(); e.gateway = try s.i32(); e.retry = try s.i32()
         for d in Dimension.requestDimensions {
             let id = e.id(d)
-            guard id >= 0, id < limits[d.rawValue] else { throw Unusable(description: "checkpoint record of an unknown id") }
+            guard id >= 0, id < limits[d.rawValue] else {
+                throw Unusable(description: "checkpoint record of an unknown id")
+            }
         }
         e.inputTokens = try s.signed(); e.outputTokens = try s.signed(); e.cacheReadTokens = try s.signed()
         e.cacheWriteTokens = try s.signed(); e.reasoningTokens = try s.signed(); e.cacheWrite1hTokens = try s.signed()

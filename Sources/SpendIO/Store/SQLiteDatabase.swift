@@ -85,8 +85,8 @@ final class SQLiteDatabase {
         }
         func bind(_ i: Int32, blob: [UInt8]) {
             blob.withUnsafeBytes { b in
-                _ = sqlite3_bind_blob64(stmt, i, b.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(b.count),
-                                        Statement.transient)
+                let p = b.baseAddress ?? UnsafeRawPointer(bitPattern: 1)
+                _ = sqlite3_bind_blob64(stmt, i, p, sqlite3_uint64(b.count), Statement.transient)
             }
         }
 

@@ -153,12 +153,13 @@ public final class SpendStore {
             var summary = StoreReplaySummary()
             var cursors: (Int64, Int64) = (0, 0)
             if useCheckpoint {
-                let (saved, why) = try savedCheckpoint(shape: RollupCheckpoint.shape(of: rollup), fromMs: minTimestampMs)
+                let shape = RollupCheckpoint.shape(of: rollup)
+                let (saved, why) = try savedCheckpoint(shape: shape, fromMs: minTimestampMs)
                 if let saved {
                     do {
                         try RollupCheckpoint.restore(rollup, state: saved.state, readMinutes: readCheckpointMinutes)
                         cursors = (saved.eventRowid, saved.gpuRowid)
-                        summary.checkpointMinutes = rollup.buckets.count
+                        summary.checkpointMinutes = rollup.buckets.values.reduce(0) { $0 + Int($1.span) }
                     } catch let unusable as RollupCheckpoint.Unusable {
                         summary.fullReplayReason = unusable.description
                     }

@@ -117,7 +117,8 @@ extension SpendStore {
         guard try head.step() else { return (nil, "no checkpoint") }
         let saved = head.text(0) ?? ""
         guard saved == shape else {
-            let pricesOnly = saved.components(separatedBy: "; prices ").first == shape.components(separatedBy: "; prices ").first
+            func settings(_ s: String) -> String? { s.components(separatedBy: "; prices ").first }
+            let pricesOnly = settings(saved) == settings(shape)
             return (nil, pricesOnly ? "the price table changed since the checkpoint" : "checkpoint of other settings")
         }
         let eventRowid = head.int(1), gpuRowid = head.int(2), savedFrom = head.int(3)

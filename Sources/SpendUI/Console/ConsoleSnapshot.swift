@@ -17,6 +17,9 @@ public struct ConsoleSnapshot: Sendable {
     public var recentDurationSeconds: Double
     /// Spend per minute for the chart, oldest first.
     public var series: [SeriesPoint]
+    /// Where the chart's minutes are shares of folded cells (time compaction): their span, and the first minute
+    /// kept whole; nil when every minute shown is kept whole.
+    public var chartCoarse: (minutes: Int64, untilMs: Int64)?
     public var panes: [PaneID: PaneData]
     public var gpuUtilPct: Double?
     public var idleGPUs: Int

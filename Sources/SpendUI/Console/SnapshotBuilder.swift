@@ -60,6 +60,11 @@ public enum SnapshotBuilder {
             s.recent = recent.total
             s.recentDurationSeconds = recent.durationSeconds
             s.series = try q.series(ViewQuery(groupBy: nil, window: .minutes(max(1, chartMinutes)), atMs: clock, filters: path), wallMs: wallMs)
+            let span = s.series.first.map { q.cellMinutes(atMinute: $0.minuteStartMs / 60_000) } ?? 1
+            if span > 1 {
+                let fine = s.series.first { q.cellMinutes(atMinute: $0.minuteStartMs / 60_000) == 1 }
+                s.chartCoarse = (span, fine?.minuteStartMs ?? clock)
+            }
         } catch {
             s.error = "\(error)"
         }

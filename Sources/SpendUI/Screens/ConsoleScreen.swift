@@ -168,7 +168,12 @@ public enum ConsoleScreen {
             let col = Int((a.startedMs - first) / 60_000) / per
             if col >= 0 && col < values.count { anomalies.insert(col) }
         }
-        let title = (s.path.isEmpty ? "" : s.breadcrumb + " · ") + "Spend per \(per == 1 ? "minute" : "\(per) min")"
+        var title = (s.path.isEmpty ? "" : s.breadcrumb + " · ") + "Spend per \(per == 1 ? "minute" : "\(per) min")"
+        // Older minutes are even shares of folded cells: the chart says how coarse, and up to when.
+        if let coarse = d.chartCoarse {
+            let hhmm = ConsoleScreen.clock(coarse.untilMs).dropFirst(11).prefix(5)
+            title += " · \(coarse.minutes)-min cells before \(hhmm)"
+        }
         // The newest minute is still open: the last column covers its closed minutes plus that fraction.
         let inLast = d.series.count - (values.count - 1) * per
         let coverage = values.isEmpty ? 1 : (Double(max(0, inLast - 1)) + d.openMinuteFraction) / Double(per)

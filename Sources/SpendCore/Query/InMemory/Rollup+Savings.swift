@@ -1,11 +1,11 @@
 /// The rollup's answers to the savings advisor's questions (`SpendQuery.classRows`, `gpuSeries`). Both sum
 /// minutes in time order, so two processes reading the same data print the same figures.
 extension Rollup {
-    /// The minutes of `[start, end]` that hold a bucket, in order.
-    func bucketsInOrder(fromMinute start: Int64, toMinute end: Int64) -> [MinuteBucket] {
-        guard end >= start else { return [] }
-        if end - start + 1 <= Int64(buckets.count) { return (start...end).compactMap { buckets[$0] } }
-        return buckets.keys.filter { $0 >= start && $0 <= end }.sorted().compactMap { buckets[$0] }
+    /// The buckets overlapping `[start, end]` in time order, with the share of each the range covers.
+    func bucketsInOrder(fromMinute start: Int64, toMinute end: Int64) -> [(MinuteBucket, CellShare)] {
+        var out: [(MinuteBucket, CellShare)] = []
+        forEachBucket(fromMinute: start, toMinute: end) { out.append(($0, $1)) }
+        return out.sorted { $0.0.minute < $1.0.minute }
     }
 
     public func classRows(_ q: ViewQuery, wallMs: Int64) throws -> ClassRowsResult {
@@ -27,17 +27,19 @@ extension Rollup {
         }
         var ordinary = [UInt64: Measures]()
         var special = [UInt64: Measures]()
-        for b in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
+        for (b, share) in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
             let t = b.tables[pairSlot]
             for i in 0..<t.keys.count {
                 let (f, m) = CellTable.ids(t.keys[i])
-                if wanted(f, m) { ordinary[t.keys[i], default: Measures()].merge(t.cells[i]) }
+                if wanted(f, m) {
+                    ordinary[t.keys[i], default: Measures()].merge(t.cells[i].share(share, rotation: t.keys[i]))
+                }
             }
             let c = b.classes
             for i in 0..<c.keys.count {
                 let (f, packed) = CellTable.ids(c.keys[i])
                 if wanted(f, RequestClass.unpack(packed).model) {
-                    special[c.keys[i], default: Measures()].merge(c.cells[i])
+                    special[c.keys[i], default: Measures()].merge(c.cells[i].share(share, rotation: c.keys[i]))
                 }
             }
         }
@@ -64,9 +66,9 @@ extension Rollup {
     public func gpuSeries(_ q: ViewQuery, wallMs: Int64) -> [GPUSeries] {
         let (r, _) = range(q, wallMs: wallMs)
         var byID = [Int32: [GPUPoint]]()
-        for b in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
-            for (id, m) in b.gpus {
-                byID[id, default: []].append(GPUPoint(minuteStartMs: b.minute * 60_000, measures: m))
+        for (b, _) in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
+            b.forEachGPUMinute(from: r.startMinute, to: r.endMinute) { minute, readings in
+                for (id, m) in readings { byID[id, default: []].append(GPUPoint(minuteStartMs: minute * 60_000, measures: m)) }
             }
         }
         return byID.map { GPUSeries(name: gpuInterner.name($0.key), id: gpuInterner.groupID($0.key), points: $0.value) }

@@ -7,7 +7,9 @@ extension Rollup: SpendQuery {
                     oldestMinute: oldestMinute)
     }
 
-    public func hasData(minute: Int64) -> Bool { buckets[minute] != nil }
+    public func hasData(minute: Int64) -> Bool { bucket(containing: minute) != nil }
+
+    public func cellMinutes(atMinute minute: Int64) -> Int64 { compactedBelow.isEmpty ? 1 : spanAt(cellKey(minute)) }
 
     public func total(_ scope: [ViewQuery.Filter], fromMinute from: Int64, toMinute to: Int64) throws -> Measures {
         let p = try plan(groupBy: nil, filters: scope)
@@ -18,17 +20,17 @@ extension Rollup: SpendQuery {
         if exact, p.filters.allSatisfy({ $0.ids.count == 1 }) {
             var a: Int32 = 0, b: Int32 = 0
             for f in p.filters { if f.position == 0 { a = f.ids.first! } else { b = f.ids.first! } }
-            forEachBucket(fromMinute: from, toMinute: to) { bucket in
-                if let c = bucket.tables[p.slot].get(a, b) { m.merge(c) }
+            forEachBucket(fromMinute: from, toMinute: to) { bucket, share in
+                if let c = bucket.tables[p.slot].get(a, b) { m.merge(c.share(share, rotation: CellTable.key(a, b))) }
             }
             return m
         }
         if p.filters.contains(where: { $0.ids.isEmpty }) { return m }
-        forEachBucket(fromMinute: from, toMinute: to) { bucket in
+        forEachBucket(fromMinute: from, toMinute: to) { bucket, share in
             let t = bucket.tables[p.slot]
             for i in 0..<t.keys.count {
                 let (x, y) = CellTable.ids(t.keys[i])
-                if p.passes(x, y) { m.merge(t.cells[i]) }
+                if p.passes(x, y) { m.merge(t.cells[i].share(share, rotation: t.keys[i])) }
             }
         }
         return m
@@ -52,7 +54,7 @@ extension Rollup: SpendQuery {
     }
 
     public func cells(_ g: Grouping, minute: Int64) -> [GroupCell] {
-        guard let bucket = buckets[minute] else { return [] }
+        guard let (bucket, share) = bucket(containing: minute) else { return [] }
         let dims = [g.first, g.second].compactMap { $0 }
         guard let held = planner.grouping(for: dims), let slot = groupingIndex[held] else { return [] }
         let t = bucket.tables[slot]
@@ -63,7 +65,8 @@ extension Rollup: SpendQuery {
             out.reserveCapacity(t.keys.count)
             for i in 0..<t.keys.count {
                 let (a, b) = CellTable.ids(t.keys[i])
-                out.append(GroupCell(key: CellKey(id(first, a), id(second, b)), measures: t.cells[i]))
+                let m = t.cells[i].share(share, rotation: t.keys[i])
+                out.append(GroupCell(key: CellKey(id(first, a), id(second, b)), measures: m))
             }
             return out
         }
@@ -72,7 +75,8 @@ extension Rollup: SpendQuery {
         for i in 0..<t.keys.count {
             let (a, b) = CellTable.ids(t.keys[i])
             func at(_ d: Dimension?) -> Int32 { d == nil ? 0 : (held.first == d ? a : b) }
-            merged[CellTable.key(at(g.first), at(g.second)), default: Measures()].merge(t.cells[i])
+            let m = t.cells[i].share(share, rotation: t.keys[i])
+            merged[CellTable.key(at(g.first), at(g.second)), default: Measures()].merge(m)
         }
         return merged.map { key, m in
             let (a, b) = CellTable.ids(key)
@@ -81,8 +85,8 @@ extension Rollup: SpendQuery {
     }
 
     public func gpuCells(minute: Int64) -> [GPUCell] {
-        guard let gpus = buckets[minute]?.gpus else { return [] }
-        return gpus.map { GPUCell(id: gpuInterner.groupID($0.key), measures: $0.value) }
+        guard let (b, _) = bucket(containing: minute) else { return [] }
+        return b.gpuReadings(minute: minute).map { GPUCell(id: gpuInterner.groupID($0.key), measures: $0.value) }
     }
 
     public func gpuTotal(_ gpu: ViewQuery.Filter?, fromMinute from: Int64, toMinute to: Int64) -> GPUMeasures {
@@ -90,12 +94,14 @@ extension Rollup: SpendQuery {
         guard to >= from else { return total }
         let wanted: Set<Int32>? = gpu.map { Set(internedIDs($0)) }
         if let w = wanted, w.isEmpty { return total }
-        forEachBucket(fromMinute: from, toMinute: to) { b in
-            if let w = wanted, w.count == 1 {
-                if let m = b.gpus[w.first!] { total.merge(m) }
-                return
+        forEachBucket(fromMinute: from, toMinute: to) { b, _ in
+            b.forEachGPUMinute(from: from, to: to) { _, readings in
+                if let w = wanted, w.count == 1 {
+                    if let m = readings[w.first!] { total.merge(m) }
+                    return
+                }
+                for (id, m) in readings where wanted?.contains(id) ?? true { total.merge(m) }
             }
-            for (id, m) in b.gpus where wanted?.contains(id) ?? true { total.merge(m) }
         }
         return total
     }

@@ -38,7 +38,12 @@ extension Rollup {
 
     func range(_ q: ViewQuery, wallMs: Int64) -> (QueryRange, endMs: Int64) {
         let endMs = q.atMs ?? clockMs(wallMs: wallMs)
-        return (QueryRange(q.window, endMs: endMs, oldestMs: oldestMs == .max ? nil : oldestMs), endMs)
+        var oldest = oldestMs
+        // A folded cell holding the oldest event starts before it: `all` covers the whole cell.
+        if !compactedBelow.isEmpty, let first = oldestMinute, first < Int64.max / 60_000 {
+            oldest = min(oldest, first * 60_000)
+        }
+        return (QueryRange(q.window, endMs: endMs, oldestMs: oldest == .max ? nil : oldest), endMs)
     }
 
     /// One grouping's cells summed per cell over `[start, end]`, keeping those `plan` passes. Summed into a
@@ -47,11 +52,11 @@ extension Rollup {
     func sum(_ p: Plan, fromMinute start: Int64, toMinute end: Int64) -> CellTable {
         var out = CellTable()
         let all = p.filters.isEmpty
-        forEachBucket(fromMinute: start, toMinute: end) { b in
+        forEachBucket(fromMinute: start, toMinute: end) { b, share in
             let t = b.tables[p.slot]
             for i in 0..<t.keys.count {
                 let (a, bb) = CellTable.ids(t.keys[i])
-                if all || p.passes(a, bb) { out.merge(a, bb, t.cells[i]) }
+                if all || p.passes(a, bb) { out.merge(a, bb, t.cells[i].share(share, rotation: t.keys[i])) }
             }
         }
         return out
@@ -72,7 +77,7 @@ extension Rollup {
         if q.groupBy == .apiKey, let slot = groupingIndex[.pair(.feature, .apiKey)] {
             // Only which pairs occur is needed, not their sums: each distinct cell key counts once for its key.
             var seen = UInt64Table(capacity: 1024)
-            forEachBucket(fromMinute: r.startMinute, toMinute: r.endMinute) { b in
+            forEachBucket(fromMinute: r.startMinute, toMinute: r.endMinute) { b, _ in
                 for key in b.tables[slot].keys {
                     var fresh = false
                     _ = seen.getOrInsert(key) { fresh = true; return 0 }
@@ -104,16 +109,18 @@ extension Rollup {
         // Dense (empty minutes as zero points) up to ~2 years; past that one stray timestamp (year
         // 0001 or 9999) would ask for billions of points, so only minutes holding data are listed.
         let dense = r.endMinute - r.startMinute < Rollup.denseSeriesMinutes
-        let minutes: [Int64] = dense ? [] : buckets.keys.filter { $0 >= r.startMinute && $0 <= r.endMinute }.sorted()
+        let minutes: [Int64] = dense ? [] : buckets.values.flatMap { b in (b.minute..<(b.minute + b.span)) }
+            .filter { $0 >= r.startMinute && $0 <= r.endMinute }.sorted()
         var out: [SeriesPoint] = []
         out.reserveCapacity(dense ? Int(r.endMinute - r.startMinute + 1) : minutes.count)
         for minute in dense ? Array(r.startMinute...r.endMinute) : minutes {
             var m = Measures()
-            if let b = buckets[minute] {
+            // A folded span's cells are spread evenly over its minutes (`CellShare`).
+            if let (b, share) = bucket(containing: minute) {
                 let t = b.tables[p.slot]
                 for i in 0..<t.keys.count {
                     let (a, bb) = CellTable.ids(t.keys[i])
-                    if p.passes(a, bb) { m.merge(t.cells[i]) }
+                    if p.passes(a, bb) { m.merge(t.cells[i].share(share, rotation: t.keys[i])) }
                 }
             }
             out.append(SeriesPoint(minuteStartMs: minute * 60_000, measures: m))
@@ -130,13 +137,14 @@ extension Rollup {
         let pos = p.groupPosition ?? 0
         var byID = [Int32: [Double]]()
         for minute in start...end {
-            guard let b = buckets[minute] else { continue }
+            guard let (b, share) = bucket(containing: minute) else { continue }
             let t = b.tables[p.slot]
             let col = Int(minute - start)
             for i in 0..<t.keys.count {
                 let (a, bb) = CellTable.ids(t.keys[i])
                 if !p.passes(a, bb) { continue }
-                byID[pos == 0 ? a : bb, default: Array(repeating: 0, count: minutes)][col] += t.cells[i].spend
+                let spend = share.part(t.cells[i].spend)
+                byID[pos == 0 ? a : bb, default: Array(repeating: 0, count: minutes)][col] += spend
             }
         }
         let names = interner(dim)
