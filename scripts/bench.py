@@ -464,7 +464,7 @@ def section_startup(args) -> dict:
     print(f"\nstartup: the console on a store of {full['events']:,} events ({store_mb:.0f} MB, written by "
           f"check --store in {written_s:.1f} s)")
     print(f"  every event replayed (reference)  first frame {full['first_frame_ms']:8.1f} ms  "
-          f"peak RSS {full['peak_rss_mb']:.0f} MB")
+          f"peak RSS {full['peak_rss_mb']:.0f} MB  (then {full['stop_ms']:.0f} ms to save the whole checkpoint)")
     print(f"  from the checkpoint               first frame {best['first_frame_ms']:8.1f} ms  "
           f"peak RSS {best['peak_rss_mb']:.0f} MB  ({best['checkpoint_minutes']} minutes; runs: "
           f"{' '.join(str(r['first_frame_ms']) for r in loads)})")

@@ -121,7 +121,9 @@ struct ConsoleBenchCommand: ParsableCommand {
         terminal.draw(app.renderFrame())
         let first = Self.ms(t0)
         let events = ingest.read { $0.counters.eventsCounted }
+        let stopping = DispatchTime.now()
         ingest.stop()  // waits for the checkpoint a full replay saves
+        let stopMs = Self.ms(stopping)
         terminal.close()
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -130,6 +132,7 @@ struct ConsoleBenchCommand: ParsableCommand {
             "first_frame_ms": (first * 10).rounded() / 10, "events": events,
             "checkpoint_minutes": r.checkpointMinutes, "events_after_checkpoint": r.eventsAfterCheckpoint,
             "full_replay_reason": r.fullReplayReason ?? "", "peak_rss_mb": Double(usage.ru_maxrss / 1024),
+            "stop_ms": (stopMs * 10).rounded() / 10,
         ]
         let data = try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
