@@ -184,14 +184,22 @@ enum FuzzTargets {
             RollupCheckpoint.Minute(minute: (try? BinaryReader.unsealing(blob) { try $0.signed() }) ?? 0, sweeps: 0,
                                     bytes: blob)
         }
+        // Without and with time compaction (a seed of each kind is in the corpus).
+        let folds = [CompactionTier(ageMinutes: 3, spanMinutes: 5), CompactionTier(ageMinutes: 8, spanMinutes: 10)]
+        for compaction in [[], folds] { checkpoint(restoring: sealed[0], Array(minutes), compaction: compaction) }
+    }
+
+    static func checkpoint(restoring state: [UInt8], _ minutes: [RollupCheckpoint.Minute],
+                           compaction: [CompactionTier]) {
         func console() -> Rollup {
             var o = Rollup.Options()
             o.internAllDimensions = true
             o.cardinality = 2000
+            o.compaction = compaction
             return Rollup(options: o)
         }
         let r = console()
-        guard (try? RollupCheckpoint.restore(r, state: sealed[0], minutes: Array(minutes))) != nil else {
+        guard (try? RollupCheckpoint.restore(r, state: state, minutes: minutes)) != nil else {
             if r.eventsCounted != 0 || !r.buckets.isEmpty { fatalError("a refused checkpoint changed the rollup") }
             return
         }
@@ -208,6 +216,7 @@ enum FuzzTargets {
                 e.supersedeRank = UInt64(k)
                 r.ingest(e)
             }
+            _ = try? r.total([], fromMinute: newest / 60_000 - 30, toMinute: newest / 60_000)
         }
         let again = console()
         RollupCheckpoint.markChanged(r, minutes: Array(r.buckets.keys))

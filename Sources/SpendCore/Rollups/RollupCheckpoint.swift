@@ -3,7 +3,7 @@
 /// request ids and standing records), so that a checkpoint rewrites only the minutes that changed. Restoring one
 /// and then ingesting the events after it gives what replaying every event would; docs/store.md says where not.
 public enum RollupCheckpoint {
-    static let version: UInt64 = 2
+    static let version: UInt64 = 3
 
     /// One minute's blob, with the number of dedupe sweeps the rollup had made when it was written.
     public struct Minute: Sendable {
@@ -95,6 +95,7 @@ public enum RollupCheckpoint {
         for m in minutes { w.signed(m) }
         w.count(r.compactedBelow.count)
         for m in r.compactedBelow { w.signed(m) }
+        w.count(r.dedupe.count)  // sizes the restored table once instead of growing it
         return w.sealed()
     }
 
@@ -128,6 +129,7 @@ public enum RollupCheckpoint {
         var unpriced: [Int32: Int64] = [:]
         var minutes: [Int64] = []
         var compactedBelow: [Int64] = []
+        var requestIDs = 0
     }
 
     static func decodeHead(_ s: inout BinaryReader, cardinality: Int) throws -> Head {
@@ -156,6 +158,7 @@ public enum RollupCheckpoint {
         }
         for _ in 0..<(try s.count(minBytes: 1)) { h.minutes.append(try s.signed()) }
         for _ in 0..<(try s.count(minBytes: 1)) { h.compactedBelow.append(try s.signed()) }
+        h.requestIDs = Int(clamping: try s.varint())
         guard s.isAtEnd else { throw Unusable(description: "checkpoint state longer than its contents") }
         return h
     }
@@ -173,7 +176,8 @@ public enum RollupCheckpoint {
         let expected = Set(head.minutes)
         var buckets: [Int64: MinuteBucket] = [:]
         buckets.reserveCapacity(expected.count)
-        var ids: [(UInt64, Int64)] = []
+        // A hint only: a damaged one must not make a huge table (the set grows past it if need be).
+        var dedupe = RequestIDSet(capacity: max(1024, min(head.requestIDs, 1 << 22)))
         var standing = ContiguousArray<InternedEvent>()
         let limits = head.interners.map { Int32($0.names.count) }
         try readMinutes { m, blobSweeps, blob in
@@ -181,14 +185,12 @@ public enum RollupCheckpoint {
             // Ids of a minute below the last sweep's cut were forgotten by it, unless written after it (late ones).
             let keepIDs = m >= sweptBelow || blobSweeps == sweeps
             buckets[m] = try BinaryReader.unsealing(blob) {
-                try decode(&$0, minute: m, rollup: r, limits: limits, keepIDs: keepIDs, ids: &ids, standing: &standing)
+                try decode(&$0, minute: m, rollup: r, limits: limits, keepIDs: keepIDs, ids: &dedupe, standing: &standing)
             }
         }
         guard buckets.count == expected.count else {
             throw Unusable(description: "checkpoint misses \(expected.count - buckets.count) of its minutes")
         }
-        var dedupe = RequestIDSet(capacity: max(1024, ids.count))
-        for (h, m) in ids where h != 0 { _ = dedupe.insert(h, minute: m) }
         var supersedable = UInt64Table(capacity: max(64, standing.count))
         for (i, e) in standing.enumerated() { supersedable.set(e.requestHash, Int32(i)) }
 
@@ -240,7 +242,7 @@ public enum RollupCheckpoint {
     }
 
     static func decode(_ s: inout BinaryReader, minute: Int64, rollup r: Rollup, limits: [Int32], keepIDs: Bool,
-                       ids: inout [(UInt64, Int64)],
+                       ids: inout RequestIDSet,
                        standing: inout ContiguousArray<InternedEvent>) throws -> MinuteBucket {
         guard try s.signed() == minute else { throw Unusable(description: "checkpoint minute out of place") }
         let span = try s.signed()
@@ -274,7 +276,7 @@ public enum RollupCheckpoint {
         }
         for _ in 0..<(try s.count(minBytes: 8)) {
             let h = try s.u64()
-            if keepIDs { ids.append((h, minute)) }
+            if keepIDs && h != 0 { _ = ids.insert(h, minute: minute) }
         }
         for _ in 0..<(try s.count(minBytes: 40)) { standing.append(try decodeEvent(&s, limits: limits)) }
         guard s.isAtEnd else { throw Unusable(description: "checkpoint minute longer than its contents") }
