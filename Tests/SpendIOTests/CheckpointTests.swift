@@ -199,11 +199,78 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(RollupCheckpoint.shape(of: Rollup(options: CheckpointTests.options())), base)
     }
 
+    static func folded() -> Rollup.Options {
+        var o = options()
+        o.compaction = [CompactionTier(ageMinutes: 60, spanMinutes: 5)]
+        return o
+    }
+
+    static func event(_ ms: Int64, _ id: String, rank: UInt64 = 0, input: Int64 = 100, error: Bool = false) -> SpendEvent {
+        var e = SpendEvent(timestampMs: ms, requestID: id, feature: "agent-planner", apiKey: "sk-review",
+                           model: "claude-sonnet-4-5", usage: TokenUsage(input: input, output: 10), isError: error)
+        e.supersedeRank = rank
+        return e
+    }
+
+    func testFoldedMinutesKeepTheirRequestIDsAndStandingRecordsThroughACheckpoint() throws {
+        // Found in review: ids and standing records of minutes 1–4 of a 5-minute cell were left out of its blob.
+        let t0: Int64 = 1_795_910_400_000
+        let full = Rollup(options: CheckpointTests.folded()), live = Rollup(options: CheckpointTests.folded())
+        for r in [full, live] {
+            r.ingest(CheckpointTests.event(t0 + 120_000, "req-a"))
+            r.ingest(CheckpointTests.event(t0 + 180_000, "stream-b", rank: 1))
+            r.ingest(CheckpointTests.event(t0 + 120 * 60_000, "req-later"))
+        }
+        XCTAssertTrue(live.buckets.values.contains { $0.span == 5 })
+        let restarted = Rollup(options: CheckpointTests.folded())
+        try RollupCheckpoint.restore(restarted, state: RollupCheckpoint.state(live),
+                                     minutes: RollupCheckpoint.takeChangedMinutes(live))
+        for r in [full, restarted] {
+            r.ingest(CheckpointTests.event(t0 + 120_000, "req-a"))
+            r.ingest(CheckpointTests.event(t0 + 180_000, "stream-b", rank: 2, input: 500))
+        }
+        XCTAssertEqual(full.counters.eventsCounted, restarted.counters.eventsCounted)
+        XCTAssertEqual(full.counters.superseded, 1)
+        XCTAssertEqual(RollupDifferences.between(full, restarted), [])
+    }
+
+    func testAHostileCheckpointBehindAValidSealIsRefused() throws {
+        // Found in review: these restored, then crashed the next read.
+        let t0: Int64 = 1_795_910_400_000
+        let live = Rollup(options: CheckpointTests.options())
+        live.ingest(CheckpointTests.event(t0, "a"))
+        live.unpricedByModel[999] = 1
+        XCTAssertThrowsError(try RollupCheckpoint.restore(Rollup(options: CheckpointTests.options()),
+                                                          state: RollupCheckpoint.state(live),
+                                                          minutes: RollupCheckpoint.takeChangedMinutes(live))) {
+            XCTAssertTrue("\($0)".contains("unknown model"), "\($0)")
+        }
+        let far = Rollup(options: CheckpointTests.folded())
+        far.ingest(CheckpointTests.event(t0, "b"))
+        var state = RollupCheckpoint.state(far), minutes = RollupCheckpoint.takeChangedMinutes(far)
+        // A minute moved next to Int64.max, resealed: refused, not restored to overflow later.
+        var w = BinaryWriter()
+        w.signed(Int64.max / 60_000 - 1)
+        let rest = try BinaryReader.unsealing(minutes[0].bytes) { r -> [UInt8] in
+            _ = try r.signed()
+            return Array(UnsafeRawBufferPointer(start: r.base + r.offset, count: r.end - r.offset))
+        }
+        var bytes = w.bytes + rest
+        let h = bytes.withUnsafeBytes { ByteHash.hash($0.baseAddress!, $0.count) }
+        withUnsafeBytes(of: h.littleEndian) { bytes.append(contentsOf: $0) }
+        minutes[0] = RollupCheckpoint.Minute(minute: Int64.max / 60_000 - 1, sweeps: 0, bytes: bytes)
+        far.buckets[Int64.max / 60_000 - 1] = far.buckets.values.first
+        state = RollupCheckpoint.state(far)
+        let fresh = Rollup(options: CheckpointTests.folded())
+        XCTAssertThrowsError(try RollupCheckpoint.restore(fresh, state: state, minutes: minutes))
+        XCTAssertEqual(fresh.buckets.count, 0)
+    }
+
     // MARK: through the store
 
     /// Writes `data` to a followed-to-its-end file source with the store on (a writer), then stops.
     func write(_ data: Data, to file: String, store: String, checkpointEvery: Double? = 60,
-               prices: PriceTable = .bundled) throws {
+               prices: PriceTable = .bundled, commitEvents: Int = 50_000) throws {
         if let h = FileHandle(forWritingAtPath: file) {
             h.seekToEndOfFile()
             h.write(data)
@@ -216,6 +283,7 @@ final class CheckpointTests: XCTestCase {
         o.storePath = store
         o.retentionDays = 3650
         o.checkpointIntervalSeconds = checkpointEvery
+        o.commitEvents = commitEvents
         var ro = Rollup.Options()
         ro.internAllDimensions = true
         let ingest = try LiveIngest(sources: [(.file(file), SourceSettings())],
@@ -274,6 +342,17 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(RollupDifferences.between(try fullReplay(store), again, storedDuplicates: true), [])
     }
 
+    func testAWriterThatCommittedInManyBatchesSavesItsCheckpointWhenItStops() throws {
+        // Found by `make tsan` (slower, so commits came before the stop): the stop saved no checkpoint when
+        // everything had been committed already.
+        let file = temp("events.jsonl"), store = temp("spend.db")
+        try write(HardTraffic(seed: 6).bytes(count: 3_000), to: file, store: store, commitEvents: 100)
+        let (rollup, summary) = try read(store)
+        XCTAssertNil(summary.fullReplayReason)
+        XCTAssertEqual(summary.eventsAfterCheckpoint, 0, "the checkpoint covers every committed event")
+        XCTAssertEqual(RollupDifferences.between(try fullReplay(store), rollup, storedDuplicates: true), [])
+    }
+
     func testAChangedPriceTableReplaysEveryEvent() throws {
         let file = temp("events.jsonl"), store = temp("spend.db")
         try write(HardTraffic(seed: 5).bytes(count: 3_000), to: file, store: store)
@@ -309,6 +388,34 @@ final class CheckpointTests: XCTestCase {
     func spend(_ r: Rollup) -> Double {
         let total = r.groupingIndex[.total]!
         return r.buckets.values.reduce(0) { $0 + ($1.tables[total].cells.first?.spend ?? 0) }
+    }
+
+    func testAReadersAsideCheckpointNeverMixesWithANewerWritersOne() throws {
+        // Found in review: a reader restored C1, a writer then saved C2 and stopped, and the reader's aside wrote its
+        // own minutes and cursor over C2's other minutes, which already held rows after that cursor.
+        let file = temp("events.jsonl"), store = temp("spend.db")
+        let parts = CheckpointTests.pieces(HardTraffic(seed: 99).bytes(count: 6_000), 2)
+        try write(parts[0], to: file, store: store)
+        try write(parts[1], to: file, store: store, checkpointEvery: nil)
+        var ro = Rollup.Options()
+        ro.internAllDimensions = true
+        var o = LiveIngest.Options()
+        o.storePath = store
+        o.retentionDays = 3650
+        o.checkpointsAfterReplay = true
+        let reader = try LiveIngest(sources: [], rollup: Rollup(options: ro), options: o)
+        XCTAssertGreaterThan(try XCTUnwrap(reader.storeReplay).eventsAfterCheckpoint, 0)
+        var late = ""
+        for k in 0..<50 {
+            late += #"{"ts":\#(HardTraffic(seed: 99).startMs + 60_000 + Int64(k) * 1_000),"feature":"support-chat","#
+                + #""model":"gpt-4o","input_tokens":1000,"output_tokens":10}"# + "\n"
+        }
+        try write(Data(late.utf8), to: file, store: store)  // a writer saves a newer checkpoint meanwhile
+        reader.start()
+        reader.stop()  // its aside must not be written over the writer's
+        let (restored, summary) = try read(store)
+        XCTAssertNil(summary.fullReplayReason)
+        XCTAssertEqual(RollupDifferences.between(try fullReplay(store), restored, storedDuplicates: true), [])
     }
 
     func data(_ bytes: Data, into store: String, file: String) throws {

@@ -141,6 +141,26 @@ final class TimeCompactionTests: XCTestCase {
         XCTAssertTrue(r.buckets.values.contains { $0.minute < horizon }, "the cell straddling the horizon stays")
     }
 
+    func testClassRowsOverPartOfAFoldedCellAreNeverNegative() throws {
+        // Found in review: a pair cell and its class cell were shared with different rotations.
+        var o = TimeCompactionTests.options(compacted: true)
+        o.compaction = [CompactionTier(ageMinutes: 60, spanMinutes: 5)]
+        let r = Rollup(options: o)
+        let t0: Int64 = 1_795_910_400_000
+        r.ingest(CheckpointTests.event(t0, "err-1", error: true))
+        r.ingest(CheckpointTests.event(t0 + 120 * 60_000, "later"))
+        XCTAssertEqual(r.buckets[Rollup.floorDiv(t0, 60_000)]?.span, 5)
+        var seen: Int64 = 0
+        for j in 0..<5 {
+            let q = ViewQuery(groupBy: nil, window: .minutes(1), atMs: t0 + Int64(j) * 60_000 + 30_000)
+            let rows = try r.classRows(q, wallMs: 0).rows
+            for row in rows { XCTAssertGreaterThanOrEqual(row.measures.requests, 0, "minute \(j)") }
+            XCTAssertFalse(rows.contains { $0.requestClass == .ordinary && $0.measures.requests > 0 }, "minute \(j)")
+            seen += rows.reduce(0) { $0 + $1.measures.requests }
+        }
+        XCTAssertEqual(seen, 1, "the failed request is in exactly one of the cell's minutes")
+    }
+
     func testACheckpointCarriesTheFolds() throws {
         let data = HardTraffic(seed: 34).bytes(count: 16_000)
         let parts = CheckpointTests.pieces(data, 2)

@@ -53,5 +53,8 @@ public final class MinuteBucket {
         for (m, readings) in gpuByMinute.sorted(by: { $0.key < $1.key }) where m >= start && m <= end { body(m, readings) }
     }
 
-    public var memoryBytes: Int { tables.reduce(0) { $0 + $1.memoryBytes } + classes.memoryBytes + gpus.count * 120 }
+    public var memoryBytes: Int {
+        tables.reduce(0) { $0 + $1.memoryBytes } + classes.memoryBytes
+            + (gpus.count + gpuByMinute.values.reduce(0) { $0 + $1.count }) * 120
+    }
 }

@@ -3,7 +3,7 @@
 /// request ids and standing records), so that a checkpoint rewrites only the minutes that changed. Restoring one
 /// and then ingesting the events after it gives what replaying every event would; docs/store.md says where not.
 public enum RollupCheckpoint {
-    static let version: UInt64 = 3
+    static let version: UInt64 = 4
 
     /// One minute's blob, with the number of dedupe sweeps the rollup had made when it was written.
     public struct Minute: Sendable {
@@ -41,19 +41,20 @@ public enum RollupCheckpoint {
     public static func takeChangedMinutes(_ r: Rollup) -> [Minute] {
         let changed = r.buckets.values.filter(\.changed).sorted { $0.minute < $1.minute }
         guard !changed.isEmpty else { return [] }
-        var ids = [[UInt64]](repeating: [], count: changed.count)
+        var ids = [[(UInt64, Int64)]](repeating: [], count: changed.count)
         var standing = [[Int]](repeating: [], count: changed.count)
         var slotOf: [Int64: Int] = [:]
         for (i, b) in changed.enumerated() { slotOf[b.minute] = i }
+        // An id or record belongs to the cell holding its minute (a folded cell holds several minutes).
         if changed.count == r.buckets.count {
-            r.dedupe.forEach { h, m in if let i = slotOf[m] { ids[i].append(h) } }
+            r.dedupe.forEach { h, m in if let i = slotOf[r.cellKey(m)] { ids[i].append((h, m)) } }
         } else {
             // Most checkpoints rewrite a few minutes: a range check skips the dictionary for the rest.
-            let lo = changed.first!.minute, hi = changed.last!.minute
-            r.dedupe.forEach { h, m in if m >= lo && m <= hi, let i = slotOf[m] { ids[i].append(h) } }
+            let lo = changed.first!.minute, hi = changed.last!.minute + changed.last!.span - 1
+            r.dedupe.forEach { h, m in if m >= lo && m <= hi, let i = slotOf[r.cellKey(m)] { ids[i].append((h, m)) } }
         }
         for (k, e) in r.standing.enumerated() {
-            if let i = slotOf[Rollup.floorDiv(e.timestampMs, 60_000)] { standing[i].append(k) }
+            if let i = slotOf[r.cellKey(Rollup.floorDiv(e.timestampMs, 60_000))] { standing[i].append(k) }
         }
         return changed.enumerated().map { i, b in
             b.changed = false
@@ -180,12 +181,20 @@ public enum RollupCheckpoint {
         var dedupe = RequestIDSet(capacity: max(1024, min(head.requestIDs, 1 << 22)))
         var standing = ContiguousArray<InternedEvent>()
         let limits = head.interners.map { Int32($0.names.count) }
+        for (model, _) in head.unpriced where model < 0 || model >= limits[Dimension.model.rawValue] {
+            throw Unusable(description: "checkpoint tally of an unknown model")
+        }
+        for v in [c[7], c[8]] where v != .min && v != .max && !(-maxTimeMs...maxTimeMs).contains(v) {
+            throw Unusable(description: "checkpoint time out of range")
+        }
         try readMinutes { m, blobSweeps, blob in
             guard expected.contains(m), buckets[m] == nil else { return }  // a minute the rollup had let go of
-            // Ids of a minute below the last sweep's cut were forgotten by it, unless written after it (late ones).
-            let keepIDs = m >= sweptBelow || blobSweeps == sweeps
+            let span = spanFor(m, compactedBelow: head.compactedBelow, tiers: r.options.compaction)
+            // Ids below the last sweep's cut were forgotten by it, unless their blob was written after it (late ones).
+            let ids = IDRule(sweptBelow: sweptBelow, writtenAfterSweep: blobSweeps == sweeps)
             buckets[m] = try BinaryReader.unsealing(blob) {
-                try decode(&$0, minute: m, rollup: r, limits: limits, keepIDs: keepIDs, ids: &dedupe, standing: &standing)
+                try decode(&$0, minute: m, span: span, rollup: r, limits: limits, rule: ids, ids: &dedupe,
+                           standing: &standing)
             }
         }
         guard buckets.count == expected.count else {
@@ -209,9 +218,26 @@ public enum RollupCheckpoint {
         r.compactedBelow = head.compactedBelow
     }
 
+    /// Event times a checkpoint may hold: far beyond any real one, and far from overflowing minute arithmetic.
+    static let maxTimeMs: Int64 = Int64.max / 4
+    static let maxMinute: Int64 = maxTimeMs / 60_000
+
+    struct IDRule {
+        let sweptBelow: Int64
+        let writtenAfterSweep: Bool
+        func keeps(_ minute: Int64) -> Bool { writtenAfterSweep || minute >= sweptBelow }
+    }
+
+    /// The span a cell starting at `minute` has under these watermarks (what `Rollup.spanAt` says once restored).
+    static func spanFor(_ minute: Int64, compactedBelow: [Int64], tiers: [CompactionTier]) -> Int64 {
+        var span: Int64 = 1
+        for (t, below) in compactedBelow.enumerated() where minute < below { span = tiers[t].spanMinutes }
+        return span
+    }
+
     // MARK: one minute
 
-    static func encode(_ b: MinuteBucket, ids: [UInt64], standing: [InternedEvent]) -> [UInt8] {
+    static func encode(_ b: MinuteBucket, ids: [(UInt64, Int64)], standing: [InternedEvent]) -> [UInt8] {
         var w = BinaryWriter(capacity: 64 + b.tables.reduce(0) { $0 + $1.cells.count * 32 } + ids.count * 8)
         w.signed(b.minute)
         w.signed(b.span)
@@ -235,19 +261,25 @@ public enum RollupCheckpoint {
             }
         }
         w.count(ids.count)
-        for h in ids { w.u64(h) }
+        for (h, m) in ids {
+            w.u64(h)
+            w.signed(m - b.minute)  // the id's own minute: the horizon forgets ids by it
+        }
         w.count(standing.count)
         for e in standing { encode(e, &w) }
         return w.sealed()
     }
 
-    static func decode(_ s: inout BinaryReader, minute: Int64, rollup r: Rollup, limits: [Int32], keepIDs: Bool,
-                       ids: inout RequestIDSet,
+    static func decode(_ s: inout BinaryReader, minute: Int64, span expected: Int64, rollup r: Rollup,
+                       limits: [Int32], rule: IDRule, ids: inout RequestIDSet,
                        standing: inout ContiguousArray<InternedEvent>) throws -> MinuteBucket {
-        guard try s.signed() == minute else { throw Unusable(description: "checkpoint minute out of place") }
+        guard try s.signed() == minute, (-maxMinute...maxMinute).contains(minute) else {
+            throw Unusable(description: "checkpoint minute out of place")
+        }
         let span = try s.signed()
-        guard span == 1 || r.options.compaction.contains(where: { $0.spanMinutes == span }) else {
-            throw Unusable(description: "checkpoint minute of an unknown span")
+        // Every cell has the span its watermarks give and starts on a multiple of it, so no two overlap.
+        guard span == expected, Rollup.floorDiv(minute, span) * span == minute else {
+            throw Unusable(description: "checkpoint cell of the wrong span")
         }
         guard try s.count() == r.plan.count else { throw Unusable(description: "checkpoint of other groupings") }
         let b = MinuteBucket(minute: minute, groupings: r.plan.count, span: span)
@@ -274,11 +306,17 @@ public enum RollupCheckpoint {
             g.runningSum = try s.f64(); g.runningCount = try s.signed()
             if span == 1 { b.gpus[id] = g } else { b.gpuByMinute[minute + offset, default: [:]][id] = g }
         }
-        for _ in 0..<(try s.count(minBytes: 8)) {
-            let h = try s.u64()
-            if keepIDs && h != 0 { _ = ids.insert(h, minute: minute) }
+        for _ in 0..<(try s.count(minBytes: 9)) {
+            let h = try s.u64(), offset = try s.signed()
+            guard offset >= 0, offset < span else { throw Unusable(description: "request id outside its cell") }
+            if h != 0 && rule.keeps(minute + offset) { _ = ids.insert(h, minute: minute + offset) }
         }
-        for _ in 0..<(try s.count(minBytes: 40)) { standing.append(try decodeEvent(&s, limits: limits)) }
+        for _ in 0..<(try s.count(minBytes: 40)) {
+            let e = try decodeEvent(&s, limits: limits)
+            let m = Rollup.floorDiv(e.timestampMs, 60_000)
+            guard m >= minute, m < minute + span else { throw Unusable(description: "standing record outside its cell") }
+            standing.append(e)
+        }
         guard s.isAtEnd else { throw Unusable(description: "checkpoint minute longer than its contents") }
         b.changed = false
         return b
@@ -324,17 +362,23 @@ public enum RollupCheckpoint {
             guard a >= 0, b >= 0, valid(a, b) else { throw Unusable(description: "checkpoint cell of an unknown id") }
             let mask = try s.varint()
             var m = Measures()
-            m.requests = try mask & 1 != 0 ? s.signed() : 0
-            m.errors = try mask & 2 != 0 ? s.signed() : 0
-            m.retries = try mask & 4 != 0 ? s.signed() : 0
-            m.gatewayCacheHits = try mask & 8 != 0 ? s.signed() : 0
-            m.batchRequests = try mask & 16 != 0 ? s.signed() : 0
-            m.unpriced = try mask & 32 != 0 ? s.signed() : 0
-            m.inputTokens = try mask & 64 != 0 ? s.signed() : 0
-            m.outputTokens = try mask & 128 != 0 ? s.signed() : 0
-            m.cacheReadTokens = try mask & 256 != 0 ? s.signed() : 0
-            m.cacheWriteTokens = try mask & 512 != 0 ? s.signed() : 0
-            m.reasoningTokens = try mask & 1024 != 0 ? s.signed() : 0
+            // Int64.min has no negation: a share of it would trap.
+            func v() throws -> Int64 {
+                let x = try s.signed()
+                guard x != .min else { throw Unusable(description: "checkpoint count out of range") }
+                return x
+            }
+            m.requests = try mask & 1 != 0 ? v() : 0
+            m.errors = try mask & 2 != 0 ? v() : 0
+            m.retries = try mask & 4 != 0 ? v() : 0
+            m.gatewayCacheHits = try mask & 8 != 0 ? v() : 0
+            m.batchRequests = try mask & 16 != 0 ? v() : 0
+            m.unpriced = try mask & 32 != 0 ? v() : 0
+            m.inputTokens = try mask & 64 != 0 ? v() : 0
+            m.outputTokens = try mask & 128 != 0 ? v() : 0
+            m.cacheReadTokens = try mask & 256 != 0 ? v() : 0
+            m.cacheWriteTokens = try mask & 512 != 0 ? v() : 0
+            m.reasoningTokens = try mask & 1024 != 0 ? v() : 0
             if mask & (1 << 11) != 0 { m.spend = try s.f64() }
             if mask & (1 << 12) != 0 { m.latencySumMs = try s.f64() }
             if mask & (1 << 13) != 0 {

@@ -471,13 +471,16 @@ public final class LiveIngest: SpendFeed {
         defer { commitLock.unlock() }
         let checkpointEvery = store.readOnly ? nil : options.checkpointIntervalSeconds
         let owed = checkpointOwed && checkpointEvery != nil
-        guard store.hasStaged || owed else { return }
+        // Stopping saves what was committed since the last checkpoint, even with nothing left to commit.
+        let closing = force && uncheckpointed && checkpointEvery != nil
+        guard store.hasStaged || owed || closing else { return }
         // A store that refuses writes is retried once a second, not on every batch.
         let interval = storeFailing ? max(1, options.commitIntervalSeconds) : options.commitIntervalSeconds
         guard force || (!storeFailing && store.stagedCount >= options.commitEvents)
                 || Date().timeIntervalSince(lastCommit) >= interval else { return }
         rollupLock.lock()
         store.stage(from: rollup)
+        let savesEvents = store.stagedCount > 0
         // Taken with what was just staged, so the saved checkpoint holds exactly the events saved with it.
         var checkpoint: StoreCheckpoint?
         if let every = checkpointEvery, force || owed || Date().timeIntervalSince(lastCheckpoint) >= every {
@@ -501,6 +504,9 @@ public final class LiveIngest: SpendFeed {
                 lastCheckpoint = Date()
                 checkpointOwed = false
                 checkpointReplacesAll = false
+                uncheckpointed = false
+            } else if savesEvents {
+                uncheckpointed = true
             }
             lastCommit = Date()
             // A console left running for weeks keeps its retention too.
@@ -531,6 +537,8 @@ public final class LiveIngest: SpendFeed {
     /// The next checkpoint replaces every saved minute (the saved one did not fit, or there was none).
     var checkpointReplacesAll = false
     var lastCheckpoint = Date()
+    /// Events were committed since the last checkpoint (`commitLock`).
+    var uncheckpointed = false
     lazy var checkpointShape = RollupCheckpoint.shape(of: rollup)
 
     /// A reader's checkpoint after a full replay, taken on the ingest thread once the console is drawing.

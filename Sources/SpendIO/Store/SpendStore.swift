@@ -122,6 +122,8 @@ public final class SpendStore {
     /// The retention horizon the last `replay` read from, and the rows it read up to.
     public internal(set) var replayFromMs = Int64.min
     var replayCursors: (events: Int64, gpu: Int64) = (0, 0)
+    /// The saved checkpoint as it was when the last `replay` began (a reader's aside checkpoint checks it).
+    var replayStartMark: CheckpointMark?
 
     func loadDimensionIDs() throws {
         let dims = try db.prepare("SELECT dim, id, hash FROM dims")
@@ -152,6 +154,11 @@ public final class SpendStore {
         do {
             var summary = StoreReplaySummary()
             var cursors: (Int64, Int64) = (0, 0)
+            // The checkpoint's head and minutes are read in one snapshot: a writer committing a newer one meanwhile
+            // must not give this reader an old head with newer minutes.
+            try db.execute("BEGIN")
+            defer { try? db.execute("COMMIT") }
+            replayStartMark = try SpendStore.checkpointMark(db)
             if useCheckpoint {
                 let shape = RollupCheckpoint.shape(of: rollup)
                 let (saved, why) = try savedCheckpoint(shape: shape, fromMs: minTimestampMs)
@@ -169,6 +176,7 @@ public final class SpendStore {
             } else {
                 summary.fullReplayReason = "checkpoint not read"
             }
+            try db.execute("COMMIT")
             let restored = Int(rollup.eventsCounted)
             let n = try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs, from: cursors)
             summary.eventsAfterCheckpoint = n

@@ -47,6 +47,10 @@ extension SpendStore {
 
     /// Writes `c` inside the caller's transaction, up to the events the store holds now.
     func writeCheckpoint(_ c: StoreCheckpoint, nowMs: Int64) throws {
+        try SpendStore.writeCheckpoint(c, nowMs: nowMs, into: db)
+    }
+
+    static func writeCheckpoint(_ c: StoreCheckpoint, nowMs: Int64, into db: SQLiteDatabase) throws {
         if c.replaceAll { try db.execute("DELETE FROM checkpoint_minutes") }
         let put = try db.prepare("INSERT OR REPLACE INTO checkpoint_minutes VALUES(?,?,?)")
         for m in c.minutes {
@@ -68,26 +72,51 @@ extension SpendStore {
         try head.run()
     }
 
-    /// Writes a checkpoint taken by a reader, up to the rows it read, when no writer holds the store; false if
-    /// one does (it checkpoints itself) or the write failed. The lock is taken and given up around the write.
+    /// Writes a checkpoint taken by a reader, up to the rows it read, on a connection of its own and without the
+    /// writer's lock (a writer starting meanwhile must not be refused): SQLite's write lock orders it with any
+    /// writer, and it is written only if the saved checkpoint is still the one the reader started from (`seen`).
+    /// Otherwise a writer saved a newer one, and mixing this reader's minutes with it would count rows twice.
+    /// A store without the checkpoint tables (an older spendtop's) is left as it is.
     static func writeCheckpointAside(path: String, _ c: StoreCheckpoint, eventRowid: Int64, gpuRowid: Int64,
-                                     nowMs: Int64) -> Bool {
-        guard let writer = try? SpendStore(path: path) else { return false }
-        defer { writer.releaseLock() }
+                                     seen: CheckpointMark?, nowMs: Int64) -> Bool {
+        guard let db = try? SQLiteDatabase(path: path, readOnly: false) else { return false }
+        sqlite3BusyLonger(db)
         do {
-            try writer.db.execute("BEGIN IMMEDIATE")
+            guard try hasCheckpointTables(db) else { return false }
+            try db.execute("BEGIN IMMEDIATE")
             do {
-                try writer.writeCheckpoint(c, nowMs: nowMs)
-                try writer.db.execute("UPDATE checkpoint SET event_rowid = \(eventRowid), gpu_rowid = \(gpuRowid)")
-                try writer.db.execute("COMMIT")
+                guard try checkpointMark(db) == seen else {
+                    try db.execute("ROLLBACK")
+                    return false
+                }
+                try writeCheckpoint(c, nowMs: nowMs, into: db)
+                try db.execute("UPDATE checkpoint SET event_rowid = \(eventRowid), gpu_rowid = \(gpuRowid)")
+                try db.execute("COMMIT")
             } catch {
-                try? writer.db.execute("ROLLBACK")
+                try? db.execute("ROLLBACK")
                 return false
             }
         } catch {
             return false
         }
         return true
+    }
+
+    /// Which saved checkpoint this is: its cursor and when it was written.
+    struct CheckpointMark: Equatable {
+        var eventRowid: Int64
+        var writtenMs: Int64
+    }
+
+    static func hasCheckpointTables(_ db: SQLiteDatabase) throws -> Bool {
+        let s = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('checkpoint', 'checkpoint_minutes')")
+        return try s.step() && s.int(0) == 2
+    }
+
+    static func checkpointMark(_ db: SQLiteDatabase) throws -> CheckpointMark? {
+        guard try hasCheckpointTables(db) else { return nil }
+        let s = try db.prepare("SELECT event_rowid, written_ms FROM checkpoint WHERE id = 1")
+        return try s.step() ? CheckpointMark(eventRowid: s.int(0), writtenMs: s.int(1)) : nil
     }
 
     struct SavedCheckpoint {
@@ -107,8 +136,7 @@ extension SpendStore {
 
     /// The saved checkpoint if a rollup of `shape` reading events from `fromMs` on may start from it, else why not.
     func savedCheckpoint(shape: String, fromMs: Int64) throws -> (SavedCheckpoint?, String) {
-        let exists = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='checkpoint'")
-        guard try exists.step(), exists.int(0) == 1 else { return (nil, "no checkpoint") }
+        guard try SpendStore.hasCheckpointTables(db) else { return (nil, "no checkpoint") }
         let head = try db.prepare("""
             SELECT shape, event_rowid, gpu_rowid, from_ms, oldest_minute, state,
                 (SELECT coalesce(max(rowid), 0) FROM events), (SELECT coalesce(max(rowid), 0) FROM gpu_samples)
@@ -143,9 +171,10 @@ extension SpendStore {
                                     replaceAll: full)
     }
 
-    /// Writes what `checkpointAfterReplay` took; false when a writer holds the store or the write failed.
+    /// Writes what `checkpointAfterReplay` took; false when a writer saved a newer checkpoint meanwhile or the
+    /// write failed.
     public func saveAside(_ c: StoreCheckpoint, nowMs: Int64) -> Bool {
         SpendStore.writeCheckpointAside(path: path, c, eventRowid: replayCursors.events, gpuRowid: replayCursors.gpu,
-                                        nowMs: nowMs)
+                                        seen: replayStartMark, nowMs: nowMs)
     }
 }

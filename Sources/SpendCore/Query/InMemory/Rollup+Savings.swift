@@ -38,8 +38,11 @@ extension Rollup {
             let c = b.classes
             for i in 0..<c.keys.count {
                 let (f, packed) = CellTable.ids(c.keys[i])
-                if wanted(f, RequestClass.unpack(packed).model) {
-                    special[c.keys[i], default: Measures()].merge(c.cells[i].share(share, rotation: c.keys[i]))
+                let model = RequestClass.unpack(packed).model
+                if wanted(f, model) {
+                    // Shared as its pair cell is, so the pair minus its classes never goes below zero.
+                    let part = c.cells[i].share(share, rotation: CellTable.key(f, model))
+                    special[c.keys[i], default: Measures()].merge(part)
                 }
             }
         }
