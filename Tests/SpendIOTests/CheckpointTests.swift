@@ -270,7 +270,8 @@ final class CheckpointTests: XCTestCase {
 
     /// Writes `data` to a followed-to-its-end file source with the store on (a writer), then stops.
     func write(_ data: Data, to file: String, store: String, checkpointEvery: Double? = 60,
-               prices: PriceTable = .bundled, commitEvents: Int = 50_000) throws {
+               prices: PriceTable = .bundled, commitEvents: Int = 50_000,
+               compaction: [CompactionTier] = []) throws {
         if let h = FileHandle(forWritingAtPath: file) {
             h.seekToEndOfFile()
             h.write(data)
@@ -286,6 +287,7 @@ final class CheckpointTests: XCTestCase {
         o.commitEvents = commitEvents
         var ro = Rollup.Options()
         ro.internAllDimensions = true
+        ro.compaction = compaction
         let ingest = try LiveIngest(sources: [(.file(file), SourceSettings())],
                                     rollup: Rollup(options: ro, prices: prices), options: o)
         ingest.start()
@@ -294,10 +296,11 @@ final class CheckpointTests: XCTestCase {
     }
 
     /// The console's reading of the store alone.
-    func read(_ store: String, prices: PriceTable = .bundled,
-              aside: Bool = false) throws -> (Rollup, StoreReplaySummary) {
+    func read(_ store: String, prices: PriceTable = .bundled, aside: Bool = false,
+              compaction: [CompactionTier] = []) throws -> (Rollup, StoreReplaySummary) {
         var ro = Rollup.Options()
         ro.internAllDimensions = true
+        ro.compaction = compaction
         let rollup = Rollup(options: ro, prices: prices)
         var o = LiveIngest.Options()
         o.storePath = store
@@ -310,9 +313,11 @@ final class CheckpointTests: XCTestCase {
     }
 
     /// What replaying every stored event gives.
-    func fullReplay(_ store: String, prices: PriceTable = .bundled) throws -> Rollup {
+    func fullReplay(_ store: String, prices: PriceTable = .bundled,
+                    compaction: [CompactionTier] = []) throws -> Rollup {
         var ro = Rollup.Options()
         ro.internAllDimensions = true
+        ro.compaction = compaction
         let rollup = Rollup(options: ro, prices: prices)
         let s = try SpendStore(path: store, readOnly: true)
         try s.replay(into: rollup, useCheckpoint: false)
@@ -351,6 +356,24 @@ final class CheckpointTests: XCTestCase {
         XCTAssertNil(summary.fullReplayReason)
         XCTAssertEqual(summary.eventsAfterCheckpoint, 0, "the checkpoint covers every committed event")
         XCTAssertEqual(RollupDifferences.between(try fullReplay(store), rollup, storedDuplicates: true), [])
+    }
+
+    func testAFoldingWritersCheckpointKeepsOneBlobPerCellAndRestoresExactly() throws {
+        // Checkpoints saved while minutes fold: the minutes' own blobs go when their cell is saved.
+        let file = temp("events.jsonl"), store = temp("spend.db")
+        let tiers = [CompactionTier(ageMinutes: 60, spanMinutes: 5), CompactionTier(ageMinutes: 150, spanMinutes: 15)]
+        let parts = CheckpointTests.pieces(HardTraffic(seed: 17).bytes(count: 12_000), 3)
+        for part in parts { try write(part, to: file, store: store, checkpointEvery: 0, commitEvents: 500, compaction: tiers) }
+        let (restored, summary) = try read(store, compaction: tiers)
+        XCTAssertNil(summary.fullReplayReason)
+        XCTAssertEqual(summary.eventsAfterCheckpoint, 0)
+        XCTAssertTrue(restored.buckets.values.contains { $0.span == 15 })
+        XCTAssertEqual(RollupDifferences.between(try fullReplay(store, compaction: tiers), restored,
+                                                 storedDuplicates: true), [])
+        let db = try SQLiteDatabase(path: store, readOnly: true)
+        let rows = try db.prepare("SELECT count(*) FROM checkpoint_minutes")
+        XCTAssertTrue(try rows.step())
+        XCTAssertEqual(Int(rows.int(0)), restored.buckets.count, "no blob left for a minute folded into a cell")
     }
 
     func testAChangedPriceTableReplaysEveryEvent() throws {

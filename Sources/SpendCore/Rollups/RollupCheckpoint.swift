@@ -10,10 +10,13 @@ public enum RollupCheckpoint {
         public let minute: Int64
         public let sweeps: Int64
         public let bytes: [UInt8]
-        public init(minute: Int64, sweeps: Int64, bytes: [UInt8]) {
+        /// Minutes the cell covers: the store deletes the blobs of the minutes folded into it.
+        public let span: Int64
+        public init(minute: Int64, sweeps: Int64, bytes: [UInt8], span: Int64 = 1) {
             self.minute = minute
             self.sweeps = sweeps
             self.bytes = bytes
+            self.span = span
         }
     }
 
@@ -59,7 +62,7 @@ public enum RollupCheckpoint {
         return changed.enumerated().map { i, b in
             b.changed = false
             return Minute(minute: b.minute, sweeps: r.dedupeSweeps,
-                          bytes: encode(b, ids: ids[i], standing: standing[i].map { r.standing[$0] }))
+                          bytes: encode(b, ids: ids[i], standing: standing[i].map { r.standing[$0] }), span: b.span)
         }
     }
 

@@ -53,11 +53,18 @@ extension SpendStore {
     static func writeCheckpoint(_ c: StoreCheckpoint, nowMs: Int64, into db: SQLiteDatabase) throws {
         if c.replaceAll { try db.execute("DELETE FROM checkpoint_minutes") }
         let put = try db.prepare("INSERT OR REPLACE INTO checkpoint_minutes VALUES(?,?,?)")
+        let folded = try db.prepare("DELETE FROM checkpoint_minutes WHERE minute > ? AND minute < ?")
         for m in c.minutes {
             put.bind(1, m.minute)
             put.bind(2, m.sweeps)
             put.bind(3, blob: m.bytes)
             try put.run()
+            // The minutes folded into this cell were saved on their own before: their blobs go.
+            if m.span > 1 {
+                folded.bind(1, m.minute)
+                folded.bind(2, m.minute + m.span)
+                try folded.run()
+            }
         }
         if let oldest = c.oldestMinute { try db.execute("DELETE FROM checkpoint_minutes WHERE minute < \(oldest)") }
         let head = try db.prepare("""
