@@ -441,6 +441,45 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(RollupDifferences.between(try fullReplay(store), restored, storedDuplicates: true), [])
     }
 
+    func testAWriterNoticesItsCheckpointWasReplacedByAReadersAndWritesAWholeOne() throws {
+        // Found in review: a reader's aside (here of other prices) replaced the checkpoint a running writer builds
+        // on, and the writer's next one wrote its changed minutes over the reader's, which then restored silently.
+        let file = temp("events.jsonl"), store = temp("spend.db")
+        let parts = CheckpointTests.pieces(HardTraffic(seed: 23).bytes(count: 6_000), 2)
+        try write(parts[0], to: file, store: store)
+        var ro = Rollup.Options()
+        ro.internAllDimensions = true
+        var o = LiveIngest.Options()
+        o.storePath = store
+        o.retentionDays = 3650
+        o.checkpointIntervalSeconds = 3600
+        let writerRollup = Rollup(options: ro)
+        let writer = try LiveIngest(sources: [(.file(file), SourceSettings())], rollup: writerRollup, options: o)
+        writer.start()
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        h.seekToEndOfFile()
+        h.write(parts[1])
+        try h.close()
+        let expected = try fullReplay(store).counters.eventsCounted
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while writer.read({ $0.counters.eventsCounted }) <= expected && Date() < deadline { usleep(10_000) }
+        XCTAssertTrue(writer.waitUntilCaughtUp(timeout: 30))
+        // Committed (every 0.25 s), not checkpointed: wait until the rows are in the store.
+        while try fullReplay(store).counters.eventsCounted < writer.read({ $0.counters.eventsCounted }) && Date() < deadline {
+            usleep(20_000)
+        }
+        var prices = PriceTable.bundled.prices
+        prices["gpt-4o"]?.input *= 3
+        let (_, aside) = try read(store, prices: PriceTable(prices: prices), aside: true)
+        XCTAssertEqual(aside.fullReplayReason, "the price table changed since the checkpoint")
+        XCTAssertEqual(try read(store, prices: PriceTable(prices: prices)).1.fullReplayReason, nil,
+                       "the reader's checkpoint is saved")
+        writer.stop()
+        let (restored, summary) = try read(store)
+        XCTAssertNil(summary.fullReplayReason)
+        XCTAssertEqual(RollupDifferences.between(try fullReplay(store), restored, storedDuplicates: true), [])
+    }
+
     func data(_ bytes: Data, into store: String, file: String) throws {
         try bytes.write(to: URL(fileURLWithPath: file))
         var ro = Rollup.Options()

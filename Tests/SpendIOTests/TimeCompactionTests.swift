@@ -159,6 +159,22 @@ final class TimeCompactionTests: XCTestCase {
             seen += rows.reduce(0) { $0 + $1.measures.requests }
         }
         XCTAssertEqual(seen, 1, "the failed request is in exactly one of the cell's minutes")
+
+        // A pair with two classes in one cell (a failure and a batch request): no minute goes below zero either.
+        let two = Rollup(options: o)
+        two.ingest(CheckpointTests.event(t0, "err-2", error: true))
+        var batch = CheckpointTests.event(t0 + 1_000, "batch-2")
+        batch.batch = true
+        two.ingest(batch)
+        two.ingest(CheckpointTests.event(t0 + 120 * 60_000, "later"))
+        var total: Int64 = 0
+        for j in 0..<5 {
+            let q = ViewQuery(groupBy: nil, window: .minutes(1), atMs: t0 + Int64(j) * 60_000 + 30_000)
+            let rows = try two.classRows(q, wallMs: 0).rows
+            for row in rows { XCTAssertGreaterThanOrEqual(row.measures.requests, 0, "minute \(j) \(row.requestClass)") }
+            total += rows.reduce(0) { $0 + $1.measures.requests }
+        }
+        XCTAssertEqual(total, 2)
     }
 
     func testACheckpointCarriesTheFolds() throws {

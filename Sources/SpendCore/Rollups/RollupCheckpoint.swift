@@ -298,15 +298,21 @@ public enum RollupCheckpoint {
             let id = try s.i32()
             guard id >= 0, id < limits[Dimension.allCases.count] else { throw Unusable(description: "damaged GPU id") }
             var g = GPUMeasures()
-            g.samples = try s.signed()
-            g.utilSum = try s.f64(); g.utilCount = try s.signed()
-            g.memUsedSum = try s.f64(); g.memUsedCount = try s.signed()
-            g.memTotalSum = try s.f64(); g.memTotalCount = try s.signed()
-            g.powerSum = try s.f64(); g.powerCount = try s.signed()
-            g.queueSum = try s.f64(); g.queueCount = try s.signed()
-            g.kvCacheSum = try s.f64(); g.kvCacheCount = try s.signed()
-            g.prefixHitSum = try s.f64(); g.prefixHitCount = try s.signed()
-            g.runningSum = try s.f64(); g.runningCount = try s.signed()
+            // Counts are added with overflow checks later: a hostile one near Int64.max would trap there.
+            func count() throws -> Int64 {
+                let n = try s.signed()
+                guard n >= 0, n < 1 << 48 else { throw Unusable(description: "GPU count out of range") }
+                return n
+            }
+            g.samples = try count()
+            g.utilSum = try s.f64(); g.utilCount = try count()
+            g.memUsedSum = try s.f64(); g.memUsedCount = try count()
+            g.memTotalSum = try s.f64(); g.memTotalCount = try count()
+            g.powerSum = try s.f64(); g.powerCount = try count()
+            g.queueSum = try s.f64(); g.queueCount = try count()
+            g.kvCacheSum = try s.f64(); g.kvCacheCount = try count()
+            g.prefixHitSum = try s.f64(); g.prefixHitCount = try count()
+            g.runningSum = try s.f64(); g.runningCount = try count()
             if span == 1 { b.gpus[id] = g } else { b.gpuByMinute[minute + offset, default: [:]][id] = g }
         }
         for _ in 0..<(try s.count(minBytes: 9)) {

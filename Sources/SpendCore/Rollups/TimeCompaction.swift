@@ -33,7 +33,8 @@ public struct CellShare: Sendable, Equatable {
     /// first minute.
     @inline(__always)
     public func part(_ v: Int64, rotation: UInt64 = 0) -> Int64 {
-        if v < 0 { return -part(-v, rotation: rotation) }
+        // Int64.min has no negation (only wrapped sums of hostile counts reach it): read as the nearest value.
+        if v < 0 { return -part(v == .min ? .max : -v, rotation: rotation) }
         let rem = v % span, r = Int64(rotation % UInt64(span))
         var n = (last - first + 1) * (v / span)
         if rem > 0 { for j in first...last where (j - r + span) % span < rem { n += 1 } }

@@ -110,7 +110,7 @@ public final class LiveIngest: SpendFeed {
             replayedEvents = try s.replay(into: rollup, minTimestampMs: oldest)
             let fullReplay = s.replaySummary.fullReplayReason != nil
             // Minutes the replay changed (all of them, or those of the events after the checkpoint) are saved soon.
-            checkpointOwed = (fullReplay || replayedEvents > 0) && !rollup.buckets.isEmpty
+            checkpointOwed = (fullReplay || s.replaySummary.eventsAfterCheckpoint > 0) && !rollup.buckets.isEmpty
             checkpointReplacesAll = fullReplay
             savedPositions = try s.positions()
             rollup.recordsForStore = !s.readOnly
@@ -200,6 +200,8 @@ public final class LiveIngest: SpendFeed {
             threadsDone.wait()
         }
         commitStore(force: true)
+        // The checkpoint was found replaced by a reader's: the whole one is written before the store is let go.
+        if checkpointOwed && store?.checkpointReplaced == true { commitStore(force: true) }
         commitLock.lock()
         store?.releaseLock()
         commitLock.unlock()
@@ -500,7 +502,15 @@ public final class LiveIngest: SpendFeed {
                 }
                 throw error
             }
-            if checkpoint != nil {
+            if checkpoint != nil, store.checkpointReplaced {
+                // Someone else's checkpoint is saved now: ours is written whole at the next commit.
+                rollupLock.lock()
+                RollupCheckpoint.markChanged(rollup, minutes: Array(rollup.buckets.keys))
+                rollupLock.unlock()
+                checkpointOwed = true
+                checkpointReplacesAll = true
+                uncheckpointed = true
+            } else if checkpoint != nil {
                 lastCheckpoint = Date()
                 checkpointOwed = false
                 checkpointReplacesAll = false

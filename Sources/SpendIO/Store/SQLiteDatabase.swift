@@ -15,7 +15,8 @@ final class SQLiteDatabase {
     let readOnly: Bool
 
     /// Read-only opens use a `mode=ro` URI: SQLite then never creates or writes a file of its own.
-    init(path: String, readOnly: Bool) throws {
+    /// `create: false` opens an existing file only (a reader's aside write must not make a store appear).
+    init(path: String, readOnly: Bool, create: Bool = true) throws {
         var db: OpaquePointer?
         let flags: Int32
         let name: String
@@ -28,7 +29,7 @@ final class SQLiteDatabase {
             flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX
         } else {
             name = path
-            flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+            flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         }
         let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {

@@ -124,6 +124,11 @@ public final class SpendStore {
     var replayCursors: (events: Int64, gpu: Int64) = (0, 0)
     /// The saved checkpoint as it was when the last `replay` began (a reader's aside checkpoint checks it).
     var replayStartMark: CheckpointMark?
+    /// The saved checkpoint a writer's next one builds on: the one it replayed from or last wrote.
+    var checkpointMark: CheckpointMark?
+    /// Set when a commit found the saved checkpoint replaced by someone else's (a reader's aside) and so did not
+    /// write its own changed minutes over it: the writer's next checkpoint must be whole.
+    public internal(set) var checkpointReplaced = false
 
     func loadDimensionIDs() throws {
         let dims = try db.prepare("SELECT dim, id, hash FROM dims")
@@ -159,6 +164,7 @@ public final class SpendStore {
             try db.execute("BEGIN")
             defer { try? db.execute("COMMIT") }
             replayStartMark = try SpendStore.checkpointMark(db)
+            checkpointMark = replayStartMark
             if useCheckpoint {
                 let shape = RollupCheckpoint.shape(of: rollup)
                 let (saved, why) = try savedCheckpoint(shape: shape, fromMs: minTimestampMs)
@@ -309,7 +315,18 @@ public final class SpendStore {
                         try deletePosition.run()
                     }
                 }
-                if let checkpoint { try writeCheckpoint(checkpoint, nowMs: nowMs) }
+                if let checkpoint {
+                    // A reader's aside may have replaced the checkpoint this writer's minutes build on: only a
+                    // whole one may then be written (the caller takes it next time).
+                    let saved = try SpendStore.checkpointMark(db)
+                    if checkpoint.replaceAll || saved == checkpointMark {
+                        try writeCheckpoint(checkpoint, nowMs: nowMs)
+                        checkpointMark = try SpendStore.checkpointMark(db)
+                        checkpointReplaced = false
+                    } else {
+                        checkpointReplaced = true
+                    }
+                }
                 try db.execute("COMMIT")
             } catch {
                 try? db.execute("ROLLBACK")

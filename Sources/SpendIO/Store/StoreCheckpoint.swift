@@ -69,7 +69,8 @@ extension SpendStore {
         if let oldest = c.oldestMinute { try db.execute("DELETE FROM checkpoint_minutes WHERE minute < \(oldest)") }
         let head = try db.prepare("""
             INSERT OR REPLACE INTO checkpoint VALUES(1, ?, (SELECT coalesce(max(rowid), 0) FROM events),
-                (SELECT coalesce(max(rowid), 0) FROM gpu_samples), ?, ?, ?, ?)
+                (SELECT coalesce(max(rowid), 0) FROM gpu_samples), ?, ?,
+                max(?, coalesce((SELECT written_ms + 1 FROM checkpoint WHERE id = 1), 0)), ?)
             """)
         head.bind(1, c.shape)
         head.bind(2, c.fromMs)
@@ -86,7 +87,7 @@ extension SpendStore {
     /// A store without the checkpoint tables (an older spendtop's) is left as it is.
     static func writeCheckpointAside(path: String, _ c: StoreCheckpoint, eventRowid: Int64, gpuRowid: Int64,
                                      seen: CheckpointMark?, nowMs: Int64) -> Bool {
-        guard let db = try? SQLiteDatabase(path: path, readOnly: false) else { return false }
+        guard let db = try? SQLiteDatabase(path: path, readOnly: false, create: false) else { return false }
         sqlite3BusyLonger(db)
         do {
             guard try hasCheckpointTables(db) else { return false }
@@ -109,7 +110,8 @@ extension SpendStore {
         return true
     }
 
-    /// Which saved checkpoint this is: its cursor and when it was written.
+    /// Which saved checkpoint this is: its cursor and when it was written (`written_ms` only ever grows, so two
+    /// checkpoints never share a mark).
     struct CheckpointMark: Equatable {
         var eventRowid: Int64
         var writtenMs: Int64

@@ -28,22 +28,35 @@ extension Rollup {
         var ordinary = [UInt64: Measures]()
         var special = [UInt64: Measures]()
         for (b, share) in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
-            let t = b.tables[pairSlot]
-            for i in 0..<t.keys.count {
-                let (f, m) = CellTable.ids(t.keys[i])
-                if wanted(f, m) {
-                    ordinary[t.keys[i], default: Measures()].merge(t.cells[i].share(share, rotation: t.keys[i]))
+            let t = b.tables[pairSlot], c = b.classes
+            // Over part of a folded cell each piece is shared on its own: the classes, and the pair less all of its
+            // classes (sharing the whole pair and then subtracting shared classes could go below zero).
+            var classesOfPair = [UInt64: Measures]()
+            if !share.isWhole {
+                for i in 0..<c.keys.count {
+                    let (f, packed) = CellTable.ids(c.keys[i])
+                    classesOfPair[CellTable.key(f, RequestClass.unpack(packed).model), default: Measures()].merge(c.cells[i])
                 }
             }
-            let c = b.classes
+            for i in 0..<t.keys.count {
+                let (f, m) = CellTable.ids(t.keys[i])
+                guard wanted(f, m) else { continue }
+                guard let classes = classesOfPair[t.keys[i]] else {
+                    ordinary[t.keys[i], default: Measures()].merge(t.cells[i].share(share, rotation: t.keys[i]))
+                    continue
+                }
+                var rest = t.cells[i]
+                rest.subtract(classes)
+                ordinary[t.keys[i], default: Measures()].merge(rest.share(share, rotation: t.keys[i]))
+            }
             for i in 0..<c.keys.count {
                 let (f, packed) = CellTable.ids(c.keys[i])
                 let model = RequestClass.unpack(packed).model
-                if wanted(f, model) {
-                    // Shared as its pair cell is, so the pair minus its classes never goes below zero.
-                    let part = c.cells[i].share(share, rotation: CellTable.key(f, model))
-                    special[c.keys[i], default: Measures()].merge(part)
-                }
+                guard wanted(f, model) else { continue }
+                let part = c.cells[i].share(share, rotation: c.keys[i])
+                special[c.keys[i], default: Measures()].merge(part)
+                // The pair's total holds its classes too (the rows below take them back out).
+                if !share.isWhole { ordinary[CellTable.key(f, model), default: Measures()].merge(part) }
             }
         }
         let featureNames = interner(.feature), modelNames = interner(.model)
