@@ -205,7 +205,8 @@ final class CheckpointTests: XCTestCase {
         return o
     }
 
-    static func event(_ ms: Int64, _ id: String, rank: UInt64 = 0, input: Int64 = 100, error: Bool = false) -> SpendEvent {
+    static func event(_ ms: Int64, _ id: String, rank: UInt64 = 0, input: Int64 = 100,
+                      error: Bool = false) -> SpendEvent {
         var e = SpendEvent(timestampMs: ms, requestID: id, feature: "agent-planner", apiKey: "sk-review",
                            model: "claude-sonnet-4-5", usage: TokenUsage(input: input, output: 10), isError: error)
         e.supersedeRank = rank
@@ -363,7 +364,9 @@ final class CheckpointTests: XCTestCase {
         let file = temp("events.jsonl"), store = temp("spend.db")
         let tiers = [CompactionTier(ageMinutes: 60, spanMinutes: 5), CompactionTier(ageMinutes: 150, spanMinutes: 15)]
         let parts = CheckpointTests.pieces(HardTraffic(seed: 17).bytes(count: 12_000), 3)
-        for part in parts { try write(part, to: file, store: store, checkpointEvery: 0, commitEvents: 500, compaction: tiers) }
+        for part in parts {
+            try write(part, to: file, store: store, checkpointEvery: 0, commitEvents: 500, compaction: tiers)
+        }
         let (restored, summary) = try read(store, compaction: tiers)
         XCTAssertNil(summary.fullReplayReason)
         XCTAssertEqual(summary.eventsAfterCheckpoint, 0)
@@ -465,7 +468,8 @@ final class CheckpointTests: XCTestCase {
         while writer.read({ $0.counters.eventsCounted }) <= expected && Date() < deadline { usleep(10_000) }
         XCTAssertTrue(writer.waitUntilCaughtUp(timeout: 30))
         // Committed (every 0.25 s), not checkpointed: wait until the rows are in the store.
-        while try fullReplay(store).counters.eventsCounted < writer.read({ $0.counters.eventsCounted }) && Date() < deadline {
+        func stored() throws -> Int64 { try fullReplay(store).counters.eventsCounted }
+        while try stored() < writer.read({ $0.counters.eventsCounted }) && Date() < deadline {
             usleep(20_000)
         }
         var prices = PriceTable.bundled.prices

@@ -7,7 +7,8 @@ import TestSupport
 /// window covers whole folded cells, per-minute answers must add up to the cells they share, late events must land
 /// in the folded cell, and a checkpoint must carry the folds.
 final class TimeCompactionTests: XCTestCase {
-    static let tiers = [CompactionTier(ageMinutes: 60, spanMinutes: 5), CompactionTier(ageMinutes: 180, spanMinutes: 15)]
+    static let tiers = [CompactionTier(ageMinutes: 60, spanMinutes: 5),
+                        CompactionTier(ageMinutes: 180, spanMinutes: 15)]
 
     static func options(compacted: Bool) -> Rollup.Options {
         var o = Rollup.Options()
@@ -29,7 +30,8 @@ final class TimeCompactionTests: XCTestCase {
         return (plain, folded)
     }
 
-    func assertSameMeasures(_ a: Measures, _ b: Measures, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertSameMeasures(_ a: Measures, _ b: Measures, _ what: String, file: StaticString = #filePath,
+                            line: UInt = #line) {
         XCTAssertEqual(a.requests, b.requests, what, file: file, line: line)
         XCTAssertEqual(a.errors, b.errors, what, file: file, line: line)
         XCTAssertEqual(a.inputTokens, b.inputTokens, what, file: file, line: line)
@@ -55,13 +57,15 @@ final class TimeCompactionTests: XCTestCase {
             let q = ViewQuery(groupBy: d, window: .all)
             guard let x = try? plain.rows(q, wallMs: 0) else { continue }  // a grouping the console does not keep
             let y = try folded.rows(q, wallMs: 0)
-            XCTAssertEqual(x.rows.map(\.id).sorted { $0.rawValue < $1.rawValue }, y.rows.map(\.id).sorted { $0.rawValue < $1.rawValue })
+            func ids(_ v: ViewResult) -> [GroupID] { v.rows.map(\.id).sorted { $0.rawValue < $1.rawValue } }
+            XCTAssertEqual(ids(x), ids(y))
             let theirs = Dictionary(uniqueKeysWithValues: y.rows.map { ($0.id, $0.measures) })
             for r in x.rows { assertSameMeasures(r.measures, theirs[r.id]!, "\(String(describing: d)) \(r.name)") }
         }
         // Every window that starts and ends on 15-minute boundaries, and the scoped totals rules read.
         let oldest = try XCTUnwrap(plain.oldestMinute)
-        let feature = ViewQuery.Filter(.feature, id: plain.interner(.feature).groupID(2), value: plain.name(.feature, 2))
+        let feature = ViewQuery.Filter(.feature, id: plain.interner(.feature).groupID(2),
+                                       value: plain.name(.feature, 2))
         var checked = 0
         var from = Rollup.floorDiv(oldest, 15) * 15
         while from < newest {
@@ -121,7 +125,8 @@ final class TimeCompactionTests: XCTestCase {
         for r in [plain, folded] {
             for k in 0..<7 {
                 r.ingest(SpendEvent(timestampMs: (old.minute + 3) * 60_000 + Int64(k) * 1_000, requestID: "late-\(k)",
-                                    feature: "late", apiKey: "sk-late", model: "gpt-4o", usage: TokenUsage(input: 1000)))
+                                    feature: "late", apiKey: "sk-late", model: "gpt-4o",
+                                    usage: TokenUsage(input: 1000)))
             }
         }
         XCTAssertNil(folded.buckets[old.minute + 3], "no minute bucket inside a folded span")
@@ -191,7 +196,8 @@ final class TimeCompactionTests: XCTestCase {
         XCTAssertTrue(full.buckets.values.contains { $0.span == 15 })
         XCTAssertEqual(RollupDifferences.between(full, restarted), [])
         // A rollup without compaction does not take a folded checkpoint.
-        XCTAssertNotEqual(RollupCheckpoint.shape(of: full), RollupCheckpoint.shape(of: Rollup(options: TimeCompactionTests.options(compacted: false))))
+        let unfolded = Rollup(options: TimeCompactionTests.options(compacted: false))
+        XCTAssertNotEqual(RollupCheckpoint.shape(of: full), RollupCheckpoint.shape(of: unfolded))
     }
 }
 

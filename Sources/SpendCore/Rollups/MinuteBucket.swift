@@ -50,7 +50,9 @@ public final class MinuteBucket {
             if !gpus.isEmpty && minute >= start && minute <= end { body(minute, gpus) }
             return
         }
-        for (m, readings) in gpuByMinute.sorted(by: { $0.key < $1.key }) where m >= start && m <= end { body(m, readings) }
+        for (m, readings) in gpuByMinute.sorted(by: { $0.key < $1.key }) where m >= start && m <= end {
+            body(m, readings)
+        }
     }
 
     public var memoryBytes: Int {

@@ -323,7 +323,9 @@ public enum RollupCheckpoint {
         for _ in 0..<(try s.count(minBytes: 40)) {
             let e = try decodeEvent(&s, limits: limits)
             let m = Rollup.floorDiv(e.timestampMs, 60_000)
-            guard m >= minute, m < minute + span else { throw Unusable(description: "standing record outside its cell") }
+            guard m >= minute, m < minute + span else {
+                throw Unusable(description: "standing record outside its cell")
+            }
             standing.append(e)
         }
         guard s.isAtEnd else { throw Unusable(description: "checkpoint minute longer than its contents") }

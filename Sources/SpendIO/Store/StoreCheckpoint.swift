@@ -118,7 +118,8 @@ extension SpendStore {
     }
 
     static func hasCheckpointTables(_ db: SQLiteDatabase) throws -> Bool {
-        let s = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('checkpoint', 'checkpoint_minutes')")
+        let s = try db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table'"
+                               + " AND name IN ('checkpoint', 'checkpoint_minutes')")
         return try s.step() && s.int(0) == 2
     }
 

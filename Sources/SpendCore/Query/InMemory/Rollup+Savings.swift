@@ -35,7 +35,8 @@ extension Rollup {
             if !share.isWhole {
                 for i in 0..<c.keys.count {
                     let (f, packed) = CellTable.ids(c.keys[i])
-                    classesOfPair[CellTable.key(f, RequestClass.unpack(packed).model), default: Measures()].merge(c.cells[i])
+                    let pair = CellTable.key(f, RequestClass.unpack(packed).model)
+                    classesOfPair[pair, default: Measures()].merge(c.cells[i])
                 }
             }
             for i in 0..<t.keys.count {
@@ -84,7 +85,9 @@ extension Rollup {
         var byID = [Int32: [GPUPoint]]()
         for (b, _) in bucketsInOrder(fromMinute: r.startMinute, toMinute: r.endMinute) {
             b.forEachGPUMinute(from: r.startMinute, to: r.endMinute) { minute, readings in
-                for (id, m) in readings { byID[id, default: []].append(GPUPoint(minuteStartMs: minute * 60_000, measures: m)) }
+                for (id, m) in readings {
+                    byID[id, default: []].append(GPUPoint(minuteStartMs: minute * 60_000, measures: m))
+                }
             }
         }
         return byID.map { GPUSeries(name: gpuInterner.name($0.key), id: gpuInterner.groupID($0.key), points: $0.value) }
