@@ -180,6 +180,34 @@ final class ConfigCLITests: XCTestCase {
     }
 
     /// `[general] dedupe_horizon` and `dedupe_keep_ids` reach the rollup, and `check` says what the horizon forgot.
+    /// Issue 12 point 1 end to end: `check --store` says whether start-up read the store's checkpoint.
+    func testCheckSaysWhetherTheStoreWasReadFromItsCheckpoint() throws {
+        let dir = try Scratch.directory()
+        let store = dir + "/spend.db"
+        var text = ""
+        for i in 0..<3_000 {
+            text += #"{"ts":\#(1_795_910_400_000 + Int64(i) * 1_500),"request_id":"c\#(i)","feature":"f\#(i % 3)","#
+                + #""model":"gpt-4o","input_tokens":\#(100 + i),"output_tokens":10}"# + "\n"
+        }
+        let data = try CLI.temporaryFile(text)
+        let first = try CLI.run(["check", "--store", store, data])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("  start-up        every event replayed (no checkpoint)\n"), first.stdout)
+        // The same settings, the store alone: its checkpoint, nothing replayed, the same totals.
+        let again = try CLI.run(["check", "--store", store])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("  start-up        from a checkpoint of "), again.stdout)
+        XCTAssertTrue(again.stdout.contains(" minutes, then 0 events after it\n"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("  events          3000\n"), again.stdout)
+        // Other prices: the checkpoint does not fit, every event is replayed, and check says why.
+        let prices = try CLI.temporaryFile(#"{"gpt-4o": {"input_cost_per_token": 0.00001, "output_cost_per_token": 0.00002}}"#,
+                                           suffix: ".json")
+        let repriced = try CLI.run(["check", "--store", store, "--prices", prices])
+        XCTAssertEqual(repriced.status, 0, repriced.stderr)
+        XCTAssertTrue(repriced.stdout.contains("every event replayed (the price table changed since the checkpoint)"),
+                      repriced.stdout)
+    }
+
     func testDedupeHorizonFromConfigAndItsCountInCheck() throws {
         // 70,000 requests one every 200 ms (about 3.9 h), then the first ten again: with a 30-minute horizon and
         // no ids kept beyond it, those ten count again; the default keeps them, so the replay is exact.
