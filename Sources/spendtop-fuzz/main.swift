@@ -175,10 +175,9 @@ enum FuzzTargets {
         }
         blobs.append(Array(b[start...]))
         let sealed = blobs.map { blob -> [UInt8] in
-            var out = blob
-            let h = blob.withUnsafeBytes { ByteHash.hash($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, $0.count) }
-            withUnsafeBytes(of: h.littleEndian) { out.append(contentsOf: $0) }
-            return out
+            var w = BinaryWriter(capacity: blob.count + 8)
+            w.raw(blob)
+            return w.sealed()
         }
         let minutes = sealed.dropFirst().map { blob in
             RollupCheckpoint.Minute(minute: (try? BinaryReader.unsealing(blob) { try $0.signed() }) ?? 0, sweeps: 0,

@@ -103,12 +103,7 @@ struct ConsoleBenchCommand: ParsableCommand {
     /// store replayed (from its checkpoint when it has one) in `LiveIngest`'s start, then the first frame.
     func storeFirstFrame(_ path: String) throws {
         let t0 = DispatchTime.now()
-        var ro = Rollup.Options()
-        ro.internAllDimensions = true
-        ro.compaction = CompactionTier.console
-        ro.maxFutureMs = 3_600_000
-        ro.wallClock = { wallClockMs() }
-        let rollup = Rollup(options: ro)
+        let rollup = Rollup(options: .console(keepsStore: true))
         var o = LiveIngest.Options()
         o.storePath = path
         o.retentionDays = 3650  // the bench's data are not today's

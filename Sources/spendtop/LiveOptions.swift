@@ -182,3 +182,20 @@ struct LiveOptions: ParsableArguments {
         }
     }
 }
+
+extension Rollup.Options {
+    /// The console's rollup. `bench-console first-frame` builds the same, so the checkpoint it measures is the one
+    /// the console would load (its shape must match).
+    static func console(cardinality: Int = Rollup.Options().cardinality, dedupe: DedupeHorizon = DedupeHorizon(),
+                        keepsStore: Bool) -> Rollup.Options {
+        var ro = Rollup.Options()
+        ro.cardinality = cardinality
+        ro.dedupe = dedupe
+        ro.internAllDimensions = keepsStore  // the store keeps every field of an event
+        ro.compaction = CompactionTier.console
+        // Live data from more than an hour ahead is clock skew or a bad line: refused and counted.
+        ro.maxFutureMs = 3_600_000
+        ro.wallClock = { wallClockMs() }
+        return ro
+    }
+}

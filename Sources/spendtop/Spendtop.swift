@@ -71,14 +71,8 @@ struct DashboardCommand: ParsableCommand {
             throw UsageError("no source given. Try `spendtop demo`, or `spendtop FILE.jsonl`; `spendtop --help` lists the rest")
         }
         let rules = try alertOptions.ruleSet(config: config)
-        var ro = Rollup.Options()
-        ro.cardinality = try live.cardinality(config)
-        ro.dedupe = try live.dedupeHorizon(config)
-        ro.internAllDimensions = storePath != nil  // the store keeps every field of an event
-        ro.compaction = CompactionTier.console
-        // Live data from more than an hour ahead is clock skew or a bad line: refused and counted.
-        ro.maxFutureMs = 3_600_000
-        ro.wallClock = { wallClockMs() }
+        let ro = Rollup.Options.console(cardinality: try live.cardinality(config),
+                                        dedupe: try live.dedupeHorizon(config), keepsStore: storePath != nil)
         let prices = try SourceLoader.priceTable(pricesFile: console.prices ?? live.pricesFile(config))
         if let reason = ConsoleLauncher.unusableTerminal() { throw RuntimeError(reason) }
 

@@ -256,9 +256,8 @@ final class CheckpointTests: XCTestCase {
             _ = try r.signed()
             return Array(UnsafeRawBufferPointer(start: r.base + r.offset, count: r.end - r.offset))
         }
-        var bytes = w.bytes + rest
-        let h = bytes.withUnsafeBytes { ByteHash.hash($0.baseAddress!, $0.count) }
-        withUnsafeBytes(of: h.littleEndian) { bytes.append(contentsOf: $0) }
+        w.raw(rest)
+        let bytes = w.sealed()
         minutes[0] = RollupCheckpoint.Minute(minute: Int64.max / 60_000 - 1, sweeps: 0, bytes: bytes)
         far.buckets[Int64.max / 60_000 - 1] = far.buckets.values.first
         state = RollupCheckpoint.state(far)

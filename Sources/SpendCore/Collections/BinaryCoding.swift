@@ -19,6 +19,8 @@ public struct BinaryWriter {
     @inline(__always)
     public mutating func signed(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
     public mutating func count(_ n: Int) { varint(UInt64(n)) }
+    /// Bytes as they are (content made elsewhere, to be sealed).
+    public mutating func raw<Bytes: Sequence>(_ b: Bytes) where Bytes.Element == UInt8 { bytes.append(contentsOf: b) }
     public mutating func u64(_ v: UInt64) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }

@@ -305,7 +305,7 @@ public final class Rollup {
             unpricedByModel[old.model] = left > 0 ? left : nil
         }
         let minute = Rollup.floorDiv(old.timestampMs, 60_000)
-        guard let bucket = buckets[compactedBelow.isEmpty ? minute : cellKey(minute)] else { return }
+        guard let bucket = buckets[cellKey(minute)] else { return }
         bucket.changed = true
         for (slot, a, b, latency) in plan {
             let ia = a.map { old.id($0) } ?? 0
@@ -373,20 +373,12 @@ public final class Rollup {
     func bucketFor(_ minute: Int64) -> MinuteBucket {
         if let b = lastBucket, b.minute == minute { return b }
         // A late event in a folded span goes to the span's cells.
-        let key = compactedBelow.isEmpty ? minute : cellKey(minute)
+        let key = cellKey(minute)
         if let b = buckets[key] { lastBucket = b; return b }
-        let span = compactedBelow.isEmpty ? 1 : spanAt(key)
-        let b = MinuteBucket(minute: key, groupings: plan.count, span: span)
+        let b = MinuteBucket(minute: key, groupings: plan.count, span: cellSpan(key))
         buckets[key] = b
         lastBucket = b
         return b
-    }
-
-    /// The span a new bucket starting at `key` gets: the coarsest tier folded past it.
-    func spanAt(_ key: Int64) -> Int64 {
-        var span: Int64 = 1
-        for (t, below) in compactedBelow.enumerated() where key < below { span = options.compaction[t].spanMinutes }
-        return span
     }
 
     /// Moves the newest time forward and drops buckets and dedupe entries past retention.

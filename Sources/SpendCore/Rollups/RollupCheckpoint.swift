@@ -192,7 +192,7 @@ public enum RollupCheckpoint {
         }
         try readMinutes { m, blobSweeps, blob in
             guard expected.contains(m), buckets[m] == nil else { return }  // a minute the rollup had let go of
-            let span = spanFor(m, compactedBelow: head.compactedBelow, tiers: r.options.compaction)
+            let span = CompactionTier.cellSpan(m, tiers: r.options.compaction, compactedBelow: head.compactedBelow)
             // Ids below the last sweep's cut were forgotten by it, unless their blob was written after it (late ones).
             let ids = IDRule(sweptBelow: sweptBelow, writtenAfterSweep: blobSweeps == sweeps)
             buckets[m] = try BinaryReader.unsealing(blob) {
@@ -229,13 +229,6 @@ public enum RollupCheckpoint {
         let sweptBelow: Int64
         let writtenAfterSweep: Bool
         func keeps(_ minute: Int64) -> Bool { writtenAfterSweep || minute >= sweptBelow }
-    }
-
-    /// The span a cell starting at `minute` has under these watermarks (what `Rollup.spanAt` says once restored).
-    static func spanFor(_ minute: Int64, compactedBelow: [Int64], tiers: [CompactionTier]) -> Int64 {
-        var span: Int64 = 1
-        for (t, below) in compactedBelow.enumerated() where minute < below { span = tiers[t].spanMinutes }
-        return span
     }
 
     // MARK: one minute

@@ -15,6 +15,14 @@ public struct CompactionTier: Sendable, Equatable {
     /// retention does).
     public static let console = [CompactionTier(ageMinutes: 6 * 60, spanMinutes: 5),
                                  CompactionTier(ageMinutes: 24 * 60, spanMinutes: 60)]
+
+    /// Minutes per cell at `minute` under the tiers' watermarks (every cell starting below `compactedBelow[t]` has
+    /// tier `t`'s span): the coarsest tier folded past it, else 1.
+    static func cellSpan(_ minute: Int64, tiers: [CompactionTier], compactedBelow: [Int64]) -> Int64 {
+        var span: Int64 = 1
+        for (t, below) in compactedBelow.enumerated() where minute < below { span = tiers[t].spanMinutes }
+        return span
+    }
 }
 
 /// Which minutes of a folded cell a question covers: `first…last` of its `span` (0-based). Quantities are split
@@ -70,15 +78,17 @@ extension Measures {
 }
 
 extension Rollup {
+    /// Minutes per cell at `minute`: 1, or the span of the tier it was folded into.
+    @inline(__always)
+    func cellSpan(_ minute: Int64) -> Int64 {
+        CompactionTier.cellSpan(minute, tiers: options.compaction, compactedBelow: compactedBelow)
+    }
+
     /// The key of the cell holding `minute`: the minute itself, or the start of the folded span holding it.
     @inline(__always)
     func cellKey(_ minute: Int64) -> Int64 {
-        var key = minute
-        for (t, below) in compactedBelow.enumerated() where minute < below {
-            let span = options.compaction[t].spanMinutes
-            key = Rollup.floorDiv(minute, span) * span
-        }
-        return key
+        let span = cellSpan(minute)
+        return span == 1 ? minute : Rollup.floorDiv(minute, span) * span
     }
 
     /// The bucket holding `minute`, with the share of it that one minute is.

@@ -158,31 +158,17 @@ public final class SpendStore {
                        useCheckpoint: Bool = true) throws -> Int {
         do {
             var summary = StoreReplaySummary()
-            var cursors: (Int64, Int64) = (0, 0)
             // The checkpoint's head and minutes are read in one snapshot: a writer committing a newer one meanwhile
             // must not give this reader an old head with newer minutes.
             try db.execute("BEGIN")
-            defer { try? db.execute("COMMIT") }
-            replayStartMark = try SpendStore.checkpointMark(db)
-            checkpointMark = replayStartMark
-            if useCheckpoint {
-                let shape = RollupCheckpoint.shape(of: rollup)
-                let (saved, why) = try savedCheckpoint(shape: shape, fromMs: minTimestampMs)
-                if let saved {
-                    do {
-                        try RollupCheckpoint.restore(rollup, state: saved.state, readMinutes: readCheckpointMinutes)
-                        cursors = (saved.eventRowid, saved.gpuRowid)
-                        summary.checkpointMinutes = rollup.buckets.values.reduce(0) { $0 + Int($1.span) }
-                    } catch let unusable as RollupCheckpoint.Unusable {
-                        summary.fullReplayReason = unusable.description
-                    }
-                } else {
-                    summary.fullReplayReason = why
-                }
-            } else {
-                summary.fullReplayReason = "checkpoint not read"
+            let cursors: (Int64, Int64)
+            do {
+                cursors = try restoreCheckpoint(into: rollup, fromMs: minTimestampMs, use: useCheckpoint, &summary)
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
             }
-            try db.execute("COMMIT")
             let restored = Int(rollup.eventsCounted)
             let n = try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs, from: cursors)
             summary.eventsAfterCheckpoint = n
@@ -192,6 +178,30 @@ public final class SpendStore {
         } catch let f as SQLiteDatabase.Failure {
             throw StoreFile.failure(f, path: path)
         }
+    }
+
+    /// Restores the saved checkpoint when it fits; returns the rowids to replay after (0, 0 when it did not).
+    func restoreCheckpoint(into rollup: Rollup, fromMs: Int64, use: Bool,
+                           _ summary: inout StoreReplaySummary) throws -> (Int64, Int64) {
+        replayStartMark = try SpendStore.checkpointMark(db)
+        checkpointMark = replayStartMark
+        guard use else {
+            summary.fullReplayReason = "checkpoint not read"
+            return (0, 0)
+        }
+        let (saved, why) = try savedCheckpoint(shape: RollupCheckpoint.shape(of: rollup), fromMs: fromMs)
+        guard let saved else {
+            summary.fullReplayReason = why
+            return (0, 0)
+        }
+        do {
+            try RollupCheckpoint.restore(rollup, state: saved.state, readMinutes: readCheckpointMinutes)
+        } catch let unusable as RollupCheckpoint.Unusable {
+            summary.fullReplayReason = unusable.description
+            return (0, 0)
+        }
+        summary.checkpointMinutes = rollup.buckets.values.reduce(0) { $0 + Int($1.span) }
+        return (saved.eventRowid, saved.gpuRowid)
     }
 
     func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64, from cursors: (Int64, Int64)) throws -> Int {

@@ -9,7 +9,7 @@ extension Rollup: SpendQuery {
 
     public func hasData(minute: Int64) -> Bool { bucket(containing: minute) != nil }
 
-    public func cellMinutes(atMinute minute: Int64) -> Int64 { compactedBelow.isEmpty ? 1 : spanAt(cellKey(minute)) }
+    public func cellMinutes(atMinute minute: Int64) -> Int64 { cellSpan(minute) }
 
     public func total(_ scope: [ViewQuery.Filter], fromMinute from: Int64, toMinute to: Int64) throws -> Measures {
         let p = try plan(groupBy: nil, filters: scope)
