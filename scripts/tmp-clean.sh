@@ -8,8 +8,17 @@ base="${TMPDIR:-/tmp}"
 fresh=$(mktemp -d "$base/spendtop-tmpcheck.XXXXXX")
 # Like /tmp itself: tests run servers and checks as other users (postgres, nobody) under it.
 chmod 1777 "$fresh"
-TMPDIR="$fresh" "$@"
-status=$?
+# A copy of the output, so a crash's cause is repeated at the end, where a CI log's tail shows it.
+log=$(mktemp "$base/spendtop-tmpcheck-log.XXXXXX")
+TMPDIR="$fresh" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+if [ "$status" -ne 0 ]; then
+    echo "tmp-clean: the command failed (exit $status); the last test it started:" >&2
+    grep -a "^Test Case '.*' started" "$log" | tail -1 >&2
+    grep -a -E "Fatal error|Program crashed|error: -\[" "$log" | head -20 >&2
+    grep -a -A 30 -E "^Thread [0-9]+.* crashed:" "$log" | sed "/^Registers:/q" | head -40 >&2
+fi
+rm -f "$log"
 left=$(cd "$fresh" && find . -mindepth 1 -maxdepth 1 \
     ! \( -type f -name '*.lock' -empty \) \
     ! \( -type d -name 'TemporaryDirectory.*' -exec sh -c '[ "$(ls -A "$1")" = .keep-directory ] || [ -z "$(ls -A "$1")" ]' _ {} \; \) \

@@ -8,6 +8,8 @@ final class Background {
     let out = Pipe(), err = Pipe()
     private var outData = Data(), errData = Data()
     private let lock = NSLock()
+    /// Left by each reader at end of file.
+    private let readers = DispatchGroup()
 
     init(_ executable: URL, _ args: [String], environment: [String: String] = [:]) throws {
         process.executableURL = executable
@@ -19,15 +21,30 @@ final class Background {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            self?.lock.lock(); self?.outData.append(d); self?.lock.unlock()
-        }
-        err.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            self?.lock.lock(); self?.errData.append(d); self?.lock.unlock()
-        }
         try process.run()
+        // One blocking reader per pipe, not `readabilityHandler`: Foundation's handler reads through
+        // `availableData`, which stops the whole test process (a fatal error) when a read fails or races
+        // the handle's close. Each reader keeps its pipe (and so its descriptor) open until end of file.
+        read(out) { d in self.lock.lock(); self.outData.append(d); self.lock.unlock() }
+        read(err) { d in self.lock.lock(); self.errData.append(d); self.lock.unlock() }
+    }
+
+    private func read(_ pipe: Pipe, into append: @escaping @Sendable (Data) -> Void) {
+        readers.enter()
+        let group = readers
+        final class Box: @unchecked Sendable { let pipe: Pipe; init(_ p: Pipe) { pipe = p } }
+        let box = Box(pipe)
+        DispatchQueue.global().async {
+            let fd = box.pipe.fileHandleForReading.fileDescriptor
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n > 0 { append(Data(buffer[0..<n])); continue }
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+            group.leave()
+        }
     }
 
     static func spendtop(_ args: [String], environment: [String: String] = [:]) throws -> Background {
@@ -56,13 +73,9 @@ final class Background {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { return false }
         process.waitUntilExit()
-        // The handlers stop, then what is left up to end of file is read here (no pause to guess at).
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        lock.lock()
-        outData.append(out.fileHandleForReading.readDataToEndOfFile())
-        errData.append(err.fileHandleForReading.readDataToEndOfFile())
-        lock.unlock()
+        // What the process wrote up to its end is in once both readers reach end of file (no pause to guess at);
+        // a child it left holding the pipes open must not hold the test, so that wait is bounded too.
+        _ = readers.wait(timeout: .now() + max(1, deadline.timeIntervalSinceNow))
         return true
     }
 
