@@ -62,6 +62,7 @@ struct CheckCommand: ParsableCommand {
             options.groupings = Grouping.console
             options.retentionMinutes = 24 * 60
             options.compaction = CompactionTier.console
+            options.cachesWindowSums = true
             let report: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("spendtop: \($0)\n".utf8)) }
             delivery = AlertDelivery(engine: AlertEngine(rules: rules), logPath: AlertLog.defaultPath(storePath: storePath),
                                      hook: alertOptions.hook(log: { _ in }), report: report)

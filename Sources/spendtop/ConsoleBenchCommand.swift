@@ -62,6 +62,7 @@ struct ConsoleBenchCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: path) }
         var o = Rollup.Options()
         o.compaction = CompactionTier.console  // as the console keeps a day
+        o.cachesWindowSums = true  // and keeps sums of settled minutes between refreshes
         return try FileFeed(paths: [path], options: o)
     }
 

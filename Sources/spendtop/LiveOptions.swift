@@ -193,6 +193,7 @@ extension Rollup.Options {
         ro.dedupe = dedupe
         ro.internAllDimensions = keepsStore  // the store keeps every field of an event
         ro.compaction = CompactionTier.console
+        ro.cachesWindowSums = true
         // Live data from more than an hour ahead is clock skew or a bad line: refused and counted.
         ro.maxFutureMs = 3_600_000
         ro.wallClock = { wallClockMs() }

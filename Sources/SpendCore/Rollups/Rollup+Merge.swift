@@ -62,6 +62,7 @@ extension Rollup {
         head.gpuSamples = gpuSamples
         head.unpricedByModel = unpricedByModel
         head.newestMs = newestMs
+        head.resettle()
         head.oldestMs = oldestMs
         buckets = [:]
         lastBucket = nil
@@ -82,6 +83,7 @@ extension Rollup {
     /// and reading more into it would not see `other`'s requests. Call only when `mergeBlocker` is nil and
     /// `sharedRequests` found none.
     public func absorb(_ other: Rollup) {
+        layoutRevision &+= 1  // existing buckets take cells: kept window sums are stale
         var maps: [[Int32]] = []
         for d in Dimension.allCases {
             let theirs = other.interner(d)
@@ -122,6 +124,7 @@ extension Rollup {
         gpuSamples += other.gpuSamples
         dedupeForgotten += other.dedupeForgotten
         if other.newestMs > newestMs { newestMs = other.newestMs }
+        resettle()
         if other.oldestMs < oldestMs { oldestMs = other.oldestMs }
     }
 }

@@ -20,6 +20,9 @@ public final class Rollup {
         /// How long request ids are remembered for dedupe: retries and replays arrive within minutes,
         /// so memory is bounded by this horizon instead of by the day's volume (docs/rollups.md).
         public var dedupe = DedupeHorizon()
+        /// Keep sums of settled minutes between reads (`WindowSumCache`): the console's refreshes re-read the same
+        /// long windows four times a second; a one-shot export has nothing to gain.
+        public var cachesWindowSums = false
         public init() {}
     }
 
@@ -42,7 +45,17 @@ public final class Rollup {
     public let planner: GroupingPlanner
     let nameIndex = NameIndex()
 
-    public internal(set) var buckets: [Int64: MinuteBucket] = [:]
+    public internal(set) var buckets: [Int64: MinuteBucket] = [:] { didSet { layoutRevision &+= 1 } }
+    /// Moves whenever a bucket comes or goes: sums kept in `windowSums` are then stale.
+    var layoutRevision: UInt64 = 0
+    /// Moves whenever a settled minute's cells change (a late event, a superseded record): likewise.
+    var settledRevision: UInt64 = 0
+    /// The newest settled minute: more than `settleMinutes` behind the newest event's.
+    var settledThrough = Int64.min
+    /// Minutes behind the newest that are still summed afresh on every read: events arriving a little late
+    /// land there without making the kept sums stale.
+    static let settleMinutes: Int64 = 2
+    let windowSums: WindowSumCache?
     /// Per compaction tier: every bucket starting below this minute is folded to the tier's span.
     var compactedBelow: [Int64]
     var lastBucket: MinuteBucket?
@@ -96,6 +109,7 @@ public final class Rollup {
     public init(options: Options = Options(), prices: PriceTable = .bundled) {
         self.options = options
         self.prices = prices
+        windowSums = options.cachesWindowSums ? WindowSumCache() : nil
         dedupeSweepAt = Rollup.sweepThreshold(kept: 0)
         compactedBelow = Array(repeating: .min, count: options.compaction.count)
         interners = Dimension.allCases.map { Interner(dimension: $0, capacity: options.cardinality) }
@@ -244,7 +258,7 @@ public final class Rollup {
         if e.timestampMs < oldestMs { oldestMs = e.timestampMs }
 
         let bucket = bucketFor(minute)
-        bucket.changed = true
+        touched(bucket)
         for (slot, a, b, latency) in plan {
             let ia = a.map { e.id($0) } ?? 0
             let ib = b.map { e.id($0) } ?? 0
@@ -306,7 +320,7 @@ public final class Rollup {
         }
         let minute = Rollup.floorDiv(old.timestampMs, 60_000)
         guard let bucket = buckets[cellKey(minute)] else { return }
-        bucket.changed = true
+        touched(bucket)
         for (slot, a, b, latency) in plan {
             let ia = a.map { old.id($0) } ?? 0
             let ib = b.map { old.id($0) } ?? 0
@@ -337,7 +351,7 @@ public final class Rollup {
         if s.timestampMs < oldestMs { oldestMs = s.timestampMs }
         let id = gpuInterner.id(s.groupName)
         let bucket = bucketFor(minute)
-        bucket.changed = true
+        touched(bucket)
         if bucket.span == 1 {
             bucket.gpus[id, default: GPUMeasures()].add(s)
         } else {
@@ -369,6 +383,18 @@ public final class Rollup {
         }
     }
 
+    /// Moves `settledThrough` to follow the newest event (wherever `newestMs` is set other than by `advance`).
+    func resettle() {
+        settledThrough = newestMs == .min ? .min : Rollup.floorDiv(newestMs, 60_000) - Rollup.settleMinutes - 1
+    }
+
+    /// Marks a bucket changed for the checkpoint, and kept window sums stale if it is settled.
+    @inline(__always)
+    func touched(_ b: MinuteBucket) {
+        b.changed = true
+        if b.minute + b.span - 1 <= settledThrough { settledRevision &+= 1 }
+    }
+
     @inline(__always)
     func bucketFor(_ minute: Int64) -> MinuteBucket {
         if let b = lastBucket, b.minute == minute { return b }
@@ -387,6 +413,7 @@ public final class Rollup {
         newestMs = ms
         let minute = Rollup.floorDiv(ms, 60_000)
         guard minute != oldMinute else { return }
+        resettle()
         if !options.compaction.isEmpty { compact(newestMinute: minute) }
         guard let keep = options.retentionMinutes else { return }
         let horizon = minute - keep

@@ -216,6 +216,7 @@ public enum RollupCheckpoint {
         r.unpricedByModel = head.unpriced
         r.eventsCounted = c[0]; r.duplicates = c[1]; r.superseded = c[2]; r.expired = c[3]
         r.gpuSamples = c[4]; r.future = c[5]; r.dedupeForgotten = c[6]; r.newestMs = c[7]; r.oldestMs = c[8]
+        r.resettle()
         r.dedupeSweepAt = Int(clamping: c[9]); r.supersedableSweepAt = Int(clamping: c[10])
         r.dedupeSweeps = sweeps; r.dedupeSweptBelow = sweptBelow
         r.compactedBelow = head.compactedBelow

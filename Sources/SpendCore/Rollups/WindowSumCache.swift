@@ -1,0 +1,71 @@
+import Synchronization
+
+/// Sums of settled minutes kept between console refreshes (issue 12, point 5).
+///
+/// A refresh at the 24 h window re-summed 1,440 minutes of cells per pane four times a second, though only
+/// the newest minutes change. A minute is *settled* once it is more than `Rollup.settleMinutes` behind the
+/// newest event: its sum is kept here per (grouping, filters, first minute), and a refresh adds only the minutes
+/// after it. A late event into a settled minute, or any change to which buckets exist (a new minute, retention,
+/// folding, a restore, a merge), makes the kept sums stale: they are rebuilt on the next read, never used.
+final class WindowSumCache: Sendable {
+    struct Key: Hashable {
+        var slot: Int
+        var start: Int64
+        /// Each filter as its position, its id count, then its interned ids in order.
+        var filters: [Int32]
+    }
+
+    struct Entry {
+        /// Last minute summed.
+        var through: Int64
+        /// The rollup's `settledRevision` and `layoutRevision` when summed.
+        var settled: UInt64
+        var layout: UInt64
+        var table: CellTable
+        var used: UInt64
+    }
+
+    /// Entries kept at most (each pane's window, the previous window, the recent five minutes, the pair table).
+    static let capacity = 24
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var clock: UInt64 = 0
+        var hits = 0
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// The kept sum of `key` through `through`, if still valid at these revisions.
+    func table(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> CellTable? {
+        state.withLock { s in
+            guard var e = s.entries[key], e.through == through, e.settled == settled, e.layout == layout else {
+                return nil
+            }
+            s.clock &+= 1
+            s.hits += 1
+            e.used = s.clock
+            s.entries[key] = e
+            return e.table
+        }
+    }
+
+    /// Keeps a sum; drops entries that can never be valid again and, past `capacity`, the least recently used.
+    func keep(_ key: Key, through: Int64, settled: UInt64, layout: UInt64, table: CellTable) {
+        state.withLock { s in
+            s.entries = s.entries.filter { $0.value.settled == settled && $0.value.layout == layout }
+            if s.entries.count >= WindowSumCache.capacity,
+               let oldest = s.entries.min(by: { $0.value.used < $1.value.used }) {
+                s.entries[oldest.key] = nil
+            }
+            s.clock &+= 1
+            s.entries[key] = Entry(through: through, settled: settled, layout: layout, table: table, used: s.clock)
+        }
+    }
+
+    var count: Int { state.withLock { $0.entries.count } }
+    /// Reads answered from a kept sum (for the tests and the bench).
+    var hits: Int { state.withLock { $0.hits } }
+}
