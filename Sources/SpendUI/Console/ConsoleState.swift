@@ -133,6 +133,11 @@ public struct ConsoleState: Sendable {
             if let c = t.column(sortBy.column) {
                 order = ConsoleState.sortedIndices(order, t.rows, by: c, descending: sortBy.descending)
             }
+            // Shown as read (no filter, already in order): the table itself, not a copy of its rows.
+            if order.count == t.rows.count && order.elementsEqual(t.rows.indices) {
+                shown[pane] = t
+                continue
+            }
             var out = ViewTable(title: t.title, columns: t.columns, rows: order.map { t.rows[$0] })
             if !t.rowIDs.isEmpty { out.rowIDs = order.map { t.rowIDs[$0] } }
             shown[pane] = out
@@ -200,7 +205,8 @@ public struct ConsoleState: Sendable {
 
     /// Row indices in a stable sort: numbers numerically, text lexicographically, empty cells last in either direction.
     static func sortedIndices(_ order: [Int], _ rows: [[ViewTable.Cell]], by c: Int, descending: Bool) -> [Int] {
-        order.enumerated().sorted { a, b in
+        // Stable: ties keep their order (`offset`).
+        func less(_ a: (offset: Int, element: Int), _ b: (offset: Int, element: Int)) -> Bool {
             let x = rows[a.element][c], y = rows[b.element][c]
             switch (x, y) {
             case (.number(let p), .number(let q)) where p != q: return descending ? p > q : p < q
@@ -211,7 +217,10 @@ public struct ConsoleState: Sendable {
             default: break
             }
             return a.offset < b.offset
-        }.map(\.element)
+        }
+        // Rows mostly come in the order asked for (by spend, as the query sorts them): one pass says so.
+        if order.indices.dropFirst().allSatisfy({ !less(($0, order[$0]), ($0 - 1, order[$0 - 1])) }) { return order }
+        return order.enumerated().sorted(by: less).map(\.element)
     }
 }
 

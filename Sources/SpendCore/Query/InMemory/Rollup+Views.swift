@@ -51,10 +51,53 @@ extension Rollup {
     /// minute's cells, and hashing and copying each Measures through a Dictionary cost more than the sums.
     /// With `windowSums`, the settled part of the range comes from the sum kept since the last read.
     func sum(_ p: Plan, fromMinute start: Int64, toMinute end: Int64) -> CellTable {
+        let w = cells(p, fromMinute: start, toMinute: end)
+        guard var out = w.kept else { return w.fresh }
+        for i in 0..<w.fresh.keys.count {
+            let (a, b) = CellTable.ids(w.fresh.keys[i])
+            out.merge(a, b, w.fresh.cells[i])
+        }
+        return out
+    }
+
+    /// A window's cells in two parts: the kept sum of its settled minutes, shared with `windowSums` (not copied),
+    /// and the sum of the minutes after them.
+    struct WindowCells {
+        var kept: CellTable?
+        var fresh: CellTable
+
+        /// Each cell once: a kept cell with the same cell of the newest minutes added, then those new since.
+        func forEach(_ body: (UInt64, Measures) -> Void) {
+            guard let kept else {
+                for i in 0..<fresh.keys.count { body(fresh.keys[i], fresh.cells[i]) }
+                return
+            }
+            for i in 0..<kept.keys.count {
+                if let j = fresh.index.get(kept.keys[i]) {
+                    var m = kept.cells[i]
+                    m.merge(fresh.cells[Int(j)])
+                    body(kept.keys[i], m)
+                } else {
+                    body(kept.keys[i], kept.cells[i])
+                }
+            }
+            for i in 0..<fresh.keys.count where kept.index.get(fresh.keys[i]) == nil {
+                body(fresh.keys[i], fresh.cells[i])
+            }
+        }
+
+        /// Each cell's key once, without summing.
+        func forEachKey(_ body: (UInt64) -> Void) {
+            kept?.keys.forEach(body)
+            for k in fresh.keys where kept?.index.get(k) == nil { body(k) }
+        }
+    }
+
+    func cells(_ p: Plan, fromMinute start: Int64, toMinute end: Int64) -> WindowCells {
         guard let cache = windowSums, let through = settledEnd(fromMinute: start, toMinute: end) else {
             var out = CellTable()
             accumulate(p, fromMinute: start, toMinute: end, into: &out)
-            return out
+            return WindowCells(kept: nil, fresh: out)
         }
         var key = WindowSumCache.Key(slot: p.slot, start: start, filters: [])
         for f in p.filters {
@@ -62,16 +105,17 @@ extension Rollup {
             key.filters.append(Int32(f.ids.count))
             key.filters += f.ids.sorted()
         }
-        var out: CellTable
-        if let kept = cache.table(key, through: through, settled: settledRevision, layout: layoutRevision) {
-            out = kept
+        var kept: CellTable
+        if let k = cache.table(key, through: through, settled: settledRevision, layout: layoutRevision) {
+            kept = k
         } else {
-            out = CellTable()
-            accumulate(p, fromMinute: start, toMinute: through, into: &out)
-            cache.keep(key, through: through, settled: settledRevision, layout: layoutRevision, table: out)
+            kept = CellTable()
+            accumulate(p, fromMinute: start, toMinute: through, into: &kept)
+            cache.keep(key, through: through, settled: settledRevision, layout: layoutRevision, table: kept)
         }
-        accumulate(p, fromMinute: through + 1, toMinute: end, into: &out)
-        return out
+        var fresh = CellTable()
+        accumulate(p, fromMinute: through + 1, toMinute: end, into: &fresh)
+        return WindowCells(kept: kept, fresh: fresh)
     }
 
     /// The last settled minute of `[start, end]` worth keeping a sum through, or nil: none settled, too short a
@@ -99,15 +143,27 @@ extension Rollup {
         let p = try plan(groupBy: q.groupBy, filters: q.filters)
         var featuresPerKey = [Int32: Int]()
         var total = Measures()
-        let cells = sum(p, fromMinute: r.startMinute, toMinute: r.endMinute)
-        var byID = CellTable()
-        for i in 0..<cells.keys.count {
-            let (a, b) = CellTable.ids(cells.keys[i])
-            byID.merge(p.groupPosition.map { $0 == 0 ? a : b } ?? 0, 0, cells.cells[i])
-            total.merge(cells.cells[i])
+        // Per group: a one-dimension grouping's cells are its groups already; a pair's are summed by the group-by.
+        var groupKeys = ContiguousArray<UInt64>(), groupCells = ContiguousArray<Measures>()
+        let window = cells(p, fromMinute: r.startMinute, toMinute: r.endMinute)
+        if p.grouping.second == nil && p.groupPosition == 0 {
+            window.forEach { key, m in
+                groupKeys.append(key)
+                groupCells.append(m)
+                total.merge(m)
+            }
+        } else {
+            var byID = CellTable()
+            window.forEach { key, m in
+                let (a, b) = CellTable.ids(key)
+                byID.merge(p.groupPosition.map { $0 == 0 ? a : b } ?? 0, 0, m)
+                total.merge(m)
+            }
+            groupKeys = byID.keys
+            groupCells = byID.cells
         }
         if q.groupBy == .apiKey, let slot = groupingIndex[.pair(.feature, .apiKey)] {
-            for key in pairKeys(slot: slot, fromMinute: r.startMinute, toMinute: r.endMinute) {
+            forEachPairKey(slot: slot, fromMinute: r.startMinute, toMinute: r.endMinute) { key in
                 featuresPerKey[CellTable.ids(key).1, default: 0] += 1
             }
         }
@@ -115,17 +171,17 @@ extension Rollup {
         let names = q.groupBy.map { interner($0) }
         // Sorted as (spend, index) pairs, names compared only on ties, then each row built once in place: sorting
         // the rows themselves moved 20k Measures-sized values about per refresh of a day's keys.
-        var order = (0..<byID.keys.count).map { (spend: byID.cells[$0].spend, index: $0) }
-        func name(_ i: Int) -> String { names?.name(CellTable.ids(byID.keys[i]).0) ?? "total" }
+        var order = (0..<groupKeys.count).map { (spend: groupCells[$0].spend, index: $0) }
+        func name(_ i: Int) -> String { names?.name(CellTable.ids(groupKeys[i]).0) ?? "total" }
         order.sort { x, y in
             if x.spend != y.spend { return x.spend > y.spend }
             let nx = name(x.index), ny = name(y.index)
             if nx != ny { return nx < ny }
-            let a = CellTable.ids(byID.keys[x.index]).0, b = CellTable.ids(byID.keys[y.index]).0
+            let a = CellTable.ids(groupKeys[x.index]).0, b = CellTable.ids(groupKeys[y.index]).0
             return (names?.groupID(a) ?? .none) < (names?.groupID(b) ?? .none)
         }
         let rows = order.map { o -> GroupRow in
-            let id = CellTable.ids(byID.keys[o.index]).0, m = byID.cells[o.index]
+            let id = CellTable.ids(groupKeys[o.index]).0, m = groupCells[o.index]
             return GroupRow(name: names?.name(id) ?? "total", id: names?.groupID(id) ?? .none,
                             measures: m, share: spendTotal > 0 ? m.spend / spendTotal : 0,
                             featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[id], durationSeconds: r.seconds)
@@ -134,24 +190,22 @@ extension Rollup {
                           foldedEvents: names?.foldedEvents ?? 0, foldedValues: names?.foldedValues ?? 0)
     }
 
-    /// The distinct cells of a grouping over `[start, end]` (only which pairs occur, not their sums): the keys of its
-    /// sum where sums are kept between reads, else one pass over the minutes' keys, cheaper than summing.
-    func pairKeys(slot: Int, fromMinute start: Int64, toMinute end: Int64) -> ContiguousArray<UInt64> {
+    /// Each distinct cell of a grouping over `[start, end]` (which pairs occur, not their sums): from the kept sum
+    /// where sums are kept between reads, else one pass over the minutes' keys, cheaper than summing.
+    func forEachPairKey(slot: Int, fromMinute start: Int64, toMinute end: Int64, _ body: (UInt64) -> Void) {
         if windowSums != nil {
             let g = options.groupings.first { groupingIndex[$0] == slot }!
-            return sum(Plan(grouping: g, slot: slot, groupPosition: nil, filters: []), fromMinute: start, toMinute: end)
-                .keys
+            return cells(Plan(grouping: g, slot: slot, groupPosition: nil, filters: []), fromMinute: start,
+                         toMinute: end).forEachKey(body)
         }
         var seen = UInt64Table(capacity: 1024)
-        var out = ContiguousArray<UInt64>()
         forEachBucket(fromMinute: start, toMinute: end) { b, _ in
             for key in b.tables[slot].keys {
                 var fresh = false
                 _ = seen.getOrInsert(key) { fresh = true; return 0 }
-                if fresh { out.append(key) }
+                if fresh { body(key) }
             }
         }
-        return out
     }
 
     public func series(_ q: ViewQuery, wallMs: Int64) throws -> [SeriesPoint] {
