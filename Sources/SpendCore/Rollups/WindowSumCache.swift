@@ -13,6 +13,8 @@ final class WindowSumCache: Sendable {
         var start: Int64
         /// Each filter as its position, its id count, then its interned ids in order.
         var filters: [Int32]
+        /// Which cells occur, not their sums (`CellKeySet`).
+        var keysOnly = false
     }
 
     struct Entry {
@@ -21,7 +23,8 @@ final class WindowSumCache: Sendable {
         /// The rollup's `settledRevision` and `layoutRevision` when summed.
         var settled: UInt64
         var layout: UInt64
-        var table: CellTable
+        var table: CellTable?
+        var keySet: CellKeySet?
         var used: UInt64
     }
 
@@ -40,6 +43,15 @@ final class WindowSumCache: Sendable {
 
     /// The kept sum of `key` through `through`, if still valid at these revisions.
     func table(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> CellTable? {
+        entry(key, through: through, settled: settled, layout: layout)?.table
+    }
+
+    /// The kept cell keys of `key` through `through`, if still valid at these revisions.
+    func keySet(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> CellKeySet? {
+        entry(key, through: through, settled: settled, layout: layout)?.keySet
+    }
+
+    private func entry(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> Entry? {
         state.withLock { s in
             guard var e = s.entries[key], e.through == through, e.settled == settled, e.layout == layout else {
                 return nil
@@ -48,12 +60,14 @@ final class WindowSumCache: Sendable {
             s.hits += 1
             e.used = s.clock
             s.entries[key] = e
-            return e.table
+            return e
         }
     }
 
-    /// Keeps a sum; drops entries that can never be valid again and, past `capacity`, the least recently used.
-    func keep(_ key: Key, through: Int64, settled: UInt64, layout: UInt64, table: CellTable) {
+    /// Keeps a sum or a key set; drops entries that can never be valid again and, past `capacity`, the least
+    /// recently used.
+    func keep(_ key: Key, through: Int64, settled: UInt64, layout: UInt64, table: CellTable? = nil,
+              keySet: CellKeySet? = nil) {
         state.withLock { s in
             s.entries = s.entries.filter { $0.value.settled == settled && $0.value.layout == layout }
             if s.entries.count >= WindowSumCache.capacity,
@@ -61,11 +75,30 @@ final class WindowSumCache: Sendable {
                 s.entries[oldest.key] = nil
             }
             s.clock &+= 1
-            s.entries[key] = Entry(through: through, settled: settled, layout: layout, table: table, used: s.clock)
+            s.entries[key] = Entry(through: through, settled: settled, layout: layout, table: table, keySet: keySet,
+                                   used: s.clock)
         }
     }
 
     var count: Int { state.withLock { $0.entries.count } }
     /// Reads answered from a kept sum (for the tests and the bench).
     var hits: Int { state.withLock { $0.hits } }
+}
+
+/// Distinct cell keys in first-seen order, with an index to ask whether one is in: which feature×key pairs occur
+/// in a window (features per key) costs 24 bytes a pair this way, not a whole cell's sums.
+struct CellKeySet {
+    private(set) var index = UInt64Table(capacity: 1024)
+    private(set) var keys = ContiguousArray<UInt64>()
+
+    /// Adds `key`; true if it was not in yet.
+    @discardableResult
+    mutating func insert(_ key: UInt64) -> Bool {
+        var fresh = false
+        _ = index.getOrInsert(key) { fresh = true; return 0 }
+        if fresh { keys.append(key) }
+        return fresh
+    }
+
+    func contains(_ key: UInt64) -> Bool { index.get(key) != nil }
 }

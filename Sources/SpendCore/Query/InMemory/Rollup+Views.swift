@@ -85,12 +85,6 @@ extension Rollup {
                 body(fresh.keys[i], fresh.cells[i])
             }
         }
-
-        /// Each cell's key once, without summing.
-        func forEachKey(_ body: (UInt64) -> Void) {
-            kept?.keys.forEach(body)
-            for k in fresh.keys where kept?.index.get(k) == nil { body(k) }
-        }
     }
 
     func cells(_ p: Plan, fromMinute start: Int64, toMinute end: Int64) -> WindowCells {
@@ -190,22 +184,32 @@ extension Rollup {
                           foldedEvents: names?.foldedEvents ?? 0, foldedValues: names?.foldedValues ?? 0)
     }
 
-    /// Each distinct cell of a grouping over `[start, end]` (which pairs occur, not their sums): from the kept sum
-    /// where sums are kept between reads, else one pass over the minutes' keys, cheaper than summing.
+    /// Each distinct cell of a grouping over `[start, end]` (which pairs occur, not their sums). Where sums are kept
+    /// between reads, the settled minutes' keys are kept too (`CellKeySet`), and only the newest minutes are read.
     func forEachPairKey(slot: Int, fromMinute start: Int64, toMinute end: Int64, _ body: (UInt64) -> Void) {
-        if windowSums != nil {
-            let g = options.groupings.first { groupingIndex[$0] == slot }!
-            return cells(Plan(grouping: g, slot: slot, groupPosition: nil, filters: []), fromMinute: start,
-                         toMinute: end).forEachKey(body)
-        }
-        var seen = UInt64Table(capacity: 1024)
-        forEachBucket(fromMinute: start, toMinute: end) { b, _ in
-            for key in b.tables[slot].keys {
-                var fresh = false
-                _ = seen.getOrInsert(key) { fresh = true; return 0 }
-                if fresh { body(key) }
+        func collect(_ from: Int64, _ to: Int64, into set: inout CellKeySet, skipping kept: CellKeySet? = nil) {
+            forEachBucket(fromMinute: from, toMinute: to) { b, _ in
+                for key in b.tables[slot].keys where kept?.contains(key) != true { set.insert(key) }
             }
         }
+        guard let cache = windowSums, let through = settledEnd(fromMinute: start, toMinute: end) else {
+            var set = CellKeySet()
+            collect(start, end, into: &set)
+            return set.keys.forEach(body)
+        }
+        let key = WindowSumCache.Key(slot: slot, start: start, filters: [], keysOnly: true)
+        var kept: CellKeySet
+        if let k = cache.keySet(key, through: through, settled: settledRevision, layout: layoutRevision) {
+            kept = k
+        } else {
+            kept = CellKeySet()
+            collect(start, through, into: &kept)
+            cache.keep(key, through: through, settled: settledRevision, layout: layoutRevision, keySet: kept)
+        }
+        var fresh = CellKeySet()
+        collect(through + 1, end, into: &fresh, skipping: kept)
+        kept.keys.forEach(body)
+        fresh.keys.forEach(body)
     }
 
     public func series(_ q: ViewQuery, wallMs: Int64) throws -> [SeriesPoint] {
