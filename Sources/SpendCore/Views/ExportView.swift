@@ -70,21 +70,25 @@ public enum ExportView: String, CaseIterable, Sendable {
         .init(id: "unpriced_requests", title: "UNPRICED", kind: .count),
     ]
 
-    static func measureCells(_ m: Measures, share: Double, row: GroupRow) -> [ViewTable.Cell] {
+    /// A row's measure cells, appended in `measureColumns` order (into the row, so a row is one allocation).
+    static func appendMeasureCells(_ m: Measures, share: Double, row: GroupRow, to cells: inout [ViewTable.Cell]) {
         func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
         func pct(_ v: Double?) -> ViewTable.Cell { n(v.map { $0 * 100 }) }
         // Never silently $0: a group none of whose requests could be priced has no spend figure.
         let unknown = m.requests > 0 && m.unpriced == m.requests && m.spend == 0
         func money(_ v: Double) -> ViewTable.Cell { unknown ? .empty : .number(v) }
-        return [
-            money(m.spend), money(share * 100), money(row.spendPerHour), money(row.projectedPerDay),
-            .number(Double(m.requests)), .number(row.requestsPerSecond), .number(row.inputTokensPerSecond),
-            .number(row.outputTokensPerSecond), .number(Double(m.inputTokens)), .number(Double(m.outputTokens)),
-            .number(Double(m.cacheReadTokens)), .number(Double(m.cacheWriteTokens)), .number(Double(m.reasoningTokens)),
-            pct(m.cacheHitRatio), pct(m.gatewayCacheHitRate), .number(Double(m.errors)), pct(m.errorRate),
-            .number(Double(m.retries)), pct(m.retryRate), n(m.latency.percentile(0.50)), n(m.latency.percentile(0.95)),
-            n(m.latency.percentile(0.99)), .number(Double(m.unpriced)),
-        ]
+        func num(_ v: Int64) -> ViewTable.Cell { .number(Double(v)) }
+        cells.append(money(m.spend)); cells.append(money(share * 100))
+        cells.append(money(row.spendPerHour)); cells.append(money(row.projectedPerDay))
+        cells.append(num(m.requests)); cells.append(.number(row.requestsPerSecond))
+        cells.append(.number(row.inputTokensPerSecond)); cells.append(.number(row.outputTokensPerSecond))
+        cells.append(num(m.inputTokens)); cells.append(num(m.outputTokens)); cells.append(num(m.cacheReadTokens))
+        cells.append(num(m.cacheWriteTokens)); cells.append(num(m.reasoningTokens))
+        cells.append(pct(m.cacheHitRatio)); cells.append(pct(m.gatewayCacheHitRate))
+        cells.append(num(m.errors)); cells.append(pct(m.errorRate))
+        cells.append(num(m.retries)); cells.append(pct(m.retryRate))
+        cells.append(n(m.latency.percentile(0.50))); cells.append(n(m.latency.percentile(0.95)))
+        cells.append(n(m.latency.percentile(0.99))); cells.append(num(m.unpriced))
     }
 
     public static func groupTable(_ result: ViewResult, dimension: Dimension) -> ViewTable {
@@ -97,7 +101,7 @@ public enum ExportView: String, CaseIterable, Sendable {
             var cells = [ViewTable.Cell]()
             cells.reserveCapacity(columns.count)
             cells.append(.text(r.name))
-            cells += measureCells(r.measures, share: r.share, row: r)
+            appendMeasureCells(r.measures, share: r.share, row: r, to: &cells)
             if withFeatures { cells.append(r.featureCount.map { .number(Double($0)) } ?? .empty) }
             return cells
         }
