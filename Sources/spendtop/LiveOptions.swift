@@ -176,6 +176,8 @@ struct LiveOptions: ParsableArguments {
         o.mappings = try mappings(config)
         // The console opened on a store alone saves the checkpoint its replay built, for the next start.
         o.checkpointsAfterReplay = true
+        // It draws while a long replay (a changed price table, no checkpoint) reads the store, and says so.
+        o.replaysInBackground = true
         let sources = try resolved(config: config)
         do { return try LiveIngest(sources: sources, rollup: rollup, options: o, alerts: alerts) } catch {
             throw RuntimeError("\(error)")

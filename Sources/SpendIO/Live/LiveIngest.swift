@@ -41,6 +41,14 @@ public final class LiveIngest: SpendFeed {
         /// A reader (no source to add) that had to replay events saves a checkpoint for the next start, when no
         /// writer holds the store: what the console does.
         public var checkpointsAfterReplay = false
+        /// Replay the store on the ingest thread after `start()`, a page at a time, letting readers in between (the
+        /// console draws while a day of events is read again, and its header says so); sources' data waits in the
+        /// queue until the replay is done. Off: `init` replays before it returns (check, export, the tests).
+        public var replaysInBackground = false
+        /// Events per page of the replay (and between the readers' turns when it runs in the background).
+        public var replayPageSize = 65_536
+        /// Called on the ingest thread after each page of a background replay, with no lock held (tests, benches).
+        public var onReplayPage: (@Sendable (Int) -> Void)?
         public init() {}
     }
 
@@ -71,8 +79,18 @@ public final class LiveIngest: SpendFeed {
     var pushed = 0
     var processed = 0
     var threadsDone = DispatchGroup()
-    /// Events replayed from the store at start-up.
-    public private(set) var replayedEvents = 0
+    /// Events replayed from the store at start-up (with `replaysInBackground`, so far).
+    public var replayedEvents: Int {
+        statusLock.lock(); defer { statusLock.unlock() }
+        return replayed
+    }
+    var replayed = 0
+    /// A background replay not finished yet: (events so far, the events table's highest rowid) (`statusLock`).
+    var replayProgress: (done: Int, of: Int64)?
+    /// Why a background replay failed (`statusLock`); the header says so.
+    var replayFailure: String?
+    /// Where a deferred replay starts (retention's horizon), until the ingest thread runs it.
+    var deferredReplayFromMs: Int64?
     /// Judged on the ingest thread as minutes close; nil: no alerting.
     public let alerts: AlertDelivery?
     /// Sources that have read what they already had (statusLock).
@@ -107,15 +125,15 @@ public final class LiveIngest: SpendFeed {
             try s.applyRetention(days: options.retentionDays, nowMs: now)
             // A reader deletes nothing: retention is a filter on what it replays (a writer has deleted what it skips).
             let oldest = SpendStore.horizon(days: options.retentionDays, nowMs: now)
-            replayedEvents = try s.replay(into: rollup, minTimestampMs: oldest)
-            let fullReplay = s.replaySummary.fullReplayReason != nil
-            // Minutes the replay changed (all of them, or those of the events after the checkpoint) are saved soon.
-            checkpointOwed = (fullReplay || s.replaySummary.eventsAfterCheckpoint > 0) && !rollup.buckets.isEmpty
-            checkpointReplacesAll = fullReplay
             savedPositions = try s.positions()
-            rollup.recordsForStore = !s.readOnly
             store = s
-            if let alerts { try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock()) }
+            if options.replaysInBackground {
+                deferredReplayFromMs = oldest
+                replayProgress = (0, try s.eventRowidCeiling())
+            } else {
+                replayed = try s.replay(into: rollup, pageSize: options.replayPageSize, minTimestampMs: oldest)
+                try replayDone(s)
+            }
         } else {
             store = nil
             savedPositions = [:]
@@ -123,6 +141,50 @@ public final class LiveIngest: SpendFeed {
     }
 
     deinit { stop() }
+
+    /// What follows a whole replay: which minutes the next checkpoint saves, recording for the store from now on, and
+    /// the month budgets' spend before the rollup's oldest minute.
+    func replayDone(_ s: SpendStore) throws {
+        let fullReplay = s.replaySummary.fullReplayReason != nil
+        // Minutes the replay changed (all of them, or those of the events after the checkpoint) are saved soon.
+        checkpointOwed = (fullReplay || s.replaySummary.eventsAfterCheckpoint > 0) && !rollup.buckets.isEmpty
+        checkpointReplacesAll = fullReplay
+        rollup.recordsForStore = !s.readOnly
+        if let alerts { try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock()) }
+    }
+
+    /// The deferred replay, on the ingest thread before any source's data: a page at a time under the rollup's lock,
+    /// let go between pages so the console can read (and draw the progress). Stopped part way by `stop()`, it saves
+    /// no checkpoint (the next start reads the store again).
+    func replayInBackground() -> Bool {
+        guard let s = store, let from = deferredReplayFromMs else { return true }
+        rollupLock.lock()
+        do {
+            let n = try s.replay(into: rollup, pageSize: options.replayPageSize, minTimestampMs: from) { [self] n in
+                statusLock.lock()
+                replayed = n
+                replayProgress?.done = n
+                statusLock.unlock()
+                rollupLock.unlock()
+                options.onReplayPage?(n)
+                rollupLock.lock()
+                return !stopFlag.isSet
+            }
+            statusLock.lock()
+            replayed = n
+            statusLock.unlock()
+            if !s.interrupted { try replayDone(s) }
+        } catch {
+            statusLock.lock()
+            replayFailure = "\(error)"
+            statusLock.unlock()
+        }
+        rollupLock.unlock()
+        statusLock.lock()
+        replayProgress = nil
+        statusLock.unlock()
+        return !s.interrupted
+    }
 
     // MARK: SpendFeed
 
@@ -147,6 +209,10 @@ public final class LiveIngest: SpendFeed {
     /// The header's line while the store refuses writes: what failed and how much waits in memory.
     public var storeStatus: String? {
         statusLock.lock(); defer { statusLock.unlock() }
+        if let p = replayProgress {
+            return "store: replaying its events, \(p.done) of ~\(p.of) read; totals are partial until it ends"
+        }
+        if let f = replayFailure { return "store: replay failed (\(f)); totals are partial" }
         guard storeFailure != nil else { return nil }
         var s = "store: write failed (\(storeFailureReason)), holding \(storeHeld) events"
         if storeUnsaved > 0 { s += ", \(storeUnsaved) not saved" }
@@ -214,7 +280,7 @@ public final class LiveIngest: SpendFeed {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             statusLock.lock()
-            let idle = runningSources == 0 && processed == pushed
+            let idle = runningSources == 0 && processed == pushed && replayProgress == nil
             statusLock.unlock()
             if idle && queue.isEmpty { return true }
             usleep(2_000)
@@ -227,7 +293,7 @@ public final class LiveIngest: SpendFeed {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             statusLock.lock()
-            let idle = processed == pushed
+            let idle = processed == pushed && replayProgress == nil
             statusLock.unlock()
             if idle && queue.isEmpty { return true }
             usleep(2_000)
@@ -289,6 +355,8 @@ public final class LiveIngest: SpendFeed {
     var lastRetention = Date()
 
     func ingestLoop() {
+        // A replay stopped part way counts nothing more: what the sources queued is neither counted nor saved.
+        guard replayInBackground() else { return }
         checkpointAside()
         var moreAlerts = false
         while true {

@@ -149,13 +149,25 @@ public final class SpendStore {
         return out
     }
 
+    /// A replay that `betweenPages` stopped part way: the rollup holds only the events read until then.
+    public private(set) var interrupted = false
+
+    /// Events the replay may read: the highest event rowid (rows are only appended; retention may have deleted some
+    /// below it), for the progress of a replay in the background.
+    public func eventRowidCeiling() throws -> Int64 {
+        let s = try db.prepare("SELECT coalesce(max(rowid), 0) FROM events")
+        return try s.step() ? s.int(0) : 0
+    }
+
     /// Replays the stored events and samples into `rollup` (before any source resumes): from the saved
     /// checkpoint when one fits the rollup, then the rows after it; else every row (`replaySummary` says which).
     /// Returns the events the store gave back: the checkpoint's and the rows replayed.
     /// Rows older than `minTimestampMs` are skipped: a reader sees what retention keeps without deleting.
+    /// `betweenPages`, when given, is called after each page of events with the count replayed so far; it returns
+    /// false to stop there (the replay is then `interrupted`). A background replay lets readers in between.
     @discardableResult
     public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min,
-                       useCheckpoint: Bool = true) throws -> Int {
+                       useCheckpoint: Bool = true, betweenPages: ((Int) -> Bool)? = nil) throws -> Int {
         do {
             var summary = StoreReplaySummary()
             // The checkpoint's head and minutes are read in one snapshot: a writer committing a newer one meanwhile
@@ -170,7 +182,8 @@ public final class SpendStore {
                 throw error
             }
             let restored = Int(rollup.eventsCounted)
-            let n = try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs, from: cursors)
+            let n = try replayPages(into: rollup, pageSize: pageSize, minTs: minTimestampMs, from: cursors,
+                                    betweenPages: betweenPages)
             summary.eventsAfterCheckpoint = n
             replaySummary = summary
             replayFromMs = minTimestampMs
@@ -204,7 +217,8 @@ public final class SpendStore {
         return (saved.eventRowid, saved.gpuRowid)
     }
 
-    func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64, from cursors: (Int64, Int64)) throws -> Int {
+    func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64, from cursors: (Int64, Int64),
+                     betweenPages: ((Int) -> Bool)? = nil) throws -> Int {
         let reader = try StoreReader(db: db, eventCursor: cursors.0, gpuCursor: cursors.1)
         defer { replayCursors = (reader.eventCursor, reader.gpuCursor) }
         var map = StoredDimensionMap()
@@ -217,6 +231,10 @@ public final class SpendStore {
                 map.map(&page[i])
                 rollup.ingest(&page[i])
                 n += 1
+            }
+            if let betweenPages, !betweenPages(n) {
+                interrupted = true
+                return n
             }
         }
         while true {
