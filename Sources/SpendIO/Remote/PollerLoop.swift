@@ -8,6 +8,11 @@ final class PollerLoop: @unchecked Sendable {
     let stopFlag = StopFlag()
     private let condition = NSCondition()
     private var statusValue: SourceStatus
+    /// Every status change is numbered and the last `recentLimit` kept, so a waiter sees a state that held only
+    /// briefly (an error the next poll cleared) even when it was not scheduled while it held.
+    private var statusSeq = 0
+    private var recent: [(seq: Int, status: SourceStatus)] = []
+    private static let recentLimit = 256
     private var pollsDone = 0
     private var applied = 0
     private var windowComplete = false
@@ -23,6 +28,14 @@ final class PollerLoop: @unchecked Sendable {
     }
 
     var status: SourceStatus { locked { statusValue } }
+    /// The number of the last status change: give it to `firstStatus(since:)` to wait for a later one.
+    var statusMark: Int { locked { statusSeq } }
+
+    private func recordStatus() {
+        statusSeq += 1
+        recent.append((statusSeq, statusValue))
+        if recent.count > PollerLoop.recentLimit { recent.removeFirst(recent.count - PollerLoop.recentLimit) }
+    }
     var polls: Int { locked { pollsDone } }
     var generation: Int { locked { applied } }
     var isWindowRead: Bool { locked { windowComplete } }
@@ -40,6 +53,7 @@ final class PollerLoop: @unchecked Sendable {
         windowComplete = windowRead
         statusValue.state = .live
         statusValue.lastError = nil
+        recordStatus()
         condition.broadcast()
         condition.unlock()
     }
@@ -47,6 +61,7 @@ final class PollerLoop: @unchecked Sendable {
     func update(_ change: (inout SourceStatus) -> Void) {
         condition.lock()
         change(&statusValue)
+        recordStatus()
         condition.broadcast()
         condition.unlock()
     }
@@ -73,6 +88,18 @@ final class PollerLoop: @unchecked Sendable {
             if !condition.wait(until: deadline) { return predicate(statusValue) }
         }
         return true
+    }
+
+    /// The first status after change `mark` for which `predicate` holds, however briefly it held; nil on timeout.
+    func firstStatus(since mark: Int, timeout: Double, _ predicate: (SourceStatus) -> Bool) -> SourceStatus? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if let hit = recent.first(where: { $0.seq > mark && predicate($0.status) }) { return hit.status }
+            if !condition.wait(until: deadline) {
+                return recent.first(where: { $0.seq > mark && predicate($0.status) })?.status
+            }
+        }
     }
 
     func start(name: String, _ body: @escaping @Sendable () -> Void) {

@@ -85,6 +85,15 @@ public final class RemotePoller: @unchecked Sendable {
         loop.waitForStatus(timeout: timeout, predicate)
     }
 
+    /// The number of the last status change (`firstStatus(since:)`).
+    public var statusMark: Int { loop.statusMark }
+
+    /// The first status after change `mark` for which `predicate` holds, even if a later one replaced it before this
+    /// thread ran; nil on timeout.
+    public func firstStatus(since mark: Int, timeout: Double, _ predicate: (SourceStatus) -> Bool) -> SourceStatus? {
+        loop.firstStatus(since: mark, timeout: timeout, predicate)
+    }
+
     public func start() { loop.start(name: "spendtop-remote-poller") { [self] in run() } }
 
     /// Stops polling and waits for the thread (a statement in flight finishes or times out first).
