@@ -56,12 +56,14 @@ final class WindowSumCacheTests: XCTestCase {
             let before = cached.settledRevision
             for p in pipelines { bytes.withUnsafeBytes { p.feed($0) }; p.flush() }
             if cached.settledRevision != before { settledChanges += 1 }
-            if feature == nil, let f = try plain.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: 0).rows.first {
+            if feature == nil,
+               let f = try plain.rows(ViewQuery(groupBy: .feature, window: .all), wallMs: 0).rows.first {
                 feature = ViewQuery.Filter(.feature, id: f.id, value: f.name)
             }
             for window in windows {
                 for groupBy: SpendCore.Dimension? in [nil, .feature, .apiKey, .model] {
-                    for filters: [ViewQuery.Filter] in [[], feature.map { [$0] } ?? []] where groupBy != .feature || filters.isEmpty {
+                    let scopes: [[ViewQuery.Filter]] = [[], feature.map { [$0] } ?? []]
+                    for filters in scopes where groupBy != .feature || filters.isEmpty {
                         for back: Int64 in [0, 30 * 60_000] {
                             let at = plain.newestMs - back
                             let q = ViewQuery(groupBy: groupBy, window: window, atMs: at, filters: filters)

@@ -150,7 +150,9 @@ public final class LiveIngest: SpendFeed {
         checkpointOwed = (fullReplay || s.replaySummary.eventsAfterCheckpoint > 0) && !rollup.buckets.isEmpty
         checkpointReplacesAll = fullReplay
         rollup.recordsForStore = !s.readOnly
-        if let alerts { try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock()) }
+        if let alerts {
+            try LiveIngest.budgetPriors(alerts.engine, store: s, rollup: rollup, nowMs: options.wallClock())
+        }
     }
 
     /// The deferred replay, on the ingest thread before any source's data: a page at a time under the rollup's lock,
