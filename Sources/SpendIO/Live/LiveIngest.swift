@@ -169,6 +169,8 @@ public final class LiveIngest: SpendFeed {
                 statusLock.unlock()
                 rollupLock.unlock()
                 options.onReplayPage?(n)
+                // The lock is not fair: without a pause the replay takes it back before a waiting reader wakes.
+                usleep(200)
                 rollupLock.lock()
                 return !stopFlag.isSet
             }
