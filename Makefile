@@ -54,7 +54,7 @@ fuzz: setup
 
 # ThreadSanitizer over the concurrency tests: live ingest while the console reads, SSE/NDJSON reconnects,
 # store failure and locking, alert delivery. Its own build folder (a second full build).
-TSAN_TESTS ?= LiveIngestTests|StoreSafetyTests|AlertDeliveryTests|FeedTests|LiveConsoleConcurrencyTests|ConsoleAppTests|ParallelFileReadTests|CheckpointTests.testAReader|CheckpointTests.testABackground|CheckpointTests.testAReplayStopped
+TSAN_TESTS ?= LiveIngestTests|StoreSafetyTests|AlertDeliveryTests|FeedTests|LiveConsoleConcurrencyTests|ConsoleAppTests|ParallelFileReadTests|CheckpointTests.testAReader|CheckpointTests.testABackground|CheckpointTests.testAReplayStopped|CheckpointTests.testAFailedReplay
 tsan: setup
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan $(BUILD_FLAGS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" SWIFT_BACKTRACE=enable=no scripts/tmp-clean.sh \

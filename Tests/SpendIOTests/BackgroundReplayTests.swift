@@ -70,7 +70,7 @@ extension CheckpointTests {
         let seen = Seen()
         let ingest = try backgroundIngest(store, prices: prices, seen: seen)
         XCTAssertEqual(ingest.replayedEvents, 0, "init leaves the replay to the ingest thread")
-        XCTAssertTrue(ingest.storeStatus?.hasPrefix("store: replaying its events, 0 of ~") == true,
+        XCTAssertTrue(ingest.storeStatus?.hasPrefix("store: replaying its events, row 0 of ~") == true,
                       ingest.storeStatus ?? "no status")
         ingest.start()
         XCTAssertTrue(ingest.waitUntilIdle(timeout: 60), "the replay ends and the feed is idle")
@@ -82,7 +82,7 @@ extension CheckpointTests {
         XCTAssertGreaterThan(pages.count, 5, "a page at a time")
         XCTAssertEqual(pages, pages.sorted())
         XCTAssertTrue(statuses.allSatisfy { $0.hasPrefix("store: replaying its events, ") }, "\(statuses.prefix(3))")
-        XCTAssertTrue(statuses.first?.contains("250 of ~") == true, statuses.first ?? "")
+        XCTAssertTrue(statuses.first?.contains("row 250 of ~") == true, statuses.first ?? "")
         XCTAssertTrue(statuses.first?.hasSuffix("totals are partial until it ends") == true)
         XCTAssertEqual(counted, counted.sorted(), "readers see the totals grow")
         XCTAssertLessThan(counted.first ?? .max, Int64(total), "partial while it runs")
@@ -117,5 +117,63 @@ extension CheckpointTests {
         // A reader that had replayed everything would have saved its checkpoint; a stopped one left the writer's.
         let (_, again) = try read(store, prices: prices)
         XCTAssertEqual(again.fullReplayReason, "the price table changed since the checkpoint")
+    }
+}
+
+extension CheckpointTests {
+    /// A replay that fails part way in a console that writes the store (it has a source): the header says so
+    /// and the source's events wait, neither counted nor saved (with their positions), so none is lost for good.
+    func testAFailedReplayInAWriterLetsNoSourceEventThroughAndSavesNothing() throws {
+        let file = temp("events.jsonl"), store = temp("spend.db"), more = temp("more.jsonl")
+        try write(HardTraffic(seed: 23).bytes(count: 2_000), to: file, store: store)
+        try HardTraffic(seed: 24).bytes(count: 300).write(to: URL(fileURLWithPath: more))
+        func text(_ sql: String) throws -> String {
+            let s = try SQLiteDatabase(path: store, readOnly: true).prepare(sql)
+            return try s.step() ? s.text(0) ?? "" : "none"
+        }
+        func positions() throws -> String {
+            try text("SELECT coalesce(group_concat(key || '=' || value, ','), '') FROM positions")
+        }
+        func checkpoint() throws -> String { try text("SELECT written_ms || ':' || event_rowid FROM checkpoint") }
+        let positionsBefore = try positions(), checkpointBefore = try checkpoint()
+        XCTAssertFalse(positionsBefore.isEmpty, "the writer saved its file's position")
+        let seen = Seen()
+        var ro = Rollup.Options()
+        ro.internAllDimensions = true
+        var o = LiveIngest.Options()
+        o.storePath = store
+        o.retentionDays = 3650
+        o.follow = false
+        o.replaysInBackground = true
+        o.replayPageSize = 250
+        // After the first page the events table goes (another program, a broken disk): the next page fails.
+        o.onReplayPage = { n in
+            seen.lock.lock()
+            let first = seen.pages.isEmpty
+            seen.pages.append(n)
+            seen.lock.unlock()
+            if first {
+                do {
+                    try SQLiteDatabase(path: store, readOnly: false).execute("DROP TABLE events")
+                } catch {
+                    seen.lock.lock(); seen.statuses.append("DROP failed: \(error)"); seen.lock.unlock()
+                }
+            }
+        }
+        // Other prices: the writer's checkpoint does not fit, every row is replayed, a page at a time.
+        let ingest = try LiveIngest(sources: [(.file(more), SourceSettings())],
+                                    rollup: Rollup(options: ro, prices: dearer()), options: o)
+        ingest.start()
+        let deadline = Date(timeIntervalSinceNow: 30)
+        while ingest.storeStatus?.hasPrefix("store: replay failed") != true && Date() < deadline { usleep(1_000) }
+        let status = try XCTUnwrap(ingest.storeStatus)
+        XCTAssertTrue(status.hasPrefix("store: replay failed ("), status)
+        XCTAssertTrue(status.hasSuffix("totals are partial, the sources wait"), status)
+        ingest.stop()
+        XCTAssertEqual(seen.statuses, [], "the table was dropped")
+        XCTAssertEqual(ingest.read { $0.counters.eventsCounted }, 250, "the first page only: no source event")
+        XCTAssertEqual(ingest.sources.first?.stats.events ?? -1, 0, "the source's events were not counted")
+        XCTAssertEqual(try positions(), positionsBefore, "no position saved for events never saved")
+        XCTAssertEqual(try checkpoint(), checkpointBefore, "no checkpoint of the partial rollup")
     }
 }

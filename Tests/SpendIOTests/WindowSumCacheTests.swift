@@ -43,7 +43,7 @@ final class WindowSumCacheTests: XCTestCase {
         let plain = Rollup(options: WindowSumCacheTests.options(cached: false))
         let cached = Rollup(options: WindowSumCacheTests.options(cached: true))
         let pipelines = [plain, cached].map { EventPipeline(rollup: $0, maxLineBytes: 4096) }
-        let windows: [TimeWindow] = [.minutes(45), .minutes(180), .minutes(1440), .all]
+        let windows: [TimeWindow] = [.minutes(50), .minutes(180), .minutes(1440), .all]
         var feature: ViewQuery.Filter?
         var settledChanges = 0, reads = 0
         // Fed in parts cut at line ends; after each part every pane is read twice (the second from kept sums).
@@ -64,8 +64,12 @@ final class WindowSumCacheTests: XCTestCase {
                 for groupBy: SpendCore.Dimension? in [nil, .feature, .apiKey, .model] {
                     let scopes: [[ViewQuery.Filter]] = [[], feature.map { [$0] } ?? []]
                     for filters in scopes where groupBy != .feature || filters.isEmpty {
-                        for back: Int64 in [0, 30 * 60_000] {
-                            let at = plain.newestMs - back
+                        // Now, half an hour back, and a fixed past minute ending a 5- and a 15-minute cell: windows
+                        // that stay put (kept sums stay valid by their range) while their minutes fold into cells
+                        // they take a share of (50 minutes back starts inside one) and then leave with retention.
+                        let fixed = HardTraffic(seed: 57).startMs + 164 * 60_000 + 30_000
+                        for at in [plain.newestMs, plain.newestMs - 30 * 60_000, fixed] where at <= plain.newestMs {
+                            let back = plain.newestMs - at
                             let q = ViewQuery(groupBy: groupBy, window: window, atMs: at, filters: filters)
                             let want = try plain.rows(q, wallMs: 0)
                             let what = "\(window) by \(groupBy?.name ?? "total") \(filters.count) filter(s) -\(back)"
@@ -94,6 +98,37 @@ final class WindowSumCacheTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(try XCTUnwrap(cached.windowSums).hits, hitsBefore, "the second reads came from kept sums")
+
+        // In-order events alone for three hours: nothing late, so only buckets coming and going (folding into
+        // 15-minute cells, retention) can make the kept sums of two windows fixed in the past stale.
+        let newestMinute = Rollup.floorDiv(plain.newestMs, 60_000)
+        let endMinute = Rollup.floorDiv(newestMinute - 170, 15) * 15 + 14  // the last minute of a 15-minute cell
+        let fixedQueries = [ViewQuery(groupBy: nil, window: .minutes(50), atMs: endMinute * 60_000 + 30_000),
+                            ViewQuery(groupBy: .apiKey, window: .minutes(50), atMs: endMinute * 60_000 + 30_000),
+                            ViewQuery(groupBy: nil, window: .minutes(1440), atMs: endMinute * 60_000 + 30_000)]
+        var foldedMeanwhile = false, droppedMeanwhile = false
+        for part in 0..<6 {
+            var text = ""
+            for i in 0..<90 {
+                let t = (newestMinute + 1) * 60_000 + Int64(part * 90 + i) * 20_000
+                text += #"{"ts":\#(t),"request_id":"inorder-\#(part)-\#(i)","feature":"support-chat","#
+                    + #""api_key":"sk-inorder-AbCdEfGh","model":"gpt-4o","input_tokens":1000,"output_tokens":100}"#
+                    + "\n"
+            }
+            let layout = cached.layoutRevision, settled = cached.settledRevision
+            let oldest = cached.oldestMinute, spanAtEnd = cached.bucket(containing: endMinute - 49)?.0.span
+            for p in pipelines { Data(text.utf8).withUnsafeBytes { p.feed($0) }; p.flush() }
+            XCTAssertEqual(cached.settledRevision, settled, "no settled minute changed")
+            XCTAssertNotEqual(cached.layoutRevision, layout)
+            if cached.bucket(containing: endMinute - 49)?.0.span != spanAtEnd { foldedMeanwhile = true }
+            if cached.oldestMinute != oldest { droppedMeanwhile = true }
+            for q in fixedQueries {
+                assertSameRows(try cached.rows(q, wallMs: 0), try plain.rows(q, wallMs: 0), "in order, part \(part)")
+                assertSameRows(try cached.rows(q, wallMs: 0), try plain.rows(q, wallMs: 0), "in order, again")
+            }
+        }
+        XCTAssertTrue(foldedMeanwhile, "a fixed window's first minute was folded into a coarser cell meanwhile")
+        XCTAssertTrue(droppedMeanwhile, "retention dropped minutes of the 24 h window meanwhile")
         for p in pipelines { p.finish() }
         let cache = try XCTUnwrap(cached.windowSums)
         XCTAssertGreaterThan(cache.hits, reads / 3, "most reads add only the newest minutes to a kept sum")

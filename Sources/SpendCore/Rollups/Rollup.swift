@@ -351,7 +351,7 @@ public final class Rollup {
         if s.timestampMs < oldestMs { oldestMs = s.timestampMs }
         let id = gpuInterner.id(s.groupName)
         let bucket = bucketFor(minute)
-        touched(bucket)
+        bucket.changed = true  // no kept window sum reads GPU readings: they stay valid
         if bucket.span == 1 {
             bucket.gpus[id, default: GPUMeasures()].add(s)
         } else {

@@ -85,8 +85,8 @@ public final class LiveIngest: SpendFeed {
         return replayed
     }
     var replayed = 0
-    /// A background replay not finished yet: (events so far, the events table's highest rowid) (`statusLock`).
-    var replayProgress: (done: Int, of: Int64)?
+    /// A background replay not finished yet: (the last event rowid read, the events table's highest) (`statusLock`).
+    var replayProgress: (done: Int64, of: Int64)?
     /// Why a background replay failed (`statusLock`); the header says so.
     var replayFailure: String?
     /// Where a deferred replay starts (retention's horizon), until the ingest thread runs it.
@@ -160,12 +160,13 @@ public final class LiveIngest: SpendFeed {
     /// no checkpoint (the next start reads the store again).
     func replayInBackground() -> Bool {
         guard let s = store, let from = deferredReplayFromMs else { return true }
+        var completed = false
         rollupLock.lock()
         do {
-            let n = try s.replay(into: rollup, pageSize: options.replayPageSize, minTimestampMs: from) { [self] n in
+            let n = try s.replay(into: rollup, pageSize: options.replayPageSize, minTimestampMs: from) { [self] n, row in
                 statusLock.lock()
                 replayed = n
-                replayProgress?.done = n
+                replayProgress?.done = row
                 statusLock.unlock()
                 rollupLock.unlock()
                 options.onReplayPage?(n)
@@ -177,8 +178,13 @@ public final class LiveIngest: SpendFeed {
             statusLock.lock()
             replayed = n
             statusLock.unlock()
-            if !s.interrupted { try replayDone(s) }
+            if !s.interrupted {
+                try replayDone(s)
+                completed = true
+            }
         } catch {
+            // Going on would count the sources' events without saving them while their positions are saved (lost
+            // for good), and checkpoint a partial rollup: the sources wait instead, and the header says why.
             statusLock.lock()
             replayFailure = "\(error)"
             statusLock.unlock()
@@ -187,7 +193,7 @@ public final class LiveIngest: SpendFeed {
         statusLock.lock()
         replayProgress = nil
         statusLock.unlock()
-        return !s.interrupted
+        return completed
     }
 
     // MARK: SpendFeed
@@ -214,9 +220,9 @@ public final class LiveIngest: SpendFeed {
     public var storeStatus: String? {
         statusLock.lock(); defer { statusLock.unlock() }
         if let p = replayProgress {
-            return "store: replaying its events, \(p.done) of ~\(p.of) read; totals are partial until it ends"
+            return "store: replaying its events, row \(p.done) of ~\(p.of); totals are partial until it ends"
         }
-        if let f = replayFailure { return "store: replay failed (\(f)); totals are partial" }
+        if let f = replayFailure { return "store: replay failed (\(f)); totals are partial, the sources wait" }
         guard storeFailure != nil else { return nil }
         var s = "store: write failed (\(storeFailureReason)), holding \(storeHeld) events"
         if storeUnsaved > 0 { s += ", \(storeUnsaved) not saved" }

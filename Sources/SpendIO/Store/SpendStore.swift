@@ -163,11 +163,12 @@ public final class SpendStore {
     /// checkpoint when one fits the rollup, then the rows after it; else every row (`replaySummary` says which).
     /// Returns the events the store gave back: the checkpoint's and the rows replayed.
     /// Rows older than `minTimestampMs` are skipped: a reader sees what retention keeps without deleting.
-    /// `betweenPages`, when given, is called after each page of events with the count replayed so far; it returns
-    /// false to stop there (the replay is then `interrupted`). A background replay lets readers in between.
+    /// `betweenPages`, when given, is called after each page of events with the count replayed so far and the last
+    /// rowid read; it returns false to stop there (the replay is then `interrupted`). A background replay lets
+    /// readers in between.
     @discardableResult
     public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min,
-                       useCheckpoint: Bool = true, betweenPages: ((Int) -> Bool)? = nil) throws -> Int {
+                       useCheckpoint: Bool = true, betweenPages: ((Int, Int64) -> Bool)? = nil) throws -> Int {
         do {
             var summary = StoreReplaySummary()
             // The checkpoint's head and minutes are read in one snapshot: a writer committing a newer one meanwhile
@@ -218,7 +219,7 @@ public final class SpendStore {
     }
 
     func replayPages(into rollup: Rollup, pageSize: Int, minTs: Int64, from cursors: (Int64, Int64),
-                     betweenPages: ((Int) -> Bool)? = nil) throws -> Int {
+                     betweenPages: ((Int, Int64) -> Bool)? = nil) throws -> Int {
         let reader = try StoreReader(db: db, eventCursor: cursors.0, gpuCursor: cursors.1)
         defer { replayCursors = (reader.eventCursor, reader.gpuCursor) }
         var map = StoredDimensionMap()
@@ -232,7 +233,7 @@ public final class SpendStore {
                 rollup.ingest(&page[i])
                 n += 1
             }
-            if let betweenPages, !betweenPages(n) {
+            if let betweenPages, !betweenPages(n, reader.eventCursor) {
                 interrupted = true
                 return n
             }
