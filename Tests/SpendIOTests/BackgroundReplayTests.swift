@@ -22,12 +22,8 @@ extension CheckpointTests {
     }
 
     func backgroundIngest(_ store: String, prices: PriceTable, seen: Seen, aside: Bool = false) throws -> LiveIngest {
-        var ro = Rollup.Options()  // as `read` and `fullReplay` build it
-        ro.internAllDimensions = true
-        let rollup = Rollup(options: ro, prices: prices)
-        var o = LiveIngest.Options()
-        o.storePath = store
-        o.retentionDays = 3650
+        let rollup = storeRollup(prices: prices)  // as `read` and `fullReplay` build it
+        var o = storeOptions(store)
         o.replaysInBackground = true
         o.replayPageSize = 250
         o.checkpointsAfterReplay = aside
@@ -138,11 +134,7 @@ extension CheckpointTests {
         let positionsBefore = try positions(), checkpointBefore = try checkpoint()
         XCTAssertFalse(positionsBefore.isEmpty, "the writer saved its file's position")
         let seen = Seen()
-        var ro = Rollup.Options()
-        ro.internAllDimensions = true
-        var o = LiveIngest.Options()
-        o.storePath = store
-        o.retentionDays = 3650
+        var o = storeOptions(store)
         o.follow = false
         o.replaysInBackground = true
         o.replayPageSize = 250
@@ -162,7 +154,7 @@ extension CheckpointTests {
         }
         // Other prices: the writer's checkpoint does not fit, every row is replayed, a page at a time.
         let ingest = try LiveIngest(sources: [(.file(more), SourceSettings())],
-                                    rollup: Rollup(options: ro, prices: dearer()), options: o)
+                                    rollup: storeRollup(prices: dearer()), options: o)
         ingest.start()
         let deadline = Date(timeIntervalSinceNow: 30)
         while ingest.storeStatus?.hasPrefix("store: replay failed") != true && Date() < deadline { usleep(1_000) }

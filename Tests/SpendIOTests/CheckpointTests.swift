@@ -295,16 +295,27 @@ final class CheckpointTests: XCTestCase {
         ingest.stop()
     }
 
-    /// The console's reading of the store alone.
-    func read(_ store: String, prices: PriceTable = .bundled, aside: Bool = false,
-              compaction: [CompactionTier] = []) throws -> (Rollup, StoreReplaySummary) {
+    /// The rollup a reader of the store builds (every dimension interned, as the store needs).
+    func storeRollup(prices: PriceTable = .bundled, compaction: [CompactionTier] = []) -> Rollup {
         var ro = Rollup.Options()
         ro.internAllDimensions = true
         ro.compaction = compaction
-        let rollup = Rollup(options: ro, prices: prices)
+        return Rollup(options: ro, prices: prices)
+    }
+
+    /// A live feed's options on `store`, keeping all of the test data's (years-old) events.
+    func storeOptions(_ store: String) -> LiveIngest.Options {
         var o = LiveIngest.Options()
         o.storePath = store
         o.retentionDays = 3650
+        return o
+    }
+
+    /// The console's reading of the store alone.
+    func read(_ store: String, prices: PriceTable = .bundled, aside: Bool = false,
+              compaction: [CompactionTier] = []) throws -> (Rollup, StoreReplaySummary) {
+        let rollup = storeRollup(prices: prices, compaction: compaction)
+        var o = storeOptions(store)
         o.checkpointsAfterReplay = aside
         let ingest = try LiveIngest(sources: [], rollup: rollup, options: o)
         ingest.start()
@@ -315,10 +326,7 @@ final class CheckpointTests: XCTestCase {
     /// What replaying every stored event gives.
     func fullReplay(_ store: String, prices: PriceTable = .bundled,
                     compaction: [CompactionTier] = []) throws -> Rollup {
-        var ro = Rollup.Options()
-        ro.internAllDimensions = true
-        ro.compaction = compaction
-        let rollup = Rollup(options: ro, prices: prices)
+        let rollup = storeRollup(prices: prices, compaction: compaction)
         let s = try SpendStore(path: store, readOnly: true)
         try s.replay(into: rollup, useCheckpoint: false)
         return rollup

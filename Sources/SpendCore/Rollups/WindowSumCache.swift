@@ -17,12 +17,15 @@ final class WindowSumCache: Sendable {
         var keysOnly = false
     }
 
-    struct Entry {
-        /// Last minute summed.
+    /// When a kept value was built: the rollup's `settledRevision` and `layoutRevision`, and the last minute read.
+    struct Stamp: Equatable {
         var through: Int64
-        /// The rollup's `settledRevision` and `layoutRevision` when summed.
         var settled: UInt64
         var layout: UInt64
+    }
+
+    struct Entry {
+        var stamp: Stamp
         var table: CellTable?
         var keySet: CellKeySet?
         var used: UInt64
@@ -41,21 +44,25 @@ final class WindowSumCache: Sendable {
 
     init() {}
 
-    /// The kept sum of `key` through `through`, if still valid at these revisions.
-    func table(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> CellTable? {
-        entry(key, through: through, settled: settled, layout: layout)?.table
+    /// The kept sum of `key` if still valid at `stamp`, else `build()`, kept.
+    func table(_ key: Key, _ stamp: Stamp, orBuild build: () -> CellTable) -> CellTable {
+        if let t = entry(key, stamp)?.table { return t }
+        let t = build()
+        keep(key, Entry(stamp: stamp, table: t, keySet: nil, used: 0))
+        return t
     }
 
-    /// The kept cell keys of `key` through `through`, if still valid at these revisions.
-    func keySet(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> CellKeySet? {
-        entry(key, through: through, settled: settled, layout: layout)?.keySet
+    /// The kept cell keys of `key` if still valid at `stamp`, else `build()`, kept.
+    func keySet(_ key: Key, _ stamp: Stamp, orBuild build: () -> CellKeySet) -> CellKeySet {
+        if let k = entry(key, stamp)?.keySet { return k }
+        let k = build()
+        keep(key, Entry(stamp: stamp, table: nil, keySet: k, used: 0))
+        return k
     }
 
-    private func entry(_ key: Key, through: Int64, settled: UInt64, layout: UInt64) -> Entry? {
+    private func entry(_ key: Key, _ stamp: Stamp) -> Entry? {
         state.withLock { s in
-            guard var e = s.entries[key], e.through == through, e.settled == settled, e.layout == layout else {
-                return nil
-            }
+            guard var e = s.entries[key], e.stamp == stamp else { return nil }
             s.clock &+= 1
             s.hits += 1
             e.used = s.clock
@@ -64,19 +71,20 @@ final class WindowSumCache: Sendable {
         }
     }
 
-    /// Keeps a sum or a key set; drops entries that can never be valid again and, past `capacity`, the least
-    /// recently used.
-    func keep(_ key: Key, through: Int64, settled: UInt64, layout: UInt64, table: CellTable? = nil,
-              keySet: CellKeySet? = nil) {
+    /// Drops entries that can never be valid again and, past `capacity`, the least recently used.
+    private func keep(_ key: Key, _ entry: Entry) {
         state.withLock { s in
-            s.entries = s.entries.filter { $0.value.settled == settled && $0.value.layout == layout }
+            s.entries = s.entries.filter {
+                $0.value.stamp.settled == entry.stamp.settled && $0.value.stamp.layout == entry.stamp.layout
+            }
             if s.entries.count >= WindowSumCache.capacity,
                let oldest = s.entries.min(by: { $0.value.used < $1.value.used }) {
                 s.entries[oldest.key] = nil
             }
             s.clock &+= 1
-            s.entries[key] = Entry(through: through, settled: settled, layout: layout, table: table, keySet: keySet,
-                                   used: s.clock)
+            var e = entry
+            e.used = s.clock
+            s.entries[key] = e
         }
     }
 

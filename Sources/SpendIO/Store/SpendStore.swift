@@ -169,6 +169,7 @@ public final class SpendStore {
     @discardableResult
     public func replay(into rollup: Rollup, pageSize: Int = 65_536, minTimestampMs: Int64 = .min,
                        useCheckpoint: Bool = true, betweenPages: ((Int, Int64) -> Bool)? = nil) throws -> Int {
+        interrupted = false
         do {
             var summary = StoreReplaySummary()
             // The checkpoint's head and minutes are read in one snapshot: a writer committing a newer one meanwhile

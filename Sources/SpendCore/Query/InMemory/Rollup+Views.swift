@@ -99,17 +99,19 @@ extension Rollup {
             key.filters.append(Int32(f.ids.count))
             key.filters += f.ids.sorted()
         }
-        var kept: CellTable
-        if let k = cache.table(key, through: through, settled: settledRevision, layout: layoutRevision) {
-            kept = k
-        } else {
-            kept = CellTable()
-            accumulate(p, fromMinute: start, toMinute: through, into: &kept)
-            cache.keep(key, through: through, settled: settledRevision, layout: layoutRevision, table: kept)
+        let kept = cache.table(key, stamp(through)) {
+            var t = CellTable()
+            accumulate(p, fromMinute: start, toMinute: through, into: &t)
+            return t
         }
         var fresh = CellTable()
         accumulate(p, fromMinute: through + 1, toMinute: end, into: &fresh)
         return WindowCells(kept: kept, fresh: fresh)
+    }
+
+    /// What a sum kept through `through` now is valid for.
+    func stamp(_ through: Int64) -> WindowSumCache.Stamp {
+        WindowSumCache.Stamp(through: through, settled: settledRevision, layout: layoutRevision)
     }
 
     /// The last settled minute of `[start, end]` worth keeping a sum through, or nil: none settled, too short a
@@ -198,13 +200,10 @@ extension Rollup {
             return set.keys.forEach(body)
         }
         let key = WindowSumCache.Key(slot: slot, start: start, filters: [], keysOnly: true)
-        var kept: CellKeySet
-        if let k = cache.keySet(key, through: through, settled: settledRevision, layout: layoutRevision) {
-            kept = k
-        } else {
-            kept = CellKeySet()
-            collect(start, through, into: &kept)
-            cache.keep(key, through: through, settled: settledRevision, layout: layoutRevision, keySet: kept)
+        let kept = cache.keySet(key, stamp(through)) {
+            var k = CellKeySet()
+            collect(start, through, into: &k)
+            return k
         }
         var fresh = CellKeySet()
         collect(through + 1, end, into: &fresh, skipping: kept)
