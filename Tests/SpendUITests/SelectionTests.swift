@@ -83,6 +83,38 @@ final class SelectionTests: XCTestCase {
         XCTAssertEqual(selectedName(s), "c")
     }
 
+    /// Thousands of keys: the pane orders only the rows it reads (`RowOrder`). A selection deep in the table stays
+    /// on its key through a refresh that reorders every row, at the position a full sort gives it.
+    func testSelectionDeepInABigTableStaysOnItsKeyWhenRowsReorder() throws {
+        func bigRollup(_ cost: (Int) -> Double) -> Rollup {
+            let r = Rollup()
+            for k in 0..<3_000 {
+                r.ingest(SpendEvent(timestampMs: Fixture.endMs - Int64(k % 50) * 1000, feature: "f\(k % 3)",
+                                    apiKey: "key-\(k)", model: "gpt-4o", usage: TokenUsage(input: 100, output: 10),
+                                    costUSD: cost(k)))
+            }
+            return r
+        }
+        var s = ConsoleState(width: 160, height: 50)
+        // Ties on purpose (k % 700): they fall back to view order, name then id.
+        feed(&s, bigRollup { Double($0 % 700) })
+        _ = ConsoleState.reduce(&s, .key(.tab))
+        let keys = PaneID.table(.apiKey)
+        XCTAssertEqual(s.focus, keys)
+        for _ in 0..<40 { _ = ConsoleState.reduce(&s, .key(.pageDown)) }
+        let at = s.selected(keys)
+        XCTAssertGreaterThan(at, 500, "deep in the table")
+        let picked = try XCTUnwrap(selectedName(s, keys))
+        // Every key's spend changes: the reverse order, with other ties.
+        let reordered = bigRollup { Double(3_000 - $0 % 900) }
+        feed(&s, reordered)
+        XCTAssertEqual(selectedName(s, keys), picked, "the same key, not the same position")
+        let full = try reordered.rows(ViewQuery(groupBy: .apiKey, window: .minutes(5)), wallMs: Fixture.wall).rows
+        XCTAssertEqual(s.selected(keys), full.firstIndex { $0.name == picked }, "where a full sort puts it")
+        XCTAssertNotEqual(s.selected(keys), at)
+        XCTAssertEqual(names(s, keys), full.map(\.name), "every row in view order")
+    }
+
     /// Two raw keys can mask alike (`sk-…a1b2`): identity is the group id, not the name shown.
     func testKeysThatMaskAlikeAreDifferentRows() {
         var s = ConsoleState(width: 120, height: 40)

@@ -139,10 +139,7 @@ public final class CellQuery: SpendQuery {
                      featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[v.id]?.count,
                      durationSeconds: r.seconds)
         }
-        rows.sort {
-            if $0.measures.spend != $1.measures.spend { return $0.measures.spend > $1.measures.spend }
-            return $0.name != $1.name ? $0.name < $1.name : $0.id < $1.id
-        }
+        rows.sort(by: GroupRow.viewOrder)
         return ViewResult(rows: rows, total: total, startMs: r.startMs, endMs: endMs, durationSeconds: r.seconds)
     }
 

@@ -6,6 +6,9 @@ public struct ViewQuery: Sendable, Equatable {
     /// Window end in ms; nil means the backend's clock (`QueryClock`).
     public var atMs: Int64?
     public var filters: [Filter]
+    /// False: `rows` may come in any order (`ViewResult.ordered` says which). The console orders only the rows
+    /// it shows (`RowOrder`); a backend that always sorts may ignore it.
+    public var ordered = true
 
     /// One dimension narrowed to one group (`id`, from a drill, an alert scope or a raw key typed by hand) or to
     /// every group with a display name (`value` alone, typed by hand). A masked name typed by hand therefore

@@ -26,6 +26,13 @@ public struct GroupRow: Sendable {
         self.featureCount = featureCount
         self.durationSeconds = durationSeconds
     }
+
+    /// View order, the order every backend answers rows in (`ViewQuery.ordered`): spend descending, then name,
+    /// then id, so two keys that mask alike always come in the same order.
+    public static func viewOrder(_ a: GroupRow, _ b: GroupRow) -> Bool {
+        if a.measures.spend != b.measures.spend { return a.measures.spend > b.measures.spend }
+        return a.name != b.name ? a.name < b.name : a.id < b.id
+    }
 }
 
 /// The answer to a `ViewQuery`: rows, their total, and the time span they cover.
@@ -38,6 +45,9 @@ public struct ViewResult: Sendable {
     /// Events whose value of the grouped dimension was folded into `(other)`, and how many values.
     public var foldedEvents: Int
     public var foldedValues: Int
+    /// True when `rows` are in view order (`GroupRow.viewOrder`); false only when the query asked for them in
+    /// any order (`ViewQuery.ordered`).
+    public var ordered = true
 
     public init(rows: [GroupRow], total: Measures, startMs: Int64, endMs: Int64, durationSeconds: Double,
                 foldedEvents: Int = 0, foldedValues: Int = 0) {

@@ -16,10 +16,7 @@ extension ViewResult {
             GroupRow(name: v.name, id: GroupID(rawValue: v.id), measures: m, share: spend > 0 ? m.spend / spend : 0,
                      featureCount: nil, durationSeconds: seconds)
         }
-        rows.sort {
-            if $0.measures.spend != $1.measures.spend { return $0.measures.spend > $1.measures.spend }
-            return $0.name != $1.name ? $0.name < $1.name : $0.id < $1.id
-        }
+        rows.sort(by: GroupRow.viewOrder)
         return ViewResult(rows: rows, total: total, startMs: startMs, endMs: endMs, durationSeconds: seconds,
                           foldedEvents: 0, foldedValues: 0)
     }

@@ -69,10 +69,8 @@ public enum AlertsTable {
                          num(e.budgetUsedPct), time(e.budgetRunOutMs), .text(state), text(e.identity),
                          text((e.scopes ?? []).joined(separator: "; "))])
         }
-        var t = ViewTable(title: "Alerts", columns: columns, rows: rows)
         // The selection follows an alert by its identity as rows come and go.
-        let c = t.column("id")!
-        t.rowIDs = rows.map { $0[c].text ?? "" }
-        return t
+        let c = columns.firstIndex { $0.id == "id" }!
+        return ViewTable(title: "Alerts", columns: columns, rows: rows, rowIDs: rows.map { $0[c].text ?? "" })
     }
 }

@@ -70,43 +70,9 @@ public enum ExportView: String, CaseIterable, Sendable {
         .init(id: "unpriced_requests", title: "UNPRICED", kind: .count),
     ]
 
-    /// A row's measure cells, appended in `measureColumns` order (into the row, so a row is one allocation).
-    static func appendMeasureCells(_ m: Measures, share: Double, row: GroupRow, to cells: inout [ViewTable.Cell]) {
-        func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
-        func pct(_ v: Double?) -> ViewTable.Cell { n(v.map { $0 * 100 }) }
-        // Never silently $0: a group none of whose requests could be priced has no spend figure.
-        let unknown = m.requests > 0 && m.unpriced == m.requests && m.spend == 0
-        func money(_ v: Double) -> ViewTable.Cell { unknown ? .empty : .number(v) }
-        func num(_ v: Int64) -> ViewTable.Cell { .number(Double(v)) }
-        cells.append(money(m.spend)); cells.append(money(share * 100))
-        cells.append(money(row.spendPerHour)); cells.append(money(row.projectedPerDay))
-        cells.append(num(m.requests)); cells.append(.number(row.requestsPerSecond))
-        cells.append(.number(row.inputTokensPerSecond)); cells.append(.number(row.outputTokensPerSecond))
-        cells.append(num(m.inputTokens)); cells.append(num(m.outputTokens)); cells.append(num(m.cacheReadTokens))
-        cells.append(num(m.cacheWriteTokens)); cells.append(num(m.reasoningTokens))
-        cells.append(pct(m.cacheHitRatio)); cells.append(pct(m.gatewayCacheHitRate))
-        cells.append(num(m.errors)); cells.append(pct(m.errorRate))
-        cells.append(num(m.retries)); cells.append(pct(m.retryRate))
-        cells.append(n(m.latency.percentile(0.50))); cells.append(n(m.latency.percentile(0.95)))
-        cells.append(n(m.latency.percentile(0.99))); cells.append(num(m.unpriced))
-    }
-
+    /// A group view's table; its rows are formatted into cells as they are read (`GroupRows`).
     public static func groupTable(_ result: ViewResult, dimension: Dimension) -> ViewTable {
-        var columns = [ViewTable.Column(id: dimension.name, title: dimension.name.uppercased().replacingOccurrences(of: "_", with: " "), kind: .text)]
-        columns += measureColumns
-        let withFeatures = dimension == .apiKey
-        if withFeatures { columns.append(.init(id: "features", title: "FEATURES", kind: .count)) }
-        let rows = result.rows.map { r -> [ViewTable.Cell] in
-            // One allocation a row (a day's keys pane formats 20k of them per refresh).
-            var cells = [ViewTable.Cell]()
-            cells.reserveCapacity(columns.count)
-            cells.append(.text(r.name))
-            appendMeasureCells(r.measures, share: r.share, row: r, to: &cells)
-            if withFeatures { cells.append(r.featureCount.map { .number(Double($0)) } ?? .empty) }
-            return cells
-        }
-        return ViewTable(title: dimension.title, columns: columns, rows: rows,
-                         rowIDs: result.rows.map { GroupID.rowID(dimension, $0.id) })
+        ViewTable(title: dimension.title, groups: GroupRows(result, dimension: dimension))
     }
 
     public static func seriesTable(_ points: [SeriesPoint]) -> ViewTable {

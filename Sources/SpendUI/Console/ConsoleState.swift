@@ -81,6 +81,13 @@ public struct ConsoleState: Sendable {
         return parts.isEmpty ? (row.first?.text ?? "#\(i)") : parts.joined(separator: "|")
     }
 
+    /// The position of the row identified as `id` in a shown table, or nil when it is not there. A table with ids
+    /// is not put in order for this (`ViewTable.Rows.position(ofRowID:)`).
+    static func position(of id: String, in t: ViewTable) -> Int? {
+        if !t.rowIDs.isEmpty { return t.rows.position(ofRowID: id) }
+        return t.rows.indices.first { rowID(t, $0) == id }
+    }
+
     static func rowIDs(_ t: ViewTable) -> [String] { t.rows.indices.map { rowID(t, $0) } }
 
     /// Moves the selection of `p` to row `index` (clamped) and remembers that row's identity.
@@ -122,25 +129,12 @@ public struct ConsoleState: Sendable {
         let before = shown
         shown = [:]
         guard let d = data else { return }
-        let needle = filter.lowercased()
         for (pane, pd) in d.panes where pane != .alerts {
             let t = pd.table
-            var order = Array(t.rows.indices)
-            if !needle.isEmpty, !t.columns.isEmpty {
-                order = order.filter { i in t.rows[i][0].text?.lowercased().contains(needle) ?? false }
-            }
-            let sortBy = sortOrder(pane)
-            if let c = t.column(sortBy.column) {
-                order = ConsoleState.sortedIndices(order, t.rows, by: c, descending: sortBy.descending)
-            }
-            // Shown as read (no filter, already in order): the table itself, not a copy of its rows.
-            if order.count == t.rows.count && order.elementsEqual(t.rows.indices) {
-                shown[pane] = t
-                continue
-            }
-            var out = ViewTable(title: t.title, columns: t.columns, rows: order.map { t.rows[$0] })
-            if !t.rowIDs.isEmpty { out.rowIDs = order.map { t.rowIDs[$0] } }
-            shown[pane] = out
+            // Rows are ordered and formatted as they are read: a page of a day's keys, not all of them.
+            let sortBy = t.column(sortOrder(pane).column)
+            shown[pane] = t.arranged(matching: t.columns.isEmpty ? "" : filter, in: [0], sortBy: sortBy,
+                                     descending: sortOrder(pane).descending)
         }
         for pane in shown.keys { reanchor(pane, before: before[pane]) }
         recomputeAlertsPane()
@@ -151,19 +145,9 @@ public struct ConsoleState: Sendable {
         let before = shown[.alerts]
         guard panes.contains(.alerts) else { shown[.alerts] = nil; return }
         let t = AlertsTable.table(alerts, scope: path, order: .pane)
-        var order = Array(t.rows.indices)
-        let needle = filter.lowercased()
-        if !needle.isEmpty {
-            let si = t.column("scope")!, ri = t.column("reason")!
-            order = order.filter { i in
-                (t.rows[i][si].text ?? "").lowercased().contains(needle) || (t.rows[i][ri].text ?? "").lowercased().contains(needle)
-            }
-        }
-        if let o = sort[.alerts], let c = t.column(o.column) {
-            order = ConsoleState.sortedIndices(order, t.rows, by: c, descending: o.descending)
-        }
-        var out = ViewTable(title: t.title, columns: t.columns, rows: order.map { t.rows[$0] })
-        if !t.rowIDs.isEmpty { out.rowIDs = order.map { t.rowIDs[$0] } }
+        let sortBy = sort[.alerts].flatMap { t.column($0.column) }
+        let out = t.arranged(matching: filter, in: [t.column("scope")!, t.column("reason")!], sortBy: sortBy,
+                             descending: sort[.alerts]?.descending ?? false)
         shown[.alerts] = out
         reanchor(.alerts, before: before)
     }
@@ -187,12 +171,12 @@ public struct ConsoleState: Sendable {
         guard let t = shown[p], !t.rows.isEmpty else { return }
         // Until the person picks an alert, the newest incident (the pane's top row) is the selected one.
         if p == .alerts && !picked.contains(p) { select(p, 0); return }
-        let ids = ConsoleState.rowIDs(t)
         guard let want = selectedIDs[p] else { select(p, selection[p] ?? 0); return }
-        if let i = ids.firstIndex(of: want) { selection[p] = i; return }
+        if let i = ConsoleState.position(of: want, in: t) { selection[p] = i; return }
         // The group left the table: the nearest row that is still there, as the person last saw the rows.
-        let old = before.map(ConsoleState.rowIDs) ?? []
-        if let j = old.firstIndex(of: want) {
+        if let before, let j = ConsoleState.position(of: want, in: before) {
+            let old = ConsoleState.rowIDs(before)
+            let ids = ConsoleState.rowIDs(t)
             let present = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
             for k in 1..<max(2, old.count) {
                 for n in [j + k, j - k] where n >= 0 && n < old.count {
@@ -201,26 +185,6 @@ public struct ConsoleState: Sendable {
             }
         }
         select(p, selection[p] ?? 0)
-    }
-
-    /// Row indices in a stable sort: numbers numerically, text lexicographically, empty cells last in either direction.
-    static func sortedIndices(_ order: [Int], _ rows: [[ViewTable.Cell]], by c: Int, descending: Bool) -> [Int] {
-        // Stable: ties keep their order (`offset`).
-        func less(_ a: (offset: Int, element: Int), _ b: (offset: Int, element: Int)) -> Bool {
-            let x = rows[a.element][c], y = rows[b.element][c]
-            switch (x, y) {
-            case (.number(let p), .number(let q)) where p != q: return descending ? p > q : p < q
-            case (.text(let p), .text(let q)) where p != q: return descending ? p > q : p < q
-            case (.empty, .empty): break
-            case (.empty, _): return false
-            case (_, .empty): return true
-            default: break
-            }
-            return a.offset < b.offset
-        }
-        // Rows mostly come in the order asked for (by spend, as the query sorts them): one pass says so.
-        if order.indices.dropFirst().allSatisfy({ !less(($0, order[$0]), ($0 - 1, order[$0 - 1])) }) { return order }
-        return order.enumerated().sorted(by: less).map(\.element)
     }
 }
 

@@ -78,7 +78,9 @@ public enum SnapshotBuilder {
                 let note = dropped.isEmpty ? nil : "all " + dropped.map { $0.dimension.title.lowercased() }
                     .joined(separator: ", ")
                 do {
-                    let q1 = ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters)
+                    var q1 = ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters)
+                    // In any order: the pane orders only the rows it shows (`RowOrder`), after the lock.
+                    q1.ordered = false
                     let rows = try q.rows(q1, wallMs: wallMs)
                     // Keyed by the rows' group ids, so two keys that mask alike keep two trends.
                     let trends = try q.trends(q1, minutes: trendMinutes, wallMs: wallMs)

@@ -201,8 +201,8 @@ public enum ConsoleScreen {
             // By row identity: an alert on one key marks that key's row, not another key that masks alike.
             for a in s.alerts.active where a.scopeFilters.count == 1 && a.scopeFilters[0].dimension == dim {
                 let f = a.scopeFilters[0]
-                let named = table.rows.indices.filter { table.rows[$0].first?.text == f.value }
-                let rows = f.id.map { [GroupID.rowID(dim, $0)] } ?? named.map { ConsoleState.rowID(table, $0) }
+                // Names compared in any order: no row is sorted or formatted for this.
+                let rows = f.id.map { [GroupID.rowID(dim, $0)] } ?? table.rowIDs(named: f.value)
                 for r in rows { notes[r, default: "▲"] += " " + a.metric.replacingOccurrences(of: "_", with: " ") }
             }
         }

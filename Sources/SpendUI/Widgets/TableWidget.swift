@@ -64,7 +64,9 @@ public struct TableWidget {
     public func layout(width: Int) -> [(index: Int, id: String, width: Int)] {
         var out: [(Int, String, Int)] = []
         guard let first = columns.first, let nameIdx = table.column(first) else { return [] }
-        let longest = table.rows.prefix(200).map { CharWidth.of(NumberFormat.cell($0[nameIdx], table.columns[nameIdx].kind)) }.max() ?? 0
+        // The first 200 names, ordered at once (not row by row) and with no other cell formatted.
+        let longest = table.rows.cells(column: nameIdx, 0..<min(200, table.rows.count))
+            .map { CharWidth.of(NumberFormat.cell($0, table.columns[nameIdx].kind)) }.max() ?? 0
         let nameW = table.columns[nameIdx].kind == .time ? 8 : min(max(CharWidth.of(table.columns[nameIdx].title), longest, 6), max(6, width * 2 / 5), 28)
         // The trend keeps a minimal place even in narrow panes; it grows into what is left at the end.
         let wantsTrend = columns.contains("trend") && width >= 36

@@ -137,7 +137,6 @@ extension Rollup {
     public func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult {
         let (r, endMs) = range(q, wallMs: wallMs)
         let p = try plan(groupBy: q.groupBy, filters: q.filters)
-        var featuresPerKey = [Int32: Int]()
         var total = Measures()
         // Per group: a one-dimension grouping's cells are its groups already; a pair's are summed by the group-by.
         var groupKeys = ContiguousArray<UInt64>(), groupCells = ContiguousArray<Measures>()
@@ -158,15 +157,37 @@ extension Rollup {
             groupKeys = byID.keys
             groupCells = byID.cells
         }
+        // Features per key, counted per interned key id (an array: a dictionary of a day's 20k keys cost more).
+        var featureCounts: [Int32]?
         if q.groupBy == .apiKey, let slot = groupingIndex[.pair(.feature, .apiKey)] {
+            var counts = [Int32](repeating: 0, count: interner(.apiKey).names.count)
+            var any = false
             forEachPairKey(slot: slot, fromMinute: r.startMinute, toMinute: r.endMinute) { key in
-                featuresPerKey[CellTable.ids(key).1, default: 0] += 1
+                counts[Int(CellTable.ids(key).1)] += 1
+                any = true
             }
+            if any { featureCounts = counts }
         }
         let spendTotal = total.spend
         let names = q.groupBy.map { interner($0) }
+        func row(_ index: Int) -> GroupRow {
+            let id = CellTable.ids(groupKeys[index]).0, m = groupCells[index]
+            let features = featureCounts.flatMap { $0[Int(id)] > 0 ? Int($0[Int(id)]) : nil }
+            return GroupRow(name: names?.name(id) ?? "total", id: names?.groupID(id) ?? .none,
+                            measures: m, share: spendTotal > 0 ? m.spend / spendTotal : 0,
+                            featureCount: features, durationSeconds: r.seconds)
+        }
+        guard q.ordered else {
+            // In any order: the console orders only the rows it shows (`RowOrder`).
+            var result = ViewResult(rows: groupKeys.indices.map(row), total: total, startMs: r.startMs, endMs: endMs,
+                                    durationSeconds: r.seconds, foldedEvents: names?.foldedEvents ?? 0,
+                                    foldedValues: names?.foldedValues ?? 0)
+            result.ordered = false
+            return result
+        }
         // Sorted as (spend, index) pairs, names compared only on ties, then each row built once in place: sorting
-        // the rows themselves moved 20k Measures-sized values about per refresh of a day's keys.
+        // the rows themselves moved 20k Measures-sized values about per refresh of a day's keys. View order
+        // (`GroupRow.viewOrder`).
         var order = (0..<groupKeys.count).map { (spend: groupCells[$0].spend, index: $0) }
         func name(_ i: Int) -> String { names?.name(CellTable.ids(groupKeys[i]).0) ?? "total" }
         order.sort { x, y in
@@ -176,12 +197,7 @@ extension Rollup {
             let a = CellTable.ids(groupKeys[x.index]).0, b = CellTable.ids(groupKeys[y.index]).0
             return (names?.groupID(a) ?? .none) < (names?.groupID(b) ?? .none)
         }
-        let rows = order.map { o -> GroupRow in
-            let id = CellTable.ids(groupKeys[o.index]).0, m = groupCells[o.index]
-            return GroupRow(name: names?.name(id) ?? "total", id: names?.groupID(id) ?? .none,
-                            measures: m, share: spendTotal > 0 ? m.spend / spendTotal : 0,
-                            featureCount: featuresPerKey.isEmpty ? nil : featuresPerKey[id], durationSeconds: r.seconds)
-        }
+        let rows = order.map { row($0.index) }
         return ViewResult(rows: rows, total: total, startMs: r.startMs, endMs: endMs, durationSeconds: r.seconds,
                           foldedEvents: names?.foldedEvents ?? 0, foldedValues: names?.foldedValues ?? 0)
     }
