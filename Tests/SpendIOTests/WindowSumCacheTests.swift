@@ -38,6 +38,24 @@ final class WindowSumCacheTests: XCTestCase {
                        file: file, line: line)
     }
 
+    /// The chart's series and the savings advisor's class rows are kept for the settled minutes too, and summed on
+    /// in time order: they must be the same to the bit, not only close.
+    func assertSameSeriesAndClasses(_ cached: Rollup, _ plain: Rollup, _ q: ViewQuery, _ what: String,
+                                    file: StaticString = #filePath, line: UInt = #line) throws {
+        let a = try cached.series(q, wallMs: 0), b = try plain.series(q, wallMs: 0)
+        XCTAssertEqual(a.map(\.minuteStartMs), b.map(\.minuteStartMs), what + ": series minutes", file: file, line: line)
+        XCTAssertEqual(a.map(\.measures.spend), b.map(\.measures.spend), what + ": series spend", file: file, line: line)
+        XCTAssertEqual(a.map(\.measures.requests), b.map(\.measures.requests), what, file: file, line: line)
+        XCTAssertEqual(a.map(\.measures.latency.total), b.map(\.measures.latency.total), what, file: file, line: line)
+        let x = try cached.classRows(q, wallMs: 0), y = try plain.classRows(q, wallMs: 0)
+        func rows(_ r: ClassRowsResult) -> [String] {
+            r.rows.map { "\($0.featureID) \($0.modelID) \($0.requestClass.rawValue) \($0.measures.requests) "
+                + "\($0.measures.inputTokens) \($0.measures.cacheReadTokens) \($0.measures.spend.bitPattern)" }
+        }
+        XCTAssertEqual(rows(x), rows(y), what + ": class rows", file: file, line: line)
+        XCTAssertEqual(x.durationSeconds, y.durationSeconds, what, file: file, line: line)
+    }
+
     func testKeptSumsAnswerAsARollupWithoutThem() throws {
         let data = HardTraffic(seed: 57).bytes(count: 18_000)
         let plain = Rollup(options: WindowSumCacheTests.options(cached: false))
@@ -45,7 +63,7 @@ final class WindowSumCacheTests: XCTestCase {
         let pipelines = [plain, cached].map { EventPipeline(rollup: $0, maxLineBytes: 4096) }
         let windows: [TimeWindow] = [.minutes(50), .minutes(180), .minutes(1440), .all]
         var feature: ViewQuery.Filter?
-        var settledChanges = 0, reads = 0
+        var settledChanges = 0, reads = 0, classReads = 0
         // Fed in parts cut at line ends; after each part every pane is read twice (the second from kept sums).
         let lines = data.split(separator: 10, omittingEmptySubsequences: false)
         var next = 0
@@ -76,6 +94,11 @@ final class WindowSumCacheTests: XCTestCase {
                             assertSameRows(try cached.rows(q, wallMs: 0), want, what)
                             assertSameRows(try cached.rows(q, wallMs: 0), want, what + " (again)")
                             reads += 2
+                            if groupBy == nil {
+                                try assertSameSeriesAndClasses(cached, plain, q, what)
+                                try assertSameSeriesAndClasses(cached, plain, q, what + " (again)")
+                                classReads += 2
+                            }
                         }
                     }
                 }
@@ -95,6 +118,10 @@ final class WindowSumCacheTests: XCTestCase {
                       ViewQuery(groupBy: .model, window: .minutes(1440), filters: feature.map { [$0] } ?? [])] {
                 assertSameRows(try cached.rows(q, wallMs: 0), try plain.rows(q, wallMs: 0), "late event \(k)")
                 assertSameRows(try cached.rows(q, wallMs: 0), try plain.rows(q, wallMs: 0), "late event \(k) again")
+            }
+            for q in [ViewQuery(groupBy: nil, window: .minutes(180)), ViewQuery(groupBy: nil, window: .all)] {
+                try assertSameSeriesAndClasses(cached, plain, q, "late event \(k)")
+                try assertSameSeriesAndClasses(cached, plain, q, "late event \(k) again")
             }
         }
         XCTAssertGreaterThan(try XCTUnwrap(cached.windowSums).hits, hitsBefore, "the second reads came from kept sums")
@@ -123,6 +150,7 @@ final class WindowSumCacheTests: XCTestCase {
             if cached.bucket(containing: endMinute - 49)?.0.span != spanAtEnd { foldedMeanwhile = true }
             if cached.oldestMinute != oldest { droppedMeanwhile = true }
             for q in fixedQueries {
+                if q.groupBy == nil { try assertSameSeriesAndClasses(cached, plain, q, "in order, part \(part)") }
                 assertSameRows(try cached.rows(q, wallMs: 0), try plain.rows(q, wallMs: 0), "in order, part \(part)")
                 assertSameRows(try cached.rows(q, wallMs: 0), try plain.rows(q, wallMs: 0), "in order, again")
             }
@@ -131,7 +159,8 @@ final class WindowSumCacheTests: XCTestCase {
         XCTAssertTrue(droppedMeanwhile, "retention dropped minutes of the 24 h window meanwhile")
         for p in pipelines { p.finish() }
         let cache = try XCTUnwrap(cached.windowSums)
-        XCTAssertGreaterThan(cache.hits, reads / 3, "most reads add only the newest minutes to a kept sum")
+        XCTAssertGreaterThan(cache.hits, (reads + classReads) / 3, "most reads add only the newest minutes to a kept sum")
+        XCTAssertGreaterThan(classReads, 0)
         XCTAssertGreaterThan(settledChanges, 5, "late events landed in settled minutes while sums were kept")
         XCTAssertTrue(cached.buckets.values.contains { $0.span > 1 }, "old minutes were folded meanwhile")
         let oldest = try XCTUnwrap(cached.oldestMinute)

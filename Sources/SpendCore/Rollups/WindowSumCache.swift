@@ -9,12 +9,15 @@ import Synchronization
 /// folding, a restore, a merge), makes the kept sums stale: they are rebuilt on the next read, never used.
 final class WindowSumCache: Sendable {
     struct Key: Hashable {
+        /// What is kept: cell sums, which cells occur (`CellKeySet`), the savings advisor's class sums, or a
+        /// series' points.
+        enum Kind: Hashable { case sums, cellKeys, classSums, series }
+
         var slot: Int
         var start: Int64
         /// Each filter as its position, its id count, then its interned ids in order.
         var filters: [Int32]
-        /// Which cells occur, not their sums (`CellKeySet`).
-        var keysOnly = false
+        var kind = Kind.sums
     }
 
     /// When a kept value was built: the rollup's `settledRevision` and `layoutRevision`, and the last minute read.
@@ -24,15 +27,22 @@ final class WindowSumCache: Sendable {
         var layout: UInt64
     }
 
+    enum Kept {
+        case table(CellTable)
+        case keySet(CellKeySet)
+        case classSums(ClassSums)
+        case points([SeriesPoint])
+    }
+
     struct Entry {
         var stamp: Stamp
-        var table: CellTable?
-        var keySet: CellKeySet?
+        var kept: Kept
         var used: UInt64
     }
 
-    /// Entries kept at most (each pane's window, the previous window, the recent five minutes, the pair table).
-    static let capacity = 24
+    /// Entries kept at most (each pane's window, the previous window, the recent five minutes, the pair table, the
+    /// chart's series and the savings advisor's class sums).
+    static let capacity = 32
 
     private struct State {
         var entries: [Key: Entry] = [:]
@@ -46,18 +56,34 @@ final class WindowSumCache: Sendable {
 
     /// The kept sum of `key` if still valid at `stamp`, else `build()`, kept.
     func table(_ key: Key, _ stamp: Stamp, orBuild build: () -> CellTable) -> CellTable {
-        if let t = entry(key, stamp)?.table { return t }
+        if case .table(let t)? = entry(key, stamp)?.kept { return t }
         let t = build()
-        keep(key, Entry(stamp: stamp, table: t, keySet: nil, used: 0))
+        keep(key, Entry(stamp: stamp, kept: .table(t), used: 0))
         return t
     }
 
     /// The kept cell keys of `key` if still valid at `stamp`, else `build()`, kept.
     func keySet(_ key: Key, _ stamp: Stamp, orBuild build: () -> CellKeySet) -> CellKeySet {
-        if let k = entry(key, stamp)?.keySet { return k }
+        if case .keySet(let k)? = entry(key, stamp)?.kept { return k }
         let k = build()
-        keep(key, Entry(stamp: stamp, table: nil, keySet: k, used: 0))
+        keep(key, Entry(stamp: stamp, kept: .keySet(k), used: 0))
         return k
+    }
+
+    /// The kept class sums of `key` if still valid at `stamp`, else `build()`, kept.
+    func classSums(_ key: Key, _ stamp: Stamp, orBuild build: () -> ClassSums) -> ClassSums {
+        if case .classSums(let c)? = entry(key, stamp)?.kept { return c }
+        let c = build()
+        keep(key, Entry(stamp: stamp, kept: .classSums(c), used: 0))
+        return c
+    }
+
+    /// The kept series points of `key` if still valid at `stamp`, else `build()`, kept.
+    func points(_ key: Key, _ stamp: Stamp, orBuild build: () -> [SeriesPoint]) -> [SeriesPoint] {
+        if case .points(let p)? = entry(key, stamp)?.kept { return p }
+        let p = build()
+        keep(key, Entry(stamp: stamp, kept: .points(p), used: 0))
+        return p
     }
 
     private func entry(_ key: Key, _ stamp: Stamp) -> Entry? {

@@ -66,6 +66,9 @@ extension Rollup {
         var kept: CellTable?
         var fresh: CellTable
 
+        /// At least as many as the distinct cells (room to reserve).
+        var capacity: Int { (kept?.keys.count ?? 0) + fresh.keys.count }
+
         /// Each cell once: a kept cell with the same cell of the newest minutes added, then those new since.
         func forEach(_ body: (UInt64, Measures) -> Void) {
             guard let kept else {
@@ -142,6 +145,8 @@ extension Rollup {
         var groupKeys = ContiguousArray<UInt64>(), groupCells = ContiguousArray<Measures>()
         let window = cells(p, fromMinute: r.startMinute, toMinute: r.endMinute)
         if p.grouping.second == nil && p.groupPosition == 0 {
+            groupKeys.reserveCapacity(window.capacity)
+            groupCells.reserveCapacity(window.capacity)
             window.forEach { key, m in
                 groupKeys.append(key)
                 groupCells.append(m)
@@ -215,7 +220,7 @@ extension Rollup {
             collect(start, end, into: &set)
             return set.keys.forEach(body)
         }
-        let key = WindowSumCache.Key(slot: slot, start: start, filters: [], keysOnly: true)
+        let key = WindowSumCache.Key(slot: slot, start: start, filters: [], kind: .cellKeys)
         let kept = cache.keySet(key, stamp(through)) {
             var k = CellKeySet()
             collect(start, through, into: &k)
@@ -236,9 +241,7 @@ extension Rollup {
         let dense = r.endMinute - r.startMinute < Rollup.denseSeriesMinutes
         let minutes: [Int64] = dense ? [] : buckets.values.flatMap { b in (b.minute..<(b.minute + b.span)) }
             .filter { $0 >= r.startMinute && $0 <= r.endMinute }.sorted()
-        var out: [SeriesPoint] = []
-        out.reserveCapacity(dense ? Int(r.endMinute - r.startMinute + 1) : minutes.count)
-        for minute in dense ? Array(r.startMinute...r.endMinute) : minutes {
+        func point(_ minute: Int64) -> SeriesPoint {
             var m = Measures()
             // A folded span's cells are spread evenly over its minutes (`CellShare`).
             if let (b, share) = bucket(containing: minute) {
@@ -248,8 +251,25 @@ extension Rollup {
                     if p.passes(a, bb) { m.merge(t.cells[i].share(share, rotation: t.keys[i])) }
                 }
             }
-            out.append(SeriesPoint(minuteStartMs: minute * 60_000, measures: m))
+            return SeriesPoint(minuteStartMs: minute * 60_000, measures: m)
         }
+        guard dense else { return minutes.map(point) }
+        // The chart asks a day of minutes four times a second: the settled minutes' points are kept between reads
+        // (each minute's point is its own cells, so kept points are the points), the newest made afresh.
+        var out: [SeriesPoint] = []
+        var next = r.startMinute
+        if let cache = windowSums, let through = settledEnd(fromMinute: r.startMinute, toMinute: r.endMinute) {
+            var key = WindowSumCache.Key(slot: p.slot, start: r.startMinute, filters: [], kind: .series)
+            for f in p.filters {
+                key.filters.append(Int32(f.position))
+                key.filters.append(Int32(f.ids.count))
+                key.filters += f.ids.sorted()
+            }
+            out = cache.points(key, stamp(through)) { (r.startMinute...through).map(point) }
+            next = through + 1
+        }
+        out.reserveCapacity(Int(r.endMinute - r.startMinute + 1))
+        if next <= r.endMinute { out += (next...r.endMinute).map(point) }
         return out
     }
 
