@@ -349,4 +349,47 @@ final class SavingsAdvisorTests: XCTestCase {
         let byName = try advisor.advise(r, window: .all, path: [.init(.feature, "classify")], wallMs: 0)
         XCTAssertEqual(byName.opportunities.filter { $0.kind == .failedRequests }.count, 2)
     }
+    /// The findings are kept while the rollup's revision and the window's minutes stay (`SavingsCache`): the report
+    /// is the one an advisor without the cache gives at every clock, the month scaled afresh each time, and a new
+    /// event (or GPU reading) is seen at once.
+    func testKeptFindingsGiveTheReportOfAFreshRead() throws {
+        var events = (0..<8).map { _ in ev("chat", "big", input: 1000, output: 100) }
+        events += (0..<3).map { _ in ev("chat", "big", input: 1000, output: 0, cost: 0.05, error: true) }
+        events += (0..<4).map { _ in ev("nightly", "withbatch", input: 5000, output: 300) }
+        let r = rollup(events, gpus: (0..<30).map { m in
+            GPUSample(timestampMs: t0 + Int64(m) * 60_000, node: "n", gpu: "0", utilPct: 2)
+        })
+        var gpuPriced = settings
+        gpuPriced.gpuHourlyUSD = 2
+        let advisor = SavingsAdvisor(settings: gpuPriced, prices: prices)
+        let cache = SavingsCache()
+        let endMs = t0 + 3_610_000  // 10 s into the minute after the last event
+        func both(_ at: Int64, _ what: String) throws -> SavingsReport {
+            let fresh = try advisor.advise(r, window: .minutes(120), atMs: at, wallMs: 0)
+            let kept = try advisor.advise(r, window: .minutes(120), atMs: at, wallMs: 0, cache: cache)
+            XCTAssertEqual(kept, fresh, what)
+            return kept
+        }
+        let first = try both(endMs, "first read")
+        XCTAssertGreaterThanOrEqual(first.opportunities.count, 3, "failed requests, batch, idle GPU at least")
+        XCTAssertEqual(cache.count, 1)
+        XCTAssertEqual(try both(endMs, "same clock, from the cache"), first)
+        // Later in the same minute: the same findings, over a longer window, so less per month.
+        let later = try both(endMs + 40_000, "40 s later")
+        XCTAssertEqual(cache.count, 1, "the same minutes: answered from the cache")
+        XCTAssertEqual(later.opportunities.map(\.savingUSD), first.opportunities.map(\.savingUSD))
+        XCTAssertNotEqual(later.opportunities.map(\.savingPerMonthUSD), first.opportunities.map(\.savingPerMonthUSD))
+        // New data moves the revision: what is kept is not used.
+        let revision = r.revision
+        r.ingest(ev("chat", "big", input: 1000, output: 0, cost: 0.5, error: true, at: 59))
+        XCTAssertNotEqual(r.revision, revision)
+        let afterEvent = try both(endMs + 40_000, "after a new failed request")
+        XCTAssertNotEqual(find(afterEvent, .failedRequests, "feature=chat")?.savingUSD,
+                          find(later, .failedRequests, "feature=chat")?.savingUSD)
+        let beforeGPU = r.revision
+        r.ingest(GPUSample(timestampMs: t0 + 45 * 60_000, node: "n", gpu: "0", utilPct: 1))
+        XCTAssertNotEqual(r.revision, beforeGPU, "a GPU reading changes the idle GPU-hours")
+        _ = try both(endMs + 40_000, "after a GPU reading")
+        XCTAssertEqual(cache.count, 1, "stale findings are dropped")
+    }
 }

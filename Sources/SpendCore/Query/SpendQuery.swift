@@ -65,6 +65,9 @@ public protocol SpendQuery: AnyObject {
     var counters: SpendCounters { get }
     /// What can be answered together, and what folds into `(other)`.
     var capabilities: QueryCapabilities { get }
+    /// A number that moves whenever any answer may change (new events, late ones, minutes folded or dropped); nil
+    /// when the backend cannot say, and then nothing read from it may be kept between reads (`SavingsCache`).
+    var revision: UInt64? { get }
 }
 
 /// The time span a backend holds.
@@ -98,6 +101,9 @@ extension SpendQuery {
 }
 
 extension SpendQuery {
+    /// Backends that cannot tell when their data changed (the remote engines read a server's).
+    public var revision: UInt64? { nil }
+
     /// Engines that keep every minute (the remote ones answer per minute).
     public func cellMinutes(atMinute minute: Int64) -> Int64 { 1 }
 }

@@ -50,6 +50,8 @@ public final class Rollup {
     var layoutRevision: UInt64 = 0
     /// Moves whenever a settled minute's cells change (a late event, a superseded record): likewise.
     var settledRevision: UInt64 = 0
+    /// Moves whenever any bucket's cells or GPU readings change (with `layoutRevision`: `revision`).
+    var contentRevision: UInt64 = 0
     /// The newest settled minute: more than `settleMinutes` behind the newest event's.
     var settledThrough = Int64.min
     /// Minutes behind the newest that are still summed afresh on every read: events arriving a little late
@@ -352,6 +354,7 @@ public final class Rollup {
         let id = gpuInterner.id(s.groupName)
         let bucket = bucketFor(minute)
         bucket.changed = true  // no kept window sum reads GPU readings: they stay valid
+        contentRevision &+= 1  // (the savings advisor's idle GPUs do)
         if bucket.span == 1 {
             bucket.gpus[id, default: GPUMeasures()].add(s)
         } else {
@@ -392,6 +395,7 @@ public final class Rollup {
     @inline(__always)
     func touched(_ b: MinuteBucket) {
         b.changed = true
+        contentRevision &+= 1
         if b.minute + b.span - 1 <= settledThrough { settledRevision &+= 1 }
     }
 

@@ -26,7 +26,7 @@ public struct SavingsAdvisor: Sendable {
     /// largest saving first. A path through an API key, team or other dimension has none: savings are
     /// computed per feature and model, so the report says so instead.
     public func advise(_ q: SpendQuery, window: TimeWindow, atMs: Int64? = nil, path: [ViewQuery.Filter] = [],
-                       wallMs: Int64) throws -> SavingsReport {
+                       wallMs: Int64, cache: SavingsCache? = nil) throws -> SavingsReport {
         if let other = path.first(where: { $0.dimension != .feature && $0.dimension != .model }) {
             let span = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs)
             return SavingsReport(opportunities: [], durationSeconds: span.durationSeconds,
@@ -35,24 +35,42 @@ public struct SavingsAdvisor: Sendable {
         guard q.capabilities.requestClasses else {
             return try gpuOnly(q, window: window, atMs: atMs, path: path, wallMs: wallMs)
         }
+        // What the window's traffic says is the same while the data and the window's minutes are (the revision, and
+        // the clock's minute and the minute it rounds up to): kept, only scaled to a month for the window's length.
+        let endMs = atMs ?? q.clockMs(wallMs: wallMs)
+        let key = q.revision.map {
+            SavingsCache.Key(revision: $0, window: window, path: path, endMinute: Rollup.floorDiv(endMs, 60_000),
+                             endCeilingMinute: Rollup.floorDiv(endMs + 59_999, 60_000), settings: settings)
+        }
+        if let cache, let key, let kept = cache.candidates(key) {
+            let span = try q.rows(ViewQuery(groupBy: nil, window: window, atMs: endMs), wallMs: wallMs)
+            return report(kept, durationSeconds: span.durationSeconds)
+        }
         let result = try q.classRows(ViewQuery(groupBy: nil, window: window, atMs: atMs, filters: path), wallMs: wallMs)
-        let perMonth = SavingsAdvisor.secondsPerMonth / max(result.durationSeconds, 1)
-        var out: [Opportunity] = []
+        var out: [Candidate] = []
         for feature in SavingsAdvisor.features(result.rows) {
-            if let o = failedRequests(feature, perMonth: perMonth) { out.append(o) }
+            if let o = failedRequests(feature) { out.append(o) }
             for pair in feature.pairs {
-                if let o = rightSize(pair, perMonth: perMonth) { out.append(o) }
-                if let o = promptCache(pair, perMonth: perMonth) { out.append(o) }
+                if let o = rightSize(pair) { out.append(o) }
+                if let o = promptCache(pair) { out.append(o) }
             }
-            if let o = batch(feature, perMonth: perMonth) { out.append(o) }
+            if let o = batch(feature) { out.append(o) }
         }
         if path.isEmpty {
             let series = q.gpuSeries(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs)
-            out += series.compactMap { idleGPU($0, endMs: result.endMs, perMonth: perMonth) }
+            out += series.compactMap { idleGPU($0, endMs: result.endMs) }
         }
-        out = out.filter { $0.scope.isWithin(path) }
+        out = out.filter { $0.opportunity.scope.isWithin(path) }
+        if let cache, let key { cache.keep(key, out) }
+        return report(out, durationSeconds: result.durationSeconds)
+    }
+
+    /// The candidates that save at least `minimumPerMonthUSD` over a month at the window's rate, largest first.
+    func report(_ candidates: [Candidate], durationSeconds: Double) -> SavingsReport {
+        let perMonth = SavingsAdvisor.secondsPerMonth / max(durationSeconds, 1)
+        var out = candidates.compactMap { $0.opportunity(perMonth: perMonth, minimum: settings.minimumPerMonthUSD) }
         out.sort(by: SavingsAdvisor.order)
-        return SavingsReport(opportunities: out, durationSeconds: result.durationSeconds)
+        return SavingsReport(opportunities: out, durationSeconds: durationSeconds)
     }
 
     /// A backend without request classes: only idle GPUs can be priced, and the report says the rest is not
@@ -64,7 +82,8 @@ public struct SavingsAdvisor: Sendable {
         var out: [Opportunity] = []
         if path.isEmpty {
             let series = q.gpuSeries(ViewQuery(groupBy: nil, window: window, atMs: atMs), wallMs: wallMs)
-            out = series.compactMap { idleGPU($0, endMs: span.endMs, perMonth: perMonth) }
+            out = series.compactMap { idleGPU($0, endMs: span.endMs)?.opportunity(perMonth: perMonth,
+                                                                                   minimum: settings.minimumPerMonthUSD) }
             out.sort(by: SavingsAdvisor.order)
         }
         return SavingsReport(opportunities: out, durationSeconds: span.durationSeconds,
@@ -139,18 +158,36 @@ public struct SavingsAdvisor: Sendable {
     }
 
     func opportunity(_ kind: OpportunityKind, _ scope: SavingsScope, evidence: String, spend: Double?, saving: Double?,
-                     perMonth: Double, assumption: String) -> Opportunity? {
-        if let saving {
-            guard saving > 0, saving * perMonth >= settings.minimumPerMonthUSD else { return nil }
+                     assumption: String, unpricedHours: Double? = nil) -> Candidate? {
+        if let saving { guard saving > 0 else { return nil } }
+        return Candidate(opportunity: Opportunity(kind: kind, scope: scope, evidence: evidence, spendUSD: spend,
+                                                  savingUSD: saving, savingPerMonthUSD: nil, assumption: assumption),
+                         unpricedHours: unpricedHours)
+    }
+
+    /// An opportunity before it is scaled to a month (what depends only on the window's traffic, kept between
+    /// refreshes by `SavingsCache`).
+    struct Candidate: Sendable {
+        var opportunity: Opportunity
+        /// An idle GPU without a price: its idle hours, which must come to an hour a month to be listed.
+        var unpricedHours: Double?
+
+        /// At `perMonth` windows a month: nil when it saves less than `minimum` a month.
+        func opportunity(perMonth: Double, minimum: Double) -> Opportunity? {
+            if let unpricedHours { guard unpricedHours * perMonth >= minimum else { return nil } }
+            var o = opportunity
+            if let saving = o.savingUSD {
+                guard saving * perMonth >= minimum else { return nil }
+                o.savingPerMonthUSD = saving * perMonth
+            }
+            return o
         }
-        return Opportunity(kind: kind, scope: scope, evidence: evidence, spendUSD: spend, savingUSD: saving,
-                           savingPerMonthUSD: saving.map { $0 * perMonth }, assumption: assumption)
     }
 
     // MARK: the kinds
 
     /// The spend recorded on the feature's requests whose status is an error: exact.
-    func failedRequests(_ f: Feature, perMonth: Double) -> Opportunity? {
+    func failedRequests(_ f: Feature) -> Candidate? {
         let all = SavingsAdvisor.total(f.pairs.flatMap(\.classes))
         let failed = SavingsAdvisor.total(f.pairs.flatMap { $0.classes.filter { $0.0.isError } })
         guard failed.requests > 0, failed.spend > 0 else { return nil }
@@ -160,7 +197,7 @@ public struct SavingsAdvisor: Sendable {
         if failed.unpriced > 0 { evidence += "; \(EvidenceFormat.count(failed.unpriced)) unpriced not counted" }
         return opportunity(.failedRequests, SavingsScope(feature: f.name, featureID: f.id), evidence: evidence,
                            spend: all.spend,
-                           saving: failed.spend, perMonth: perMonth, assumption: "")
+                           saving: failed.spend, assumption: "")
     }
 
     /// A pair whose spend is wholly known and whose succeeded requests had any.
@@ -172,7 +209,7 @@ public struct SavingsAdvisor: Sendable {
 
     /// Simple requests (mean output ≤ `simpleMaxOutput`) on a model with a cheaper sibling: their
     /// spend minus their tokens at the sibling's prices, each class at its own tier and batch rates.
-    func rightSize(_ p: Pair, perMonth: Double) -> Opportunity? {
+    func rightSize(_ p: Pair) -> Candidate? {
         guard let sibling = settings.downgrade.sibling(for: p.model), let sp = prices.price(for: sibling),
               let ok = priced(p) else { return nil }
         let meanOut = Double(ok.outputTokens) / Double(ok.requests)
@@ -185,13 +222,12 @@ public struct SavingsAdvisor: Sendable {
             + "\(sibling) would cost \(EvidenceFormat.usd(siblingCost)) for the same tokens"
         return opportunity(.rightSize, p.scope, evidence: evidence,
                            spend: SavingsAdvisor.total(p.classes).spend, saving: ok.spend - siblingCost,
-                           perMonth: perMonth,
                            assumption: "same tokens on the smaller model; check quality before switching")
     }
 
     /// Long prompts (mean input ≥ `cacheMinInput`) with a cache hit ratio below the target, on a model
     /// whose cache reads cost less than its input: (target × input − cache read) × (input − cache-read rate).
-    func promptCache(_ p: Pair, perMonth: Double) -> Opportunity? {
+    func promptCache(_ p: Pair) -> Candidate? {
         guard let price = prices.price(for: p.model), let read = price.cacheRead, read < price.input,
               let ok = priced(p), ok.inputTokens > 0 else { return nil }
         let target = settings.cacheTargetRatio
@@ -208,14 +244,14 @@ public struct SavingsAdvisor: Sendable {
         let evidence = "cache hit \(EvidenceFormat.percent(ratio)) on \(EvidenceFormat.count(meanIn))-token prompts "
             + "(\(EvidenceFormat.count(ok.requests)) requests), target \(EvidenceFormat.plain(target * 100))%"
         return opportunity(.promptCache, p.scope, evidence: evidence,
-                           spend: SavingsAdvisor.total(p.classes).spend, saving: saving, perMonth: perMonth,
+                           spend: SavingsAdvisor.total(p.classes).spend, saving: saving,
                            assumption: "\(EvidenceFormat.plain(target * 100))% of prompt tokens are a stable prefix; "
                                + "cache writes not counted")
     }
 
     /// Latency-tolerant requests (a feature in `batchFeatures`, or events marked `batch_eligible`) that
     /// were not sent as batch: their spend minus their cost at the model's batch rates.
-    func batch(_ f: Feature, perMonth: Double) -> Opportunity? {
+    func batch(_ f: Feature) -> Candidate? {
         let listed = settings.batchFeatures.contains(f.name)
         var requests: Int64 = 0, spend = 0.0, atBatch = 0.0
         for p in f.pairs where priced(p) != nil {
@@ -240,13 +276,13 @@ public struct SavingsAdvisor: Sendable {
             + "(\(EvidenceFormat.usd(spend))); \(EvidenceFormat.usd(atBatch)) at batch rates"
         let all = SavingsAdvisor.total(f.pairs.flatMap(\.classes))
         return opportunity(.batch, SavingsScope(feature: f.name, featureID: f.id), evidence: evidence, spend: all.spend,
-                           saving: spend - atBatch, perMonth: perMonth,
+                           saving: spend - atBatch,
                            assumption: "the work can wait for a batch API's turnaround (up to 24 h)")
     }
 
     /// GPU-hours whose minute-average utilisation is below `idleUtilPct`, at the GPU-hour price. Each
     /// sampled minute stands until the next sampled one (at most `maxHoldMinutes`), the last until the clock.
-    func idleGPU(_ s: GPUSeries, endMs: Int64, perMonth: Double) -> Opportunity? {
+    func idleGPU(_ s: GPUSeries, endMs: Int64) -> Candidate? {
         let points = s.points.filter { $0.measures.utilCount > 0 }
         guard !points.isEmpty else { return nil }
         // The last reading stands until the clock (rounded up to its minute).
@@ -266,7 +302,7 @@ public struct SavingsAdvisor: Sendable {
         let hours = Double(idle) / 60
         let price = settings.gpuHourly(s.name)
         // Without a price the row still shows (the hours are known); it is kept when it would be an hour a month.
-        guard idle > 0, price != nil || hours * perMonth >= settings.minimumPerMonthUSD else { return nil }
+        guard idle > 0 else { return nil }
         let evidence = "\(EvidenceFormat.hours(hours)) GPU-h below \(EvidenceFormat.plain(settings.idleUtilPct))% util "
             + "of \(EvidenceFormat.hours(Double(covered) / 60)) h sampled "
             + "(mean \(EvidenceFormat.percent(idleUtil / Double(idle) / 100)) while idle)"
@@ -274,6 +310,6 @@ public struct SavingsAdvisor: Sendable {
             : "an idle GPU can be released or given other work"
         return opportunity(.idleGPU, SavingsScope(gpu: s.name, gpuID: s.id), evidence: evidence,
                            spend: price.map { Double(covered) / 60 * $0 }, saving: price.map { hours * $0 },
-                           perMonth: perMonth, assumption: assumption)
+                           assumption: assumption, unpricedHours: price == nil ? hours : nil)
     }
 }

@@ -36,6 +36,9 @@ public final class ConsoleApp {
     let inbox = NSLock()
     var delivered: [(snapshot: ConsoleSnapshot, alerts: AlertState?, forced: Bool)] = []
     var inFlight = 0
+    /// The savings advisor's findings, kept while the data is unchanged (snapshots are built on `worker` and, for
+    /// an export of a view still being read, on the run loop: the cache locks).
+    let savingsCache = SavingsCache()
     /// Paths of the snapshots written by `e`, newest last.
     public private(set) var exports: [String] = []
 
@@ -205,7 +208,7 @@ public final class ConsoleApp {
         let started = DispatchTime.now().uptimeNanoseconds
         let pending = feed.read { q in
             SnapshotBuilder.read(q, window: window, path: path, chartMinutes: minutes, sources: sources, wallMs: wall,
-                                 savings: savings)
+                                 savings: savings, savingsCache: savingsCache)
         }
         let read = DispatchTime.now().uptimeNanoseconds
         var snap = SnapshotBuilder.finish(pending)

@@ -9,9 +9,9 @@ public enum SavingsPane {
 
     /// Reads the pane through the advisor (which reads only the query interface).
     static func paneData(_ q: SpendQuery, advisor: SavingsAdvisor, window: TimeWindow, path: [ViewQuery.Filter],
-                         clock: Int64, wallMs: Int64) -> (PaneData, Double?) {
+                         clock: Int64, wallMs: Int64, cache: SavingsCache? = nil) -> (PaneData, Double?) {
         do {
-            let report = try advisor.advise(q, window: window, atMs: clock, path: path, wallMs: wallMs)
+            let report = try advisor.advise(q, window: window, atMs: clock, path: path, wallMs: wallMs, cache: cache)
             // A partial report (a backend without request classes) claims no total.
             let total = report.opportunities.isEmpty || !report.complete ? nil : report.totalPerMonthUSD
             return (PaneData(table: SavingsView.table(report), filters: path, scopeNote: report.note), total)

@@ -35,8 +35,10 @@ public enum SnapshotBuilder {
     }
 
     /// Everything a frame reads from the query (the part to run under the feed's lock).
+    /// `savingsCache` keeps the advisor's findings between refreshes while the data has not changed.
     public static func read(_ q: SpendQuery, window: TimeWindow, path: [ViewQuery.Filter], chartMinutes: Int,
-                            sources: [SourceStatus], wallMs: Int64, savings: SavingsSettings? = nil) -> Pending {
+                            sources: [SourceStatus], wallMs: Int64, savings: SavingsSettings? = nil,
+                            savingsCache: SavingsCache? = nil) -> Pending {
         let clock = q.clockMs(wallMs: wallMs)
         var s = ConsoleSnapshot(clockMs: clock, live: q.isLive(wallMs: wallMs), window: window, path: path)
         s.sources = sources
@@ -97,7 +99,7 @@ public enum SnapshotBuilder {
         if let savings {
             let advisor = SavingsAdvisor(settings: savings, for: q)
             let (data, total) = SavingsPane.paneData(q, advisor: advisor, window: window, path: path, clock: clock,
-                                                     wallMs: wallMs)
+                                                     wallMs: wallMs, cache: savingsCache)
             s.panes[.savings] = data
             s.savingsPerMonthUSD = total
         }

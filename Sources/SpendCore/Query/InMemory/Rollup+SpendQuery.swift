@@ -7,6 +7,9 @@ extension Rollup: SpendQuery {
                     oldestMinute: oldestMinute)
     }
 
+    /// Both counters only grow, so their sum moves whenever either does.
+    public var revision: UInt64? { layoutRevision &+ contentRevision }
+
     public func hasData(minute: Int64) -> Bool { bucket(containing: minute) != nil }
 
     public func cellMinutes(atMinute minute: Int64) -> Int64 { cellSpan(minute) }
