@@ -22,7 +22,7 @@ struct BenchAnomalyCommand: ParsableCommand {
     @Option(help: "The day's seed for --write-day.") var seed: UInt64 = 1
     @Flag(help: "With --write-day: a clean day (no incidents).") var clean = false
     @Option(help: "With --write-day: scale the traffic (1 = the suite's size).") var scale = 1.0
-    @Option(help: "Developer trace: print every judged minute of SCOPE:METRIC (e.g. api_key=ci:tokens) on --seed's day, between --from and --to (HH:MM).")
+    @Option(help: "Developer trace: print every judged minute of SCOPE:METRIC (e.g. api_key=ci:tokens; *:open lists every opening) on --seed's day, between --from and --to (HH:MM).")
     var trace: String?
     @Option(help: "With --trace: first minute (HH:MM).") var from = "00:00"
     @Option(help: "With --trace: last minute (HH:MM).") var to = "23:59"
@@ -95,8 +95,8 @@ struct BenchAnomalyCommand: ParsableCommand {
         for i in sc.incidents { print("INCIDENT \(Timestamp.format(ms: i.startMs)) \(i.kind.rawValue) \(i.target) \(i.detail)") }
         let alerts = IncidentSuiteScore.alerts(sc, trace: { s, m, minute, line in
             let mod = ((minute % 1440) + 1440) % 1440
-            guard s == scope, m == metric, mod >= lo, mod <= hi else { return }
-            print(String(format: "%02d:%02d ", mod / 60, mod % 60) + line)
+            guard scope == "*" || s == scope, m == metric, mod >= lo, mod <= hi else { return }
+            print(String(format: "%02d:%02d ", mod / 60, mod % 60) + (scope == "*" ? s + " " : "") + line)
         })
         for a in alerts { print("ALERT \(Timestamp.format(ms: a.startedMs)) \(a.reason)") }
     }

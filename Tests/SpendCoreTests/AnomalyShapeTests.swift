@@ -2,8 +2,7 @@ import XCTest
 @testable import SpendCore
 
 /// The traffic shapes of issue 8 that the old detector got wrong, each on a hand-built series, plus the univariate
-/// level shift and the noise floor of ratios (docs/anomalies.md). The 1.5× ramp is not here: Detector v2 does not
-/// find it within 15 minutes yet (see `testSlowRampIsCaughtBySustainedShift` for the 3× one it does find).
+/// level shift and the noise floor of ratios (docs/anomalies.md).
 final class AnomalyShapeTests: XCTestCase {
     let t0 = Timestamp.parseRFC3339("2026-11-28T00:00:00Z")!
 
@@ -144,6 +143,77 @@ final class AnomalyShapeTests: XCTestCase {
         XCTAssertLessThanOrEqual(minute(key), 205, text(found))
         XCTAssertLessThanOrEqual(minute(cache), 208, text(found))
         XCTAssertEqual(cache.scope, "feature=search", "the cache collapse is named: \(cache.reason)")
+    }
+
+    /// 5. Context bloat: a feature's prompts grow. A sustained 1.5× shift (a step, and the issue's ramp to 4× over
+    /// 70 minutes, which passes 1.5× after 12) is flagged within 15 minutes of its start on a feature of 40 requests
+    /// a minute, and within 25 on one of 15; the same days without the change stay quiet. At 15 a minute one
+    /// minute's mean of lognormal(σ 0.65) prompts moves about 0.2 in log terms by itself, so 1.5× is under 2σ a
+    /// minute, and a CUSUM that keeps the fleet's false alarms under one in ten days needs more than 15 minutes of
+    /// it (docs/anomalies.md, "Known limits").
+    func testSustainedShiftOfOneAndAHalfIsFoundWithinFifteenMinutes() throws {
+        for (seed, perMinute, deadline) in [(31 as UInt64, 40.0, 15), (32, 15.0, 25)] {
+            for shape in ["none", "step", "ramp"] {
+                let r = rollupForExport()
+                var rng = SuiteRandom(seed: seed)
+                feed(r, Stream(feature: "chat", keys: keys("chat", 30), perMinute: 60, usdPerRequest: 0.004),
+                     minutes: 0..<360, rng: &rng)
+                let bloat = Stream(feature: "assistant", keys: keys("assistant", 40), perMinute: perMinute,
+                                   usdPerRequest: 0.02, tokens: 6_000)
+                feed(r, bloat, minutes: 0..<360, rng: &rng) { m, st in
+                    let into = Double(m - 240)
+                    guard into >= 0 else { return }
+                    let factor = shape == "step" ? 1.5 : shape == "ramp" ? 1 + 3 * min(into / 70, 1) : 1
+                    st.tokens *= factor
+                    st.usdPerRequest *= factor
+                }
+                let found = detected(r)
+                let what = "\(shape) at \(Int(perMinute))/min"
+                XCTAssertFalse(found.contains { minute($0) < 240 }, "\(what): quiet before\n\(text(found))")
+                guard shape != "none" else {
+                    XCTAssertEqual(found.count, 0, "\(what): no change, no alert\n\(text(found))")
+                    continue
+                }
+                let hit = try XCTUnwrap(found.first { holds($0, "feature=assistant") }, "\(what): found\n\(text(found))")
+                XCTAssertLessThanOrEqual(minute(hit), 240 + deadline, "\(what): within \(deadline) min\n\(text(found))")
+                XCTAssertTrue(["spend", "tokens"].contains(hit.metric), "\(what): \(hit.reason)")
+            }
+        }
+    }
+
+    /// A key's spend per minute (its burn) is judged only while the key also calls more (`burnCountZ`): a key
+    /// looping on an expensive model, three times its calls at four times the price, passes that gate and is found
+    /// within 5 minutes; with the gate closed to every key (`burnCountZ` infinite) its burn test never opens, and the
+    /// alert comes later or from another series. (The false alarms the gate removes are on the incident suite's
+    /// clean days, docs/anomalies.md: 11 to 1 over 51 days.)
+    func testKeyBurnOpensForAKeyThatCallsMore() throws {
+        func day(burnCountZ: Double? = nil) -> [AlertEvent] {
+            let r = rollupForExport()
+            var rng = SuiteRandom(seed: 41)
+            let looping = "sk-live-LOOPINGKEY0000000d3a4"
+            let models = [("gpt-4o", "openai"), ("claude-opus-4-1", "anthropic")]
+            feed(r, Stream(feature: "agent", keys: keys("agent", 30) + [looping], models: models, perMinute: 20,
+                           usdPerRequest: 0.03), minutes: 0..<300, rng: &rng)
+            feed(r, Stream(feature: "agent", keys: [looping], perMinute: 1.5, usdPerRequest: 0.03), minutes: 0..<300,
+                 rng: &rng) { m, st in
+                guard m >= 200 && m < 230 else { return }
+                st.models = [("claude-opus-4-1", "anthropic")]
+                st.perMinute *= 3
+                st.usdPerRequest *= 4
+            }
+            var o = AlertEngine.Options()
+            if let z = burnCountZ { o.anomaly.burnCountZ = z }
+            return AlertEngine(options: o).replay(r).filter(\.isDetected)
+        }
+        let found = day()
+        XCTAssertFalse(found.contains { minute($0) < 200 }, text(found))
+        let hit = try XCTUnwrap(found.first { holds($0, "api_key=sk-…d3a4") }, "the loop is found\n\(text(found))")
+        XCTAssertLessThanOrEqual(minute(hit), 205, text(found))
+        XCTAssertEqual(hit.metric, "spend", hit.reason)
+        let closed = day(burnCountZ: .infinity)
+        let other = closed.first { holds($0, "api_key=sk-…d3a4") }
+        XCTAssertTrue(other == nil || minute(other!) > minute(hit) || other!.reason != hit.reason,
+                      "the burn test found it:\n\(text(found))\nwithout it:\n\(text(closed))")
     }
 
     /// 6. Errors on every model of one provider: one incident, named by the provider.

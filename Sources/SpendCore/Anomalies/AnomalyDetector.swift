@@ -302,7 +302,8 @@ public final class AnomalyDetector {
 
     func makeNewSpender(appeared: Bool) -> NewSpender {
         let w = max(1, settings.newSpenderWindowMinutes)
-        return NewSpender(spend: Array(repeating: 0, count: w), requests: Array(repeating: 0, count: w), appeared: appeared)
+        return NewSpender(spend: Array(repeating: 0, count: w), requests: Array(repeating: 0, count: w),
+                          appeared: appeared)
     }
 
     func observe(key: GroupKey, index i: Int, measures c: Measures, reference ref: Reference?, minute m: Int64,
@@ -339,21 +340,31 @@ public final class AnomalyDetector {
             if judge(&g.requests.state, r, key: key, slot: 2, metric: .requests, level: r.expected,
                      usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.requests.adopt() }
         }
-        // Spend per minute (calls × cost) for keys and features, where runaways happen.
+        // Spend per minute (calls × cost) for keys and features, where runaways happen: a client loop on an
+        // expensive model, or traffic ramping up, shows in both factors at once. It opens only while the group
+        // also calls more than usual (its windowed request count at `burnCountZ`): a few large calls on a dear
+        // model are a healthy long tail's noise, and the compound sum's tail is too heavy for its normal
+        // approximation there.
         if g0 == .apiKey || g0 == .feature, let cr = countReading, g.spend.ready, !g.spend.state.open {
             let retryShare = g.retries.ready ? min(g.retries.level, 0.9) : 0
             let mu = g.spend.expected(w: 1, r: ref.map { n > 0 ? $0.spend / n : 1 } ?? 1)
-            if let r = g.spendRate.observe(spend: c.spend, lambda: cr.expected / (1 - retryShare), perRequest: mu,
+            if var r = g.spendRate.observe(spend: c.spend, lambda: cr.expected / (1 - retryShare), perRequest: mu,
                                            variance: g.spend.variance, phi: g.requests.phi, minute: m, s) {
+                if cr.windowZ < s.burnCountZ {
+                    r.flagged = false
+                    r.cusumAlarm = false
+                }
                 _ = judge(&g.spendRate.state, r, key: key, slot: AnomalyDetector.burnSlot, metric: .spend, level: mu,
                           usdPerUnit: 1, requestsPerUnit: 0, minute: m, input, &out)
             }
         }
-        if let r = g.errors.observe(x: Double(c.errors), w: n, n: n, kind: .rate, rising: true, cusum: rates, minute: m, s) {
+        if let r = g.errors.observe(x: Double(c.errors), w: n, n: n, kind: .rate, rising: true, cusum: rates,
+                                    minute: m, s) {
             if judge(&g.errors.state, r, key: key, slot: 3, metric: .errorRate, level: r.expected,
                      usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.errors.adopt() }
         } else { stale(&g.errors.state, minute: m, &out) }
-        if let r = g.retries.observe(x: Double(c.retries), w: n, n: n, kind: .rate, rising: true, cusum: rates, minute: m, s) {
+        if let r = g.retries.observe(x: Double(c.retries), w: n, n: n, kind: .rate, rising: true, cusum: rates,
+                                     minute: m, s) {
             if judge(&g.retries.state, r, key: key, slot: 4, metric: .retryRate, level: r.expected,
                      usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.retries.adopt() }
         } else { stale(&g.retries.state, minute: m, &out) }
@@ -362,7 +373,8 @@ public final class AnomalyDetector {
             // Cached tokens lost become full-price input: roughly 70% of a token's average price each; the
             // requests affected are the lost share of the minute's.
             if judge(&g.cache.state, r, key: key, slot: 5, metric: .cacheHitRatio, level: r.expected,
-                     usdPerUnit: usdPerToken * 0.7, requestsPerUnit: input_ > 0 ? n / input_ : 0, minute: m, input, &out) {
+                     usdPerUnit: usdPerToken * 0.7, requestsPerUnit: input_ > 0 ? n / input_ : 0, minute: m, input,
+                     &out) {
                 g.cache.adopt()
             }
         } else { stale(&g.cache.state, minute: m, &out) }
@@ -408,8 +420,8 @@ public final class AnomalyDetector {
 
     /// Hold and clear an open series; otherwise run the tests' persistence and materiality, and open.
     /// Returns true when a lasting anomaly is to be adopted as the series' new normal.
-    func judge(_ st: inout SeriesState, _ r: SeriesReading, key: GroupKey, slot: Int, metric: AnomalyMetric, level: Double,
-               usdPerUnit: Double, requestsPerUnit: Double, minute m: Int64, _ input: DetectorInput,
+    func judge(_ st: inout SeriesState, _ r: SeriesReading, key: GroupKey, slot: Int, metric: AnomalyMetric,
+               level: Double, usdPerUnit: Double, requestsPerUnit: Double, minute m: Int64, _ input: DetectorInput,
                _ out: inout StepOutput) -> Bool {
         let s = settings
         let usd = r.excess * usdPerUnit, requests = r.excess * requestsPerUnit
@@ -467,10 +479,17 @@ public final class AnomalyDetector {
         } else {
             return false
         }
-        guard material(key: key, metric: metric, usd: meanUSD, requests: meanRequests, minute: m, input) else { return false }
+        guard material(key: key, metric: metric, usd: meanUSD, requests: meanRequests, minute: m, input) else {
+            return false
+        }
         var reopen: Int? = nil
         if let ended = st.endedMinute, let inc = st.incident, m - ended <= Int64(s.cooldownMinutes) { reopen = inc }
         let score = test == .cusum ? st.cusum : r.z
+        if let trace {
+            let name = groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, key.cell.first))" } ?? "fleet"
+            trace(name, "open", m, "\(metric.rawValue) slot=\(slot) test=\(test) obs=\(r.observed) exp=\(r.expected) "
+                  + "z=\(score) usd=\(meanUSD * 60)/h since=\(m - since)")
+        }
         st.open = true
         st.openMinutes = 0
         st.normalRun = 0
@@ -511,13 +530,15 @@ public final class AnomalyDetector {
         st.open = true
         st.openMinutes = 0
         st.normalRun = 0
-        out.openings.append(Opening(key: g.key, slot: 0, metric: .gpuUtil, test: .perMinute, minute: m, observed: r.observed,
-                                    expected: r.expected, sd: r.sd, z: r.z, level: r.expected, excessUSD: 0, excessRequests: 0,
+        out.openings.append(Opening(key: g.key, slot: 0, metric: .gpuUtil, test: .perMinute, minute: m,
+                                    observed: r.observed, expected: r.expected, sd: r.sd, z: r.z, level: r.expected,
+                                    excessUSD: 0, excessRequests: 0,
                                     since: st.flaggedStart, reopen: reopen))
     }
 
     /// The burn test: a group without a spend baseline that reaches a share of fleet burn.
-    func judgeNewSpender(_ g: inout GroupState, spend: Double, requests: Double, minute m: Int64, _ out: inout StepOutput) {
+    func judgeNewSpender(_ g: inout GroupState, spend: Double, requests: Double, minute m: Int64,
+                         _ out: inout StepOutput) {
         let s = settings
         guard var ns = g.newSpender else { return }
         let w = ns.spend.count
@@ -564,7 +585,8 @@ public final class AnomalyDetector {
         // minutes it has been active) with plenty of requests in its first minute is plain at once.
         var activeFleet = 0.0
         for k in 0...max(firstAgo, 0) where k < w { activeFleet += fleetSpend[(fleetNext - 1 - k + 2 * w) % w] }
-        let plain = activeFleet > 0 && total / activeFleet >= s.newSpenderShare * 3 && req >= 2 * s.newSpenderMinRequests
+        let plain = activeFleet > 0 && total / activeFleet >= s.newSpenderShare * 3
+            && req >= 2 * s.newSpenderMinRequests
         guard warmedUp, firstAgo >= 0, share >= s.newSpenderShare, active >= s.newSpenderMinActiveMinutes || plain,
               req >= s.newSpenderMinRequests, rate * 60 >= s.minExcessUSDPerHour else { return }
         var reopen: Int? = nil
@@ -575,7 +597,8 @@ public final class AnomalyDetector {
         let since = m - Int64(firstAgo)
         ns.since = since
         // Shown over the minutes it has been spending (the test above counted at least a few, to be safe).
-        let activeRate = total / Double(firstAgo + 1), activeShare = activeFleet > 0 ? min(total / activeFleet, 1) : share
+        let activeRate = total / Double(firstAgo + 1)
+        let activeShare = activeFleet > 0 ? min(total / activeFleet, 1) : share
         out.openings.append(Opening(key: g.key, slot: AnomalyDetector.newSpenderSlot, metric: .spend, test: .newSpender,
                                     minute: m, observed: activeRate, expected: 0, sd: 0, z: activeShare * 100, level: 0,
                                     excessUSD: activeRate, excessRequests: req / Double(firstAgo + 1), since: since,
@@ -602,11 +625,16 @@ public final class AnomalyDetector {
         guard let i = index[key] else { return false }
         let g = states[i]
         if (metric == .errorRate || metric == .retryRate || metric == .cacheHitRatio)
-            && (g.burn >= s.groupShare * fleetBurn && fleetBurn > 0 || g.requestBurn >= s.groupShare * fleetReq) { return true }
+            && (g.burn >= s.groupShare * fleetBurn && fleetBurn > 0 || g.requestBurn >= s.groupShare * fleetReq) {
+            return true
+        }
         guard let parent = parentFeature(key, minute: m, input), let pi = index[parent] else { return false }
         let p = states[pi]
-        guard p.burn >= s.groupShare * fleetBurn && fleetBurn > 0 || p.requestBurn >= s.groupShare * fleetReq else { return false }
-        return (dollars && usd >= s.parentShare * p.burn) || (byRequests && requests >= s.parentShare * max(p.requestBurn, 1))
+        guard p.burn >= s.groupShare * fleetBurn && fleetBurn > 0 || p.requestBurn >= s.groupShare * fleetReq else {
+            return false
+        }
+        return (dollars && usd >= s.parentShare * p.burn)
+            || (byRequests && requests >= s.parentShare * max(p.requestBurn, 1))
     }
 
     /// For a key or model: the feature that carried most of its spend over the last half hour.

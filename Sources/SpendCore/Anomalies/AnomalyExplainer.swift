@@ -27,7 +27,8 @@ enum AnomalyExplainer {
         if metric != .errorRate && eNow >= 0.10 && eNow >= 3 * max(eBase, 0.005) {
             out.append("errors \(AlertFormat.number(eNow * 100))%")
         }
-        if metric != .cacheHitRatio, let cNow = now.cacheHitRatio, let cBase = base.cacheHitRatio, cBase - cNow >= 0.15 {
+        if metric != .cacheHitRatio, let cNow = now.cacheHitRatio, let cBase = base.cacheHitRatio,
+           cBase - cNow >= 0.15 {
             out.append("cache hit \(AlertFormat.number(cBase * 100))%→\(AlertFormat.number(cNow * 100))%")
         }
 

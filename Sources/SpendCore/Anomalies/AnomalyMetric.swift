@@ -6,7 +6,9 @@ public enum AnomalyMetric: String, CaseIterable, Sendable {
     case gpuUtil = "gpu_util"
 
     /// The request metrics, in the order a group's series are kept (GPU util is watched per GPU).
-    public static let requestMetrics: [AnomalyMetric] = [.spend, .tokens, .requests, .errorRate, .retryRate, .cacheHitRatio]
+    public static let requestMetrics: [AnomalyMetric] = [
+        .spend, .tokens, .requests, .errorRate, .retryRate, .cacheHitRatio,
+    ]
 
     /// Rising is the incident (spend, errors); for cache hit ratio and GPU util, falling is.
     public var rising: Bool { !(self == .cacheHitRatio || self == .gpuUtil) }

@@ -70,6 +70,9 @@ public struct AnomalySettings: Sendable, Equatable {
     public var countMinRatio = 1.5
     public var countAllowance = 0.3
     public var seasonalCountAllowance = 0.2
+    /// A key's spend-per-minute (burn) test opens only while its request count over the last `windowMinutes`
+    /// is at least this z above what was expected: a runaway calls more, a healthy key's few big calls do not.
+    public var burnCountZ = 3.0
     /// Error and retry rates: a rise of at least `minRateDelta` (fraction) to at least `minRateRatio`× the
     /// baseline; the CUSUM allows `rateAllowance` (fraction) or half the baseline, whichever is larger.
     public var minRateDelta = 0.08
@@ -109,9 +112,10 @@ public struct AnomalySettings: Sendable, Equatable {
     // MARK: new spenders
 
     /// A key, model or feature first seen after the detector warmed up is new (it has no baseline) until its
-    /// spend series is established, and at most `newSpenderMaxAgeMinutes`; it is a new spender when its spend over the last `newSpenderWindowMinutes` (at least
-    /// `newSpenderMinSpanMinutes` counted) reaches `newSpenderShare` of the fleet's, with spend in
-    /// `newSpenderMinActiveMinutes` minutes and at least `newSpenderMinRequests` requests.
+    /// spend series is established, and at most `newSpenderMaxAgeMinutes`; it is a new spender when its spend
+    /// over the last `newSpenderWindowMinutes` (at least `newSpenderMinSpanMinutes` counted) reaches
+    /// `newSpenderShare` of the fleet's, with spend in `newSpenderMinActiveMinutes` minutes and at least
+    /// `newSpenderMinRequests` requests.
     public var newSpenderShare = 0.05
     public var newSpenderWindowMinutes = 10
     public var newSpenderMinSpanMinutes = 5

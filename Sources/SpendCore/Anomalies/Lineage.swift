@@ -21,8 +21,8 @@ struct AnomalyScope: Hashable {
 
 /// Which anomalies belong together, and which scope names an incident (docs/anomalies.md, "merging").
 /// Everything is measured on the scopes' intersection, read through the query boundary (`DetectorInput`:
-/// feature×key, feature×model, key×model, provider×model): the share of one anomaly's excess that lies inside another's
-/// scope, and the share of its normal traffic that does.
+/// feature×key, feature×model, key×model, provider×model): the share of one anomaly's excess that lies inside
+/// another's scope, and the share of its normal traffic that does.
 struct Lineage {
     let input: DetectorInput
     let minute: Int64
@@ -76,7 +76,9 @@ struct Lineage {
                 return provider(ofModel: other.id) == p.id ? measures(other, from: from, to: to) : Measures()
             }
             // Feature or key ∩ provider: its measures on the provider's models.
-            guard let byModel = input.breakdown(by: .model, input.filters(other), from: from, to: to) else { return nil }
+            guard let byModel = input.breakdown(by: .model, input.filters(other), from: from, to: to) else {
+                return nil
+            }
             var out = Measures()
             for (model, c) in byModel where provider(ofModel: model) == p.id { out.merge(c) }
             return out
@@ -175,7 +177,9 @@ struct Lineage {
             // A narrower scope must carry more than its usual share; the feature a key's or model's anomaly
             // happens in is named whenever it holds most of it.
             let context = d == .feature && (a.scope.dimension == .apiKey || a.scope.dimension == .model)
-            if context || exsh >= 2 * bsh || (exsh >= 0.9 && bsh <= 0.85) { out.append(AnomalyScope(dimension: d, id: id)) }
+            if context || exsh >= 2 * bsh || (exsh >= 0.9 && bsh <= 0.85) {
+                out.append(AnomalyScope(dimension: d, id: id))
+            }
         }
         return out
     }

@@ -59,8 +59,8 @@ struct CountSeries {
         }
         window.add(n, expected: lambda, requests: n, size: s.windowMinutes)
         let w = window.sums
-        let windowFlagged = window.observed.count == s.windowMinutes
-            && PoissonTail.z(w.x, w.e) / (1 + phi * w.e / Double(s.windowMinutes)).squareRoot() / c >= s.zThreshold
+        let windowZ = PoissonTail.z(w.x, w.e) / (1 + phi * w.e / Double(s.windowMinutes)).squareRoot() / c
+        let windowFlagged = window.observed.count == s.windowMinutes && windowZ >= s.zThreshold
             && w.x >= s.countMinRatio * w.e
         let holding = z >= s.holdZ && n >= lambda * (1 + rho)
         state = st
@@ -87,9 +87,12 @@ struct CountSeries {
             // while open would keep a slot that alarmed (the first morning's ramp) wrong, and alarming, every day.
             learnProfile(min(n, profileClip(lambda, sd)), minute: minute, s)
         }
-        return SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged, windowFlagged: windowFlagged,
-                             windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)),
-                             cusumAlarm: alarm, excess: n - lambda, holding: holding)
+        var reading = SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged,
+                                    windowFlagged: windowFlagged,
+                                    windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)),
+                                    cusumAlarm: alarm, excess: n - lambda, holding: holding)
+        reading.windowZ = windowZ
+        return reading
     }
 
     /// The most a minute teaches the daily profile: 4 sd above what was expected, and before the profile exists

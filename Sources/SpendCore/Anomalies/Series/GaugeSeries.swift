@@ -33,7 +33,8 @@ struct GaugeSeries {
             && u <= s.maxGPURatio * expected
         let holding = z >= s.holdZ && expected - u >= s.minGPUDrop / 2
         if !state.open {
-            let rate = (profile.on ? s.seasonalCountLevelRate : s.gpuLevelRate) * (abs(z) >= 3 ? s.outlierRateFactor : 1)
+            let rate = (profile.on ? s.seasonalCountLevelRate : s.gpuLevelRate)
+                * (abs(z) >= 3 ? s.outlierRateFactor : 1)
             let r = u - expected
             let c = 4 * sd
             level += rate * (min(max(r, -c), c)) / f

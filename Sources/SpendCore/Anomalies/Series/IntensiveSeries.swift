@@ -37,7 +37,8 @@ struct IntensiveSeries {
     var logBias = 0.0
     var ready = false
     var minutes = 0
-    // Warm-up sums: x, r, n; Σn·y², Σn·y·ρ, Σn·ρ² (ρ = r/w); Σn·l, Σn·l², Σl, Σ1/n (l = ln(x/r)); minutes with data.
+    // Warm-up sums: x, r, n; Σn·y², Σn·y·ρ, Σn·ρ² (ρ = r/w); Σn·l, Σn·l², Σl, Σ1/n (l = ln(x/r));
+    // minutes with data.
     var wx = 0.0, wr = 0.0, wn = 0.0, wyy = 0.0, wyr = 0.0, wrr = 0.0
     var wnl = 0.0, wnl2 = 0.0, wl = 0.0, winv = 0.0, wk = 0
     var state = SeriesState()
@@ -193,12 +194,14 @@ struct IntensiveSeries {
                     let yW = p.x / p.w, muW = p.e / p.w
                     let sdW = max((variance / p.n + variance / nEff + drift * drift).squareRoot(), 0.005)
                     zW = (muW - yW) / sdW
-                    windowFlagged = zW / (windowCalibration.factor * young) >= s.zThreshold && muW - yW >= s.minCacheDrop
+                    windowFlagged = zW / (windowCalibration.factor * young) >= s.zThreshold
+                        && muW - yW >= s.minCacheDrop
                         && yW <= s.maxCacheRatio * muW
                     windowExcess = (p.e - p.x) / Double(s.windowMinutes)
                 }
                 if !state.open && !windowFlagged && z < s.zThreshold {
-                    windowCalibration.learn(zW, rate: max(s.calibrationRate, 1 / Double(max(minutes - s.warmupMinutes, 1))))
+                    let rate = max(s.calibrationRate, 1 / Double(max(minutes - s.warmupMinutes, 1)))
+                    windowCalibration.learn(zW, rate: rate)
                 }
             }
         }
@@ -242,7 +245,8 @@ struct IntensiveSeries {
         let excess = kind == .cache ? (mu - y) * w : x - mu * w
         let sd = noise(mu: mu, n: n, kind: kind, s)
         return SeriesReading(observed: kind == .perRequest ? x : y, expected: kind == .perRequest ? mu * w : mu,
-                             sd: kind == .perRequest ? sd * w : sd, z: z, flagged: flagged, windowFlagged: windowFlagged,
+                             sd: kind == .perRequest ? sd * w : sd, z: z, flagged: flagged,
+                             windowFlagged: windowFlagged,
                              windowExcess: windowExcess, cusumAlarm: alarm,
                              excess: excess, holding: holding)
     }

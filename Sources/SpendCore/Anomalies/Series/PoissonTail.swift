@@ -39,11 +39,13 @@ enum PoissonTail {
         let lo = 0.02425, hi = 1 - lo
         if q < lo {
             let t = (-2 * log(q)).squareRoot()
-            return (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1)
+            return (((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5])
+                / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1)
         }
         if q > hi {
             let t = (-2 * log(1 - q)).squareRoot()
-            return -(((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5]) / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1)
+            return -(((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5])
+                / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1)
         }
         let t = q - 0.5, r = t * t
         return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * t

@@ -56,6 +56,8 @@ struct SeriesReading {
     /// per minute (in the series' numerator: requests or failures).
     var windowFlagged = false
     var windowExcess = 0.0
+    /// Counts: the windowed test's standardized excess (0 for other series).
+    var windowZ = 0.0
     /// Page's CUSUM crossed its threshold, with the effect size over its run.
     var cusumAlarm: Bool
     /// Excess over the baseline this minute, in the series' own numerator (USD, tokens, failures, cached
