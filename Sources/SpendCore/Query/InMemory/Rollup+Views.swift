@@ -137,33 +137,44 @@ extension Rollup {
         }
     }
 
-    public func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult {
+    /// A view's groups as summed over its window, before any row is made of them: per group its cell key (the
+    /// group's id first) and measures, in the window's cell order; the total in that order too, so it equals a
+    /// full pass to the bit.
+    struct GroupSums {
+        var range: QueryRange
+        var endMs: Int64
+        var keys = ContiguousArray<UInt64>()
+        var cells = ContiguousArray<Measures>()
+        var total = Measures()
+        /// Features per key id (keys view), when the feature×key pair is kept.
+        var featureCounts: [Int32]?
+    }
+
+    func groupSums(_ q: ViewQuery, wallMs: Int64) throws -> GroupSums {
         let (r, endMs) = range(q, wallMs: wallMs)
         let p = try plan(groupBy: q.groupBy, filters: q.filters)
-        var total = Measures()
+        var out = GroupSums(range: r, endMs: endMs)
         // Per group: a one-dimension grouping's cells are its groups already; a pair's are summed by the group-by.
-        var groupKeys = ContiguousArray<UInt64>(), groupCells = ContiguousArray<Measures>()
         let window = cells(p, fromMinute: r.startMinute, toMinute: r.endMinute)
         if p.grouping.second == nil && p.groupPosition == 0 {
-            groupKeys.reserveCapacity(window.capacity)
-            groupCells.reserveCapacity(window.capacity)
+            out.keys.reserveCapacity(window.capacity)
+            out.cells.reserveCapacity(window.capacity)
             window.forEach { key, m in
-                groupKeys.append(key)
-                groupCells.append(m)
-                total.merge(m)
+                out.keys.append(key)
+                out.cells.append(m)
+                out.total.merge(m)
             }
         } else {
             var byID = CellTable()
             window.forEach { key, m in
                 let (a, b) = CellTable.ids(key)
                 byID.merge(p.groupPosition.map { $0 == 0 ? a : b } ?? 0, 0, m)
-                total.merge(m)
+                out.total.merge(m)
             }
-            groupKeys = byID.keys
-            groupCells = byID.cells
+            out.keys = byID.keys
+            out.cells = byID.cells
         }
         // Features per key, counted per interned key id (an array: a dictionary of a day's 20k keys cost more).
-        var featureCounts: [Int32]?
         if q.groupBy == .apiKey, let slot = groupingIndex[.pair(.feature, .apiKey)] {
             var counts = [Int32](repeating: 0, count: interner(.apiKey).names.count)
             var any = false
@@ -171,8 +182,24 @@ extension Rollup {
                 counts[Int(CellTable.ids(key).1)] += 1
                 any = true
             }
-            if any { featureCounts = counts }
+            if any { out.featureCounts = counts }
         }
+        return out
+    }
+
+    public func groupRows(_ q: ViewQuery, wallMs: Int64) throws -> GroupRows {
+        guard let dimension = q.groupBy else { preconditionFailure("groupRows needs a groupBy") }
+        let s = try groupSums(q, wallMs: wallMs)
+        let names = interner(dimension)
+        return GroupRows(GroupColumns(keys: s.keys, measures: s.cells, names: names.names, hashes: names.hashes,
+                                      featureCounts: s.featureCounts, spendTotal: s.total.spend,
+                                      durationSeconds: s.range.seconds), dimension: dimension)
+    }
+
+    public func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult {
+        let sums = try groupSums(q, wallMs: wallMs)
+        let r = sums.range, endMs = sums.endMs, total = sums.total
+        let groupKeys = sums.keys, groupCells = sums.cells, featureCounts = sums.featureCounts
         let spendTotal = total.spend
         let names = q.groupBy.map { interner($0) }
         func row(_ index: Int) -> GroupRow {
