@@ -52,10 +52,10 @@ final class LazyTableTests: XCTestCase {
 
     /// Keys with ties in spend, unpriced keys (empty spend cells), names that mask alike, and keys in several
     /// features; over a day, so the kept window sums answer part of it.
-    func hardRollup(keys: Int = 700) -> Rollup {
+    func hardRollup(keys: Int = 700, keepsSums: Bool = true) -> Rollup {
         var o = Rollup.Options()
         o.compaction = CompactionTier.console
-        o.cachesWindowSums = true
+        o.cachesWindowSums = keepsSums
         let r = Rollup(options: o)
         let end: Int64 = 1_795_860_570_000
         var noise = Noise(state: 7)
@@ -189,13 +189,32 @@ final class LazyTableTests: XCTestCase {
         }
     }
 
-    /// The console's panes read the rollup's sums without a `GroupRow` per group (`GroupColumns`): every row, cell,
-    /// identity and tie order must be the ordered view's, at the top level and drilled in (a pair's sums).
+    /// The console's panes read the rollup's sums without a `GroupRow` per group (`GroupColumns`, the kept sum's
+    /// cells shared): every row, cell, identity and tie order must be the rollup's ordered view's, to the bit, at
+    /// the top level and drilled in (a pair's sums); and the counts a rollup keeping no sums has (its spends are
+    /// summed in another grouping of the minutes, so they agree to rounding, not to the bit).
     func testRollupsGroupColumnsAreItsViewsRows() throws {
-        let r = hardRollup()
+        let r = hardRollup(), plain = hardRollup(keepsSums: false)
         // Key 1 spends in all three features: drilled into, its features are summed from the feature×key pair.
         let raw = "sk-proj-1BBBBBBBBBBBBBBBBBBBB1"
         let key = ViewQuery.Filter(.apiKey, id: GroupID(raw: raw), value: raw)
+        // In the newest (unsettled) minute: a key the kept sum holds, and one new since.
+        for apiKey in [raw, "sk-proj-newCCCCCCCCCCCCCCCCCCCC9999"] {
+            for rollup in [r, plain] {
+                rollup.ingest(SpendEvent(timestampMs: 1_795_860_570_000, feature: "chat", apiKey: apiKey,
+                                         model: "gpt-4o", usage: TokenUsage(input: 10, output: 1), costUSD: 0.37))
+            }
+        }
+        let keys = try r.groupRows(ViewQuery(groupBy: .apiKey, window: .minutes(1440)), wallMs: 0)
+        guard case .columns(let keyColumns) = keys.storage, let index = keyColumns.cells.cellIndex else {
+            return XCTFail("a day's keys: the kept sum's cells, shared")
+        }
+        let kept = keyColumns.cells.keptCells.count
+        XCTAssertGreaterThan(kept, 600)
+        XCTAssertTrue(index[..<kept].contains { $0 >= 0 }, "a kept key with the newest minutes added")
+        XCTAssertTrue(index[..<kept].contains { $0 < 0 }, "kept keys as kept")
+        XCTAssertGreaterThan(index.count, kept, "a key new since")
+        XCTAssertTrue(index[kept...].allSatisfy { $0 >= 0 })
         let queries: [ViewQuery] = [
             ViewQuery(groupBy: .apiKey, window: .minutes(1440)),
             ViewQuery(groupBy: .feature, window: .minutes(1440)),
@@ -208,6 +227,8 @@ final class LazyTableTests: XCTestCase {
             let what = "\(q.groupBy!) by \(q.filters.map(\.dimension))"
             let dim = try XCTUnwrap(q.groupBy)
             let eager = try r.rows(q, wallMs: 0)
+            let full = Dictionary(try plain.rows(q, wallMs: 0).rows.map { ($0.id, $0.measures) },
+                                  uniquingKeysWith: { a, _ in a })
             let columns = try r.groupRows(q, wallMs: 0)
             XCTAssertFalse(columns.ordered)
             guard case .columns = columns.storage else { return XCTFail("the rollup hands over its sums") }
@@ -228,6 +249,10 @@ final class LazyTableTests: XCTestCase {
                 XCTAssertEqual(row.featureCount, ref.featureCount, what)
                 XCTAssertEqual(row.durationSeconds, ref.durationSeconds, what)
                 XCTAssertEqual(columns.row(withID: columns.rowID(i)), i, what)
+                let m = try XCTUnwrap(full[row.id], what)
+                XCTAssertEqual(row.measures.requests, m.requests, what)
+                XCTAssertEqual(row.measures.inputTokens, m.inputTokens, what)
+                XCTAssertEqual(row.measures.spend, m.spend, accuracy: 1e-9 * max(1, m.spend), what)
             }
             XCTAssertNil(columns.row(withID: GroupID.rowID(dim, GroupID(raw: "nobody"))))
             XCTAssertEqual(CSVWriter.csv(t), CSVWriter.csv(ExportView.groupTable(eager, dimension: dim)), what)

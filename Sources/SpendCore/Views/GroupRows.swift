@@ -72,7 +72,7 @@ public struct GroupRows: Sendable {
             return cell(c, name: row.name, measures: row.measures, share: row.share,
                              featureCount: row.featureCount, seconds: row.durationSeconds)
         case .columns(let g):
-            let m = g.measures[r]
+            let m = g.measures(r)
             // Only the name column reads the name, and only the features column the count.
             return cell(c, name: c == 0 ? g.name(r) : "", measures: m, share: g.share(m),
                              featureCount: c == 24 ? g.featureCount(r) : nil, seconds: g.durationSeconds)
