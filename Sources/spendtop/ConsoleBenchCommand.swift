@@ -19,6 +19,11 @@ struct ConsoleBenchCommand: ParsableCommand {
     @Option(help: "frame: minutes the events are spread over, and the window shown (1440: the 24 h window).")
     var spanMinutes = 5
     @Option(help: "frame: events per key.") var eventsPerKey = 10
+    @Option(help: """
+        frame: every N refreshes one event lands a minute after the newest, so a minute rolls over as under live \
+        ingest (the kept window sums are re-made); the data then ends an hour ago. 0: never.
+        """)
+    var minuteEvery = 0
     @Option(help: "Events per second for latency.") var rate: Double = 50_000
     @Option(help: "Key presses for latency.") var presses = 100
     @Option(help: "Latency under real live input: lines of this JSONL file are appended at --rate to a file the console follows through LiveIngest (default: the demo feed).")
@@ -45,9 +50,38 @@ struct ConsoleBenchCommand: ParsableCommand {
         return s.isEmpty ? 0 : s[min(s.count - 1, Int((p * Double(s.count)).rounded(.up)) - 1)]
     }
 
-    /// A rollup with `keys` distinct keys active in the last five minutes.
-    func benchFeed() throws -> FileFeed {
-        let now = wallClockMs()
+    var benchOptions: Rollup.Options {
+        var o = Rollup.Options()
+        o.compaction = CompactionTier.console  // as the console keeps a day
+        o.cachesWindowSums = true  // and keeps sums of settled minutes between refreshes
+        return o
+    }
+
+    /// A rollup the bench can add events to between refreshes, behind the lock the console reads through.
+    final class RollupFeed: SpendFeed {
+        let rollup: Rollup
+        let lock = NSLock()
+        let sources: [SourceStatus] = []
+
+        init(rollup: Rollup) { self.rollup = rollup }
+
+        func read<T>(_ body: (SpendQuery) throws -> T) rethrows -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body(rollup)
+        }
+
+        func ingest(_ e: SpendEvent) {
+            lock.lock()
+            defer { lock.unlock() }
+            rollup.ingest(e)
+        }
+    }
+
+    /// The bench's events as a JSONL file (removed by the caller), ending `endAgoMs` before now: `keys` distinct
+    /// keys, `eventsPerKey` events each, spread over `spanMinutes`.
+    func benchData(endAgoMs: Int64 = 0) throws -> String {
+        let now = wallClockMs() - endAgoMs
         let features = ["support-chat", "rag-search", "code-review", "agent-planner", "search-rerank", "doc-summarize", "sql-assist", "email-draft"]
         let models = ["gpt-4o", "gpt-4o-mini", "claude-sonnet-4-5", "claude-haiku-4-5", "gemini-2.0-flash", "gpt-4.1"]
         var text = ""
@@ -61,11 +95,7 @@ struct ConsoleBenchCommand: ParsableCommand {
         }
         let path = NSTemporaryDirectory() + "spendtop-bench-console-\(getpid()).jsonl"
         try text.write(toFile: path, atomically: false, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var o = Rollup.Options()
-        o.compaction = CompactionTier.console  // as the console keeps a day
-        o.cachesWindowSums = true  // and keeps sums of settled minutes between refreshes
-        return try FileFeed(paths: [path], options: o)
+        return path
     }
 
     /// The console on a remote engine: ms from start to the first frame holding data (the newest minutes, read
@@ -149,7 +179,18 @@ struct ConsoleBenchCommand: ParsableCommand {
     }
 
     func frame() throws {
-        let feed = try benchFeed()
+        let path = try benchData(endAgoMs: minuteEvery > 0 ? 3_600_000 : 0)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let feed: SpendFeed
+        var live: RollupFeed?
+        if minuteEvery > 0 {
+            let rollup = Rollup(options: benchOptions)
+            try FileInput.readAll(path, into: EventPipeline(rollup: rollup))
+            live = RollupFeed(rollup: rollup)
+            feed = live!
+        } else {
+            feed = try FileFeed(paths: [path], options: benchOptions)
+        }
         let terminal = try CursesTerminal.headless(width: width, height: height)
         var o = ConsoleApp.Options()
         o.window = .minutes(spanMinutes)
@@ -158,10 +199,19 @@ struct ConsoleBenchCommand: ParsableCommand {
         app.dispatch(.key(.tab))   // focus the keys pane: the 10k-row table
         var refresh: [Double] = [], full: [Double] = [], render: [Double] = [], incremental: [Double] = []
         var locked: [Double] = []
+        var rolled: [Double] = []  // refreshes just after a minute rolled over
         for i in 0..<frames {
+            let rolls = minuteEvery > 0 && i > 0 && i % minuteEvery == 0
+            if rolls, let live {
+                let newest = live.read { $0.extent.newestMs ?? 0 }
+                live.ingest(SpendEvent(timestampMs: newest + 60_000, feature: "support-chat",
+                                       apiKey: "sk-bench-\(String(format: "%024d", i % keys))", model: "gpt-4o",
+                                       usage: TokenUsage(input: 1000, output: 100), latencyMs: 500))
+            }
             var t = DispatchTime.now()
             app.refresh(forced: true)
             refresh.append(Self.ms(t))
+            if rolls { rolled.append(refresh.last!) }
             locked.append(app.lastSnapshotTimes.lockedMs)
             t = DispatchTime.now()
             let canvas = app.renderFrame()
@@ -177,7 +227,7 @@ struct ConsoleBenchCommand: ParsableCommand {
         }
         let rows = app.state.shown[.table(.apiKey)]?.rows.count ?? 0
         terminal.close()
-        let out: [String: Any] = [
+        var out: [String: Any] = [
             "width": width, "height": height, "keys_in_window": rows, "frames": frames, "span_minutes": spanMinutes,
             "events": keys * eventsPerKey,
             "full_redraw_ms_p50": Self.percentile(full, 0.5), "full_redraw_ms_p95": Self.percentile(full, 0.95),
@@ -186,6 +236,11 @@ struct ConsoleBenchCommand: ParsableCommand {
             "refresh_ms_p50": Self.percentile(refresh, 0.5), "refresh_ms_p95": Self.percentile(refresh, 0.95),
             "refresh_locked_ms_p50": Self.percentile(locked, 0.5), "refresh_locked_ms_p95": Self.percentile(locked, 0.95),
         ]
+        if minuteEvery > 0 {
+            out["minute_every"] = minuteEvery
+            out["minute_rolled_refresh_ms_p50"] = Self.percentile(rolled, 0.5)
+            out["minute_rolled_refresh_ms_max"] = rolled.max() ?? 0
+        }
         print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
     }
 

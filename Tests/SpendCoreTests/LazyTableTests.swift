@@ -52,10 +52,10 @@ final class LazyTableTests: XCTestCase {
 
     /// Keys with ties in spend, unpriced keys (empty spend cells), names that mask alike, and keys in several
     /// features; over a day, so the kept window sums answer part of it.
-    func hardRollup(keys: Int = 700) -> Rollup {
+    func hardRollup(keys: Int = 700, keepsSums: Bool = true) -> Rollup {
         var o = Rollup.Options()
         o.compaction = CompactionTier.console
-        o.cachesWindowSums = true
+        o.cachesWindowSums = keepsSums
         let r = Rollup(options: o)
         let end: Int64 = 1_795_860_570_000
         var noise = Noise(state: 7)
@@ -151,11 +151,14 @@ final class LazyTableTests: XCTestCase {
         var q = ViewQuery(groupBy: .apiKey, window: .minutes(1440), atMs: nil)
         let eager = try r.rows(q, wallMs: 0)
         q.ordered = false
-        let lazy = ExportView.groupTable(try r.rows(q, wallMs: 0), dimension: .apiKey)
         let cells = eager.rows.map { Self.eagerCells($0, withFeatures: true) }
         let ids = eager.rows.map { GroupID.rowID(.apiKey, $0.id) }
         var noise = Noise(state: 3)
         XCTAssertTrue(cells.contains { $0[1] == .empty }, "unpriced keys: empty spend cells")
+        // Unordered rows, and the rollup's sums as it holds them (what the console reads).
+        let lazyTables = [ExportView.groupTable(try r.rows(q, wallMs: 0), dimension: .apiKey),
+                          ViewTable(title: "API keys", groups: try r.groupRows(q, wallMs: 0))]
+        for lazy in lazyTables {
         for column in ["spend_usd", "api_key", "requests", "error_pct", "p95_ms", "features", "share_pct"] {
             let c = try XCTUnwrap(lazy.column(column))
             for descending in [true, false] {
@@ -182,6 +185,77 @@ final class LazyTableTests: XCTestCase {
                     if needle == "1" { XCTAssertEqual(Array(t.rows), want.map { cells[$0] }, what) }
                 }
             }
+        }
+        }
+    }
+
+    /// The console's panes read the rollup's sums without a `GroupRow` per group (`GroupColumns`, the kept sum's
+    /// cells shared): every row, cell, identity and tie order must be the rollup's ordered view's, to the bit, at
+    /// the top level and drilled in (a pair's sums); and the counts a rollup keeping no sums has (its spends are
+    /// summed in another grouping of the minutes, so they agree to rounding, not to the bit).
+    func testRollupsGroupColumnsAreItsViewsRows() throws {
+        let r = hardRollup(), plain = hardRollup(keepsSums: false)
+        // Key 1 spends in all three features: drilled into, its features are summed from the feature×key pair.
+        let raw = "sk-proj-1BBBBBBBBBBBBBBBBBBBB1"
+        let key = ViewQuery.Filter(.apiKey, id: GroupID(raw: raw), value: raw)
+        // In the newest (unsettled) minute: a key the kept sum holds, and one new since.
+        for apiKey in [raw, "sk-proj-newCCCCCCCCCCCCCCCCCCCC9999"] {
+            for rollup in [r, plain] {
+                rollup.ingest(SpendEvent(timestampMs: 1_795_860_570_000, feature: "chat", apiKey: apiKey,
+                                         model: "gpt-4o", usage: TokenUsage(input: 10, output: 1), costUSD: 0.37))
+            }
+        }
+        let keys = try r.groupRows(ViewQuery(groupBy: .apiKey, window: .minutes(1440)), wallMs: 0)
+        guard case .columns(let keyColumns) = keys.storage, let index = keyColumns.cells.cellIndex else {
+            return XCTFail("a day's keys: the kept sum's cells, shared")
+        }
+        let kept = keyColumns.cells.keptCells.count
+        XCTAssertGreaterThan(kept, 600)
+        XCTAssertTrue(index[..<kept].contains { $0 >= 0 }, "a kept key with the newest minutes added")
+        XCTAssertTrue(index[..<kept].contains { $0 < 0 }, "kept keys as kept")
+        XCTAssertGreaterThan(index.count, kept, "a key new since")
+        XCTAssertTrue(index[kept...].allSatisfy { $0 >= 0 })
+        let queries: [ViewQuery] = [
+            ViewQuery(groupBy: .apiKey, window: .minutes(1440)),
+            ViewQuery(groupBy: .feature, window: .minutes(1440)),
+            ViewQuery(groupBy: .model, window: .minutes(60)),
+            ViewQuery(groupBy: .apiKey, window: .minutes(1440), filters: [.init(.feature, "chat")]),
+            ViewQuery(groupBy: .feature, window: .minutes(1440), filters: [key]),
+            ViewQuery(groupBy: .model, window: .minutes(1440), filters: [.init(.feature, "chat")]),
+        ]
+        for q in queries {
+            let what = "\(q.groupBy!) by \(q.filters.map(\.dimension))"
+            let dim = try XCTUnwrap(q.groupBy)
+            let eager = try r.rows(q, wallMs: 0)
+            let full = Dictionary(try plain.rows(q, wallMs: 0).rows.map { ($0.id, $0.measures) },
+                                  uniquingKeysWith: { a, _ in a })
+            let columns = try r.groupRows(q, wallMs: 0)
+            XCTAssertFalse(columns.ordered)
+            guard case .columns = columns.storage else { return XCTFail("the rollup hands over its sums") }
+            XCTAssertGreaterThan(eager.rows.count, 1, what)
+            XCTAssertEqual(columns.count, eager.rows.count, what)
+            let t = ViewTable(title: dim.title, groups: columns)
+            let want = eager.rows.map { Self.eagerCells($0, withFeatures: dim == .apiKey) }
+            XCTAssertEqual(Array(t.rows), want, what)
+            XCTAssertEqual(Array(t.rowIDs), eager.rows.map { GroupID.rowID(dim, $0.id) }, what)
+            // Each row as a GroupRow is the view's row of that group.
+            let byID = Dictionary(eager.rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for i in 0..<columns.count {
+                let row = columns.row(i), ref = try XCTUnwrap(byID[row.id], what)
+                XCTAssertEqual(row.name, ref.name, what)
+                XCTAssertEqual(row.measures.spend, ref.measures.spend, what)
+                XCTAssertEqual(row.measures.requests, ref.measures.requests, what)
+                XCTAssertEqual(row.share, ref.share, what)
+                XCTAssertEqual(row.featureCount, ref.featureCount, what)
+                XCTAssertEqual(row.durationSeconds, ref.durationSeconds, what)
+                XCTAssertEqual(columns.row(withID: columns.rowID(i)), i, what)
+                let m = try XCTUnwrap(full[row.id], what)
+                XCTAssertEqual(row.measures.requests, m.requests, what)
+                XCTAssertEqual(row.measures.inputTokens, m.inputTokens, what)
+                XCTAssertEqual(row.measures.spend, m.spend, accuracy: 1e-9 * max(1, m.spend), what)
+            }
+            XCTAssertNil(columns.row(withID: GroupID.rowID(dim, GroupID(raw: "nobody"))))
+            XCTAssertEqual(CSVWriter.csv(t), CSVWriter.csv(ExportView.groupTable(eager, dimension: dim)), what)
         }
     }
 

@@ -23,6 +23,9 @@ public protocol SpendQuery: AnyObject {
 
     /// One row per group of `q.groupBy` (or one total row), narrowed by `q.filters`.
     func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult
+    /// `rows` of `q.groupBy` (which must be set) as a table's source, in any order: a backend may hand over its
+    /// sums without making a `GroupRow` per group (the rollup's `GroupColumns`).
+    func groupRows(_ q: ViewQuery, wallMs: Int64) throws -> GroupRows
     /// The filtered total per minute of the window, oldest first.
     func series(_ q: ViewQuery, wallMs: Int64) throws -> [SeriesPoint]
     /// Spend per minute over the last `minutes` minutes up to the window's end, per group of `q.groupBy`
@@ -103,6 +106,14 @@ extension SpendQuery {
 extension SpendQuery {
     /// Backends that cannot tell when their data changed (the remote engines read a server's).
     public var revision: UInt64? { nil }
+
+    /// The view's `GroupRow`s, in any order.
+    public func groupRows(_ q: ViewQuery, wallMs: Int64) throws -> GroupRows {
+        guard let dimension = q.groupBy else { preconditionFailure("groupRows needs a groupBy") }
+        var unordered = q
+        unordered.ordered = false
+        return GroupRows(try rows(unordered, wallMs: wallMs), dimension: dimension)
+    }
 
     /// Engines that keep every minute (the remote ones answer per minute).
     public func cellMinutes(atMinute minute: Int64) -> Int64 { 1 }

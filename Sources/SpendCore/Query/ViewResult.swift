@@ -11,11 +11,17 @@ public struct GroupRow: Sendable {
     public var featureCount: Int?
     public var durationSeconds: Double
 
-    public var spendPerHour: Double { durationSeconds > 0 ? measures.spend / durationSeconds * 3600 : 0 }
+    public var spendPerHour: Double { Self.spendPerHour(measures.spend, seconds: durationSeconds) }
     public var projectedPerDay: Double { spendPerHour * 24 }
-    public var requestsPerSecond: Double { durationSeconds > 0 ? Double(measures.requests) / durationSeconds : 0 }
-    public var inputTokensPerSecond: Double { durationSeconds > 0 ? Double(measures.inputTokens) / durationSeconds : 0 }
-    public var outputTokensPerSecond: Double { durationSeconds > 0 ? Double(measures.outputTokens) / durationSeconds : 0 }
+    public var requestsPerSecond: Double { Self.perSecond(Double(measures.requests), seconds: durationSeconds) }
+    public var inputTokensPerSecond: Double { Self.perSecond(Double(measures.inputTokens), seconds: durationSeconds) }
+    public var outputTokensPerSecond: Double {
+        Self.perSecond(Double(measures.outputTokens), seconds: durationSeconds)
+    }
+
+    /// The rates above from their parts (a table formats rows it holds as columns with the same formulas).
+    static func spendPerHour(_ spend: Double, seconds: Double) -> Double { seconds > 0 ? spend / seconds * 3600 : 0 }
+    static func perSecond(_ value: Double, seconds: Double) -> Double { seconds > 0 ? value / seconds : 0 }
 
     public init(name: String, id: GroupID, measures: Measures, share: Double, featureCount: Int? = nil,
                 durationSeconds: Double) {

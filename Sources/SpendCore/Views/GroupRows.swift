@@ -3,16 +3,31 @@
 /// The columns are `GroupRows.columns(dimension)`: the name, `ExportView.measureColumns`, and for keys the
 /// number of features.
 public struct GroupRows: Sendable {
-    public let rows: [GroupRow]
+    /// Where the rows come from: a view's `GroupRow`s, or the rollup's sums as it holds them (`GroupColumns`),
+    /// which spares making (and later freeing) a `GroupRow` per group at every refresh.
+    enum Storage: Sendable {
+        case rows([GroupRow])
+        case columns(GroupColumns)
+    }
+
+    let storage: Storage
     public let dimension: Dimension
-    /// True when `rows` come in view order (`GroupRow.viewOrder`); otherwise the table orders them when read.
+    /// True when the rows come in view order (`GroupRow.viewOrder`); otherwise the table orders them when read.
     public let ordered: Bool
     let withFeatures: Bool
 
     public init(_ result: ViewResult, dimension: Dimension) {
-        rows = result.rows
+        storage = .rows(result.rows)
         self.dimension = dimension
         ordered = result.ordered
+        withFeatures = dimension == .apiKey
+    }
+
+    /// The rows of `columns`, in no particular order.
+    public init(_ columns: GroupColumns, dimension: Dimension) {
+        storage = .columns(columns)
+        self.dimension = dimension
+        ordered = false
         withFeatures = dimension == .apiKey
     }
 
@@ -25,7 +40,20 @@ public struct GroupRows: Sendable {
         return columns
     }
 
-    public var count: Int { rows.count }
+    public var count: Int {
+        switch storage {
+        case .rows(let rows): return rows.count
+        case .columns(let c): return c.count
+        }
+    }
+
+    /// Row `r` as a `GroupRow` (made when asked, for the columns' storage).
+    public func row(_ r: Int) -> GroupRow {
+        switch storage {
+        case .rows(let rows): return rows[r]
+        case .columns(let c): return c.row(r)
+        }
+    }
     var columnCount: Int { 1 + ExportView.measureColumns.count + (withFeatures ? 1 : 0) }
 
     /// Row `r`'s cells, in column order.
@@ -38,7 +66,22 @@ public struct GroupRows: Sendable {
 
     /// Row `r`'s cell in column `c` (what `cells(r)[c]` holds), without the others.
     public func cell(_ r: Int, _ c: Int) -> ViewTable.Cell {
-        let row = rows[r], m = row.measures
+        switch storage {
+        case .rows(let rows):
+            let row = rows[r]
+            return cell(c, name: row.name, measures: row.measures, share: row.share,
+                             featureCount: row.featureCount, seconds: row.durationSeconds)
+        case .columns(let g):
+            let m = g.measures(r)
+            // Only the name column reads the name, and only the features column the count.
+            return cell(c, name: c == 0 ? g.name(r) : "", measures: m, share: g.share(m),
+                             featureCount: c == 24 ? g.featureCount(r) : nil, seconds: g.durationSeconds)
+        }
+    }
+
+    /// Column `c` of a row with these figures; `GroupRow`'s rates, one formula for both storages.
+    func cell(_ c: Int, name: String, measures m: Measures, share: Double, featureCount: Int?,
+              seconds: Double) -> ViewTable.Cell {
         func n(_ v: Double?) -> ViewTable.Cell { v.map { .number($0) } ?? .empty }
         func pct(_ v: Double?) -> ViewTable.Cell { n(v.map { $0 * 100 }) }
         func num(_ v: Int64) -> ViewTable.Cell { .number(Double(v)) }
@@ -46,16 +89,17 @@ public struct GroupRows: Sendable {
         func money(_ v: @autoclosure () -> Double) -> ViewTable.Cell {
             m.requests > 0 && m.unpriced == m.requests && m.spend == 0 ? .empty : .number(v())
         }
+        func perSecond(_ v: Int64) -> Double { GroupRow.perSecond(Double(v), seconds: seconds) }
         switch c {
-        case 0: return .text(row.name)
+        case 0: return .text(name)
         case 1: return money(m.spend)
-        case 2: return money(row.share * 100)
-        case 3: return money(row.spendPerHour)
-        case 4: return money(row.projectedPerDay)
+        case 2: return money(share * 100)
+        case 3: return money(GroupRow.spendPerHour(m.spend, seconds: seconds))
+        case 4: return money(GroupRow.spendPerHour(m.spend, seconds: seconds) * 24)
         case 5: return num(m.requests)
-        case 6: return .number(row.requestsPerSecond)
-        case 7: return .number(row.inputTokensPerSecond)
-        case 8: return .number(row.outputTokensPerSecond)
+        case 6: return .number(perSecond(m.requests))
+        case 7: return .number(perSecond(m.inputTokens))
+        case 8: return .number(perSecond(m.outputTokens))
         case 9: return num(m.inputTokens)
         case 10: return num(m.outputTokens)
         case 11: return num(m.cacheReadTokens)
@@ -71,26 +115,39 @@ public struct GroupRows: Sendable {
         case 21: return n(m.latency.percentile(0.95))
         case 22: return n(m.latency.percentile(0.99))
         case 23: return num(m.unpriced)
-        case 24 where withFeatures: return row.featureCount.map { .number(Double($0)) } ?? .empty
+        case 24 where withFeatures: return featureCount.map { .number(Double($0)) } ?? .empty
         default: preconditionFailure("no column \(c) in a \(dimension.name) view")
         }
     }
 
     /// `api_key:00a1…`: row `r`'s identity.
-    public func rowID(_ r: Int) -> String { GroupID.rowID(dimension, rows[r].id) }
+    public func rowID(_ r: Int) -> String {
+        switch storage {
+        case .rows(let rows): return GroupID.rowID(dimension, rows[r].id)
+        case .columns(let c): return GroupID.rowID(dimension, c.id(r))
+        }
+    }
 
     /// The row of the group `rowID` names, if it is one of these.
     public func row(withID rowID: String) -> Int? {
         guard let (d, id) = GroupID.parse(rowID: rowID), d == dimension else { return nil }
-        return rows.firstIndex { $0.id == id }
+        switch storage {
+        case .rows(let rows): return rows.firstIndex { $0.id == id }
+        case .columns(let c): return c.row(withID: id)
+        }
     }
 
     /// True when row `a` comes before row `b` in view order (by index when the rows came ordered).
     public func precedes(_ a: Int, _ b: Int) -> Bool {
         if ordered { return a < b }
-        let x = rows[a], y = rows[b]
-        if GroupRow.viewOrder(x, y) { return true }
-        if GroupRow.viewOrder(y, x) { return false }
-        return a < b
+        switch storage {
+        case .rows(let rows):
+            let x = rows[a], y = rows[b]
+            if GroupRow.viewOrder(x, y) { return true }
+            if GroupRow.viewOrder(y, x) { return false }
+            return a < b
+        case .columns(let c):
+            return c.precedes(a, b)
+        }
     }
 }

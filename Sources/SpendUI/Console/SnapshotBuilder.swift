@@ -13,7 +13,7 @@ public enum SnapshotBuilder {
     /// `read` runs under the feed's lock (ingest waits meanwhile), `finish` after it is released.
     public struct Pending: Sendable {
         public var snapshot: ConsoleSnapshot
-        var groupPanes: [(pane: PaneID, dimension: Dimension, rows: ViewResult, trends: [GroupID: [Double]],
+        var groupPanes: [(pane: PaneID, dimension: Dimension, rows: GroupRows, trends: [GroupID: [Double]],
                           filters: [ViewQuery.Filter], note: String?)] = []
     }
 
@@ -28,7 +28,7 @@ public enum SnapshotBuilder {
     public static func finish(_ p: Pending) -> ConsoleSnapshot {
         var s = p.snapshot
         for g in p.groupPanes {
-            s.panes[g.pane] = PaneData(table: ExportView.groupTable(g.rows, dimension: g.dimension), trends: g.trends,
+            s.panes[g.pane] = PaneData(table: ViewTable(title: g.dimension.title, groups: g.rows), trends: g.trends,
                                        filters: g.filters, scopeNote: g.note)
         }
         return s
@@ -80,10 +80,10 @@ public enum SnapshotBuilder {
                 let note = dropped.isEmpty ? nil : "all " + dropped.map { $0.dimension.title.lowercased() }
                     .joined(separator: ", ")
                 do {
-                    var q1 = ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters)
-                    // In any order: the pane orders only the rows it shows (`RowOrder`), after the lock.
-                    q1.ordered = false
-                    let rows = try q.rows(q1, wallMs: wallMs)
+                    let q1 = ViewQuery(groupBy: dim, window: window, atMs: clock, filters: filters)
+                    // In any order, and as the backend holds them: the pane orders only the rows it shows
+                    // (`RowOrder`), after the lock, and makes only their cells.
+                    let rows = try q.groupRows(q1, wallMs: wallMs)
                     // Keyed by the rows' group ids, so two keys that mask alike keep two trends.
                     let trends = try q.trends(q1, minutes: trendMinutes, wallMs: wallMs)
                     pending.groupPanes.append((pane, dim, rows, trends, filters, note))

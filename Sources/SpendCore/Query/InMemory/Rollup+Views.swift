@@ -90,6 +90,39 @@ extension Rollup {
         }
     }
 
+    /// A one-dimension window's cells as groups, in `WindowCells.forEach` order: the kept sum's cells shared, and
+    /// cells made only for groups the newest minutes touched (a kept cell with them added, or a group new since).
+    static func groupCells(_ window: WindowCells) -> GroupCells {
+        var out = GroupCells()
+        guard let kept = window.kept else {
+            out.keys = window.fresh.keys
+            out.newCells = window.fresh.cells
+            return out
+        }
+        let fresh = window.fresh
+        out.keys = kept.keys
+        out.keptCells = kept.cells
+        var index = [Int32](repeating: -1, count: kept.keys.count)
+        var newSince: [Int] = []
+        for j in 0..<fresh.keys.count {
+            if let i = kept.index.get(fresh.keys[j]) {
+                var m = kept.cells[Int(i)]
+                m.merge(fresh.cells[j])  // as `WindowCells.forEach` adds them
+                index[Int(i)] = Int32(out.newCells.count)
+                out.newCells.append(m)
+            } else {
+                newSince.append(j)
+            }
+        }
+        for j in newSince {
+            out.keys.append(fresh.keys[j])
+            index.append(Int32(out.newCells.count))
+            out.newCells.append(fresh.cells[j])
+        }
+        out.cellIndex = index
+        return out
+    }
+
     func cells(_ p: Plan, fromMinute start: Int64, toMinute end: Int64) -> WindowCells {
         guard let cache = windowSums, let through = settledEnd(fromMinute: start, toMinute: end) else {
             var out = CellTable()
@@ -137,33 +170,49 @@ extension Rollup {
         }
     }
 
-    public func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult {
+    /// A view's groups as summed over its window, before any row is made of them (`GroupCells`), with the spend
+    /// total summed in the groups' order, as a full pass sums it.
+    struct GroupSums {
+        var range: QueryRange
+        var endMs: Int64
+        var cells = GroupCells()
+        var spendTotal = 0.0
+        /// The total, where it is summed over the window's cells rather than over the groups (a pair's).
+        var cellTotal: Measures?
+        /// Features per key id (keys view), when the feature×key pair is kept.
+        var featureCounts: [Int32]?
+
+        /// The view's total: the groups' measures merged in their order (what `rows` has always answered).
+        var total: Measures {
+            if let cellTotal { return cellTotal }
+            var t = Measures()
+            for r in 0..<cells.count { t.merge(cells.measures(r)) }
+            return t
+        }
+    }
+
+    func groupSums(_ q: ViewQuery, wallMs: Int64) throws -> GroupSums {
         let (r, endMs) = range(q, wallMs: wallMs)
         let p = try plan(groupBy: q.groupBy, filters: q.filters)
-        var total = Measures()
+        var out = GroupSums(range: r, endMs: endMs)
         // Per group: a one-dimension grouping's cells are its groups already; a pair's are summed by the group-by.
-        var groupKeys = ContiguousArray<UInt64>(), groupCells = ContiguousArray<Measures>()
         let window = cells(p, fromMinute: r.startMinute, toMinute: r.endMinute)
         if p.grouping.second == nil && p.groupPosition == 0 {
-            groupKeys.reserveCapacity(window.capacity)
-            groupCells.reserveCapacity(window.capacity)
-            window.forEach { key, m in
-                groupKeys.append(key)
-                groupCells.append(m)
-                total.merge(m)
-            }
+            out.cells = Self.groupCells(window)
+            for i in 0..<out.cells.count { out.spendTotal += out.cells.spend(i) }
         } else {
-            var byID = CellTable()
+            var byID = CellTable(), total = Measures()
             window.forEach { key, m in
                 let (a, b) = CellTable.ids(key)
                 byID.merge(p.groupPosition.map { $0 == 0 ? a : b } ?? 0, 0, m)
                 total.merge(m)
             }
-            groupKeys = byID.keys
-            groupCells = byID.cells
+            out.cells.keys = byID.keys
+            out.cells.newCells = byID.cells
+            out.cellTotal = total
+            out.spendTotal = total.spend
         }
         // Features per key, counted per interned key id (an array: a dictionary of a day's 20k keys cost more).
-        var featureCounts: [Int32]?
         if q.groupBy == .apiKey, let slot = groupingIndex[.pair(.feature, .apiKey)] {
             var counts = [Int32](repeating: 0, count: interner(.apiKey).names.count)
             var any = false
@@ -171,12 +220,28 @@ extension Rollup {
                 counts[Int(CellTable.ids(key).1)] += 1
                 any = true
             }
-            if any { featureCounts = counts }
+            if any { out.featureCounts = counts }
         }
+        return out
+    }
+
+    public func groupRows(_ q: ViewQuery, wallMs: Int64) throws -> GroupRows {
+        guard let dimension = q.groupBy else { preconditionFailure("groupRows needs a groupBy") }
+        let s = try groupSums(q, wallMs: wallMs)
+        let names = interner(dimension)
+        return GroupRows(GroupColumns(cells: s.cells, names: names.names, hashes: names.hashes,
+                                      featureCounts: s.featureCounts, spendTotal: s.spendTotal,
+                                      durationSeconds: s.range.seconds), dimension: dimension)
+    }
+
+    public func rows(_ q: ViewQuery, wallMs: Int64) throws -> ViewResult {
+        let sums = try groupSums(q, wallMs: wallMs)
+        let r = sums.range, endMs = sums.endMs, total = sums.total
+        let groups = sums.cells, groupKeys = groups.keys, featureCounts = sums.featureCounts
         let spendTotal = total.spend
         let names = q.groupBy.map { interner($0) }
         func row(_ index: Int) -> GroupRow {
-            let id = CellTable.ids(groupKeys[index]).0, m = groupCells[index]
+            let id = CellTable.ids(groupKeys[index]).0, m = groups.measures(index)
             let features = featureCounts.flatMap { $0[Int(id)] > 0 ? Int($0[Int(id)]) : nil }
             return GroupRow(name: names?.name(id) ?? "total", id: names?.groupID(id) ?? .none,
                             measures: m, share: spendTotal > 0 ? m.spend / spendTotal : 0,
@@ -193,7 +258,7 @@ extension Rollup {
         // Sorted as (spend, index) pairs, names compared only on ties, then each row built once in place: sorting
         // the rows themselves moved 20k Measures-sized values about per refresh of a day's keys. View order
         // (`GroupRow.viewOrder`).
-        var order = (0..<groupKeys.count).map { (spend: groupCells[$0].spend, index: $0) }
+        var order = (0..<groupKeys.count).map { (spend: groups.spend($0), index: $0) }
         func name(_ i: Int) -> String { names?.name(CellTable.ids(groupKeys[i]).0) ?? "total" }
         order.sort { x, y in
             if x.spend != y.spend { return x.spend > y.spend }
