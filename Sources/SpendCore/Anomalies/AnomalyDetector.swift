@@ -341,19 +341,13 @@ public final class AnomalyDetector {
                      usdPerUnit: usdPerRequest, requestsPerUnit: 1, minute: m, input, &out) { g.requests.adopt() }
         }
         // Spend per minute (calls × cost) for keys and features, where runaways happen: a client loop on an
-        // expensive model, or traffic ramping up, shows in both factors at once. It opens only while the group
-        // also calls more than usual (its windowed request count at `burnCountZ`): a few large calls on a dear
-        // model are a healthy long tail's noise, and the compound sum's tail is too heavy for its normal
-        // approximation there.
+        // expensive model, or traffic ramping up, shows in both factors at once (and in more calls).
         if g0 == .apiKey || g0 == .feature, let cr = countReading, g.spend.ready, !g.spend.state.open {
             let retryShare = g.retries.ready ? min(g.retries.level, 0.9) : 0
             let mu = g.spend.expected(w: 1, r: ref.map { n > 0 ? $0.spend / n : 1 } ?? 1)
-            if var r = g.spendRate.observe(spend: c.spend, lambda: cr.expected / (1 - retryShare), perRequest: mu,
-                                           variance: g.spend.variance, phi: g.requests.phi, minute: m, s) {
-                if cr.windowZ < s.burnCountZ {
-                    r.flagged = false
-                    r.cusumAlarm = false
-                }
+            if let r = g.spendRate.observe(spend: c.spend, lambda: cr.expected / (1 - retryShare), perRequest: mu,
+                                           variance: g.spend.variance, phi: g.requests.phi,
+                                           callsMore: cr.windowZ >= s.burnCountZ, minute: m, s) {
                 _ = judge(&g.spendRate.state, r, key: key, slot: AnomalyDetector.burnSlot, metric: .spend, level: mu,
                           usdPerUnit: 1, requestsPerUnit: 0, minute: m, input, &out)
             }
@@ -418,6 +412,11 @@ public final class AnomalyDetector {
         if let inc = st.incident { out.closings.append(Closing(incident: inc, endMs: endMinute * 60_000)) }
     }
 
+    /// A group as the developer trace names it (`api_key=ci`, `fleet`).
+    func traceName(_ key: GroupKey, _ input: DetectorInput) -> String {
+        groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, key.cell.first))" } ?? "fleet"
+    }
+
     /// Hold and clear an open series; otherwise run the tests' persistence and materiality, and open.
     /// Returns true when a lasting anomaly is to be adopted as the series' new normal.
     func judge(_ st: inout SeriesState, _ r: SeriesReading, key: GroupKey, slot: Int, metric: AnomalyMetric,
@@ -426,9 +425,9 @@ public final class AnomalyDetector {
         let s = settings
         let usd = r.excess * usdPerUnit, requests = r.excess * requestsPerUnit
         if let trace {
-            let name = groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, key.cell.first))" } ?? "fleet"
-            trace(name, metric.rawValue, m, "obs=\(r.observed) exp=\(r.expected) sd=\(r.sd) z=\(r.z) flag=\(r.flagged) "
-                  + "cusum=\(st.cusum) alarm=\(r.cusumAlarm) hold=\(r.holding) open=\(st.open) usd=\(usd * 60)/h")
+            trace(traceName(key, input), metric.rawValue, m, "obs=\(r.observed) exp=\(r.expected) sd=\(r.sd) z=\(r.z) "
+                  + "flag=\(r.flagged) cusum=\(st.cusum) alarm=\(r.cusumAlarm) hold=\(r.holding) open=\(st.open) "
+                  + "usd=\(usd * 60)/h")
         }
         st.staleRun = 0
         if st.open {
@@ -486,9 +485,8 @@ public final class AnomalyDetector {
         if let ended = st.endedMinute, let inc = st.incident, m - ended <= Int64(s.cooldownMinutes) { reopen = inc }
         let score = test == .cusum ? st.cusum : r.z
         if let trace {
-            let name = groupings[key.grouping].first.map { "\($0.name)=\(input.name($0, key.cell.first))" } ?? "fleet"
-            trace(name, "open", m, "\(metric.rawValue) slot=\(slot) test=\(test) obs=\(r.observed) exp=\(r.expected) "
-                  + "z=\(score) usd=\(meanUSD * 60)/h since=\(m - since)")
+            trace(traceName(key, input), "open", m, "\(metric.rawValue) slot=\(slot) test=\(test) obs=\(r.observed) "
+                  + "exp=\(r.expected) z=\(score) usd=\(meanUSD * 60)/h since=\(m - since)")
         }
         st.open = true
         st.openMinutes = 0

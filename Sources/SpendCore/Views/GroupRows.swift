@@ -54,7 +54,9 @@ public struct GroupRows: Sendable {
         case .columns(let c): return c.row(r)
         }
     }
-    var columnCount: Int { 1 + ExportView.measureColumns.count + (withFeatures ? 1 : 0) }
+    /// The keys' features column, after the name and the measures.
+    static let featuresColumn = 1 + ExportView.measureColumns.count
+    var columnCount: Int { GroupRows.featuresColumn + (withFeatures ? 1 : 0) }
 
     /// Row `r`'s cells, in column order.
     public func cells(_ r: Int) -> [ViewTable.Cell] {
@@ -74,8 +76,9 @@ public struct GroupRows: Sendable {
         case .columns(let g):
             let m = g.measures(r)
             // Only the name column reads the name, and only the features column the count.
+            let features = c == GroupRows.featuresColumn ? g.featureCount(r) : nil
             return cell(c, name: c == 0 ? g.name(r) : "", measures: m, share: g.share(m),
-                             featureCount: c == 24 ? g.featureCount(r) : nil, seconds: g.durationSeconds)
+                             featureCount: features, seconds: g.durationSeconds)
         }
     }
 
@@ -115,7 +118,7 @@ public struct GroupRows: Sendable {
         case 21: return n(m.latency.percentile(0.95))
         case 22: return n(m.latency.percentile(0.99))
         case 23: return num(m.unpriced)
-        case 24 where withFeatures: return featureCount.map { .number(Double($0)) } ?? .empty
+        case GroupRows.featuresColumn where withFeatures: return featureCount.map { .number(Double($0)) } ?? .empty
         default: preconditionFailure("no column \(c) in a \(dimension.name) view")
         }
     }

@@ -132,9 +132,9 @@ public struct ConsoleState: Sendable {
         for (pane, pd) in d.panes where pane != .alerts {
             let t = pd.table
             // Rows are ordered and formatted as they are read: a page of a day's keys, not all of them.
-            let sortBy = t.column(sortOrder(pane).column)
-            shown[pane] = t.arranged(matching: t.columns.isEmpty ? "" : filter, in: [0], sortBy: sortBy,
-                                     descending: sortOrder(pane).descending)
+            let order = sortOrder(pane)
+            shown[pane] = t.arranged(matching: t.columns.isEmpty ? "" : filter, in: [0], sortBy: t.column(order.column),
+                                     descending: order.descending)
         }
         for pane in shown.keys { reanchor(pane, before: before[pane]) }
         recomputeAlertsPane()

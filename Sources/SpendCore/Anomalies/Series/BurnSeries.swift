@@ -2,7 +2,9 @@
 /// costs (its spend-per-request series). Expected `λμ`, variance `λ(μ² + v)(1 + φλ)` with `v` the per-request
 /// variance and `φ` the count's burstiness — all learnt by those two series, so this one keeps only its test
 /// state. It sees a key that both calls more and calls dearer (a runaway on an expensive model), which each
-/// factor alone shows only moderately. Same tests as the others: per-minute, CUSUM on the median of three.
+/// factor alone shows only moderately. Same tests as the others: per-minute, CUSUM on the median of three; they
+/// alarm only while the group `callsMore` (its windowed count at `burnCountZ`): a few large calls on a dear model
+/// are a healthy long tail's noise, and the compound sum's tail is too heavy for its normal approximation there.
 struct BurnSeries {
     var state = SeriesState()
     var calibration = ResidualCalibration()
@@ -10,7 +12,7 @@ struct BurnSeries {
     var minutes = 0
 
     mutating func observe(spend x: Double, lambda: Double, perRequest mu: Double, variance v: Double, phi: Double,
-                          minute: Int64, _ s: AnomalySettings) -> SeriesReading? {
+                          callsMore: Bool, minute: Int64, _ s: AnomalySettings) -> SeriesReading? {
         minutes += 1
         guard lambda > 0, mu > 0, x.isFinite else { return nil }
         let e = lambda * mu
@@ -18,7 +20,7 @@ struct BurnSeries {
         let rawZ = (x - e) / sd
         let c = calibration.factor
         let z = rawZ / c
-        let flagged = z >= s.zThreshold && x >= s.minRatio * e
+        let flagged = callsMore && z >= s.zThreshold && x >= s.minRatio * e
         let beyond = (x - e * (1 + s.countAllowance)) / sd / c
         recentSteps = (recentSteps.1, recentSteps.2, min(max(min(z, s.cusumClip) - s.cusumK, -s.cusumClip), beyond))
         let step = min(max(IntensiveSeries.median(recentSteps), -s.cusumClip), s.cusumClip - s.cusumK)
@@ -27,7 +29,7 @@ struct BurnSeries {
         var alarm = false
         if st.advanceCusum(step, at: minute, maxRunMinutes: s.cusumMaxRunMinutes) {
             SeriesState.recent(&st.cusumSum, x / e, minutes: st.cusumMinutes)
-            alarm = st.cusum >= s.cusumH && st.cusumSum >= s.sustainMinRatio
+            alarm = callsMore && st.cusum >= s.cusumH && st.cusumSum >= s.sustainMinRatio
         }
         state = st
         if !st.open && z < s.zThreshold {

@@ -87,12 +87,10 @@ struct CountSeries {
             // while open would keep a slot that alarmed (the first morning's ramp) wrong, and alarming, every day.
             learnProfile(min(n, profileClip(lambda, sd)), minute: minute, s)
         }
-        var reading = SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged,
-                                    windowFlagged: windowFlagged,
-                                    windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)),
-                                    cusumAlarm: alarm, excess: n - lambda, holding: holding)
-        reading.windowZ = windowZ
-        return reading
+        return SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged,
+                             windowFlagged: windowFlagged,
+                             windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)), windowZ: windowZ,
+                             cusumAlarm: alarm, excess: n - lambda, holding: holding)
     }
 
     /// The most a minute teaches the daily profile: 4 sd above what was expected, and before the profile exists
