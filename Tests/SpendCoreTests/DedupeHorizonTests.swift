@@ -133,7 +133,7 @@ final class RequestIDSetTests: XCTestCase {
             ids.append((h, Int64(i / 100)))
         }
         XCTAssertEqual(set.count, 50_000)
-        XCTAssertLessThanOrEqual(Double(set.count), Double(set.slots.count) * 0.7, "grown at 70% load")
+        XCTAssertLessThanOrEqual(Double(set.count), Double(set.hashes.count) * 0.7, "grown at 70% load")
         for (h, _) in ids { XCTAssertFalse(set.insert(h, minute: 0)) }
         XCTAssertEqual(set.count, 50_000, "a second insert changes nothing")
         for _ in 0..<10_000 { XCTAssertFalse(set.contains(UInt64.random(in: 1...UInt64.max, using: &rng))) }
@@ -147,5 +147,45 @@ final class RequestIDSetTests: XCTestCase {
         set.set(ids[499].0, minute: 7)  // both older than the filter: added back
         XCTAssertTrue(set.contains(ids[0].0))
         XCTAssertEqual(set.count, 25_002)
+    }
+
+    /// A sweep that keeps most ids filters in place (no second table): every kept id must still be found
+    /// through the re-placed probe paths, across the table's wrap-around, and a dropped one not.
+    func testFilterInPlaceKeepsEveryProbePathWhole() {
+        var rng = SeededGenerator(seed: 0xF117E)
+        for round in 0..<300 {
+            var set = RequestIDSet(capacity: 100 << (round % 4))
+            let slots = set.hashes.count
+            var ids: [(UInt64, Int64)] = []
+            while set.count < set.limit {
+                let h = UInt64.random(in: 1...UInt64.max, using: &rng)
+                let m = Int64.random(in: 0..<100, using: &rng)
+                if set.insert(h, minute: m) { ids.append((h, m)) }
+            }
+            let cut = Int64(5 + round % 7 * 5)
+            set.filter { $0 >= cut }
+            XCTAssertEqual(set.hashes.count, slots, "kept in the same table")
+            XCTAssertEqual(set.count, ids.filter { $0.1 >= cut }.count)
+            for (h, m) in ids { XCTAssertEqual(set.contains(h), m >= cut, "round \(round)") }
+            var seen = 0
+            set.forEach { _, m in XCTAssertGreaterThanOrEqual(m, cut); seen += 1 }
+            XCTAssertEqual(seen, set.count)
+        }
+    }
+
+    /// Minutes are kept in 32 bits: they must come back as given across the years a timestamp can name, keep
+    /// their order past that, and a preseeded id (`Int64.max`, never swept) must stay newer than every minute.
+    func testMinutesRoundTripAndKeepTheirOrder() {
+        let year9999 = Int64(253_402_300_799) / 60, year1970: Int64 = 0, year1950: Int64 = -10_519_200
+        let exact: [Int64] = [year1950, year1970, 29_380_000, year9999, .max]
+        var set = RequestIDSet(capacity: 8)
+        for (i, m) in exact.enumerated() { _ = set.insert(UInt64(i + 1), minute: m) }
+        var back: [UInt64: Int64] = [:]
+        set.forEach { h, m in back[h] = m }
+        for (i, m) in exact.enumerated() { XCTAssertEqual(back[UInt64(i + 1)], m) }
+        let far: [Int64] = [.min, -1 << 40, year1950, year9999, 1 << 40, .max - 1, .max]
+        let codes = far.map(RequestIDSet.MinuteCode.encode)
+        XCTAssertEqual(codes, codes.sorted(), "order kept, clamped at both ends")
+        XCTAssertLessThan(codes[5], codes[6], "only Int64.max is the never-swept code")
     }
 }

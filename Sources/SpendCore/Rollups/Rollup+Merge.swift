@@ -38,6 +38,16 @@ extension Rollup {
         return (shared, last)
     }
 
+    /// Sizes the dedupe table (and the counted hashes, when kept) for about `ids` request ids up front, for a part
+    /// whose size is known: growing by doubling would hold the old and the new table at once, the peak of a
+    /// 5M-event export. Never more than a sweep would let the table hold.
+    public func reserveRequestIDs(_ ids: Int) {
+        let n = min(ids, Rollup.sweepThreshold(kept: options.dedupe.keepLast))
+        guard n > dedupe.count else { return }
+        if dedupe.count == 0 { dedupe = RequestIDSet(capacity: n) }
+        if keepsCountedHashes { countedHashes!.reserveCapacity(n) }
+    }
+
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
     public func preseedDuplicates(_ hashes: [UInt64]) {
         for h in hashes where h != 0 { dedupe.set(h, minute: Int64.max) }

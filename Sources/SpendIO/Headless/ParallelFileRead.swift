@@ -109,6 +109,7 @@ public enum ParallelFileRead {
         }
         let readOne = { (part: Part, seed: [UInt64], first: Bool) -> PartRead? in
             let rollup = Rollup(options: options, prices: prices)
+            if !first { rollup.reserveRequestIDs(estimatedLines(part, files) + seed.count) }
             rollup.preseedDuplicates(seed)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
             defer { buffer.deallocate() }
@@ -118,6 +119,7 @@ public enum ParallelFileRead {
                 // The first stretch (a sixteenth) gets cells of its own: requests shared with the part before
                 // are retries and replays near the cut, and then only this stretch is read again.
                 rollup.countedHashes = []
+                rollup.reserveRequestIDs(estimatedLines(part, files))
                 let s = segments[0]
                 guard let cut = lineBoundary(files[s.file], size: s.end, after: s.start + (s.end - s.start) / 16)
                 else { return nil }
@@ -194,6 +196,19 @@ public enum ParallelFileRead {
     }
 
     static let chunkBytes = 1 << 20
+
+    /// Lines in a part, from the mean length of the lines in its first 256 KiB (a tenth more, so that a slightly
+    /// shorter rest does not make the tables grow at the end); 0 on a read error.
+    static func estimatedLines(_ part: Part, _ files: [Int32]) -> Int {
+        guard let s = part.segments.first else { return 0 }
+        let bytes = part.segments.reduce(0) { $0 + $1.end - $1.start }
+        var window = [UInt8](repeating: 0, count: min(256 << 10, s.end - s.start))
+        let n = window.withUnsafeMutableBytes { pread(files[s.file], $0.baseAddress, $0.count, off_t(s.start)) }
+        guard n > 0 else { return 0 }
+        let lines = window[0..<n].reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+        guard lines > 0 else { return 0 }
+        return Int(Double(bytes) / (Double(n) / Double(lines)) * 1.1)
+    }
 
     /// The offset just after the first newline at or after `offset` (the file's end when there is none);
     /// nil on a read error.

@@ -76,7 +76,7 @@ extension Rollup {
                 return
             }
             for i in 0..<kept.keys.count {
-                if let j = fresh.index.get(kept.keys[i]) {
+                if let j = fresh.position(of: kept.keys[i]) {
                     var m = kept.cells[i]
                     m.merge(fresh.cells[Int(j)])
                     body(kept.keys[i], m)
@@ -84,7 +84,7 @@ extension Rollup {
                     body(kept.keys[i], kept.cells[i])
                 }
             }
-            for i in 0..<fresh.keys.count where kept.index.get(fresh.keys[i]) == nil {
+            for i in 0..<fresh.keys.count where kept.position(of: fresh.keys[i]) == nil {
                 body(fresh.keys[i], fresh.cells[i])
             }
         }
@@ -105,7 +105,7 @@ extension Rollup {
         var index = [Int32](repeating: -1, count: kept.keys.count)
         var newSince: [Int] = []
         for j in 0..<fresh.keys.count {
-            if let i = kept.index.get(fresh.keys[j]) {
+            if let i = kept.position(of: fresh.keys[j]) {
                 var m = kept.cells[Int(i)]
                 m.merge(fresh.cells[j])  // as `WindowCells.forEach` adds them
                 index[Int(i)] = Int32(out.newCells.count)
