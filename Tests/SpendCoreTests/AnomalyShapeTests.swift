@@ -269,6 +269,33 @@ final class AnomalyShapeTests: XCTestCase {
 
     /// An explanation never shows a ratio against a baseline below its noise: a key seen about twice an hour that
     /// starts spending is described by both values, not as thousands of times its baseline.
+    /// A CUSUM alarm reports the level its run stands for, not the minute it happens to open in: a retry or error
+    /// rise must never read "0% against 1%". The rise (1% to 7% of 80 requests a minute) is below what the per-minute
+    /// and window tests take (8 points), so the CUSUM is what finds it. The day is run twice, the second time with no error at all in the
+    /// minute the first run opened in, which the run (median of three minutes) still crosses on.
+    func testSustainedShiftReportsTheRunsLevelNotItsLastMinute() throws {
+        func day(quietMinute: Int?) -> [AlertEvent] {
+            let r = rollupForExport()
+            var rng = SuiteRandom(seed: 41)
+            feed(r, Stream(feature: "chat", keys: keys("chat", 30), perMinute: 60, usdPerRequest: 0.004),
+                 minutes: 0..<360, rng: &rng)
+            feed(r, Stream(feature: "search", keys: keys("search", 20), perMinute: 80, usdPerRequest: 0.05,
+                           errorP: 0.01), minutes: 0..<360, rng: &rng) { m, st in
+                if m >= 240 { st.errorP = 0.07 }  // under the per-minute and window tests' 8 points: CUSUM's
+                if m == quietMinute { st.errorP = 0 }
+            }
+            return detected(r).filter { holds($0, "feature=search") && $0.metric == "error_rate" }
+        }
+        let first = try XCTUnwrap(day(quietMinute: nil).first, "the error rate's rise to 7% is found")
+        let closed = minute(first) - 1  // an alert starts at the end of the minute that opened it
+        XCTAssertGreaterThanOrEqual(closed, 240)
+        for e in [first] + day(quietMinute: closed) {
+            let expected = try XCTUnwrap(e.expected)
+            XCTAssertGreaterThan(e.observed, expected, "\(minute(e)): \(e.reason)")
+            XCTAssertGreaterThan(e.observed, 0.04, "\(minute(e)): near the run's 7%, not its last minute: \(e.reason)")
+        }
+    }
+
     func testNoRatioAgainstABaselineBelowItsNoise() throws {
         let r = rollupForExport()
         var rng = SuiteRandom(seed: 19)

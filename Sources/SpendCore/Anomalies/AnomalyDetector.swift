@@ -486,13 +486,15 @@ public final class AnomalyDetector {
         let score = test == .cusum ? st.cusum : r.z
         if let trace {
             trace(traceName(key, input), "open", m, "\(metric.rawValue) slot=\(slot) test=\(test) obs=\(r.observed) "
+                  + "sustained=\(r.sustained.map { "\($0)" } ?? "-") "
                   + "exp=\(r.expected) z=\(score) usd=\(meanUSD * 60)/h since=\(m - since)")
         }
         st.open = true
         st.openMinutes = 0
         st.normalRun = 0
         st.cusum = 0
-        out.openings.append(Opening(key: key, slot: slot, metric: metric, test: test, minute: m, observed: r.observed,
+        let observed = test == .cusum ? r.sustained ?? r.observed : r.observed
+        out.openings.append(Opening(key: key, slot: slot, metric: metric, test: test, minute: m, observed: observed,
                                     expected: r.expected, sd: r.sd, z: score, level: level,
                                     excessUSD: meanUSD, excessRequests: meanRequests, since: since, reopen: reopen))
         return false

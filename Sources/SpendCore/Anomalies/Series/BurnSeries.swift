@@ -36,6 +36,7 @@ struct BurnSeries {
             calibration.learn(rawZ, rate: max(s.calibrationRate, 1 / Double(max(minutes, 1))))
         }
         return SeriesReading(observed: x, expected: e, sd: sd, z: z, flagged: flagged, cusumAlarm: alarm,
+                             sustained: st.cusum > 0 ? st.cusumSum * e : nil,
                              excess: x - e, holding: z >= s.holdZ && beyond >= 0)
     }
 }

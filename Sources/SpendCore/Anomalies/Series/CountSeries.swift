@@ -90,7 +90,8 @@ struct CountSeries {
         return SeriesReading(observed: n, expected: lambda, sd: max(sd, 1e-9), z: z, flagged: flagged,
                              windowFlagged: windowFlagged,
                              windowExcess: (w.x - w.e) / Double(max(window.observed.count, 1)), windowZ: windowZ,
-                             cusumAlarm: alarm, excess: n - lambda, holding: holding)
+                             cusumAlarm: alarm, sustained: state.cusum > 0 ? state.cusumSum * lambda : nil,
+                             excess: n - lambda, holding: holding)
     }
 
     /// The most a minute teaches the daily profile: 4 sd above what was expected, and before the profile exists

@@ -244,10 +244,14 @@ struct IntensiveSeries {
         }
         let excess = kind == .cache ? (mu - y) * w : x - mu * w
         let sd = noise(mu: mu, n: n, kind: kind, s)
+        var sustained: Double?
+        if state.cusum > 0 {
+            sustained = kind == .perRequest ? mu * w * exp(state.cusumSum) : max(0, mu + dir * state.cusumSum)
+        }
         return SeriesReading(observed: kind == .perRequest ? x : y, expected: kind == .perRequest ? mu * w : mu,
                              sd: kind == .perRequest ? sd * w : sd, z: z, flagged: flagged,
                              windowFlagged: windowFlagged,
-                             windowExcess: windowExcess, cusumAlarm: alarm,
+                             windowExcess: windowExcess, cusumAlarm: alarm, sustained: sustained,
                              excess: excess, holding: holding)
     }
 

@@ -60,6 +60,9 @@ struct SeriesReading {
     var windowZ = 0.0
     /// Page's CUSUM crossed its threshold, with the effect size over its run.
     var cusumAlarm: Bool
+    /// While a CUSUM run is open, the value the run's recent shift stands for, in `observed`'s units: a CUSUM
+    /// opening reports it, since the minute it opens in can itself be ordinary (a retry rate of 0% opening a rise).
+    var sustained: Double? = nil
     /// Excess over the baseline this minute, in the series' own numerator (USD, tokens, failures, cached
     /// tokens lost, requests); the detector turns it into USD and requests for materiality.
     var excess: Double
