@@ -357,6 +357,7 @@ def _rate(per_s: float) -> str:
 TARGET_FRAME_MS = 10.0
 TARGET_KEY_LATENCY_MS = 50.0
 CONSOLE_RATE = 50_000
+HEAVY_RATE = 200_000   # issue 12
 CONSOLE_KEYS = 10_000
 
 
@@ -385,6 +386,10 @@ def section_console(args) -> dict:
     live_input = ["--lines", str(events_file)] if events_file.exists() else []
     lat = _bench_console(args, "latency", "--width", "200", "--height", "60", "--keys", str(CONSOLE_KEYS),
                          "--rate", str(CONSOLE_RATE), "--presses", str(max(50, 40 * args.runs)), *live_input)
+    # Issue 12: live ingest at 200k events/s with frames < 10 ms. 40 presses take about 3 s, which the 1M bench
+    # file's lines outlast at that rate; if they run out first, the rate is taken up to that moment.
+    heavy = _bench_console(args, "latency", "--width", "200", "--height", "60", "--keys", str(CONSOLE_KEYS),
+                           "--rate", str(HEAVY_RATE), "--presses", "40", *live_input) if live_input else None
     source = "followed file" if live_input else "demo feed"
     print(f"\nconsole: 200×60, {frame['keys_in_window']:,} keys in the window")
     print(f"  full redraw (render + write every cell)  p50 {frame['full_redraw_ms_p50']:6.2f} ms  p95 {frame['full_redraw_ms_p95']:6.2f} ms")
@@ -395,7 +400,16 @@ def section_console(args) -> dict:
     print(f"  key-to-screen under {lat['ingested_events_per_s']:,.0f} events/s ({source}, target {CONSOLE_RATE:,}/s): "
           f"p50 {lat['latency_ms_p50']:.2f} ms  p95 {lat['latency_ms_p95']:.2f} ms  max {lat['latency_ms_max']:.2f} ms "
           f"({lat['presses']} presses)")
+    if heavy:
+        ran_out = heavy.get("input_exhausted_after_s")
+        print(f"  live ingest at {HEAVY_RATE:,}/s asked (issue 12): {heavy['ingested_events_per_s']:,.0f} events/s "
+              f"ingested, key-to-screen p50 {heavy['latency_ms_p50']:.2f} ms  p95 {heavy['latency_ms_p95']:.2f} ms"
+              + (f" (the file's lines ran out after {ran_out:.1f} s: the rate is taken up to then)" if ran_out else ""))
     missed = []
+    if heavy and heavy["ingested_events_per_s"] < 0.95 * HEAVY_RATE:
+        missed.append(f"live ingest reached only {heavy['ingested_events_per_s']:,.0f} of {HEAVY_RATE:,} events/s")
+    if heavy and heavy["latency_ms_p95"] >= TARGET_FRAME_MS:
+        missed.append(f"key-to-screen p95 {heavy['latency_ms_p95']:.1f} ms ≥ {TARGET_FRAME_MS:.0f} ms at {HEAVY_RATE:,}/s")
     if frame["full_redraw_ms_p95"] >= TARGET_FRAME_MS:
         missed.append(f"frame p95 {frame['full_redraw_ms_p95']:.1f} ms ≥ {TARGET_FRAME_MS:.0f} ms")
     if lat["latency_ms_p95"] >= TARGET_KEY_LATENCY_MS:
@@ -406,8 +420,9 @@ def section_console(args) -> dict:
         missed.append(f"24 h refresh p95 {day['refresh_ms_p95']:.1f} ms ≥ {TARGET_DAY_REFRESH_MS:.0f} ms")
     print(f"  verdict: {'MISS: ' + '; '.join(missed) if missed else 'PASS'} "
           f"(SPEC §11: frame < {TARGET_FRAME_MS:.0f} ms at 200×60, input latency < {TARGET_KEY_LATENCY_MS:.0f} ms at 50k events/s; "
-          f"issue 12: 24 h refresh p95 < {TARGET_DAY_REFRESH_MS:.0f} ms with 20k keys)")
-    return dict(frame=frame, day_refresh=day, latency=lat, target_met=not missed)
+          f"issue 12: 24 h refresh p95 < {TARGET_DAY_REFRESH_MS:.0f} ms with 20k keys, live ingest at "
+          f"{HEAVY_RATE // 1000}k events/s with frames < {TARGET_FRAME_MS:.0f} ms)")
+    return dict(frame=frame, day_refresh=day, latency=lat, heavy_latency=heavy, target_met=not missed)
 
 
 def section_savings(args) -> dict:

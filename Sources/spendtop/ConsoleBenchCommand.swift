@@ -258,7 +258,10 @@ struct ConsoleBenchCommand: ParsableCommand {
 
     /// Runs the real console loop on `feed` with scripted key presses on a headless screen, and
     /// prints the latency report with the ingest rate seen meanwhile.
-    func timeKeyPresses(feed: SpendFeed, input: String) throws {
+    /// With `inputEnd`, the ingest rate is taken up to the moment the input ran out (the events counted then, over
+    /// the time since the run began) when that came before the run's end: after it there is nothing to ingest, and
+    /// counting those seconds would report the writer's shortage as the ingest's.
+    func timeKeyPresses(feed: SpendFeed, input: String, inputEnd: InputEnd? = nil) throws {
         let curses = try CursesTerminal.headless(width: width, height: height)
         let terminal = ScriptedTerminal(curses, presses: presses)
         var opts = ConsoleApp.Options()
@@ -266,11 +269,32 @@ struct ConsoleBenchCommand: ParsableCommand {
         let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: opts)
         let before = feed.read { $0.counters.eventsCounted }
         let started = DispatchTime.now()
+        inputEnd?.begin()
         app.run()
-        let seconds = Self.ms(started) / 1000
-        let after = feed.read { $0.counters.eventsCounted }
+        var seconds = Self.ms(started) / 1000
+        var after = feed.read { $0.counters.eventsCounted }
+        var exhausted: Double?
+        if let end = inputEnd?.reached {
+            exhausted = Double(end.atNs - started.uptimeNanoseconds) / 1e9
+            if exhausted! < seconds { (seconds, after) = (exhausted!, end.counted) }
+        }
         try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
-                              ingestedPerSecond: Double(after - before) / seconds, input: input)
+                              ingestedPerSecond: Double(after - before) / seconds, input: input,
+                              inputExhaustedAfter: exhausted)
+    }
+
+    /// When a writer's input ran out, and how many events were counted by then.
+    final class InputEnd: @unchecked Sendable {
+        private let lock = NSLock()
+        private var began = false
+        private var end: (counted: Int64, atNs: UInt64)?
+        func begin() { lock.lock(); began = true; lock.unlock() }
+        /// Called once by the writer after its last line: `count` reads the feed's counter.
+        func ranOut(count: () -> Int64) {
+            let ns = DispatchTime.now().uptimeNanoseconds, counted = count()
+            lock.lock(); if began { end = (counted, ns) }; lock.unlock()
+        }
+        var reached: (counted: Int64, atNs: UInt64)? { lock.lock(); defer { lock.unlock() }; return end }
     }
 }
 
@@ -299,6 +323,7 @@ extension ConsoleBenchCommand {
         let rate = self.rate
         // The writer thread gets its own copies: the lines are fixed before it starts.
         let lineEnds = ends, bytes = blob
+        let inputEnd = InputEnd()
         let writer = Thread {
             // Appends in 10 ms slices, each with the lines due by then.
             let start = DispatchTime.now().uptimeNanoseconds
@@ -313,6 +338,14 @@ extension ConsoleBenchCommand {
                 }
                 usleep(10_000)
             }
+            if written == lineEnds.count {
+                // Wait for the ingest to read what was written (or give up after 2 s: it is behind, and the
+                // rate then says so), so that the input's end is not the ingest's lag.
+                let target = Int64(lineEnds.count), deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
+                while !stop.isSet, ingest.read({ $0.counters.eventsCounted }) < target,
+                      DispatchTime.now().uptimeNanoseconds < deadline { usleep(1_000) }
+                inputEnd.ranOut { ingest.read { $0.counters.eventsCounted } }
+            }
         }
         writer.start()
         defer {
@@ -320,21 +353,23 @@ extension ConsoleBenchCommand {
             ingest.stop()
             try? out.close()
         }
-        try timeKeyPresses(feed: ingest, input: "live file")
+        try timeKeyPresses(feed: ingest, input: "live file", inputEnd: inputEnd)
     }
 }
 
 extension ConsoleBenchCommand {
     /// One JSON line with the latency figures, for scripts/bench.py.
     static func printLatency(app: ConsoleApp, terminal: ScriptedTerminal, width: Int, height: Int, rate: Double,
-                             ingestedPerSecond: Double, input: String) throws {
+                             ingestedPerSecond: Double, input: String, inputExhaustedAfter: Double? = nil) throws {
         let lat = terminal.latencies
-        let out: [String: Any] = [
+        var out: [String: Any] = [
             "width": width, "height": height, "target_events_per_s": rate, "presses": lat.count, "input": input,
             "ingested_events_per_s": ingestedPerSecond,
             "latency_ms_p50": percentile(lat, 0.5), "latency_ms_p95": percentile(lat, 0.95),
             "latency_ms_max": lat.max() ?? 0, "keys_in_window": app.state.shown[.table(.apiKey)]?.rows.count ?? 0,
         ]
+        // Seconds into the run when the writer's lines ran out (the rate above stops there); absent: they lasted.
+        if let s = inputExhaustedAfter { out["input_exhausted_after_s"] = s }
         print(String(data: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), encoding: .utf8)!)
     }
 }
