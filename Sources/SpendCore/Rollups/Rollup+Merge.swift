@@ -27,16 +27,36 @@ extension Rollup {
     /// Request hashes `later` counted that one of `earlier` holds: requests the merged reading must count
     /// once (the part holding them is read again with `preseedDuplicates`). Needs `later` to have kept
     /// `countedHashes`; the request ids of `earlier` parts are read where they are, not merged.
-    /// Also returns how far into `later`'s counted requests the last shared one was (-1 when none).
-    public static func sharedRequests(_ later: Rollup, earlier: [Rollup]) -> (hashes: [UInt64], lastIndex: Int) {
+    /// Also returns how far into `later`'s counted requests the last shared one was (-1 when none). `range` (of
+    /// the counted hashes) lets callers check pieces side by side: the earlier tables are only read.
+    public static func sharedRequests(_ later: Rollup, earlier: [Rollup], in range: Range<Int>? = nil)
+        -> (hashes: [UInt64], lastIndex: Int) {
         guard let hashes = later.countedHashes else { return ([], -1) }
+        let r = range ?? hashes.indices
         var shared: [UInt64] = [], last = -1
-        for (i, h) in hashes.enumerated() where earlier.contains(where: { $0.dedupe.contains(h) }) {
-            shared.append(h)
-            last = i
+        // Each probe is a miss in tables of millions: the slots a few hashes ahead are loaded first.
+        let ahead = 8
+        var sink: UInt64 = 0
+        hashes.withUnsafeBufferPointer { hs in
+            for i in r {
+                if i + ahead < r.upperBound { for e in earlier { sink ^= e.dedupe.touch(hs[i + ahead]) } }
+                let h = hs[i]
+                if earlier.contains(where: { $0.dedupe.contains(h) }) {
+                    shared.append(h)
+                    last = i
+                }
+            }
         }
+        keep(sink)
         return (shared, last)
     }
+
+    /// Takes the loads' results, so that the optimizer keeps the loads (ranges run side by side: no shared sink).
+    @_optimize(none) @inline(never)
+    static func keep(_ sink: UInt64) {}
+
+    /// How many hashes `later` counted (the length `sharedRequests` splits into ranges).
+    public var countedHashCount: Int { countedHashes?.count ?? 0 }
 
     /// Sizes the dedupe table (and the counted hashes, when kept) for about `ids` request ids up front, for a part
     /// whose size is known: growing by doubling would hold the old and the new table at once, the peak of a

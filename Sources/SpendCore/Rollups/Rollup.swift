@@ -438,8 +438,9 @@ public final class Rollup {
     func sweepDedupe(newestMinute minute: Int64) {
         let horizon = options.dedupe
         let retentionCutoff = options.retentionMinutes.map { minute - $0 } ?? Int64.min
-        // Under keepLast ids and without retention nothing can go: no pass at all.
-        guard dedupe.count > horizon.keepLast || retentionCutoff > Int64.min else {
+        // Without retention, nothing can go under keepLast ids, and little under twice that (a pass over millions of
+        // ids to forget a few): no pass at all. The table's largest size is the same (the next sweep is at twice).
+        guard dedupe.count > 2 * horizon.keepLast || retentionCutoff > Int64.min else {
             dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
             return
         }

@@ -149,7 +149,7 @@ public enum ParallelFileRead {
         let merged = read[0].rollup
         var rereads = 0
         for i in 1..<read.count {
-            let shared = Rollup.sharedRequests(read[i].rollup, earlier: read[0..<i].map(\.rollup))
+            let shared = sharedRequests(read[i].rollup, earlier: read[0..<i].map(\.rollup), threads: threads)
             if !shared.hashes.isEmpty {
                 rereads += 1
                 if let head = read[i].head, shared.lastIndex < head.counted {
@@ -196,6 +196,25 @@ public enum ParallelFileRead {
     }
 
     static let chunkBytes = 1 << 20
+
+    /// `Rollup.sharedRequests` on every core: the counted hashes cut into one range per thread, the results joined
+    /// in order (each range's shared hashes, and the last index of the last range that had one).
+    static func sharedRequests(_ later: Rollup, earlier: [Rollup], threads: Int) -> (hashes: [UInt64], lastIndex: Int) {
+        let n = later.countedHashCount
+        guard threads > 1, n >= 1 << 16 else { return Rollup.sharedRequests(later, earlier: earlier) }
+        let step = (n + threads - 1) / threads
+        let pieces = ResultSlots<(hashes: [UInt64], lastIndex: Int)>(count: threads)
+        DispatchQueue.concurrentPerform(iterations: threads) { t in
+            let range = min(n, t * step)..<min(n, (t + 1) * step)
+            pieces.set(t, Rollup.sharedRequests(later, earlier: earlier, in: range))
+        }
+        var hashes: [UInt64] = [], last = -1
+        for p in pieces.values {
+            hashes += p.hashes
+            if p.lastIndex >= 0 { last = p.lastIndex }
+        }
+        return (hashes, last)
+    }
 
     /// Lines in a part, from the mean length of the lines in its first 256 KiB (a tenth more, so that a slightly
     /// shorter rest does not make the tables grow at the end); 0 on a read error.
