@@ -56,7 +56,7 @@ final class DedupeHorizonTests: XCTestCase {
 
     func testTheNewestIdsAreKeptEvenWhenTheHorizonIsShort() {
         let events = traffic()
-        // Without retention the first sweep waits for twice keepLast (a pass to forget a few is not worth it).
+        // Without retention the first sweep waits for 10/7 of keepLast (a pass to forget a few is not worth it).
         let r = rollup(DedupeHorizon(minutes: 1, keepLast: 60_000))
         for e in events { r.ingest(e) }
         XCTAssertGreaterThan(r.dedupeForgotten, 0)
@@ -74,11 +74,29 @@ final class DedupeHorizonTests: XCTestCase {
                        spend + 0.01, accuracy: 1e-9)
     }
 
-    /// Without retention a sweep waits for twice keepLast: 216,000 ids with keepLast 110,000 forget none, and a replay
-    /// of the whole day is then exact.
+    /// A table big enough for 10/7 of keepLast is swept when full instead of doubling: 216,000 ids with keepLast
+    /// 50,000 stay in 131,072 slots (where doubling went to 262,144), and the newest 50,000 are still all known.
+    func testAFullTableIsSweptInsteadOfDoubling() {
+        let events = traffic()
+        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 50_000))
+        var largest = 0
+        for e in events {
+            r.ingest(e)
+            largest = max(largest, r.dedupe.hashes.count)
+        }
+        XCTAssertEqual(largest, 131_072)
+        XCTAssertGreaterThan(r.dedupeForgotten, 0)
+        let counted = r.eventsCounted
+        for e in events.suffix(50_000) { r.ingest(e) }
+        XCTAssertEqual(r.eventsCounted, counted)
+        XCTAssertEqual(r.duplicates, 50_000)
+    }
+
+    /// Without retention a sweep waits for 10/7 of keepLast: 216,000 ids with keepLast 160,000 forget none, and a
+    /// replay of the whole day is then exact.
     func testWithoutRetentionNothingIsForgottenUnderTwiceKeepLast() {
         let events = traffic()
-        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 110_000))
+        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 160_000))
         for e in events { r.ingest(e) }
         XCTAssertEqual(r.dedupeForgotten, 0)
         for e in events { r.ingest(e) }

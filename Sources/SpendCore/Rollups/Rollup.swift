@@ -64,6 +64,11 @@ public final class Rollup {
     var dedupe = RequestIDSet(capacity: 1024)
     /// The table size that triggers the next sweep (`sweepThreshold`).
     var dedupeSweepAt: Int
+    /// A table that can hold 10/7 of keepLast is swept when full instead of doubling, which frees at least 30% of it:
+    /// the defaults then stay in 4M slots (50 MB) instead of 8M; `dedupeGrowSweepBlocked` is a table size at which
+    /// such a sweep freed too little to try again.
+    lazy var dedupeGrowSweepFloor = max(65_536, options.dedupe.keepLast * 10 / 7)
+    var dedupeGrowSweepBlocked = -1
     /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
     public internal(set) var dedupeForgotten: Int64 = 0
     /// Sweeps that forgot ids, and the minute the last one forgot below: a checkpoint's minutes written
@@ -232,7 +237,10 @@ public final class Rollup {
         if e.requestHash != 0 {
             if !dedupe.insert(e.requestHash, minute: minute) { duplicates += 1; return false }
             // Checked on insert, not only when time moves on: input read newest first never moves it.
-            if dedupe.count > dedupeSweepAt { sweepDedupe(newestMinute: Rollup.floorDiv(max(newestMs, e.timestampMs), 60_000)) }
+            if dedupe.count > dedupeSweepAt || dedupe.count == dedupe.limit && dedupe.limit >= dedupeGrowSweepFloor
+                && dedupe.limit != dedupeGrowSweepBlocked {
+                sweepDedupe(newestMinute: Rollup.floorDiv(max(newestMs, e.timestampMs), 60_000))
+            }
         }
         countNew(&e, minute: minute)
         return true
@@ -438,11 +446,15 @@ public final class Rollup {
     func sweepDedupe(newestMinute minute: Int64) {
         let horizon = options.dedupe
         let retentionCutoff = options.retentionMinutes.map { minute - $0 } ?? Int64.min
-        // Without retention, nothing can go under keepLast ids, and little under twice that (a pass over millions of
-        // ids to forget a few): no pass at all. The table's largest size is the same (the next sweep is at twice).
-        guard dedupe.count > 2 * horizon.keepLast || retentionCutoff > Int64.min else {
+        // Without retention, nothing can go under keepLast ids, and little under 10/7 of that (a pass over millions of
+        // ids to forget a few): no pass at all.
+        guard dedupe.count * 7 >= horizon.keepLast * 10 || retentionCutoff > Int64.min else {
             dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
             return
+        }
+        defer {
+            // A sweep before the table doubles that freed under 30% of it is not tried again at this size.
+            if dedupe.count * 10 > dedupe.limit * 7 { dedupeGrowSweepBlocked = dedupe.limit }
         }
         let perMinute = dedupeHistogram()
         let timeCutoff = minute - horizon.minutes
