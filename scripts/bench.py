@@ -409,7 +409,9 @@ def section_console(args) -> dict:
     if heavy and heavy["ingested_events_per_s"] < 0.95 * HEAVY_RATE:
         missed.append(f"live ingest reached only {heavy['ingested_events_per_s']:,.0f} of {HEAVY_RATE:,} events/s")
     if heavy and heavy["latency_ms_p95"] >= TARGET_FRAME_MS:
-        missed.append(f"key-to-screen p95 {heavy['latency_ms_p95']:.1f} ms ≥ {TARGET_FRAME_MS:.0f} ms at {HEAVY_RATE:,}/s")
+        # Key-to-screen spans a whole frame and more: stricter than the frame time it stands for.
+        missed.append(f"key-to-screen p95 {heavy['latency_ms_p95']:.1f} ms ≥ the {TARGET_FRAME_MS:.0f} ms frame target "
+                      f"at {HEAVY_RATE:,}/s")
     if frame["full_redraw_ms_p95"] >= TARGET_FRAME_MS:
         missed.append(f"frame p95 {frame['full_redraw_ms_p95']:.1f} ms ≥ {TARGET_FRAME_MS:.0f} ms")
     if lat["latency_ms_p95"] >= TARGET_KEY_LATENCY_MS:

@@ -274,9 +274,9 @@ struct ConsoleBenchCommand: ParsableCommand {
         var seconds = Self.ms(started) / 1000
         var after = feed.read { $0.counters.eventsCounted }
         var exhausted: Double?
-        if let end = inputEnd?.reached {
-            exhausted = Double(end.atNs - started.uptimeNanoseconds) / 1e9
-            if exhausted! < seconds { (seconds, after) = (exhausted!, end.counted) }
+        if let end = inputEnd?.reached, end.atNs > started.uptimeNanoseconds {
+            let at = Double(end.atNs - started.uptimeNanoseconds) / 1e9
+            if at < seconds { (seconds, after, exhausted) = (at, end.counted, at) }
         }
         try Self.printLatency(app: app, terminal: terminal, width: width, height: height, rate: rate,
                               ingestedPerSecond: Double(after - before) / seconds, input: input,
@@ -289,9 +289,8 @@ struct ConsoleBenchCommand: ParsableCommand {
         private var began = false
         private var end: (counted: Int64, atNs: UInt64)?
         func begin() { lock.lock(); began = true; lock.unlock() }
-        /// Called once by the writer after its last line: `count` reads the feed's counter.
-        func ranOut(count: () -> Int64) {
-            let ns = DispatchTime.now().uptimeNanoseconds, counted = count()
+        /// Called once by the writer after its last line was read: the events counted then, and when.
+        func ranOut(counted: Int64, atNs ns: UInt64) {
             lock.lock(); if began { end = (counted, ns) }; lock.unlock()
         }
         var reached: (counted: Int64, atNs: UInt64)? { lock.lock(); defer { lock.unlock() }; return end }
@@ -339,12 +338,16 @@ extension ConsoleBenchCommand {
                 usleep(10_000)
             }
             if written == lineEnds.count {
-                // Wait for the ingest to read what was written (or give up after 2 s: it is behind, and the
-                // rate then says so), so that the input's end is not the ingest's lag.
-                let target = Int64(lineEnds.count), deadline = DispatchTime.now().uptimeNanoseconds + 2_000_000_000
-                while !stop.isSet, ingest.read({ $0.counters.eventsCounted }) < target,
-                      DispatchTime.now().uptimeNanoseconds < deadline { usleep(1_000) }
-                inputEnd.ranOut { ingest.read { $0.counters.eventsCounted } }
+                // The input's end is when the ingest had read it all: the last time its count moved (a line it does
+                // not count, a duplicate say, must not hold the clock), once it has stood still for 100 ms.
+                var counted = ingest.read { $0.counters.eventsCounted }, movedAt = DispatchTime.now().uptimeNanoseconds
+                while !stop.isSet && counted < Int64(lineEnds.count)
+                        && DispatchTime.now().uptimeNanoseconds - movedAt < 100_000_000 {
+                    usleep(1_000)
+                    let now = ingest.read { $0.counters.eventsCounted }
+                    if now != counted { (counted, movedAt) = (now, DispatchTime.now().uptimeNanoseconds) }
+                }
+                inputEnd.ranOut(counted: counted, atNs: movedAt)
             }
         }
         writer.start()

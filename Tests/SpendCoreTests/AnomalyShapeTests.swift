@@ -267,12 +267,10 @@ final class AnomalyShapeTests: XCTestCase {
         XCTAssertEqual(a.metric, "spend", text(found))
     }
 
-    /// An explanation never shows a ratio against a baseline below its noise: a key seen about twice an hour that
-    /// starts spending is described by both values, not as thousands of times its baseline.
     /// A CUSUM alarm reports the level its run stands for, not the minute it happens to open in: a retry or error
     /// rise must never read "0% against 1%". The rise (1% to 7% of 80 requests a minute) is below what the per-minute
-    /// and window tests take (8 points), so the CUSUM is what finds it. The day is run twice, the second time with no error at all in the
-    /// minute the first run opened in, which the run (median of three minutes) still crosses on.
+    /// and window tests take (8 points), so the CUSUM is what finds it. The day is run twice, the second time with no
+    /// error at all in the minute the first run opened in, which the run (median of three minutes) still crosses on.
     func testSustainedShiftReportsTheRunsLevelNotItsLastMinute() throws {
         func day(quietMinute: Int?) -> [AlertEvent] {
             let r = rollupForExport()
@@ -289,13 +287,18 @@ final class AnomalyShapeTests: XCTestCase {
         let first = try XCTUnwrap(day(quietMinute: nil).first, "the error rate's rise to 7% is found")
         let closed = minute(first) - 1  // an alert starts at the end of the minute that opened it
         XCTAssertGreaterThanOrEqual(closed, 240)
-        for e in [first] + day(quietMinute: closed) {
+        let quiet = try XCTUnwrap(day(quietMinute: closed).first, "still found with a quiet minute")
+        XCTAssertEqual(minute(quiet), closed + 1, "opened by the same run, in the quiet minute")
+        XCTAssertTrue(quiet.reason.contains("shifted since"), "a CUSUM opening: \(quiet.reason)")
+        for e in [first, quiet] {
             let expected = try XCTUnwrap(e.expected)
             XCTAssertGreaterThan(e.observed, expected, "\(minute(e)): \(e.reason)")
             XCTAssertGreaterThan(e.observed, 0.04, "\(minute(e)): near the run's 7%, not its last minute: \(e.reason)")
         }
     }
 
+    /// An explanation never shows a ratio against a baseline below its noise: a key seen about twice an hour that
+    /// starts spending is described by both values, not as thousands of times its baseline.
     func testNoRatioAgainstABaselineBelowItsNoise() throws {
         let r = rollupForExport()
         var rng = SuiteRandom(seed: 19)

@@ -92,11 +92,11 @@ final class DedupeHorizonTests: XCTestCase {
         XCTAssertEqual(r.duplicates, 50_000)
     }
 
-    /// Without retention a sweep waits for 10/7 of keepLast: 216,000 ids with keepLast 160,000 forget none, and a
-    /// replay of the whole day is then exact.
-    func testWithoutRetentionNothingIsForgottenUnderTwiceKeepLast() {
-        let events = traffic()
-        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 160_000))
+    /// Without retention a sweep waits for 10/7 of keepLast: the first 180,000 ids with keepLast 120,000 forget none
+    /// (a sweep past keepLast at the 131,072 check would have), and a replay of them is then exact.
+    func testWithoutRetentionNothingIsForgottenUnderTenSeventhsOfKeepLast() {
+        let events = Array(traffic().prefix(180_000))
+        let r = rollup(DedupeHorizon(minutes: 1, keepLast: 120_000))
         for e in events { r.ingest(e) }
         XCTAssertEqual(r.dedupeForgotten, 0)
         for e in events { r.ingest(e) }

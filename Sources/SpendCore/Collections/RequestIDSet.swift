@@ -81,6 +81,12 @@ public struct RequestIDSet {
         return hashes.withUnsafeBufferPointer { $0[i] } ^ UInt64(minutes.withUnsafeBufferPointer { $0[i] })
     }
 
+    /// Only the hash slot: for lookups, which never read the minute.
+    @inline(__always)
+    public func touchHash(_ hash: UInt64) -> UInt64 {
+        hashes.withUnsafeBufferPointer { $0[RequestIDSet.start(hash, mask)] }
+    }
+
     public func forEach(_ body: (UInt64, Int64) -> Void) {
         for i in hashes.indices where hashes[i] != 0 { body(hashes[i], MinuteCode.decode(minutes[i])) }
     }

@@ -19,10 +19,10 @@ public struct CellTable {
         cells.reserveCapacity(n)
     }
 
-    /// Slots for `n` cells: a power of two, at most half full.
+    /// Slots for `n` cells: a power of two, under half full (the index grows once `count * 2 > mask`).
     static func slotCount(_ n: Int) -> Int {
         var size = 16
-        while size < n * 2 { size <<= 1 }
+        while size <= n * 2 { size <<= 1 }
         return size
     }
 

@@ -39,7 +39,7 @@ extension Rollup {
         var sink: UInt64 = 0
         hashes.withUnsafeBufferPointer { hs in
             for i in r {
-                if i + ahead < r.upperBound { for e in earlier { sink ^= e.dedupe.touch(hs[i + ahead]) } }
+                if i + ahead < r.upperBound { for e in earlier { sink ^= e.dedupe.touchHash(hs[i + ahead]) } }
                 let h = hs[i]
                 if earlier.contains(where: { $0.dedupe.contains(h) }) {
                     shared.append(h)
@@ -60,12 +60,12 @@ extension Rollup {
 
     /// Sizes the dedupe table (and the counted hashes, when kept) for about `ids` request ids up front, for a part
     /// whose size is known: growing by doubling would hold the old and the new table at once, the peak of a
-    /// 5M-event export. Never more than a sweep would let the table hold.
+    /// 5M-event export. Never more than a sweep lets the table hold (`fullTableCount`).
     public func reserveRequestIDs(_ ids: Int) {
-        let n = min(ids, Rollup.sweepThreshold(kept: options.dedupe.keepLast))
-        guard n > dedupe.count else { return }
-        if dedupe.count == 0 { dedupe = RequestIDSet(capacity: n) }
-        if keepsCountedHashes { countedHashes!.reserveCapacity(n) }
+        let n = min(ids, fullTableCount)
+        if dedupe.count == 0 && n > 0 { dedupe = RequestIDSet(capacity: n) }
+        // The counted hashes are never swept: room for them all.
+        if keepsCountedHashes { countedHashes!.reserveCapacity(ids) }
     }
 
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.

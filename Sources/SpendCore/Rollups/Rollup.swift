@@ -64,11 +64,6 @@ public final class Rollup {
     var dedupe = RequestIDSet(capacity: 1024)
     /// The table size that triggers the next sweep (`sweepThreshold`).
     var dedupeSweepAt: Int
-    /// A table that can hold 10/7 of keepLast is swept when full instead of doubling, which frees at least 30% of it:
-    /// the defaults then stay in 4M slots (50 MB) instead of 8M; `dedupeGrowSweepBlocked` is a table size at which
-    /// such a sweep freed too little to try again.
-    lazy var dedupeGrowSweepFloor = max(65_536, options.dedupe.keepLast * 10 / 7)
-    var dedupeGrowSweepBlocked = -1
     /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
     public internal(set) var dedupeForgotten: Int64 = 0
     /// Sweeps that forgot ids, and the minute the last one forgot below: a checkpoint's minutes written
@@ -237,8 +232,7 @@ public final class Rollup {
         if e.requestHash != 0 {
             if !dedupe.insert(e.requestHash, minute: minute) { duplicates += 1; return false }
             // Checked on insert, not only when time moves on: input read newest first never moves it.
-            if dedupe.count > dedupeSweepAt || dedupe.count == dedupe.limit && dedupe.limit >= dedupeGrowSweepFloor
-                && dedupe.limit != dedupeGrowSweepBlocked {
+            if dedupe.count > dedupeSweepAt {
                 sweepDedupe(newestMinute: Rollup.floorDiv(max(newestMs, e.timestampMs), 60_000))
             }
         }
@@ -449,12 +443,8 @@ public final class Rollup {
         // Without retention, nothing can go under keepLast ids, and little under 10/7 of that (a pass over millions of
         // ids to forget a few): no pass at all.
         guard dedupe.count * 7 >= horizon.keepLast * 10 || retentionCutoff > Int64.min else {
-            dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
+            dedupeSweepAt = sweepThreshold(kept: dedupe.count, swept: false)
             return
-        }
-        defer {
-            // A sweep before the table doubles that freed under 30% of it is not tried again at this size.
-            if dedupe.count * 10 > dedupe.limit * 7 { dedupeGrowSweepBlocked = dedupe.limit }
         }
         let perMinute = dedupeHistogram()
         let timeCutoff = minute - horizon.minutes
@@ -476,7 +466,7 @@ public final class Rollup {
             dedupeSweeps += 1
             dedupeSweptBelow = c
         }
-        dedupeSweepAt = Rollup.sweepThreshold(kept: dedupe.count)
+        dedupeSweepAt = sweepThreshold(kept: dedupe.count, swept: true)
     }
 
     /// Ids per minute, newest minute first, in one pass: counted in an array over the minutes' span
@@ -499,6 +489,19 @@ public final class Rollup {
     /// Sweeps when the table has doubled since the last one: amortised O(1) per id (each sweep is one
     /// pass over the table), and memory within one table doubling of what a sweep keeps.
     static func sweepThreshold(kept: Int) -> Int { max(65_536, 2 * kept) }
+
+    /// Ids at which a table sized for 10/7 of keepLast (4M slots with the defaults) is full: the next id would
+    /// double it. A sweep there instead frees what the horizon no longer needs, so the table stays that size.
+    var fullTableCount: Int { RequestIDSet.slots(for: max(65_536, options.dedupe.keepLast * 10 / 7)) * 7 / 10 - 1 }
+
+    /// The next sweep: when the table has doubled since this one, or sooner when it fills `fullTableCount`. After a
+    /// pass that kept over 70% of that (the horizon needs more) only the doubling applies, so a sweep always frees a
+    /// good share of what it reads. It depends on the kept count alone, which a checkpoint saves.
+    func sweepThreshold(kept: Int, swept: Bool) -> Int {
+        let doubled = Rollup.sweepThreshold(kept: kept), full = fullTableCount
+        let capped = swept ? kept * 10 <= full * 7 : kept < full
+        return capped ? min(doubled, full) : doubled
+    }
 
     /// Forgets supersedable records older than the horizon (their cells are gone with their buckets).
     func sweepSupersedable(beforeMinute horizon: Int64) {
