@@ -269,7 +269,6 @@ struct ConsoleBenchCommand: ParsableCommand {
         let app = ConsoleApp(feed: feed, alerts: nil, terminal: terminal, options: opts)
         let before = feed.read { $0.counters.eventsCounted }
         let started = DispatchTime.now()
-        inputEnd?.begin()
         app.run()
         var seconds = Self.ms(started) / 1000
         var after = feed.read { $0.counters.eventsCounted }
@@ -286,12 +285,10 @@ struct ConsoleBenchCommand: ParsableCommand {
     /// When a writer's input ran out, and how many events were counted by then.
     final class InputEnd: @unchecked Sendable {
         private let lock = NSLock()
-        private var began = false
         private var end: (counted: Int64, atNs: UInt64)?
-        func begin() { lock.lock(); began = true; lock.unlock() }
         /// Called once by the writer after its last line was read: the events counted then, and when.
         func ranOut(counted: Int64, atNs ns: UInt64) {
-            lock.lock(); if began { end = (counted, ns) }; lock.unlock()
+            lock.lock(); end = (counted, ns); lock.unlock()
         }
         var reached: (counted: Int64, atNs: UInt64)? { lock.lock(); defer { lock.unlock() }; return end }
     }

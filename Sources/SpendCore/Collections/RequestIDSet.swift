@@ -33,16 +33,12 @@ public struct RequestIDSet {
         limit = n * 7 / 10
     }
 
-    @inline(__always)
-    static func start(_ hash: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-    }
 
     /// The slot holding `hash`, or the empty slot where it would go.
     @inline(__always)
     func slot(_ hash: UInt64) -> (index: Int, found: Bool) {
         hashes.withUnsafeBufferPointer { s in
-            var i = RequestIDSet.start(hash, mask)
+            var i = UInt64Table.start(hash, mask)
             while true {
                 let k = s[i]
                 if k == hash { return (i, true) }
@@ -77,14 +73,14 @@ public struct RequestIDSet {
     /// Both arrays: an insert writes the minute too, a second miss to overlap.
     @inline(__always)
     public func touch(_ hash: UInt64) -> UInt64 {
-        let i = RequestIDSet.start(hash, mask)
+        let i = UInt64Table.start(hash, mask)
         return hashes.withUnsafeBufferPointer { $0[i] } ^ UInt64(minutes.withUnsafeBufferPointer { $0[i] })
     }
 
     /// Only the hash slot: for lookups, which never read the minute.
     @inline(__always)
     public func touchHash(_ hash: UInt64) -> UInt64 {
-        hashes.withUnsafeBufferPointer { $0[RequestIDSet.start(hash, mask)] }
+        hashes.withUnsafeBufferPointer { $0[UInt64Table.start(hash, mask)] }
     }
 
     public func forEach(_ body: (UInt64, Int64) -> Void) {
@@ -136,7 +132,7 @@ public struct RequestIDSet {
     /// Places a hash known to be absent (a rehash): no compare against it, and no growth.
     @inline(__always)
     mutating func insertNew(_ hash: UInt64, code: UInt32) {
-        var i = RequestIDSet.start(hash, mask)
+        var i = UInt64Table.start(hash, mask)
         while hashes[i] != 0 { i = (i + 1) & mask }
         hashes[i] = hash
         minutes[i] = code

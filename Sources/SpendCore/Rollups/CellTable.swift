@@ -26,17 +26,12 @@ public struct CellTable {
         return size
     }
 
-    @inline(__always)
-    static func start(_ key: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-    }
-
     /// The position of `key`'s cell, or nil with the empty slot where it would go.
     @inline(__always)
     func find(_ key: UInt64) -> (cell: Int?, slot: Int) {
         slots.withUnsafeBufferPointer { s in
             keys.withUnsafeBufferPointer { k in
-                var i = CellTable.start(key, mask)
+                var i = UInt64Table.start(key, mask)
                 while true {
                     let v = Int(s[i])
                     if v == 0 { return (nil, i) }
@@ -52,7 +47,7 @@ public struct CellTable {
         var bigger = ContiguousArray<Int32>(repeating: 0, count: size)
         let m = size - 1
         for (n, key) in keys.enumerated() {
-            var i = CellTable.start(key, m)
+            var i = UInt64Table.start(key, m)
             while bigger[i] != 0 { i = (i + 1) & m }
             bigger[i] = Int32(n + 1)
         }

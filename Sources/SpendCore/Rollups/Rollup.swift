@@ -62,7 +62,7 @@ public final class Rollup {
     var compactedBelow: [Int64]
     var lastBucket: MinuteBucket?
     var dedupe = RequestIDSet(capacity: 1024)
-    /// The table size that triggers the next sweep (`sweepThreshold`).
+    /// The table size that triggers the next sweep (`nextSweepAt`).
     var dedupeSweepAt: Int
     /// Request ids the dedupe horizon forgot: a duplicate of one of them would be counted again.
     public internal(set) var dedupeForgotten: Int64 = 0
@@ -443,7 +443,7 @@ public final class Rollup {
         // Without retention, nothing can go under keepLast ids, and little under 10/7 of that (a pass over millions of
         // ids to forget a few): no pass at all.
         guard dedupe.count * 7 >= horizon.keepLast * 10 || retentionCutoff > Int64.min else {
-            dedupeSweepAt = sweepThreshold(kept: dedupe.count, swept: false)
+            dedupeSweepAt = nextSweepAt(kept: dedupe.count, swept: false)
             return
         }
         let perMinute = dedupeHistogram()
@@ -466,7 +466,7 @@ public final class Rollup {
             dedupeSweeps += 1
             dedupeSweptBelow = c
         }
-        dedupeSweepAt = sweepThreshold(kept: dedupe.count, swept: true)
+        dedupeSweepAt = nextSweepAt(kept: dedupe.count, swept: true)
     }
 
     /// Ids per minute, newest minute first, in one pass: counted in an array over the minutes' span
@@ -497,7 +497,7 @@ public final class Rollup {
     /// The next sweep: when the table has doubled since this one, or sooner when it fills `fullTableCount`. After a
     /// pass that kept over 70% of that (the horizon needs more) only the doubling applies, so a sweep always frees a
     /// good share of what it reads. It depends on the kept count alone, which a checkpoint saves.
-    func sweepThreshold(kept: Int, swept: Bool) -> Int {
+    func nextSweepAt(kept: Int, swept: Bool) -> Int {
         let doubled = Rollup.sweepThreshold(kept: kept), full = fullTableCount
         let capped = swept ? kept * 10 <= full * 7 : kept < full
         return capped ? min(doubled, full) : doubled

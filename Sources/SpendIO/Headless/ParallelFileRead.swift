@@ -109,7 +109,9 @@ public enum ParallelFileRead {
         }
         let readOne = { (part: Part, seed: [UInt64], first: Bool) -> PartRead? in
             let rollup = Rollup(options: options, prices: prices)
-            if !first { rollup.reserveRequestIDs(estimatedLines(part, files) + seed.count) }
+            // The first stretch (below) counts its requests from the start, so the reservation covers them too.
+            if first { rollup.countedHashes = [] }
+            rollup.reserveRequestIDs(estimatedLines(part, files) + seed.count)
             rollup.preseedDuplicates(seed)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
             defer { buffer.deallocate() }
@@ -118,8 +120,6 @@ public enum ParallelFileRead {
             if first {
                 // The first stretch (a sixteenth) gets cells of its own: requests shared with the part before
                 // are retries and replays near the cut, and then only this stretch is read again.
-                rollup.countedHashes = []
-                rollup.reserveRequestIDs(estimatedLines(part, files))
                 let s = segments[0]
                 guard let cut = lineBoundary(files[s.file], size: s.end, after: s.start + (s.end - s.start) / 16)
                 else { return nil }
