@@ -42,6 +42,8 @@ public func spendtopFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 enum FuzzTargets {
     static let current = ProcessInfo.processInfo.environment["SPENDTOP_FUZZ_TARGET"] ?? "native"
     nonisolated(unsafe) static var rollup = fresh()
+    /// Carried across inputs, so the key predictor meets lines learnt from other inputs.
+    nonisolated(unsafe) static let keys = KeyOrder()
 
     static func fresh() -> Rollup {
         var o = Rollup.Options()
@@ -49,6 +51,18 @@ enum FuzzTargets {
         o.internAllDimensions = true
         o.cardinality = 2000
         return Rollup(options: o)
+    }
+
+    /// Every field alike, doubles by bit pattern (two NaNs are the same reading).
+    static func sameReading(_ a: InternedEvent, _ b: InternedEvent) -> Bool {
+        a.timestampMs == b.timestampMs && a.requestHash == b.requestHash && a.feature == b.feature
+            && a.apiKey == b.apiKey && a.model == b.model && a.team == b.team && a.provider == b.provider
+            && a.user == b.user && a.gateway == b.gateway && a.inputTokens == b.inputTokens
+            && a.outputTokens == b.outputTokens && a.cacheReadTokens == b.cacheReadTokens
+            && a.cacheWriteTokens == b.cacheWriteTokens && a.reasoningTokens == b.reasoningTokens
+            && a.cost.bitPattern == b.cost.bitPattern && a.latencyMs.bitPattern == b.latencyMs.bitPattern
+            && a.ttftMs.bitPattern == b.ttftMs.bitPattern && a.retry == b.retry && a.isError == b.isError
+            && a.gatewayCacheHit == b.gatewayCacheHit && a.batch == b.batch && a.batchEligible == b.batchEligible
     }
 
     static func lines(_ b: UnsafeRawBufferPointer) -> [UnsafeRawBufferPointer] {
@@ -69,7 +83,13 @@ enum FuzzTargets {
         for line in lines(b) {
             guard let p = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else { continue }
             var e = InternedEvent()
-            guard NativeLineScanner.scan(p, line.count, into: &e, rollup: rollup) == .event else { continue }
+            let outcome = NativeLineScanner.scan(p, line.count, into: &e, rollup: rollup, keys: keys)
+            var fresh = InternedEvent()
+            if NativeLineScanner.scan(p, line.count, into: &fresh, rollup: rollup) != outcome
+                || (outcome == .event && !sameReading(e, fresh)) {
+                fatalError("the learnt key order changed a line's reading")
+            }
+            guard outcome == .event else { continue }
             guard case .events(let events) = ImporterRegistry.decode(line: line), events.count == 1 else {
                 fatalError("the fast path accepted a line the general path rejects")
             }

@@ -28,6 +28,38 @@ final class FastNumberTests: XCTestCase {
         }
     }
 
+    /// Inside a line, with bytes after it, a short number takes the word-at-a-time path (`shortDecimal`):
+    /// it must give the digit loop's double bit for bit and stop where the number ends.
+    func testShortNumbersInsideALineMatchBitForBit() {
+        var rng = SeededGenerator(seed: 0x5EED_0D16)
+        var cases = ["0", "-0", "7", "10", "1234567", "12345678", "0.5", "0.0038902", "-3.25", "1.1234567", "1.12345678",
+                     "9999999.9999999", "0.0000001", "2038", "1e5", "1.5e-3", "2E2", "12.50", "0.10"]
+        for _ in 0..<20_000 {
+            let int = String(Int.random(in: 0...9_999_999, using: &rng))
+            let frac = String(Int.random(in: 0...99_999_999, using: &rng)).prefix(Int.random(in: 1...8, using: &rng))
+            let zeros = String(repeating: "0", count: Int.random(in: 0...3, using: &rng))
+            cases.append(Bool.random(using: &rng) ? int : "\(int).\(zeros)\(frac)")
+        }
+        let padding = String(repeating: " ", count: 16)
+        for c in cases where Double(c) != nil {
+            let plain = !c.contains(".") && !c.lowercased().contains("e")
+            // (bytes after the number, the number as read, where it ends)
+            var readings = [(",\"latency_ms\":7642,\"status\":\"ok\"}", c), ("}" + padding, c), (" ," + padding, c)]
+            readings.append((".5,\"x\":1234567890" + padding, c.contains(".") || !plain ? c : c + ".5"))
+            if !c.lowercased().contains("e") { readings.append(("e3}" + padding, c + "e3")) }
+            for (tail, number) in readings {
+                var line = c + tail
+                let got = line.withUTF8 { b in FastNumber.parse(b.baseAddress!, 0, b.count) }
+                XCTAssertEqual(got?.0.bitPattern, Double(number)!.bitPattern, line)
+                XCTAssertEqual(got?.1, number.utf8.count, "\(line) ends after \(number)")
+            }
+        }
+        for bad in ["00,", "0999,", "-01,", "1.,", "1.e5,", "-,", ".5,"] {
+            var line = bad + String(repeating: " ", count: 16)
+            XCTAssertNil(line.withUTF8 { b in FastNumber.parse(b.baseAddress!, 0, b.count) }, bad)
+        }
+    }
+
     func testRejectsMalformed() {
         for bad in ["", "-", ".5", "1.", "1e", "e5", "--1", "0999", "-01", "00"] {
             XCTAssertNil(parse(bad), bad)

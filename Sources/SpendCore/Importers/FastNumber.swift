@@ -13,12 +13,15 @@ public enum FastNumber {
         return v
     }
 
+    static let powers10: [UInt64] = (0...7).map { i in (0..<i).reduce(1) { acc, _ in acc * 10 } }
+
     /// Parses the number starting at `i`; returns the value and the index after it, or nil if malformed.
     
     public static func parse(_ p: UnsafePointer<UInt8>, _ i0: Int, _ end: Int) -> (Double, Int)? {
         var i = i0
         var negative = false
         if i < end && p[i] == 45 { negative = true; i += 1 }
+        if let (v, next) = shortDecimal(p, i, end) { return (negative ? -v : v, next) }
         var mantissa: UInt64 = 0
         var digits = 0
         var exp10 = 0
@@ -66,7 +69,49 @@ public enum FastNumber {
         return (slow(p + i0, i - i0), i)
     }
 
-    
+    /// How many of the 8 bytes in `w` (first byte lowest) lead with ASCII digits, and the word minus '0's.
+    @inline(__always)
+    static func leadingDigits(_ w: UInt64) -> (count: Int, digits: UInt64) {
+        let t = w &- 0x3030_3030_3030_3030
+        // A byte above 9 gets its high bit from the add, one below '0' from the subtraction; a borrow only
+        // reaches bytes after the first non-digit, which are not counted.
+        let nonDigit = (t | (t &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080
+        return (nonDigit.trailingZeroBitCount >> 3, t)
+    }
+
+    /// The value of the first `count` (1–7) digit bytes of `t`, by three multiplies (Lemire's eight-digit
+    /// SWAR step, with the digits moved to the top so the empty places read as leading zeros).
+    @inline(__always)
+    static func digitValue(_ t: UInt64, _ count: Int) -> UInt64 {
+        var v = t << UInt64(8 * (8 - count))
+        v = (v &* 10 &+ (v >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        return (v &* 10000 &+ (v >> 32)) & 0xFFFF_FFFF
+    }
+
+    /// The common shape at word speed: 1–7 integer digits (no leading zero), optionally a dot and 1–7
+    /// digits, no exponent. Gives the same mantissa and power of ten as the digit loop, so the same double;
+    /// anything else (or too close to `end` for two word loads) is nil and takes the loop.
+    @inline(__always)
+    static func shortDecimal(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (Double, Int)? {
+        guard i + 16 <= end else { return nil }
+        let r = UnsafeRawPointer(p + i)
+        let (intCount, intDigits) = leadingDigits(r.loadUnaligned(as: UInt64.self))
+        guard intCount >= 1, intCount <= 7, p[i] != 48 || intCount == 1 else { return nil }
+        var mantissa = digitValue(intDigits, intCount)
+        var next = i + intCount
+        var scale = 0
+        if p[next] == 46 {  // '.'
+            let (fracCount, fracDigits) = leadingDigits(r.loadUnaligned(fromByteOffset: intCount + 1, as: UInt64.self))
+            guard fracCount >= 1, fracCount <= 7 else { return nil }
+            mantissa = mantissa &* powers10[fracCount] &+ digitValue(fracDigits, fracCount)
+            scale = fracCount
+            next += 1 + fracCount
+        }
+        guard next < end, p[next] | 0x20 != 101 else { return nil }  // an exponent takes the loop
+        return (scale == 0 ? Double(mantissa) : Double(mantissa) / pow10[scale], next)
+    }
+
     static func slow(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
             for k in 0..<n { buf[k] = CChar(bitPattern: p[k]) }

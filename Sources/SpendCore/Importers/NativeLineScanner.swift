@@ -93,10 +93,17 @@ public enum NativeLineScanner {
         }
     }
 
-    /// Scans one line (without its newline). On `.event`, `e` is filled and interned through `rollup`.
-    
+    /// Scans one line (without its newline) with nothing known of earlier lines.
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup) -> Outcome {
+        scan(p, n, into: &e, rollup: rollup, keys: KeyOrder())
+    }
+
+    /// Scans one line (without its newline). On `.event`, `e` is filled and interned through `rollup`.
+    /// `keys` carries the key order from line to line (`KeyOrder`); it changes no outcome, only the speed.
+    public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup,
+                            keys: KeyOrder) -> Outcome {
         var i = 0
+        var slot = KeyOrder.first
         while i < n && isWhitespace(p[i]) { i += 1 }
         guard i < n, p[i] == 123 else { return .handOver }  // {
         i += 1
@@ -107,18 +114,26 @@ public enum NativeLineScanner {
             while i < n && isWhitespace(p[i]) { i += 1 }
             guard i < n else { return .handOver }
             if p[i] == 125 { i += 1; break }  // }
-            guard p[i] == 34 else { return .handOver }
-            i += 1
-            let keyStart = i
-            i = plainStringEnd(p, i, n)
-            guard i < n, p[i] == 34 else { return .handOver }
-            let f = field(p + keyStart, i - keyStart)
-            // Keys that make NativeImporter.matches decline the line, whatever their value.
-            if f == 98 { return .handOver }
-            i += 1
-            while i < n && isWhitespace(p[i]) { i += 1 }
-            guard i < n, p[i] == 58 else { return .handOver }  // :
-            i += 1
+            let f: Int
+            if let hit = keys.match(slot, p, i, n) {
+                f = hit.field
+                i += hit.length
+            } else {
+                guard p[i] == 34 else { return .handOver }
+                let quote = i
+                i += 1
+                i = plainStringEnd(p, i, n)
+                guard i < n, p[i] == 34 else { return .handOver }
+                f = field(p + quote + 1, i - quote - 1)
+                // Keys that make NativeImporter.matches decline the line, whatever their value.
+                if f == 98 { return .handOver }
+                i += 1
+                while i < n && isWhitespace(p[i]) { i += 1 }
+                guard i < n, p[i] == 58 else { return .handOver }  // :
+                i += 1
+                keys.learn(slot, p, quote, i - quote, field: f)
+            }
+            slot = KeyOrder.after(f)
             while i < n && isWhitespace(p[i]) { i += 1 }
             guard i < n else { return .handOver }
             let c = p[i]

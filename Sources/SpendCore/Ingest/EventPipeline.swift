@@ -24,6 +24,7 @@ public final class EventPipeline {
     /// transcript's bytes are tool results). A line that is not `{…}` is still parsed, and rejected.
     public var skim: (format: String, markers: [[UInt8]])?
     var scratch = InternedEvent()
+    let keyOrder = KeyOrder()
     /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`).
     var batch = ContiguousArray<InternedEvent>()
     static let batchSize = 32
@@ -57,7 +58,7 @@ public final class EventPipeline {
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), !isBlank(line) else { return }
         counted.lines += 1
         if (mappingMarkers.isEmpty || !mayMatchMapping(line))
-            && NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup) == .event {
+            && NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup, keys: keyOrder) == .event {
             nativeLines += 1
             batch.append(scratch)
             if batch.count >= EventPipeline.batchSize { flush() }

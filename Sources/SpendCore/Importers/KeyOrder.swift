@@ -1,0 +1,71 @@
+/// The keys fast-path lines use, each as its exact bytes from the opening quote to the colon, remembered by
+/// the key before it: one writer keeps its key order line after line, so the scanner checks the key it
+/// expects with three word compares instead of finding the key's end and looking the key up. Keyed by the
+/// previous key rather than by position, so an optional key (present on some lines) costs one miss, not
+/// a miss on every key after it.
+///
+/// A hit stands for the same bytes the general key path read and accepted before, so it cannot change what
+/// a line means; a miss takes that path and learns the key for the next line.
+public final class KeyOrder {
+    /// One slot for a line's first key, one after an unknown key, one after each field id 0–23.
+    static let capacity = 26
+    static let first = 0
+
+    /// The slot that predicts the key after a key of field `f` (`NativeLineScanner.field`).
+    @inline(__always)
+    static func after(_ f: Int) -> Int { f + 2 }
+    /// The longest spelling kept: three words (`"cache_write_tokens":` is 21 bytes).
+    static let maxLength = 24
+    /// Per slot: three words of the spelling masked to its length, their three masks, the length
+    /// (0 where nothing is learnt) and the field id. A raw buffer: an `InlineArray` here was copied on access.
+    let slots: UnsafeMutablePointer<UInt64>
+
+    public init() {
+        slots = .allocate(capacity: Self.capacity * 8)
+        slots.initialize(repeating: 0, count: Self.capacity * 8)
+    }
+
+    deinit { slots.deallocate() }
+
+    /// The field id and spelling length of the key slot `k` predicts, when the bytes at `i` spell it, else nil.
+    @inline(__always)
+    func match(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (field: Int, length: Int)? {
+        guard k < Self.capacity else { return nil }
+        let s = slots + 8 * k
+        let length = Int(s[6])
+        guard length != 0 else { return nil }
+        if i + Self.maxLength <= n {
+            let r = UnsafeRawPointer(p + i)
+            let d0 = (r.loadUnaligned(as: UInt64.self) ^ s[0]) & s[3]
+            let d1 = (r.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ s[1]) & s[4]
+            let d2 = (r.loadUnaligned(fromByteOffset: 16, as: UInt64.self) ^ s[2]) & s[5]
+            guard d0 | d1 | d2 == 0 else { return nil }
+        } else {
+            // Near the line's end (its last key): the stored words hold the spelling's bytes in order.
+            guard i + length <= n, memcmp(p + i, UnsafeRawPointer(s), length) == 0 else { return nil }
+        }
+        return (Int(Int64(bitPattern: s[7])), length)
+    }
+
+    /// Remembers that the key slot `k` predicts is spelt by the `length` bytes at `i` and means `field`.
+    @inline(__always)
+    func learn(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ length: Int, field: Int) {
+        guard k < Self.capacity else { return }
+        let s = slots + 8 * k
+        guard length <= Self.maxLength else { s[6] = 0; return }
+        s.initialize(repeating: 0, count: 3)
+        UnsafeMutableRawPointer(s).copyMemory(from: p + i, byteCount: length)
+        for j in 0..<3 {
+            let covered = min(max(length - 8 * j, 0), 8)
+            s[3 + j] = covered == 8 ? ~0 : (1 << UInt64(8 * covered)) &- 1
+        }
+        s[6] = UInt64(length)
+        s[7] = UInt64(bitPattern: Int64(field))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
