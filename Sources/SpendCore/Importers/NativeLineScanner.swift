@@ -50,6 +50,13 @@ public enum NativeLineScanner {
         return n
     }
 
+    /// `Int64(v.rounded())` without the libm call for the usual whole number (|v| ≤ 2^53 here).
+    @inline(__always)
+    static func whole(_ v: Double) -> Int64 {
+        let t = Int64(v)
+        return Double(t) == v ? t : Int64(v.rounded())
+    }
+
     /// Field ids; `-1` is an unknown key (its scalar value is skipped), `98` a key of another format.
     @inline(__always)
     static func field(_ k: UnsafePointer<UInt8>, _ n: Int) -> Int {
@@ -174,16 +181,16 @@ public enum NativeLineScanner {
                     guard let ms = Timestamp.epochToMs(v) else { return .handOver }
                     e.timestampMs = ms
                     haveTS = true
-                case 10: e.inputTokens = Int64(v.rounded())
-                case 11: e.outputTokens = Int64(v.rounded())
-                case 12: e.cacheReadTokens = Int64(v.rounded())
-                case 13: e.cacheWriteTokens = Int64(v.rounded())
-                case 14: e.reasoningTokens = Int64(v.rounded())
+                case 10: e.inputTokens = whole(v)
+                case 11: e.outputTokens = whole(v)
+                case 12: e.cacheReadTokens = whole(v)
+                case 13: e.cacheWriteTokens = whole(v)
+                case 14: e.reasoningTokens = whole(v)
                 case 16: e.cost = v
                 case 17: e.latencyMs = v
                 case 18: e.ttftMs = v
                 case 19: e.isError = EventClassification.statusIsError(code: v)
-                case 20: e.retry = Int32(clamping: Int64(v.rounded()))
+                case 20: e.retry = Int32(clamping: whole(v))
                 case -1: break
                 default: return .handOver
                 }

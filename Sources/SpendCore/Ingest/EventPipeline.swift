@@ -23,10 +23,11 @@ public final class EventPipeline {
     /// usage and are counted as that format's transcript without being parsed (most of a Claude
     /// transcript's bytes are tool results). A line that is not `{…}` is still parsed, and rejected.
     public var skim: (format: String, markers: [[UInt8]])?
-    var scratch = InternedEvent()
     let keyOrder = KeyOrder()
-    /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`).
-    var batch = ContiguousArray<InternedEvent>()
+    /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`): the first `batched`.
+    /// The scanner writes straight into the next free place, so an event is not copied to be batched.
+    var batch = ContiguousArray<InternedEvent>(repeating: InternedEvent(), count: EventPipeline.batchSize)
+    var batched = 0
     static let batchSize = 32
 
     public init(rollup: Rollup, maxLineBytes: Int = 1 << 20) {
@@ -48,20 +49,25 @@ public final class EventPipeline {
 
     /// Counts the batched fast-path events, in order.
     public func flush() {
-        guard !batch.isEmpty else { return }
-        batch.withUnsafeBufferPointer { rollup.prefetch($0) }
-        for i in batch.indices { count(&batch[i]) }
-        batch.removeAll(keepingCapacity: true)
+        guard batched > 0 else { return }
+        let n = batched
+        batched = 0
+        batch.withUnsafeMutableBufferPointer { b in
+            rollup.prefetch(UnsafeBufferPointer(rebasing: b[..<n]))
+            for i in 0..<n { count(&b[i]) }
+        }
     }
 
     public func consume(line: UnsafeRawBufferPointer) {
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self), !isBlank(line) else { return }
         counted.lines += 1
         if (mappingMarkers.isEmpty || !mayMatchMapping(line))
-            && NativeLineScanner.scan(base, line.count, into: &scratch, rollup: rollup, keys: keyOrder) == .event {
+            && batch.withUnsafeMutableBufferPointer({
+                NativeLineScanner.scan(base, line.count, into: &$0[batched], rollup: rollup, keys: keyOrder)
+            }) == .event {
             nativeLines += 1
-            batch.append(scratch)
-            if batch.count >= EventPipeline.batchSize { flush() }
+            batched += 1
+            if batched == EventPipeline.batchSize { flush() }
             return
         }
         flush()
