@@ -98,4 +98,32 @@ final class KeyOrderTests: XCTestCase {
         XCTAssertNil(match(near, KeyOrder.after(1), at: 60))
         XCTAssertNil(match(second, KeyOrder.after(0), at: 59), "the key after ts is feature, not cache_read_tokens")
     }
+
+    /// An optional key: after `output_tokens` come `cache_read_tokens` on some lines and `cost_usd` on others.
+    /// Once both were seen, both are hits; a third spelling pushes out the older of the two.
+    func testAKeyBeforeAnOptionalOneHoldsBothFollowers() {
+        let rollup = rollupForExport()
+        let keys = KeyOrder()
+        func scan(_ line: String) {
+            var e = InternedEvent()
+            var bytes = Array(line.utf8)
+            XCTAssertEqual(bytes.withUnsafeMutableBufferPointer {
+                NativeLineScanner.scan($0.baseAddress!, $0.count, into: &e, rollup: rollup, keys: keys)
+            }, .event, line)
+        }
+        func hits(_ key: String) -> Int? {
+            Array("\"\(key)\":12345678901234567890123,".utf8).withUnsafeBufferPointer {
+                keys.match(KeyOrder.after(11), $0.baseAddress!, 0, $0.count)?.field
+            }
+        }
+        let ts = #""ts":"2026-11-28T10:00:00Z""#
+        scan("{\(ts),\"output_tokens\":5,\"cache_read_tokens\":12,\"cost_usd\":0.5,\"status\":\"ok\"}")
+        scan("{\(ts),\"output_tokens\":5,\"cost_usd\":0.5,\"status\":\"ok\"}")
+        XCTAssertEqual(hits("cache_read_tokens"), 12)
+        XCTAssertEqual(hits("cost_usd"), 16)
+        scan("{\(ts),\"output_tokens\":5,\"latency_ms\":9,\"status\":\"ok\"}")
+        XCTAssertEqual(hits("latency_ms"), 17)
+        XCTAssertEqual(hits("cost_usd"), 16)
+        XCTAssertNil(hits("cache_read_tokens"), "the older spelling made room")
+    }
 }

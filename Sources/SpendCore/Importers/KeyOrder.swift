@@ -1,8 +1,9 @@
 /// The keys fast-path lines use, each as its exact bytes from the opening quote to the colon, remembered by
 /// the key before it: one writer keeps its key order line after line, so the scanner checks the key it
 /// expects with three word compares instead of finding the key's end and looking the key up. Keyed by the
-/// previous key rather than by position, so an optional key (present on some lines) costs one miss, not
-/// a miss on every key after it.
+/// previous key rather than by position, so an optional key (present on some lines) costs no miss on the keys
+/// after it; and two spellings a slot, so the key before an optional one, followed by it on some lines and by
+/// the next key on others, is a hit both ways.
 ///
 /// A hit stands for the same bytes the general key path read and accepted before, so it cannot change what
 /// a line means; a miss takes that path and learns the key for the next line.
@@ -16,25 +17,34 @@ public final class KeyOrder {
     static func after(_ f: Int) -> Int { f + 2 }
     /// The longest spelling kept: three words (`"cache_write_tokens":` is 21 bytes).
     static let maxLength = 24
-    /// Per slot: three words of the spelling masked to its length, their three masks, the length
-    /// (0 where nothing is learnt) and the field id. A raw buffer: an `InlineArray` here was copied on access.
+    /// Per slot, two ways (the latest learnt first) of eight words: three words of the spelling masked to its
+    /// length, their three masks, the length (0 where nothing is learnt) and the field id. A raw buffer: an
+    /// `InlineArray` here was copied on access.
     let slots: UnsafeMutablePointer<UInt64>
+    static let wayWords = 8
 
     public init() {
-        slots = .allocate(capacity: Self.capacity * 8)
-        slots.initialize(repeating: 0, count: Self.capacity * 8)
+        slots = .allocate(capacity: Self.capacity * 2 * Self.wayWords)
+        slots.initialize(repeating: 0, count: Self.capacity * 2 * Self.wayWords)
     }
 
     deinit { slots.deallocate() }
 
-    /// The field id and spelling length of the key slot `k` predicts, when the bytes at `i` spell it, else nil.
+    /// The field id and spelling length of a key slot `k` predicts, when the bytes at `i` spell it, else nil.
     @inline(__always)
     func match(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (field: Int, length: Int)? {
         guard k < Self.capacity else { return nil }
-        let s = slots + 8 * k
+        let way = slots + 2 * Self.wayWords * k
+        if let hit = Self.match(way, p, i, n) { return hit }
+        return Self.match(way + Self.wayWords, p, i, n)
+    }
+
+    @inline(__always)
+    static func match(_ s: UnsafeMutablePointer<UInt64>, _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int)
+        -> (field: Int, length: Int)? {
         let length = Int(s[6])
         guard length != 0 else { return nil }
-        if i + Self.maxLength <= n {
+        if i + maxLength <= n {
             let r = UnsafeRawPointer(p + i)
             let d0 = (r.loadUnaligned(as: UInt64.self) ^ s[0]) & s[3]
             let d1 = (r.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ s[1]) & s[4]
@@ -47,13 +57,15 @@ public final class KeyOrder {
         return (Int(Int64(bitPattern: s[7])), length)
     }
 
-    /// Remembers that the key slot `k` predicts is spelt by the `length` bytes at `i` and means `field`.
+    /// Remembers that a key slot `k` predicts is spelt by the `length` bytes at `i` and means `field`: as the
+    /// first way, the one learnt before moving to the second.
     @inline(__always)
     func learn(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ length: Int, field: Int) {
         guard k < Self.capacity else { return }
-        let s = slots + 8 * k
+        let s = slots + 2 * Self.wayWords * k
+        (s + Self.wayWords).update(from: s, count: Self.wayWords)
         guard length <= Self.maxLength else { s[6] = 0; return }
-        s.initialize(repeating: 0, count: 3)
+        s.update(repeating: 0, count: 3)
         UnsafeMutableRawPointer(s).copyMemory(from: p + i, byteCount: length)
         for j in 0..<3 {
             let covered = min(max(length - 8 * j, 0), 8)
