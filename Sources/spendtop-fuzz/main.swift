@@ -42,8 +42,8 @@ public func spendtopFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 enum FuzzTargets {
     static let current = ProcessInfo.processInfo.environment["SPENDTOP_FUZZ_TARGET"] ?? "native"
     nonisolated(unsafe) static var rollup = fresh()
-    /// Carried across inputs, so the key predictor meets lines learnt from other inputs.
-    nonisolated(unsafe) static let keys = KeyOrder()
+    /// Carried across inputs, so the key predictor and the day memory meet lines learnt from other inputs.
+    nonisolated(unsafe) static let memory = LineMemory()
 
     static func fresh() -> Rollup {
         var o = Rollup.Options()
@@ -83,7 +83,7 @@ enum FuzzTargets {
         for line in lines(b) {
             guard let p = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else { continue }
             var e = InternedEvent()
-            let outcome = NativeLineScanner.scan(p, line.count, into: &e, rollup: rollup, keys: keys)
+            let outcome = NativeLineScanner.scan(p, line.count, into: &e, rollup: rollup, memory: memory)
             var fresh = InternedEvent()
             if NativeLineScanner.scan(p, line.count, into: &fresh, rollup: rollup) != outcome
                 || (outcome == .event && !sameReading(e, fresh)) {

@@ -58,14 +58,14 @@ final class KeyOrderTests: XCTestCase {
         o.retentionMinutes = nil
         o.internAllDimensions = true
         let rollup = Rollup(options: o)
-        let keys = KeyOrder()
+        let memory = LineMemory()
         var events = 0
         for _ in 0..<20_000 {
             var bytes = Array(randomLine(&rng, orders: orders).utf8)
             let (learnt, fresh): (String, String) = bytes.withUnsafeMutableBufferPointer { b in
                 let p = UnsafePointer(b.baseAddress!)
                 var a = InternedEvent(), c = InternedEvent()
-                let oa = NativeLineScanner.scan(p, b.count, into: &a, rollup: rollup, keys: keys)
+                let oa = NativeLineScanner.scan(p, b.count, into: &a, rollup: rollup, memory: memory)
                 let oc = NativeLineScanner.scan(p, b.count, into: &c, rollup: rollup)
                 return (describe(oa, a), describe(oc, c))
             }
@@ -80,16 +80,16 @@ final class KeyOrderTests: XCTestCase {
     /// them, and a key that only starts like the expected one is not.
     func testTheNextLinesKeysAreRecognisedFromTheKeyBeforeThem() {
         let rollup = rollupForExport()
-        let keys = KeyOrder()
+        let memory = LineMemory()
         var e = InternedEvent()
         var first = Array(#"{"ts":"2026-11-28T10:00:00Z","feature":"chat","cache_read_tokens":12,"cost_usd":0.5}"#.utf8)
         XCTAssertEqual(first.withUnsafeMutableBufferPointer {
-            NativeLineScanner.scan($0.baseAddress!, $0.count, into: &e, rollup: rollup, keys: keys)
+            NativeLineScanner.scan($0.baseAddress!, $0.count, into: &e, rollup: rollup, memory: memory)
         }, .event)
         let second = #"{"ts":"2026-11-28T10:01:00Z","feature":"chatbot-with-more","cache_read_tokens":7,"cost_usd":1}"#
         let near = #"{"ts":"2026-11-28T10:01:00Z","featured":"chatbot-with-more","cache_read_tokenz":7,"cost_usd":1}"#
         func match(_ line: String, _ k: Int, at i: Int) -> Int? {
-            Array(line.utf8).withUnsafeBufferPointer { keys.match(k, $0.baseAddress!, i, $0.count)?.field }
+            Array(line.utf8).withUnsafeBufferPointer { memory.keys.match(k, $0.baseAddress!, i, $0.count)?.field }
         }
         XCTAssertEqual(match(second, KeyOrder.first, at: 1), 0)
         XCTAssertEqual(match(second, KeyOrder.after(0), at: 29), 1)
@@ -103,17 +103,17 @@ final class KeyOrderTests: XCTestCase {
     /// Once both were seen, both are hits; a third spelling pushes out the older of the two.
     func testAKeyBeforeAnOptionalOneHoldsBothFollowers() {
         let rollup = rollupForExport()
-        let keys = KeyOrder()
+        let memory = LineMemory()
         func scan(_ line: String) {
             var e = InternedEvent()
             var bytes = Array(line.utf8)
             XCTAssertEqual(bytes.withUnsafeMutableBufferPointer {
-                NativeLineScanner.scan($0.baseAddress!, $0.count, into: &e, rollup: rollup, keys: keys)
+                NativeLineScanner.scan($0.baseAddress!, $0.count, into: &e, rollup: rollup, memory: memory)
             }, .event, line)
         }
         func hits(_ key: String) -> Int? {
             Array("\"\(key)\":12345678901234567890123,".utf8).withUnsafeBufferPointer {
-                keys.match(KeyOrder.after(11), $0.baseAddress!, 0, $0.count)?.field
+                memory.keys.match(KeyOrder.after(11), $0.baseAddress!, 0, $0.count)?.field
             }
         }
         let ts = #""ts":"2026-11-28T10:00:00Z""#

@@ -102,13 +102,14 @@ public enum NativeLineScanner {
 
     /// Scans one line (without its newline) with nothing known of earlier lines.
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup) -> Outcome {
-        scan(p, n, into: &e, rollup: rollup, keys: KeyOrder())
+        scan(p, n, into: &e, rollup: rollup, memory: LineMemory())
     }
 
     /// Scans one line (without its newline). On `.event`, `e` is filled and interned through `rollup`.
-    /// `keys` carries the key order from line to line (`KeyOrder`); it changes no outcome, only the speed.
+    /// `memory` carries the key order and the date from line to line; it changes no outcome, only the speed.
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup,
-                            keys: KeyOrder) -> Outcome {
+                            memory: LineMemory) -> Outcome {
+        let keys = memory.keys
         var i = 0
         var slot = KeyOrder.first
         while i < n && isWhitespace(p[i]) { i += 1 }
@@ -153,7 +154,8 @@ public enum NativeLineScanner {
                 i += 1
                 switch f {
                 case 0:
-                    guard let ms = Timestamp.parseRFC3339(UnsafeRawBufferPointer(start: p + s, count: len)) else { return .handOver }
+                    guard let ms = Timestamp.parseRFC3339(UnsafeRawBufferPointer(start: p + s, count: len),
+                                                          day: &memory.day) else { return .handOver }
                     e.timestampMs = ms
                     haveTS = true
                 case 1...7:
@@ -172,7 +174,9 @@ public enum NativeLineScanner {
                     return .handOver  // a number field given as text: let the general path read it
                 }
             } else if c == 45 || (c >= 48 && c <= 57) {
-                guard let (v, next) = FastNumber.parse(p, i, n) else { return .handOver }
+                // The common short shape inline; the full parser (signs, exponents, long digits) otherwise.
+                guard let (v, next) = (c != 45 ? FastNumber.shortDecimal(p, i, n) : nil) ?? FastNumber.parse(p, i, n)
+                else { return .handOver }
                 // 1e400 parses to infinity and 1e300 tokens would trap in Int64(): the general path decides.
                 guard v.isFinite, f < 10 || f > 20 || v.magnitude <= 9_007_199_254_740_992 else { return .handOver }
                 i = next

@@ -18,7 +18,15 @@ public enum Timestamp {
     /// `YYYY-MM-DD[T ]hh:mm:ss[.frac](Z|±hh:mm|±hhmm)`; a missing zone means UTC. Digits past the
     /// millisecond are truncated, as `ISO8601DateFormatter` does.
     public static func parseRFC3339(_ b: UnsafeRawBufferPointer) -> Int64? {
-        guard let us = parseRFC3339Micros(b) else { return nil }
+        var day = RecentDay()
+        return parseRFC3339(b, day: &day)
+    }
+
+    /// The same, taking the date from `day` when the text starts with the date read last (a stream's
+    /// events share a day for hours): the date's digits, its check and `daysFromCivil` are skipped.
+    @inline(__always)
+    public static func parseRFC3339(_ b: UnsafeRawBufferPointer, day: inout RecentDay) -> Int64? {
+        guard let us = parseRFC3339Micros(b, day: &day) else { return nil }
         // Floor, not truncation toward zero, so instants before 1970 agree with the date's own digits.
         return us >= 0 ? us / 1000 : (us - 999) / 1000
     }
@@ -31,6 +39,20 @@ public enum Timestamp {
     /// The same grammar to microseconds: LiteLLM's spend-log times carry six fractional digits and
     /// sub-millisecond latencies would otherwise round to whole milliseconds.
     public static func parseRFC3339Micros(_ b: UnsafeRawBufferPointer) -> Int64? {
+        var day = RecentDay()
+        return parseRFC3339Micros(b, day: &day)
+    }
+
+    /// The last date text parsed (`YYYY-MM-DD`, as its first 8 bytes and next 2) and its days since 1970.
+    public struct RecentDay {
+        var head: UInt64 = 0
+        var tail: UInt16 = 0
+        var days = 0
+        public init() {}
+        init(head: UInt64, tail: UInt16, days: Int) { (self.head, self.tail, self.days) = (head, tail, days) }
+    }
+
+    public static func parseRFC3339Micros(_ b: UnsafeRawBufferPointer, day recent: inout RecentDay) -> Int64? {
         let n = b.count
         guard n >= 19 else { return nil }
         @inline(__always) func digit(_ i: Int) -> Int? {
@@ -42,12 +64,20 @@ public enum Timestamp {
             for k in i..<(i + len) { guard let d = digit(k) else { return nil }; v = v * 10 + d }
             return v
         }
-        guard let year = num(0, 4), b[4] == 45, let month = num(5, 2), b[7] == 45, let day = num(8, 2),
-              b[10] == 84 || b[10] == 116 || b[10] == 32,
+        let head = b.loadUnaligned(as: UInt64.self), tail = b.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let days: Int
+        if head == recent.head && tail == recent.tail && recent.head != 0 {
+            days = recent.days  // the same ten bytes passed every check below before
+        } else {
+            guard let year = num(0, 4), b[4] == 45, let month = num(5, 2), b[7] == 45, let day = num(8, 2),
+                  month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month) else { return nil }
+            days = daysFromCivil(year, month, day)
+            recent = RecentDay(head: head, tail: tail, days: days)
+        }
+        guard b[10] == 84 || b[10] == 116 || b[10] == 32,
               let hour = num(11, 2), b[13] == 58, let minute = num(14, 2), b[16] == 58, let second = num(17, 2)
         else { return nil }
-        guard month >= 1, month <= 12, day >= 1, day <= daysInMonth(year, month),
-              hour <= 23, minute <= 59, second <= 60 else { return nil }
+        guard hour <= 23, minute <= 59, second <= 60 else { return nil }
         var i = 19
         var fracUs = 0
         if i < n, b[i] == 46 {  // '.'
@@ -80,7 +110,6 @@ public enum Timestamp {
             }
         }
         guard i == n else { return nil }
-        let days = daysFromCivil(year, month, day)
         let secs = Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSec)
         return secs * 1_000_000 + Int64(fracUs)
     }

@@ -23,7 +23,7 @@ public final class EventPipeline {
     /// usage and are counted as that format's transcript without being parsed (most of a Claude
     /// transcript's bytes are tool results). A line that is not `{…}` is still parsed, and rejected.
     public var skim: (format: String, markers: [[UInt8]])?
-    let keyOrder = KeyOrder()
+    let lineMemory = LineMemory()
     /// Fast-path events waiting to be counted in one batch (see `Rollup.prefetch`): the first `batched`.
     /// The scanner writes straight into the next free place, so an event is not copied to be batched.
     var batch = ContiguousArray<InternedEvent>(repeating: InternedEvent(), count: EventPipeline.batchSize)
@@ -63,7 +63,7 @@ public final class EventPipeline {
         counted.lines += 1
         if (mappingMarkers.isEmpty || !mayMatchMapping(line))
             && batch.withUnsafeMutableBufferPointer({
-                NativeLineScanner.scan(base, line.count, into: &$0[batched], rollup: rollup, keys: keyOrder)
+                NativeLineScanner.scan(base, line.count, into: &$0[batched], rollup: rollup, memory: lineMemory)
             }) == .event {
             nativeLines += 1
             batched += 1
