@@ -97,9 +97,28 @@ def best_of(runs: int, cmd: list[str], before=None, env: dict | None = None) -> 
         if before:
             before()
         all_runs.append(run_measured(cmd, env))
+    return _best(all_runs), all_runs
+
+
+def _best(all_runs: list[Run]) -> Run:
     best = min(all_runs, key=lambda r: r.wall_s)
     rss = [r.rss_mb for r in all_runs if r.rss_mb is not None]
-    return Run(best.wall_s, max(rss) if rss else None, best.stdout), all_runs
+    return Run(best.wall_s, max(rss) if rss else None, best.stdout)
+
+
+def interleaved(runs: int, commands: list[tuple]) -> list[tuple[Run, list[Run]]]:
+    """`best_of` for several (cmd, before, env), taken in turn round after round: a slow stretch of a shared
+    VM then falls on the reference and on spendtop alike instead of on whichever ran in it. Without GNU time
+    the peak RSS comes from getrusage, which needs spendtop to run before DuckDB: then one after the other."""
+    if not USE_TIME_V:
+        return [best_of(runs, cmd, before=before, env=env) for cmd, before, env in commands]
+    results: list[list[Run]] = [[] for _ in commands]
+    for _ in range(runs):
+        for k, (cmd, before, env) in enumerate(commands):
+            if before:
+                before()
+            results[k].append(run_measured(cmd, env))
+    return [(_best(r), r) for r in results]
 
 
 # ---------------------------------------------------------------- bench data
@@ -167,11 +186,8 @@ print(json.dumps(rows))
 """
 
 
-def duckdb_features(events: Path, runs: int, threads: int = 1) -> tuple[dict, Run, list[Run]]:
-    best, all_runs = best_of(runs, [sys.executable, "-c", DUCKDB_SCRIPT, str(events), str(threads)])
-    rows = {f: FeatureRow(float(s or 0), int(n), int(i or 0), int(o or 0))
-            for f, s, n, i, o in json.loads(best.stdout)}
-    return rows, best, all_runs
+def duckdb_rows(run: Run) -> dict:
+    return {f: FeatureRow(float(s or 0), int(n), int(i or 0), int(o or 0)) for f, s, n, i, o in json.loads(run.stdout)}
 
 
 def _exact_int(text: str) -> int:
@@ -236,16 +252,19 @@ def section_export(args) -> dict:
     events = ensure_events(args.data_dir, args.events)
     size = events.stat().st_size
     out_csv = args.data_dir / "spendtop-features.csv"
+    out_csv1 = args.data_dir / "spendtop-features-1thread.csv"
     cmd = [args.bin, "export", str(events), "--view", "features", "--window", "all", "-o", str(out_csv)]
+    cmd1 = [*cmd[:-1], str(out_csv1)]
     cores = os.cpu_count() or 1
+    duck = [sys.executable, "-c", DUCKDB_SCRIPT, str(events)]
     # a CSV left by an older build must not pass the comparison
-    st, st_runs = best_of(args.runs, cmd, before=lambda: out_csv.unlink(missing_ok=True))
-    diffs = []
-    ref, dk, dk_runs = duckdb_features(events, args.runs)
-    diffs += compare_features(read_spendtop_csv(out_csv), ref)
-    st1, st1_runs = best_of(args.runs, cmd, before=lambda: out_csv.unlink(missing_ok=True), env={"SPENDTOP_THREADS": "1"})
-    diffs += [f"one thread: {d}" for d in compare_features(read_spendtop_csv(out_csv), ref)]
-    _, dk2, dk2_runs = duckdb_features(events, args.runs, threads=2)
+    (st, st_runs), (dk2, dk2_runs), (st1, st1_runs), (dk, dk_runs) = interleaved(args.runs, [
+        (cmd, lambda: out_csv.unlink(missing_ok=True), None), ([*duck, "2"], None, None),
+        (cmd1, lambda: out_csv1.unlink(missing_ok=True), {"SPENDTOP_THREADS": "1"}), ([*duck, "1"], None, None)])
+    ref = duckdb_rows(dk)
+    diffs = compare_features(read_spendtop_csv(out_csv), ref)
+    diffs += [f"one thread: {d}" for d in compare_features(read_spendtop_csv(out_csv1), ref)]
+    out_csv1.unlink(missing_ok=True)
 
     ratio = dk.wall_s / st1.wall_s      # speed ratio = inverse ratio of wall times, same file
     vs2, vs1 = st.wall_s / dk2.wall_s, st.wall_s / dk.wall_s   # wall-time fractions (issue 12)
