@@ -109,7 +109,8 @@ def _best(all_runs: list[Run]) -> Run:
 def interleaved(runs: int, commands: list[tuple]) -> list[tuple[Run, list[Run]]]:
     """`best_of` for several (cmd, before, env), taken in turn round after round: a slow stretch of a shared
     VM then falls on the reference and on spendtop alike instead of on whichever ran in it. Without GNU time
-    the peak RSS comes from getrusage, which needs spendtop to run before DuckDB: then one after the other."""
+    the peak RSS comes from getrusage (the largest child so far), which needs spendtop's commands listed, and
+    run, before DuckDB's: then each command's runs one after the other."""
     if not USE_TIME_V:
         return [best_of(runs, cmd, before=before, env=env) for cmd, before, env in commands]
     results: list[list[Run]] = [[] for _ in commands]
@@ -258,9 +259,11 @@ def section_export(args) -> dict:
     cores = os.cpu_count() or 1
     duck = [sys.executable, "-c", DUCKDB_SCRIPT, str(events)]
     # a CSV left by an older build must not pass the comparison
-    (st, st_runs), (dk2, dk2_runs), (st1, st1_runs), (dk, dk_runs) = interleaved(args.runs, [
-        (cmd, lambda: out_csv.unlink(missing_ok=True), None), ([*duck, "2"], None, None),
-        (cmd1, lambda: out_csv1.unlink(missing_ok=True), {"SPENDTOP_THREADS": "1"}), ([*duck, "1"], None, None)])
+    # spendtop's two reads first: the fallback without GNU time needs them before DuckDB (see `interleaved`)
+    (st, st_runs), (st1, st1_runs), (dk2, dk2_runs), (dk, dk_runs) = interleaved(args.runs, [
+        (cmd, lambda: out_csv.unlink(missing_ok=True), None),
+        (cmd1, lambda: out_csv1.unlink(missing_ok=True), {"SPENDTOP_THREADS": "1"}),
+        ([*duck, "2"], None, None), ([*duck, "1"], None, None)])
     ref = duckdb_rows(dk)
     diffs = compare_features(read_spendtop_csv(out_csv), ref)
     diffs += [f"one thread: {d}" for d in compare_features(read_spendtop_csv(out_csv1), ref)]

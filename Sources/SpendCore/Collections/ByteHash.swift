@@ -34,7 +34,10 @@ public enum ByteHash {
         // A short value (i == 0): its 4-, 2- and 1-byte pieces, without a loop whose length varies.
         var v: UInt64 = 0, at = 0
         if rest & 4 != 0 { v = UInt64(p.loadUnaligned(as: UInt32.self)); at = 4 }
-        if rest & 2 != 0 { v |= UInt64(p.loadUnaligned(fromByteOffset: at, as: UInt16.self)) << UInt64(8 * at); at += 2 }
+        if rest & 2 != 0 {
+            v |= UInt64(p.loadUnaligned(fromByteOffset: at, as: UInt16.self)) << UInt64(8 * at)
+            at += 2
+        }
         if rest & 1 != 0 { v |= UInt64(p.load(fromByteOffset: at, as: UInt8.self)) << UInt64(8 * at) }
         return v
         #else

@@ -94,6 +94,9 @@ public enum FastNumber {
     /// anything else (or too close to `end` for two word loads) is nil and takes the loop.
     @inline(__always)
     static func shortDecimal(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (Double, Int)? {
+        #if !_endian(little)
+        return nil  // the word steps read the first byte as the lowest
+        #endif
         guard i + 16 <= end else { return nil }
         let r = UnsafeRawPointer(p + i)
         let (intCount, intDigits) = leadingDigits(r.loadUnaligned(as: UInt64.self))

@@ -22,6 +22,11 @@ public final class KeyOrder {
     /// `InlineArray` here was copied on access.
     let slots: UnsafeMutablePointer<UInt64>
     static let wayWords = 8
+    #if _endian(little)
+    static let littleEndian = true
+    #else
+    static let littleEndian = false
+    #endif
 
     public init() {
         slots = .allocate(capacity: Self.capacity * 2 * Self.wayWords)
@@ -44,14 +49,15 @@ public final class KeyOrder {
         -> (field: Int, length: Int)? {
         let length = Int(s[6])
         guard length != 0 else { return nil }
-        if i + maxLength <= n {
+        if i + maxLength <= n && littleEndian {
             let r = UnsafeRawPointer(p + i)
             let d0 = (r.loadUnaligned(as: UInt64.self) ^ s[0]) & s[3]
             let d1 = (r.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ s[1]) & s[4]
             let d2 = (r.loadUnaligned(fromByteOffset: 16, as: UInt64.self) ^ s[2]) & s[5]
             guard d0 | d1 | d2 == 0 else { return nil }
         } else {
-            // Near the line's end (its last key): the stored words hold the spelling's bytes in order.
+            // Near the line's end (its last key), or where the masks (low bytes first) do not apply: the
+            // stored words hold the spelling's bytes in order.
             guard i + length <= n, memcmp(p + i, UnsafeRawPointer(s), length) == 0 else { return nil }
         }
         return (Int(Int64(bitPattern: s[7])), length)
@@ -63,7 +69,7 @@ public final class KeyOrder {
     func learn(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ length: Int, field: Int) {
         guard k < Self.capacity else { return }
         let s = slots + 2 * Self.wayWords * k
-        (s + Self.wayWords).update(from: s, count: Self.wayWords)
+        if s[6] != 0 { (s + Self.wayWords).update(from: s, count: Self.wayWords) }
         guard length <= Self.maxLength else { s[6] = 0; return }
         s.update(repeating: 0, count: 3)
         UnsafeMutableRawPointer(s).copyMemory(from: p + i, byteCount: length)
