@@ -154,6 +154,23 @@ final class DedupeHorizonTests: XCTestCase {
 
 /// The dedupe table itself: every inserted id is found across growth and filtering, no other id is.
 final class RequestIDSetTests: XCTestCase {
+    /// Tables of megabytes get the huge-page hint before their first write: they must still start all empty,
+    /// at every size around the hint's 4 MB threshold and its 2 MB alignment.
+    func testLargeTablesStartEmptyWhateverTheirMemoryHint() {
+        for n in [1, 1 << 16, (1 << 19) - 3, 1 << 19, (1 << 21) + 5] {
+            let hashes: ContiguousArray<UInt64> = RequestIDSet.zeroed(n)
+            let minutes: ContiguousArray<UInt32> = RequestIDSet.zeroed(n)
+            XCTAssertEqual(hashes.count, n)
+            XCTAssertEqual(minutes.count, n)
+            XCTAssertTrue(hashes.allSatisfy { $0 == 0 } && minutes.allSatisfy { $0 == 0 }, "\(n) slots")
+        }
+        var set = RequestIDSet(capacity: 3_000_000)
+        XCTAssertTrue(set.insert(42, minute: 7))
+        XCTAssertFalse(set.insert(42, minute: 8))
+        XCTAssertTrue(set.contains(42))
+        XCTAssertFalse(set.contains(43))
+    }
+
     func testIdsSurviveGrowthAndFilterAndOthersAreNotFound() {
         var rng = SeededGenerator(seed: 0x1D5E7)
         var set = RequestIDSet(capacity: 4)

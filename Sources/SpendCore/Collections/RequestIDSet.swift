@@ -27,10 +27,27 @@ public struct RequestIDSet {
 
     public init(capacity: Int = 16) {
         let n = RequestIDSet.slots(for: capacity)
-        hashes = ContiguousArray(repeating: 0, count: n)
-        minutes = ContiguousArray(repeating: 0, count: n)
+        hashes = RequestIDSet.zeroed(n)
+        minutes = RequestIDSet.zeroed(n)
         mask = n - 1
         limit = n * 7 / 10
+    }
+
+    /// `n` zeros. A table of megabytes is probed at random, one TLB miss a probe with 4 KB pages: on Linux its
+    /// memory is marked for transparent huge pages before it is first written (a hint; nothing depends on it).
+    static func zeroed<T: FixedWidthInteger>(_ n: Int) -> ContiguousArray<T> {
+        ContiguousArray(unsafeUninitializedCapacity: n) { buffer, initialized in
+            #if os(Linux)
+            let huge = 2 << 20
+            if let base = buffer.baseAddress, n * MemoryLayout<T>.stride >= 2 * huge {
+                let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+                let end = (Int(bitPattern: base) + n * MemoryLayout<T>.stride) & ~(huge - 1)
+                if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14) }
+            }
+            #endif
+            buffer.initialize(repeating: 0)
+            initialized = n
+        }
     }
 
 
@@ -141,3 +158,7 @@ public struct RequestIDSet {
 
     public var memoryBytes: Int { hashes.count * (MemoryLayout<UInt64>.stride + MemoryLayout<UInt32>.stride) }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
