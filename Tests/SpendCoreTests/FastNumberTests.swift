@@ -52,6 +52,9 @@ final class FastNumberTests: XCTestCase {
                 let got = line.withUTF8 { b in FastNumber.parse(b.baseAddress!, 0, b.count) }
                 XCTAssertEqual(got?.0.bitPattern, Double(number)!.bitPattern, line)
                 XCTAssertEqual(got?.1, number.utf8.count, "\(line) ends after \(number)")
+                let loop = line.withUTF8 { b in FastNumber.digitLoop(b.baseAddress!, 0, b.count) }
+                XCTAssertEqual(got?.0.bitPattern, loop?.0.bitPattern, "\(line): the word steps and the digit loop")
+                XCTAssertEqual(got?.1, loop?.1, line)
             }
         }
         for bad in ["00,", "0999,", "-01,", "1.,", "1.e5,", "-,", ".5,"] {

@@ -42,14 +42,13 @@ public struct RequestIDSet {
             if let base = buffer.baseAddress, n * MemoryLayout<T>.stride >= 2 * huge {
                 let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
                 let end = (Int(bitPattern: base) + n * MemoryLayout<T>.stride) & ~(huge - 1)
-                if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14) }
+                if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
             }
             #endif
             buffer.initialize(repeating: 0)
             initialized = n
         }
     }
-
 
     /// The slot holding `hash`, or the empty slot where it would go.
     @inline(__always)

@@ -13,15 +13,22 @@ public enum FastNumber {
         return v
     }
 
-    static let powers10: [UInt64] = (0...7).map { i in (0..<i).reduce(1) { acc, _ in acc * 10 } }
+    /// The same powers as integers, for the word-step fractions (1–7 digits).
+    static let powers10: [UInt64] = pow10.prefix(8).map { UInt64($0) }
 
     /// Parses the number starting at `i`; returns the value and the index after it, or nil if malformed.
-    
+    /// The common short shape at word speed (`shortDecimal`), the rest through the digit loop.
     public static func parse(_ p: UnsafePointer<UInt8>, _ i0: Int, _ end: Int) -> (Double, Int)? {
+        let negative = i0 < end && p[i0] == 45
+        if let (v, next) = shortDecimal(p, negative ? i0 + 1 : i0, end) { return (negative ? -v : v, next) }
+        return digitLoop(p, i0, end)
+    }
+
+    /// Any JSON number, a digit at a time.
+    static func digitLoop(_ p: UnsafePointer<UInt8>, _ i0: Int, _ end: Int) -> (Double, Int)? {
         var i = i0
         var negative = false
         if i < end && p[i] == 45 { negative = true; i += 1 }
-        if let (v, next) = shortDecimal(p, i, end) { return (negative ? -v : v, next) }
         var mantissa: UInt64 = 0
         var digits = 0
         var exp10 = 0

@@ -174,9 +174,10 @@ public enum NativeLineScanner {
                     return .handOver  // a number field given as text: let the general path read it
                 }
             } else if c == 45 || (c >= 48 && c <= 57) {
-                // The common short shape inline; the full parser (signs, exponents, long digits) otherwise.
-                guard let (v, next) = (c != 45 ? FastNumber.shortDecimal(p, i, n) : nil) ?? FastNumber.parse(p, i, n)
-                else { return .handOver }
+                // `FastNumber.parse` by its two halves, so that the word step is inlined in this loop (the
+                // compiler keeps `parse` a call); a sign takes the digit loop.
+                let short = c != 45 ? FastNumber.shortDecimal(p, i, n) : nil
+                guard let (v, next) = short ?? FastNumber.digitLoop(p, i, n) else { return .handOver }
                 // 1e400 parses to infinity and 1e300 tokens would trap in Int64(): the general path decides.
                 guard v.isFinite, f < 10 || f > 20 || v.magnitude <= 9_007_199_254_740_992 else { return .handOver }
                 i = next
