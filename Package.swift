@@ -20,8 +20,10 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CCurses", "CSQLite", "CCurl"], path: "Sources/CShims",
                 linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("sqlite3"), .linkedLibrary("curl")]),
 
+        // Sixteen-byte string-end masks (SSE2 movemask) for the native line scanner; header-only.
+        .target(name: "CByteScan", path: "Sources/CByteScan"),
         // The ingest hot path lives here; runtime exclusivity checks cost ~10% of it (PERF.md §8).
-        .target(name: "SpendCore", path: "Sources/SpendCore",
+        .target(name: "SpendCore", dependencies: ["CByteScan"], path: "Sources/SpendCore",
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "SpendIO", dependencies: ["SpendCore", "CShims", "CSQLite", "CCurl", "CPQ",
                                           .product(name: "TOMLKit", package: "TOMLKit")], path: "Sources/SpendIO"),

@@ -38,10 +38,17 @@ public final class KeyOrder {
     /// The field id and spelling length of a key slot `k` predicts, when the bytes at `i` spell it, else nil.
     @inline(__always)
     func match(_ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (field: Int, length: Int)? {
-        guard k < Self.capacity else { return nil }
-        let way = slots + 2 * Self.wayWords * k
-        if let hit = Self.match(way, p, i, n) { return hit }
-        return Self.match(way + Self.wayWords, p, i, n)
+        Self.match(slots, k, p, i, n)
+    }
+
+    /// `match` on the slots themselves, so that the scanner loads the pointer once a line, not once a key.
+    @inline(__always)
+    static func match(_ slots: UnsafeMutablePointer<UInt64>, _ k: Int, _ p: UnsafePointer<UInt8>, _ i: Int,
+                      _ n: Int) -> (field: Int, length: Int)? {
+        guard k < capacity else { return nil }
+        let way = slots + 2 * wayWords * k
+        if let hit = match(way, p, i, n) { return hit }
+        return match(way + wayWords, p, i, n)
     }
 
     @inline(__always)
@@ -56,11 +63,26 @@ public final class KeyOrder {
             let d2 = (r.loadUnaligned(fromByteOffset: 16, as: UInt64.self) ^ s[2]) & s[5]
             guard d0 | d1 | d2 == 0 else { return nil }
         } else {
-            // Near the line's end (its last key), or where the masks (low bytes first) do not apply: the
-            // stored words hold the spelling's bytes in order.
-            guard i + length <= n, memcmp(p + i, UnsafeRawPointer(s), length) == 0 else { return nil }
+            guard matchNearEnd(s, p, i, n, length) else { return nil }
         }
         return (Int(Int64(bitPattern: s[7])), length)
+    }
+
+    /// The compare for a key with fewer than three words left in the line (its last key), out of line so that
+    /// the usual compare stays small enough to inline.
+    @inline(never)
+    static func matchNearEnd(_ s: UnsafeMutablePointer<UInt64>, _ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int,
+                             _ length: Int) -> Bool {
+        guard i + length <= n else { return false }
+        if length >= 8 && length <= 16 && littleEndian {
+            // `"status":"ok"}` leaves 14 bytes: the second word is the one that ends with the spelling,
+            // shifted down to its place (the stored word is zero past the spelling).
+            let r = UnsafeRawPointer(p + i)
+            let last = r.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) >> UInt64(8 * (16 - length))
+            return r.loadUnaligned(as: UInt64.self) == s[0] && last == s[1]
+        }
+        // The stored words hold the spelling's bytes in order, whatever the byte order.
+        return memcmp(p + i, UnsafeRawPointer(s), length) == 0
     }
 
     /// Remembers that a key slot `k` predicts is spelt by the `length` bytes at `i` and means `field`: as the

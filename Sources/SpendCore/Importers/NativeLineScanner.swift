@@ -1,3 +1,5 @@
+import CByteScan
+
 /// The measured hot path (SPEC §11, PERF.md): reads a native-schema line byte by byte, without
 /// `String`, `Dictionary` or Foundation, straight into an `InternedEvent`.
 ///
@@ -18,6 +20,15 @@ public enum NativeLineScanner {
     @inline(__always)
     static func isWhitespace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 || c == 10 }
 
+    /// The first index from `i` that is not JSON whitespace. Compact lines have none, so one compare
+    /// (every whitespace byte is at most a space) settles the usual case.
+    @inline(__always)
+    static func skipSpace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
+        var i = start
+        while i < n, p[i] <= 32, isWhitespace(p[i]) { i += 1 }
+        return i
+    }
+
     @inline(__always)
     static func equals(_ p: UnsafePointer<UInt8>, _ n: Int, _ s: StaticString) -> Bool {
         n == s.utf8CodeUnitCount && memcmp(p, s.utf8Start, n) == 0
@@ -25,10 +36,18 @@ public enum NativeLineScanner {
 
     /// The index of the first byte from `i` that ends a plain string: a quote, a backslash, a
     /// control character or a non-ASCII byte (the caller hands anything but a quote over).
-    /// Eight bytes at a time with SWAR bit tricks; the lowest flagged byte is exact.
+    /// Sixteen bytes at a time with SSE2 on x86-64, then eight with SWAR bit tricks; the lowest flagged
+    /// byte is exact either way.
     @inline(__always)
     static func plainStringEnd(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
         var i = start
+        #if arch(x86_64)
+        while i + 16 <= n {
+            let stops = cbytescan_string_stops16(p + i)
+            if stops != 0 { return i + stops.trailingZeroBitCount }
+            i += 16
+        }
+        #endif
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         while i + 8 <= n {
@@ -100,6 +119,27 @@ public enum NativeLineScanner {
         }
     }
 
+    /// A key the key order did not predict at once, from its opening quote at `start` through its colon: its
+    /// field id and the index after the colon, learnt for the next line; nil hands the line over. `spaced`
+    /// says whitespace came before it, so the key order is asked again past it. Kept out of line: the scanner
+    /// inlines one key-order check, the usual one.
+    @inline(never)
+    static func readKey(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, keys: KeyOrder, slot: Int,
+                        spaced: Bool) -> (field: Int, next: Int)? {
+        if spaced, let hit = keys.match(slot, p, start, n) { return (hit.field, start + hit.length) }
+        guard p[start] == 34 else { return nil }
+        var i = plainStringEnd(p, start + 1, n)
+        guard i < n, p[i] == 34 else { return nil }
+        let f = field(p + start + 1, i - start - 1)
+        // Keys that make NativeImporter.matches decline the line, whatever their value.
+        if f == 98 { return nil }
+        i = skipSpace(p, i + 1, n)
+        guard i < n, p[i] == 58 else { return nil }  // :
+        i += 1
+        keys.learn(slot, p, start, i - start, field: f)
+        return (f, i)
+    }
+
     /// Scans one line (without its newline) with nothing known of earlier lines.
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup) -> Outcome {
         scan(p, n, into: &e, rollup: rollup, memory: LineMemory())
@@ -110,6 +150,7 @@ public enum NativeLineScanner {
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup,
                             memory: LineMemory) -> Outcome {
         let keys = memory.keys
+        let keySlots = keys.slots
         var i = 0
         var slot = KeyOrder.first
         while i < n && isWhitespace(p[i]) { i += 1 }
@@ -119,30 +160,23 @@ public enum NativeLineScanner {
         var haveTS = false
         e = InternedEvent()
         while true {
-            while i < n && isWhitespace(p[i]) { i += 1 }
-            guard i < n else { return .handOver }
-            if p[i] == 125 { i += 1; break }  // }
             let f: Int
-            if let hit = keys.match(slot, p, i, n) {
+            // A learnt key starts with its quote, so it is tried before the whitespace and `}` checks.
+            if let hit = KeyOrder.match(keySlots, slot, p, i, n) {
                 f = hit.field
                 i += hit.length
             } else {
-                guard p[i] == 34 else { return .handOver }
-                let quote = i
-                i += 1
-                i = plainStringEnd(p, i, n)
-                guard i < n, p[i] == 34 else { return .handOver }
-                f = field(p + quote + 1, i - quote - 1)
-                // Keys that make NativeImporter.matches decline the line, whatever their value.
-                if f == 98 { return .handOver }
-                i += 1
-                while i < n && isWhitespace(p[i]) { i += 1 }
-                guard i < n, p[i] == 58 else { return .handOver }  // :
-                i += 1
-                keys.learn(slot, p, quote, i - quote, field: f)
+                let at = skipSpace(p, i, n)
+                guard at < n else { return .handOver }
+                if p[at] == 125 { i = at + 1; break }  // }
+                guard let (g, next) = readKey(p, at, n, keys: keys, slot: slot, spaced: at > i) else {
+                    return .handOver
+                }
+                f = g
+                i = next
             }
             slot = KeyOrder.after(f)
-            while i < n && isWhitespace(p[i]) { i += 1 }
+            i = skipSpace(p, i, n)
             guard i < n else { return .handOver }
             let c = p[i]
             if c == 34 {  // string value
@@ -215,7 +249,7 @@ public enum NativeLineScanner {
             } else {
                 return .handOver  // nested objects and arrays: another format or an extension
             }
-            while i < n && isWhitespace(p[i]) { i += 1 }
+            i = skipSpace(p, i, n)
             guard i < n else { return .handOver }
             if p[i] == 44 { i += 1; continue }  // ,
             if p[i] == 125 { i += 1; break }
