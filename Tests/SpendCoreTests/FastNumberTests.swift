@@ -33,10 +33,14 @@ final class FastNumberTests: XCTestCase {
     func testShortNumbersInsideALineMatchBitForBit() {
         var rng = SeededGenerator(seed: 0x5EED_0D16)
         var cases = ["0", "-0", "7", "10", "1234567", "12345678", "0.5", "0.0038902", "-3.25", "1.1234567",
-                     "1.12345678", "9999999.9999999", "0.0000001", "2038", "1e5", "1.5e-3", "2E2", "12.50", "0.10"]
+                     "1.12345678", "9999999.9999999", "0.0000001", "2038", "1e5", "1.5e-3", "2E2", "12.50", "0.10",
+                     // Prices with eight places or more take a second fraction word, up to a 2^53 mantissa.
+                     "0.00029865", "9999999.99999999", "1.123456789012345", "9.999999999999999", "9007.199254740992",
+                     "9007.199254740993", "1234567.123456789012", "0.000000000000001", "0.1234567812345678"]
         for _ in 0..<20_000 {
             let int = String(Int.random(in: 0...9_999_999, using: &rng))
-            let frac = String(Int.random(in: 0...99_999_999, using: &rng)).prefix(Int.random(in: 1...8, using: &rng))
+            let digits = String(Int.random(in: 0...Int.max, using: &rng))
+            let frac = digits.prefix(Int.random(in: 1...min(17, digits.count), using: &rng))
             let zeros = String(repeating: "0", count: Int.random(in: 0...3, using: &rng))
             cases.append(Bool.random(using: &rng) ? int : "\(int).\(zeros)\(frac)")
         }

@@ -54,4 +54,25 @@ final class LatencyPercentileTests: XCTestCase {
         XCTAssertLessThan(abs(got - exact) / exact, 0.13, "p95 \(got) ms vs \(exact) ms from the file")
         XCTAssertLessThan(got, 60_000, "not 1868 s")
     }
+
+    /// `bucket` reads the exponent and significand from the bits: it must split exactly where the stdlib's
+    /// `exponent`/`significand` and the published `lowerBounds` do, at every edge and in between.
+    func testBucketsFromTheBitsMatchTheStandardLibrary() {
+        func reference(_ ms: Double) -> Int {
+            guard ms >= 1 else { return 0 }
+            guard ms.isFinite else { return 63 }
+            let f = ms.significand
+            return min(63, 1 + 3 * Int(ms.exponent) + (f < 1.259921 ? 0 : (f < 1.587401 ? 1 : 2)))
+        }
+        var rng = SeededGenerator(seed: 0xB0C4E7)
+        var values: [Double] = [0, -1, 0.999_999, 1, 1.5, 2, 1_663_000, 1e300, .greatestFiniteMagnitude, .infinity, .nan]
+        for edge in LatencyHistogram.lowerBounds { values += [edge, edge.nextDown, edge.nextUp] }
+        for _ in 0..<20_000 { values.append(Double.pow2(Double.random(in: -2...40, using: &rng))) }
+        for ms in values {
+            XCTAssertEqual(LatencyHistogram.bucket(ms), reference(ms), "\(ms)")
+        }
+        for (k, edge) in LatencyHistogram.lowerBounds.enumerated() {
+            XCTAssertEqual(LatencyHistogram.bucket(edge), k + 1, "bucket \(k + 1) starts at \(edge)")
+        }
+    }
 }

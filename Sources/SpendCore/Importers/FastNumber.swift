@@ -13,8 +13,8 @@ public enum FastNumber {
         return v
     }
 
-    /// The same powers as integers, for the word-step fractions (1–7 digits).
-    static let powers10: [UInt64] = pow10.prefix(8).map { UInt64($0) }
+    /// The same powers as integers, for the word-step fractions (0–8 digits a word).
+    static let powers10: [UInt64] = pow10.prefix(9).map { UInt64($0) }
 
     /// Parses the number starting at `i`; returns the value and the index after it, or nil if malformed.
     /// The common short shape at word speed (`shortDecimal`), the rest through the digit loop.
@@ -86,7 +86,7 @@ public enum FastNumber {
         return (nonDigit.trailingZeroBitCount >> 3, t)
     }
 
-    /// The value of the first `count` (1–7) digit bytes of `t`, by three multiplies (Lemire's eight-digit
+    /// The value of the first `count` (0–8) digit bytes of `t`, by three multiplies (Lemire's eight-digit
     /// SWAR step, with the digits moved to the top so the empty places read as leading zeros).
     @inline(__always)
     static func digitValue(_ t: UInt64, _ count: Int) -> UInt64 {
@@ -96,9 +96,10 @@ public enum FastNumber {
         return (v &* 10000 &+ (v >> 32)) & 0xFFFF_FFFF
     }
 
-    /// The common shape at word speed: 1–7 integer digits (no leading zero), optionally a dot and 1–7
-    /// digits, no exponent. Gives the same mantissa and power of ten as the digit loop, so the same double;
-    /// anything else (or too close to `end` for two word loads) is nil and takes the loop.
+    /// The common shape at word speed: 1–7 integer digits (no leading zero), optionally a dot and 1–15
+    /// digits, no exponent, a mantissa below 2^53. Gives the same mantissa and power of ten as the digit
+    /// loop, so the same double; anything else (or too close to `end` for the word loads) is nil and takes
+    /// the loop. Prices carry eight places or more (`0.00029865`), hence the second fraction word.
     @inline(__always)
     static func shortDecimal(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> (Double, Int)? {
         #if !_endian(little)
@@ -113,13 +114,28 @@ public enum FastNumber {
         var scale = 0
         if p[next] == 46 {  // '.'
             let (fracCount, fracDigits) = leadingDigits(r.loadUnaligned(fromByteOffset: intCount + 1, as: UInt64.self))
-            guard fracCount >= 1, fracCount <= 7 else { return nil }
+            guard fracCount >= 1 else { return nil }
             mantissa = mantissa &* powers10[fracCount] &+ digitValue(fracDigits, fracCount)
             scale = fracCount
             next += 1 + fracCount
+            if fracCount == 8 { return longFraction(p, next, end, mantissa, intCount) }
         }
         guard next < end, p[next] | 0x20 != 101 else { return nil }  // an exponent takes the loop
         return (scale == 0 ? Double(mantissa) : Double(mantissa) / pow10[scale], next)
+    }
+
+    /// `shortDecimal` past eight places, at `next`: up to 7 more, out of line so the usual number stays small
+    /// enough to inline. 19 digits at most keep the mantissa within 64 bits before the 2^53 check.
+    @inline(never)
+    static func longFraction(_ p: UnsafePointer<UInt8>, _ next: Int, _ end: Int, _ mantissa: UInt64,
+                             _ intCount: Int) -> (Double, Int)? {
+        guard next + 8 <= end else { return nil }
+        let (more, moreDigits) = leadingDigits(UnsafeRawPointer(p + next).loadUnaligned(as: UInt64.self))
+        guard more <= 7, intCount + 8 + more <= 19 else { return nil }
+        let m = mantissa &* powers10[more] &+ digitValue(moreDigits, more)
+        let after = next + more
+        guard m < 1 << 53, after < end, p[after] | 0x20 != 101 else { return nil }
+        return (Double(m) / pow10[8 + more], after)
     }
 
     static func slow(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double {

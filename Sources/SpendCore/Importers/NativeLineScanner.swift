@@ -176,9 +176,13 @@ public enum NativeLineScanner {
                 i = next
             }
             slot = KeyOrder.after(f)
-            i = skipSpace(p, i, n)
             guard i < n else { return .handOver }
-            let c = p[i]
+            var c = p[i]
+            if c <= 32 {
+                i = skipSpace(p, i, n)
+                guard i < n else { return .handOver }
+                c = p[i]
+            }
             if c == 34 {  // string value
                 i += 1
                 let s = i
@@ -249,10 +253,11 @@ public enum NativeLineScanner {
             } else {
                 return .handOver  // nested objects and arrays: another format or an extension
             }
+            if i < n && p[i] == 44 { i += 1; continue }  // , straight after the value
             i = skipSpace(p, i, n)
             guard i < n else { return .handOver }
-            if p[i] == 44 { i += 1; continue }  // ,
-            if p[i] == 125 { i += 1; break }
+            if p[i] == 44 { i += 1; continue }
+            if p[i] == 125 { i += 1; break }  // }
             return .handOver
         }
         while i < n && isWhitespace(p[i]) { i += 1 }

@@ -19,8 +19,10 @@ public struct LatencyHistogram: Sendable {
     static func bucket(_ ms: Double) -> Int {
         guard ms >= 1 else { return 0 }
         guard ms.isFinite else { return 63 }  // infinity's exponent is Int.max: 3 * e would trap
-        let e = Int(ms.exponent)
-        let f = ms.significand  // in [1, 2)
+        // `exponent` and `significand` by their bits: the getters are calls, and ms ≥ 1 is a normal number.
+        let bits = ms.bitPattern
+        let e = Int((bits >> 52) & 0x7FF) - 1023
+        let f = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)  // in [1, 2)
         let sub = f < 1.259921 ? 0 : (f < 1.587401 ? 1 : 2)  // ≈ 2^(1/3), 2^(2/3); see lowerBounds
         return min(63, 1 + 3 * e + sub)
     }
