@@ -212,11 +212,45 @@ final class ParallelFileReadTests: XCTestCase {
         let b = try file(Data(lines.utf8))
         XCTAssertNil(ParallelFileRead.read(paths: [b], options: options(), prices: .bundled, mappings: [],
                                            maxLineBytes: [4096], threads: 2, minPartBytes: 50_000))
-        // Retention (the console's 24 h) is not merged either; nor is a single small part worth threads.
+        // Retention (the console's 24 h) is not merged either.
         var o = options()
         o.retentionMinutes = 24 * 60
         XCTAssertNil(ParallelFileRead.read(paths: [a], options: o, prices: .bundled, mappings: [], maxLineBytes: [4096], threads: 2))
-        XCTAssertNil(ParallelFileRead.read(paths: [a], options: options(), prices: .bundled, mappings: [],
-                                           maxLineBytes: [4096], threads: 2, minPartBytes: 100 << 20))
+    }
+
+    /// Files too small for two parts, or one thread, are read as one part straight from the read buffer: it
+    /// must equal the sequential read, the cardinality cap and the Codex session's context included.
+    func testOnePartEqualsTheSequentialRead() throws {
+        let a = try file(HardTraffic(seed: 43).bytes(count: 3_000))
+        var lines = String(decoding: HardTraffic(seed: 44).bytes(count: 500), as: UTF8.self)
+        lines += #"{"timestamp":"2026-11-28T10:00:00Z","type":"session_meta","payload":{"id":"s1","cwd":"/x"}}"# + "\n"
+        lines += #"{"timestamp":"2026-11-28T10:00:01Z","type":"turn_context","payload":{"model":"gpt-5-codex"}}"# + "\n"
+        lines += #"{"timestamp":"2026-11-28T10:00:02Z","type":"event_msg","payload":{"type":"token_count","info":{"#
+            + #""total_token_usage":{"input_tokens":10,"output_tokens":2},"#
+            + #""last_token_usage":{"input_tokens":10,"output_tokens":2}}}}"#
+        let b = try file(Data(lines.utf8))
+        let empty = try file(Data())
+        for (threads, minPart) in [(2, 100 << 20), (1, 4 << 20), (1, 1)] {
+            for cap in [nil, 4] as [Int?] {
+                let o = cap.map { options(cardinality: $0) } ?? options()
+                let seq = try sequential([a, empty, b], o)
+                let one = try XCTUnwrap(ParallelFileRead.read(paths: [a, empty, b], options: o, prices: .bundled,
+                                                               mappings: [], maxLineBytes: [4096, 4096, 4096],
+                                                               threads: threads, minPartBytes: minPart))
+                XCTAssertEqual(one.parts, 1)
+                try assertSame(seq.0, one.rollup)
+                XCTAssertEqual(seq.0.duplicates, one.rollup.duplicates)
+                XCTAssertGreaterThan(seq.0.duplicates, 10, "the traffic repeats requests")
+                for (s, p) in zip(seq.1, one.stats) {
+                    XCTAssertEqual(s.lines, p.lines)
+                    XCTAssertEqual(s.events, p.events)
+                    XCTAssertEqual(s.rejects, p.rejects)
+                    XCTAssertEqual(s.formats, p.formats)
+                }
+                XCTAssertEqual(one.stats[2].formats[CodexSessionImporter.formatName], 3, "the session read in order")
+            }
+        }
+        XCTAssertNil(ParallelFileRead.read(paths: [empty], options: options(), prices: .bundled, mappings: [],
+                                           maxLineBytes: [4096], threads: 1), "only empty files: the sequential read")
     }
 }

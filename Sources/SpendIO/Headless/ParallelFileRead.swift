@@ -45,12 +45,13 @@ public enum ParallelFileRead {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// nil when a file is not a readable regular file, the read would not merge exactly, or one thread
-    /// (or parts of less than `minPartBytes`) leaves nothing to share out.
+    /// nil when a file is not a readable regular file or the read would not merge exactly. One thread, or
+    /// files too small for two parts of `minPartBytes`, make one part: the files read one after the other
+    /// straight from `pread`'s buffer, without the live sources' copy of every chunk.
     public static func read(paths: [String], options: Rollup.Options, prices: PriceTable, mappings: [FieldMapping],
                             maxLineBytes: [Int], threads: Int = ParallelFileRead.threads,
                             minPartBytes: Int = 4 << 20) -> Result? {
-        guard threads > 1, options.retentionMinutes == nil, maxLineBytes.count == paths.count else { return nil }
+        guard threads >= 1, options.retentionMinutes == nil, maxLineBytes.count == paths.count else { return nil }
         // Read with pread into a buffer per part, not mapped: mapped pages of a large file would count in
         // the process's resident memory for as long as the read runs.
         var files: [Int32] = []
@@ -67,8 +68,7 @@ public enum ParallelFileRead {
         // The files end to end, cut into one part per thread at line boundaries: many small files make a few
         // parts of several files each, not a part per file (each part is checked against every earlier one).
         let total = sizes.reduce(0, +)
-        let n = min(threads, total / max(1, minPartBytes))
-        guard n > 1 else { return nil }
+        let n = max(1, min(threads, total / max(1, minPartBytes)))
         var cuts: [(file: Int, offset: Int)] = []
         for k in 1..<n {
             var at = total / n * k, f = 0
@@ -90,7 +90,7 @@ public enum ParallelFileRead {
             if !segments.isEmpty { parts.append(Part(segments: segments)) }
             from = to
         }
-        guard parts.count > 1 else { return nil }
+        guard !parts.isEmpty else { return nil }  // only empty files: the sequential read reports them
 
         // One pipeline per file piece, as one stream per file in the sequential read.
         let readSegment = { (segment: Segment, rollup: Rollup, buffer: UnsafeMutableRawPointer) -> SourceStats? in
@@ -142,7 +142,8 @@ public enum ParallelFileRead {
         let done = results.values
         guard done.allSatisfy({ $0 != nil }) else { return nil }
         var read = done.map { $0! }
-        for r in read {
+        // One part reads each file as one stream, as the sequential read does: nothing to merge.
+        for r in read where read.count > 1 {
             for (_, s) in r.allStats where !contextFormats.isDisjoint(with: s.formats.keys) { return nil }
         }
 
