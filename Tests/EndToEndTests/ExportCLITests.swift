@@ -234,10 +234,12 @@ final class ConfigCLITests: XCTestCase {
     }
 
     /// Issue 12 point 4 end to end: a file large enough to be cut is read on two threads, and every view and
-    /// `check` say what the one-thread read says (`SPENDTOP_THREADS=1`).
+    /// `check` say what the one-thread read says (`SPENDTOP_THREADS=1`, one part), and what the live sources'
+    /// read of the same bytes from standard input says.
     func testParallelExportEqualsSequentialExport() throws {
         let path = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-\(UUID().uuidString).jsonl")
-        try HardTraffic(seed: 1205).bytes(count: 45_000).write(to: URL(fileURLWithPath: path))
+        let bytes = HardTraffic(seed: 1205).bytes(count: 45_000)
+        try bytes.write(to: URL(fileURLWithPath: path))
         let one = ["SPENDTOP_THREADS": "1"], two = ["SPENDTOP_THREADS": "2"]
         let parallelCheck = try CLI.run(["check", path], environment: two)
         XCTAssertEqual(parallelCheck.status, 0, parallelCheck.stderr)
@@ -250,12 +252,19 @@ final class ConfigCLITests: XCTestCase {
         for view in ["features", "keys", "series"] {
             let a = try CLI.run(["export", path, "--view", view], environment: two)
             let b = try CLI.run(["export", path, "--view", view], environment: one)
+            let live = try CLI.run(["export", "-", "--view", view], stdinData: bytes)
             XCTAssertEqual(a.status, 0, a.stderr)
+            XCTAssertEqual(live.status, 0, live.stderr)
             let rowsA = a.stdout.components(separatedBy: "\r\n"), rowsB = b.stdout.components(separatedBy: "\r\n")
             XCTAssertGreaterThan(rowsA.count, 3, view)
             // Rows of equal spend and equal masked name may come in either order.
             XCTAssertEqual(rowsA.sorted(), rowsB.sorted(), view)
+            XCTAssertEqual(rowsA.sorted(), live.stdout.components(separatedBy: "\r\n").sorted(), view)
             XCTAssertEqual(a.stderr, b.stderr, view)
         }
+        // `check` of standard input: the same report but for the source's name.
+        let liveCheck = try CLI.run(["check", "-"], stdinData: bytes)
+        XCTAssertEqual(liveCheck.stdout.split(separator: "\n").dropFirst(),
+                       sequentialCheck.stdout.split(separator: "\n").dropFirst(), liveCheck.stdout)
     }
 }
