@@ -19,6 +19,12 @@ static inline uint32_t cbytescan_string_stops16(const uint8_t *p) {
     __m128i low = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
     return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, slash), low));
 }
+
+/// The same for the 32 bytes at `p`, as one mask: most values end inside it, so the loop that calls it
+/// leaves on its first pass whatever their lengths, which a branch predictor can follow.
+static inline uint32_t cbytescan_string_stops32(const uint8_t *p) {
+    return cbytescan_string_stops16(p) | (cbytescan_string_stops16(p + 16) << 16);
+}
 #else
 #define CBYTESCAN_HAS_SIMD 0
 
@@ -30,6 +36,10 @@ static inline uint32_t cbytescan_string_stops16(const uint8_t *p) {
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) m |= 1u << k;
     }
     return m;
+}
+
+static inline uint32_t cbytescan_string_stops32(const uint8_t *p) {
+    return cbytescan_string_stops16(p) | (cbytescan_string_stops16(p + 16) << 16);
 }
 #endif
 
