@@ -20,7 +20,7 @@ public enum NativeLineScanner {
     @inline(__always)
     static func isWhitespace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 || c == 10 }
 
-    /// The first index from `i` that is not JSON whitespace. Compact lines have none, so one compare
+    /// The first index from `start` that is not JSON whitespace. Compact lines have none, so one compare
     /// (every whitespace byte is at most a space) settles the usual case.
     @inline(__always)
     static func skipSpace(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int) -> Int {
@@ -34,7 +34,7 @@ public enum NativeLineScanner {
         n == s.utf8CodeUnitCount && memcmp(p, s.utf8Start, n) == 0
     }
 
-    /// The index of the first byte from `i` that ends a plain string: a quote, a backslash, a
+    /// The index of the first byte from `start` that ends a plain string: a quote, a backslash, a
     /// control character or a non-ASCII byte (the caller hands anything but a quote over).
     /// Thirty-two bytes at a time with SSE2 on x86-64 (then sixteen), then eight with SWAR bit tricks; the
     /// lowest flagged byte is exact either way.
