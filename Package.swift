@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "CShims", dependencies: ["CCurses", "CSQLite", "CCurl"], path: "Sources/CShims",
                 linkerSettings: [.linkedLibrary("ncursesw"), .linkedLibrary("sqlite3"), .linkedLibrary("curl")]),
 
-        // Sixteen-byte string-end masks (SSE2 movemask) for the native line scanner; header-only.
+        // String-end masks (SSE2 movemask) for the native line scanner, 16 and 32 bytes at a time; header-only.
         .target(name: "CByteScan", path: "Sources/CByteScan"),
         // The ingest hot path lives here; runtime exclusivity checks cost ~10% of it (PERF.md §8).
         .target(name: "SpendCore", dependencies: ["CByteScan"], path: "Sources/SpendCore",

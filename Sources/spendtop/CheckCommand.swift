@@ -108,7 +108,7 @@ enum CheckReport {
             if let r = loaded.storeReplay { out += "  start-up        \(TextSanitizer.clean(r.text))\n" }
             if let e = loaded.storeError { out += "  error           \(TextSanitizer.clean(e))\n" }
         }
-        if let p = loaded?.parallel, p.parts > 1 {  // one part is the plain sequential read
+        if let p = loaded?.parallel {
             out += "read in parallel \(p.parts) parts; requests an earlier part held: \(p.rereads) part"
                 + (p.rereads == 1 ? "" : "s") + " read again (\(p.whole) whole, the rest their first sixteenth)\n"
         }

@@ -84,8 +84,8 @@ struct SourceLoader {
                       storePath: ingest.storePath, storeError: ingest.storeError, storeReplay: ingest.storeReplay)
     }
 
-    /// Plain files read to their end on every core (`ParallelFileRead`); nil for anything else, or input
-    /// that would not merge exactly, which the sequential read below then takes.
+    /// Plain files read to their end on every core, or as one part (`ParallelFileRead`); nil for anything else,
+    /// or input that would not merge exactly, which the sequential read below then takes.
     func loadInParallel(_ specs: [(SourceSpec, SourceSettings)]) -> Loaded? {
         var paths: [String] = []
         for (spec, _) in specs {
@@ -98,7 +98,7 @@ struct SourceLoader {
         else { return nil }
         let statuses = zip(specs, r.stats).map { SourceStatus(name: $0.0.0.name, state: .ended, stats: $0.1) }
         return Loaded(rollup: r.rollup, statuses: statuses, replayed: 0, storePath: nil, storeError: nil,
-                      parallel: (r.parts, r.rereadParts, r.rereadWholeParts))
+                      parallel: r.parts > 1 ? (r.parts, r.rereadParts, r.rereadWholeParts) : nil)
     }
 
     /// A source that could not be read at all fails the command (after `check` printed its report).

@@ -1,5 +1,6 @@
-// Sixteen-byte classification for the native line scanner (SpendCore's NativeLineScanner).
-// Header-only and `static inline`, so Swift inlines it into the hot loop; SSE2 is in every x86-64 CPU.
+// Byte classes for the native line scanner (SpendCore's NativeLineScanner), 16 and 32 bytes at a time.
+// Header-only and `static inline`, so Swift inlines it into the hot loop; SSE2 is in every x86-64 CPU, and
+// Swift calls these only there (other CPUs keep the scanner's SWAR loop).
 // Swift has vector compares but no `movemask`, which is what turns a compare into a bit per byte.
 #ifndef CBYTESCAN_H
 #define CBYTESCAN_H
@@ -8,7 +9,6 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#define CBYTESCAN_HAS_SIMD 1
 
 /// Bit k is set when byte k of the 16 at `p` ends a plain string: a quote, a backslash, a control character
 /// or a non-ASCII byte. A signed compare below 0x20 catches both of the last two (0x80-0xFF are negative).
@@ -22,22 +22,6 @@ static inline uint32_t cbytescan_string_stops16(const uint8_t *p) {
 
 /// The same for the 32 bytes at `p`, as one mask: most values end inside it, so the loop that calls it
 /// leaves on its first pass whatever their lengths, which a branch predictor can follow.
-static inline uint32_t cbytescan_string_stops32(const uint8_t *p) {
-    return cbytescan_string_stops16(p) | (cbytescan_string_stops16(p + 16) << 16);
-}
-#else
-#define CBYTESCAN_HAS_SIMD 0
-
-/// The portable form of the SSE2 version above, byte by byte; the Swift side uses its SWAR loop instead.
-static inline uint32_t cbytescan_string_stops16(const uint8_t *p) {
-    uint32_t m = 0;
-    for (int k = 0; k < 16; k++) {
-        uint8_t c = p[k];
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) m |= 1u << k;
-    }
-    return m;
-}
-
 static inline uint32_t cbytescan_string_stops32(const uint8_t *p) {
     return cbytescan_string_stops16(p) | (cbytescan_string_stops16(p + 16) << 16);
 }

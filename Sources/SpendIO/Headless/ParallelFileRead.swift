@@ -4,7 +4,8 @@ import SpendCore
 import Glibc
 #endif
 
-/// Reads whole regular files headless on every core (issue 12 point 4), for `export` and `check`: each
+/// Reads whole regular files headless on every core (issue 12 point 4), for `export` and `check` (one part
+/// with one thread or little input, straight from the read buffer): each
 /// file is cut into parts at line boundaries, each part is read into a rollup of its own, and the parts
 /// are merged in file order. The result equals one rollup reading the files one after the other:
 /// a request a later part shares with an earlier one is found after the parallel read (each later part
@@ -143,8 +144,10 @@ public enum ParallelFileRead {
         guard done.allSatisfy({ $0 != nil }) else { return nil }
         var read = done.map { $0! }
         // One part reads each file as one stream, as the sequential read does: nothing to merge.
-        for r in read where read.count > 1 {
-            for (_, s) in r.allStats where !contextFormats.isDisjoint(with: s.formats.keys) { return nil }
+        if read.count > 1 {
+            for r in read {
+                for (_, s) in r.allStats where !contextFormats.isDisjoint(with: s.formats.keys) { return nil }
+            }
         }
 
         let merged = read[0].rollup
