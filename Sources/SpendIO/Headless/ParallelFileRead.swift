@@ -199,7 +199,9 @@ public enum ParallelFileRead {
         var allStats: [(Int, SourceStats)] { (head?.stats ?? []) + stats }
     }
 
-    static let chunkBytes = 1 << 20
+    /// 256 KiB, not 1 MiB: the buffer `pread` fills stays in the core's L2 cache for the scan that follows
+    /// (alternating runs at 5M events, 2 threads: wall 0.88 and CPU 0.93 of 1 MiB's; 128 KiB and 64 KiB no better).
+    static let chunkBytes = 256 << 10
 
     /// `Rollup.sharedRequests` on every core: the counted hashes cut into one range per thread, the results joined
     /// in order (each range's shared hashes, and the last index of the last range that had one).
