@@ -40,7 +40,7 @@ struct BenchAnomalyCommand: ParsableCommand {
         for heldOut in sets {
             let suite = IncidentSuite.standard(heldOut: heldOut, incidentDays: incidentDays, cleanDays: cleanDays)
             let t0 = Date()
-            let score = BenchAnomalyCommand.score(suite, jobs: jobs)
+            let score = IncidentSuiteScore.run(suite, jobs: jobs)
             let seconds = Date().timeIntervalSince(t0)
             print("anomaly detection, \(heldOut ? "held-out" : "tuned") seeds: \(score.seeds.count) incident days "
                   + "(seeds \(IncidentSuiteScore.describe(score.seeds))), \(score.cleanDays) clean days "
@@ -55,32 +55,6 @@ struct BenchAnomalyCommand: ParsableCommand {
             }
             if log { for r in score.log { print(r) } }
         }
-    }
-
-    /// Scores the scenarios on `jobs` threads (each scenario is independent).
-    static func score(_ suite: IncidentSuite, jobs: Int) -> IncidentSuiteScore {
-        let scenarios = suite.scenarios
-        let results = Results(count: scenarios.count)
-        DispatchQueue.concurrentPerform(iterations: max(1, jobs)) { worker in
-            var i = worker
-            while i < scenarios.count {
-                var s = IncidentSuiteScore()
-                s.add(scenarios[i], alerts: IncidentSuiteScore.alerts(scenarios[i]))
-                results.set(i, s)
-                i += max(1, jobs)
-            }
-        }
-        var total = IncidentSuiteScore()
-        for s in results.all { total.merge(s) }
-        return total
-    }
-
-    final class Results: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [IncidentSuiteScore?]
-        init(count: Int) { items = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ s: IncidentSuiteScore) { lock.lock(); items[i] = s; lock.unlock() }
-        var all: [IncidentSuiteScore] { lock.lock(); defer { lock.unlock() }; return items.compactMap { $0 } }
     }
 
     func runTrace(_ what: String) {

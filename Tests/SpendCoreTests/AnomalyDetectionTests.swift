@@ -190,7 +190,7 @@ final class AnomalyDetectionTests: XCTestCase {
         // One day with every kind once, one clean day (the full suite is `make bench-anomaly`'s: 80 + 48 days).
         let suite = IncidentSuite.make(incidentSeeds: [1], cleanSeeds: [101], perDay: IncidentSuite.Kind.allCases.count,
                                        trafficScale: 0.2)
-        let score = IncidentSuiteScore.run(suite)
+        let score = IncidentSuiteScore.run(suite, jobs: 2)  // the two days side by side: the debug build is slow
         XCTAssertEqual(score.incidents, suite.scenarios.reduce(0) { $0 + $1.incidents.count })
         XCTAssertGreaterThanOrEqual(score.incidents, 6, "most kinds found a target")
         XCTAssertGreaterThanOrEqual(score.recall, 0.8, score.report + score.missed.joined(separator: "\n"))
