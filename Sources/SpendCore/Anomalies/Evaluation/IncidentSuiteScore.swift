@@ -93,17 +93,25 @@ public struct IncidentSuiteScore: Sendable {
     public mutating func add(_ sc: IncidentSuite.Scenario, alerts: [AlertEvent]) {
         if sc.incidents.isEmpty { cleanSeeds.append(sc.seed) } else { seeds.append(sc.seed) }
         let grace = IncidentSuiteScore.graceMinutes * 60_000
-        func within(_ a: AlertEvent, _ i: IncidentSuite.Incident) -> Bool { a.startedMs >= i.startMs && a.startedMs <= i.endMs + grace }
+        func within(_ a: AlertEvent, _ i: IncidentSuite.Incident) -> Bool {
+            a.startedMs >= i.startMs && a.startedMs <= i.endMs + grace
+        }
         func stamp(_ ms: Int64) -> String { Timestamp.format(ms: ms, withSeconds: false) }
         for inc in sc.incidents {
             var k = kinds[inc.kind] ?? KindScore()
             k.incidents += 1
-            let what = "seed \(sc.seed) \(stamp(inc.startMs)) \(inc.kind.rawValue) size \(inc.size) on \(inc.target): \(inc.detail)"
-            if let first = alerts.filter({ within($0, inc) && IncidentSuiteScore.names($0, inc.target) }).map(\.startedMs).min() {
+            let what = "seed \(sc.seed) \(stamp(inc.startMs)) \(inc.kind.rawValue) size \(inc.size) on \(inc.target): "
+                + inc.detail
+            let naming = alerts.filter { within($0, inc) && IncidentSuiteScore.names($0, inc.target) }
+            if let first = naming.map(\.startedMs).min() {
                 k.detected += 1
                 let d = Double(first - inc.startMs) / 60_000
                 k.delaysMinutes.append(d)
-                if d <= Double(inc.kind.deadlineMinutes) { k.onTime += 1 } else { late.append("\(what) (after \(AlertFormat.number(d)) min)") }
+                if d <= Double(inc.kind.deadlineMinutes) {
+                    k.onTime += 1
+                } else {
+                    late.append("\(what) (after \(AlertFormat.number(d)) min)")
+                }
             } else {
                 missed.append(what)
             }
@@ -111,9 +119,13 @@ public struct IncidentSuiteScore: Sendable {
         }
         var lines: [(Int64, String)] = alerts.map { a in
             let end = a.endedMs.map { String(stamp($0).dropFirst(11)) } ?? "open"
-            return (a.startedMs, "  alert \(stamp(a.startedMs))–\(end) z=\(a.score ?? 0) \(a.reason) [\((a.scopes ?? [a.scope]).joined(separator: " "))]")
+            let scopes = (a.scopes ?? [a.scope]).joined(separator: " ")
+            return (a.startedMs, "  alert \(stamp(a.startedMs))–\(end) z=\(a.score ?? 0) \(a.reason) [\(scopes)]")
         }
-        lines += sc.incidents.map { ($0.startMs, "INCIDENT \(stamp($0.startMs)) \($0.kind.rawValue) size \($0.size) on \($0.target): \($0.detail)") }
+        lines += sc.incidents.map {
+            ($0.startMs, "INCIDENT \(stamp($0.startMs)) \($0.kind.rawValue) size \($0.size) on \($0.target): "
+                + $0.detail)
+        }
         log.append("== seed \(sc.seed)\(sc.incidents.isEmpty ? " (clean)" : "")")
         log += lines.sorted { $0.0 < $1.0 }.map(\.1)
         if sc.incidents.isEmpty { cleanDays += sc.days }
@@ -122,7 +134,8 @@ public struct IncidentSuiteScore: Sendable {
             if sc.incidents.contains(where: { within(a, $0) && IncidentSuiteScore.names(a, $0.target) }) { continue }
             falseAlerts += 1
             if sc.incidents.contains(where: { within(a, $0) }) { mislabelled += 1 }
-            falseAlertReasons.append("seed \(sc.seed) \(stamp(a.startedMs)) \(a.reason) [\((a.scopes ?? [a.scope]).joined(separator: " "))]")
+            let scopes = (a.scopes ?? [a.scope]).joined(separator: " ")
+            falseAlertReasons.append("seed \(sc.seed) \(stamp(a.startedMs)) \(a.reason) [\(scopes)]")
             if sc.incidents.isEmpty { falseAlertsOnCleanDays += 1 }
         }
     }
@@ -157,16 +170,20 @@ public struct IncidentSuiteScore: Sendable {
         for kind in IncidentSuite.Kind.allCases {
             guard let k = kinds[kind] else { continue }
             let name = kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
-            lines.append(name + String(k.incidents).leftPad(9) + String(k.detected).leftPad(10) + String(k.onTime).leftPad(9)
-                         + pct(k.recall).leftPad(8) + mins(k.medianDelayMinutes).leftPad(15) + mins(k.p90DelayMinutes).leftPad(11)
+            lines.append(name + String(k.incidents).leftPad(9) + String(k.detected).leftPad(10)
+                         + String(k.onTime).leftPad(9) + pct(k.recall).leftPad(8)
+                         + mins(k.medianDelayMinutes).leftPad(15) + mins(k.p90DelayMinutes).leftPad(11)
                          + "\(kind.deadlineMinutes) min".leftPad(10))
         }
         let all = kinds.values.flatMap(\.delaysMinutes)
-        lines.append("all               " + String(incidents).leftPad(9) + String(kinds.values.reduce(0) { $0 + $1.detected }).leftPad(10)
-                     + String(onTime).leftPad(9) + pct(recall).leftPad(8) + mins(IncidentSuiteScore.quantile(all, 0.5)).leftPad(15)
+        let detected = kinds.values.reduce(0) { $0 + $1.detected }
+        lines.append("all               " + String(incidents).leftPad(9) + String(detected).leftPad(10)
+                     + String(onTime).leftPad(9) + pct(recall).leftPad(8)
+                     + mins(IncidentSuiteScore.quantile(all, 0.5)).leftPad(15)
                      + mins(IncidentSuiteScore.quantile(all, 0.9)).leftPad(11))
         lines.append("")
-        lines.append("alerts \(alerts), false \(falseAlerts) (of them \(mislabelled) inside an incident but not naming it); precision \(pct(precision))")
+        lines.append("alerts \(alerts), false \(falseAlerts) (of them \(mislabelled) inside an incident "
+                     + "but not naming it); precision \(pct(precision))")
         lines.append("clean days \(cleanDays), false alarms on them \(falseAlertsOnCleanDays) "
                      + "(\(AlertFormat.trim(falseAlertsPerCleanDay * 10, 2)) per 10 clean days)")
         return lines.joined(separator: "\n") + "\n"
