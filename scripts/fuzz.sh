@@ -38,7 +38,7 @@ fuzz_one() {
         echo "fuzz: $t: FAILED after ${runs:-?} runs" >&2
         grep -E "ERROR|Fatal error|SUMMARY|==[0-9]+==" "$found/$t.log" | head -20 >&2
         for a in "$found/$t-"*; do
-            case "$a" in *.log|*.out) continue ;; esac
+            case "$a" in *.log) continue ;; esac
             [ -f "$a" ] || continue
             echo "fuzz: $t: input $a (base64, add it to Fuzz/regressions/$t/):" >&2
             base64 -w0 "$a" | head -c 20000 >&2; echo >&2

@@ -19,11 +19,7 @@ final class AlertsCLITests: XCTestCase {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func isolated() throws -> [String: String] {
-        let home = ScratchFiles.shared.track(NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        return ["XDG_CONFIG_HOME": home + "/config", "XDG_STATE_HOME": home + "/state", "HOME": home]
-    }
+    func isolated() throws -> [String: String] { try Scratch.isolatedEnvironment() }
 
     func testExportAlertsListsOneIncidentPerCrossing() throws {
         let path = try CLI.temporaryFile(crossingTraffic())

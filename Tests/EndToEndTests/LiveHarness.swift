@@ -93,6 +93,12 @@ enum Scratch {
         try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }
+
+    /// An environment whose config and state folders are fresh: the user's own config cannot change a run.
+    static func isolatedEnvironment() throws -> [String: String] {
+        let home = try directory()
+        return ["XDG_CONFIG_HOME": home + "/config", "XDG_STATE_HOME": home + "/state", "HOME": home]
+    }
 }
 
 /// Parses `check` output: the `total` section's events and spend, and per-source lines.

@@ -20,7 +20,7 @@ final class SuiteDayExportTests: XCTestCase {
         XCTAssertEqual(labels.map { $0["start"] as? String },
                        scenario.incidents.map { Timestamp.format(ms: $0.startMs) })
 
-        let r = try CLI.run(["export", day, "--view", "alerts", "--window", "all"], environment: isolated())
+        let r = try CLI.run(["export", day, "--view", "alerts", "--window", "all"], environment: Scratch.isolatedEnvironment())
         XCTAssertEqual(r.status, 0, r.stderr)
         let rows = CLI.parseCSV(r.stdout)
         let header = try XCTUnwrap(rows.first)
@@ -33,10 +33,5 @@ final class SuiteDayExportTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(inProcess.count, 3, "the day raises alerts to compare: \(inProcess)")
         XCTAssertEqual(exported, inProcess)
-    }
-
-    func isolated() throws -> [String: String] {
-        let home = try Scratch.directory()
-        return ["XDG_CONFIG_HOME": home + "/config", "XDG_STATE_HOME": home + "/state", "HOME": home]
     }
 }

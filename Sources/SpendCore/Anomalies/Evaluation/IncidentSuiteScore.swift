@@ -64,7 +64,7 @@ public struct IncidentSuiteScore: Sendable {
     public static func run(_ suite: IncidentSuite, engine options: AlertEngine.Options = AlertEngine.Options(),
                            jobs: Int = 1) -> IncidentSuiteScore {
         let scenarios = suite.scenarios, step = max(1, jobs)
-        let results = Results(count: scenarios.count)
+        let results = ResultSlots<IncidentSuiteScore>(count: scenarios.count)
         DispatchQueue.concurrentPerform(iterations: step) { worker in
             var i = worker
             while i < scenarios.count {
@@ -75,17 +75,8 @@ public struct IncidentSuiteScore: Sendable {
             }
         }
         var total = IncidentSuiteScore()
-        for s in results.all { total.merge(s) }
+        for s in results.values { total.merge(s) }
         return total
-    }
-
-    /// One slot per scenario, each written by the worker that scored it.
-    final class Results: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [IncidentSuiteScore?]
-        init(count: Int) { items = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ s: IncidentSuiteScore) { lock.lock(); items[i] = s; lock.unlock() }
-        var all: [IncidentSuiteScore] { lock.lock(); defer { lock.unlock() }; return items.compactMap { $0 } }
     }
 
     static func names(_ a: AlertEvent, _ target: String) -> Bool { (a.scopes ?? [a.scope]).contains(target) }
