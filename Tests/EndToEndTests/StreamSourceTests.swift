@@ -199,8 +199,11 @@ final class StreamSourceTests: XCTestCase {
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("not a spendtop store"), refused.stderr)
         let store = dir + "/spend.db"
-        XCTAssertEqual(try CLI.run(["check", "--store", store, "sample-data/day.jsonl"]).status, 0)
-        let fromStore = try CLI.run(["export", "--store", store, "--view", "keys"])
+        // The sample day is from 2026-11: a long retention keeps it in the store whatever today's date.
+        let config = dir + "/config.toml"
+        try "[store]\nretention = \"3650d\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try CLI.run(["check", "--config", config, "--store", store, "sample-data/day.jsonl"]).status, 0)
+        let fromStore = try CLI.run(["export", "--config", config, "--store", store, "--view", "keys"])
         let fromFile = try CLI.run(["export", "sample-data/day.jsonl", "--view", "keys"])
         XCTAssertEqual(fromStore.stdout, fromFile.stdout, "a restart from the store shows the same history")
         XCTAssertGreaterThan(CLI.parseCSV(fromStore.stdout).count, 2)

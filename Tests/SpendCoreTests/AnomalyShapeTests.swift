@@ -17,6 +17,8 @@ final class AnomalyShapeTests: XCTestCase {
         var usdPerRequest: Double
         var tokens = 2_000.0
         var cacheFraction = 0.5
+        /// The share of requests that hit the cache (the others read none of it).
+        var cacheP = 1.0
         var errorP = 0.01
     }
 
@@ -30,7 +32,10 @@ final class AnomalyShapeTests: XCTestCase {
                 let key = st.keyCum.map { st.keys[rng.pick($0)] } ?? st.keys[rng.int(st.keys.count)]
                 let (model, provider) = st.models[rng.int(st.models.count)]
                 let size = rng.logNormal(0.65) / exp(0.65 * 0.65 / 2)
-                let input = Int64(st.tokens * size), cache = Int64(Double(input) * st.cacheFraction)
+                let input = Int64(st.tokens * size)
+                // (Drawn only when it can miss, so that the streams of the other tests stay as they were.)
+                let hits = st.cacheP >= 1 || rng.uniform() < st.cacheP
+                let cache = hits ? Int64(Double(input) * st.cacheFraction) : 0
                 let cost = st.usdPerRequest * size * (1 - 0.5 * st.cacheFraction) / 0.75
                 r.ingest(SpendEvent(timestampMs: t0 + Int64(m) * 60_000 + Int64(rng.int(60_000)), feature: st.feature,
                                     apiKey: key, provider: provider, model: model,
@@ -178,6 +183,71 @@ final class AnomalyShapeTests: XCTestCase {
                 XCTAssertLessThanOrEqual(minute(hit), 240 + deadline, "\(what): within \(deadline) min\n\(text(found))")
                 XCTAssertTrue(["spend", "tokens"].contains(hit.metric), "\(what): \(hit.reason)")
             }
+        }
+    }
+
+    /// A feature whose token total is ruled by a heavy tail: a lognormal body of 80 requests a minute and 2 huge
+    /// prompts (15× larger) that alone make the minute's total swing by about 25%. `grow` changes every request
+    /// from minute 240 on, as the incident suite's incidents do.
+    func heavyTailedDay(seed: UInt64, typical: Bool, cacheP: Double = 1,
+                        grow: @escaping (Int, inout Stream) -> Void) -> [AlertEvent] {
+        let r = rollupForExport()
+        var rng = SuiteRandom(seed: seed)
+        feed(r, Stream(feature: "chat", keys: keys("chat", 30), perMinute: 60, usdPerRequest: 0.004),
+             minutes: 0..<360, rng: &rng)
+        let agents = keys("agent", 200)
+        feed(r, Stream(feature: "agent", keys: agents, perMinute: 80, usdPerRequest: 0.02, tokens: 4_000,
+                       cacheFraction: 0.8, cacheP: cacheP), minutes: 0..<360, rng: &rng, change: grow)
+        feed(r, Stream(feature: "agent", keys: agents, perMinute: 2, usdPerRequest: 0.3, tokens: 60_000,
+                       cacheFraction: 0.8, cacheP: cacheP), minutes: 0..<360, rng: &rng, change: grow)
+        var o = AlertEngine.Options()
+        o.anomaly.typicalRequestSeries = typical
+        return AlertEngine(options: o).replay(r).filter(\.isDetected)
+    }
+
+    /// Context bloat under a heavy tail, at the suite's slow-ramp pace (4.3% a minute: 1.5× after 12 minutes). The
+    /// typical request (the mean of ln tokens) moves with every request and barely with the few huge prompts, so it
+    /// finds the ramp within 15 minutes; the token and spend totals alone (`typicalRequestSeries` off) find it
+    /// later or not at all. Without the ramp, the same days stay quiet with the series on.
+    func testTypicalRequestFindsAHeavyTailedRampSooner() throws {
+        for seed: UInt64 in [51, 52, 53] {
+            let ramp: (Int, inout Stream) -> Void = { m, st in
+                guard m >= 240 else { return }
+                let f = min(1 + 0.043 * Double(m - 240), 3)
+                st.tokens *= f
+                st.usdPerRequest *= f
+            }
+            let quiet = heavyTailedDay(seed: seed, typical: true) { _, _ in }
+            XCTAssertEqual(quiet.count, 0, "seed \(seed): no change, no alert\n\(text(quiet))")
+            let found = heavyTailedDay(seed: seed, typical: true, grow: ramp)
+            XCTAssertFalse(found.contains { minute($0) < 240 }, "seed \(seed): quiet before\n\(text(found))")
+            let hit = try XCTUnwrap(found.first { holds($0, "feature=agent") }, "seed \(seed)\n\(text(found))")
+            XCTAssertLessThanOrEqual(minute(hit), 255, "seed \(seed): within 15 min\n\(text(found))")
+            XCTAssertEqual(hit.metric, "tokens", hit.reason)
+            let totals = heavyTailedDay(seed: seed, typical: false, grow: ramp)
+            let late = totals.first { holds($0, "feature=agent") }
+            XCTAssertTrue(late == nil || minute(late!) > minute(hit),
+                          "seed \(seed): the typical request found it first\n\(text(found))\nwithout it:\n\(text(totals))")
+        }
+    }
+
+    /// A cache prefix broken under a heavy tail: 60% of requests hit the cache, and from minute 240 each hit reads
+    /// 45% of what it did (the suite's mildest collapse). The token-weighted hit ratio swings with whichever huge
+    /// prompts hit; the mean of each request's cached share does not, and finds the collapse within 5 minutes.
+    func testTypicalCachedShareFindsAMildCollapseUnderAHeavyTail() throws {
+        for seed: UInt64 in [61, 62, 63] {
+            let collapse: (Int, inout Stream) -> Void = { m, st in if m >= 240 { st.cacheFraction *= 0.45 } }
+            let quiet = heavyTailedDay(seed: seed, typical: true, cacheP: 0.6) { _, _ in }
+            XCTAssertEqual(quiet.count, 0, "seed \(seed): no change, no alert\n\(text(quiet))")
+            let found = heavyTailedDay(seed: seed, typical: true, cacheP: 0.6, grow: collapse)
+            XCTAssertFalse(found.contains { minute($0) < 240 }, "seed \(seed): quiet before\n\(text(found))")
+            let hit = try XCTUnwrap(found.first { holds($0, "feature=agent") }, "seed \(seed)\n\(text(found))")
+            XCTAssertLessThanOrEqual(minute(hit), 245, "seed \(seed): within 5 min\n\(text(found))")
+            XCTAssertEqual(hit.metric, "cache_hit_ratio", hit.reason)
+            let totals = heavyTailedDay(seed: seed, typical: false, cacheP: 0.6, grow: collapse)
+            let late = totals.first { holds($0, "feature=agent") }
+            XCTAssertTrue(late == nil || minute(late!) >= minute(hit),
+                          "seed \(seed)\n\(text(found))\nwithout it:\n\(text(totals))")
         }
     }
 

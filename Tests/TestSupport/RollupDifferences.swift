@@ -83,7 +83,8 @@ public enum RollupDifferences {
                 && x.unpriced == y.unpriced && x.inputTokens == y.inputTokens && x.outputTokens == y.outputTokens
                 && x.cacheReadTokens == y.cacheReadTokens && x.cacheWriteTokens == y.cacheWriteTokens
                 && x.reasoningTokens == y.reasoningTokens && x.spend == y.spend && x.latencySumMs == y.latencySumMs
-                && x.latency.total == y.latency.total
+                && x.latency.total == y.latency.total && x.shapedRequests == y.shapedRequests
+                && x.logTokensSum == y.logTokensSum && x.cacheShareSum == y.cacheShareSum
                 && (0..<LatencyHistogram.bucketCount).allSatisfy {
                     x.latency.count(bucket: $0) == y.latency.count(bucket: $0)
                 }

@@ -96,6 +96,10 @@ extension Measures: WindowSummable {
         spend -= o.spend
         latencySumMs -= o.latencySumMs
         latency.subtract(o.latency)
+        shapedRequests &-= o.shapedRequests
+        logTokensSum -= o.logTokensSum
+        cacheShareSum -= o.cacheShareSum
+        if shapedRequests == 0 { logTokensSum = 0; cacheShareSum = 0 }
         // An emptied window is exactly empty, not a rounding residue of ±1e-17.
         if requests == 0 { spend = 0; latencySumMs = 0 }
     }

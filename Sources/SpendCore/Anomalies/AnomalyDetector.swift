@@ -17,10 +17,13 @@ public final class AnomalyDetector {
     }
 
     /// A group's series, by slot: the request metrics in `AnomalyMetric.requestMetrics` order, then the
-    /// new-spender test and the spend-per-minute (burn) test; a GPU has one (its util).
+    /// new-spender test, the spend-per-minute (burn) test, and a feature's typical request size and cached share
+    /// (`Measures.shapedRequests`); a GPU has one (its util).
     static let newSpenderSlot = 6
     static let burnSlot = 7
-    static let slots = 8
+    static let typicalTokensSlot = 8
+    static let cacheShareSlot = 9
+    static let slots = 10
 
     /// The burn test for a group with no established spend baseline (docs/anomalies.md, "new spenders").
     struct NewSpender {
@@ -39,6 +42,7 @@ public final class AnomalyDetector {
         var key: GroupKey
         var spend = IntensiveSeries(), tokens = IntensiveSeries(), errors = IntensiveSeries()
         var retries = IntensiveSeries(), cache = IntensiveSeries()
+        var typicalTokens = IntensiveSeries(), cacheShare = IntensiveSeries()
         var requests = CountSeries()
         var spendRate = BurnSeries()
         var gpu = GaugeSeries()
@@ -60,6 +64,8 @@ public final class AnomalyDetector {
             case 4: return retries.state
             case 5: return cache.state
             case 7: return spendRate.state
+            case 8: return typicalTokens.state
+            case 9: return cacheShare.state
             default: return newSpender?.state ?? SeriesState()
             }
         }
@@ -74,6 +80,8 @@ public final class AnomalyDetector {
             case 4: retries.state.incident = id
             case 5: cache.state.incident = id
             case 7: spendRate.state.incident = id
+            case 8: typicalTokens.state.incident = id
+            case 9: cacheShare.state.incident = id
             default: newSpender?.state.incident = id
             }
         }
@@ -372,8 +380,37 @@ public final class AnomalyDetector {
                 g.cache.adopt()
             }
         } else { stale(&g.cache.state, minute: m, &out) }
+        if g0 == .feature && settings.typicalRequestSeries {
+            observeShape(&g, key: key, measures: c, usdPerToken: usdPerToken, minute: m, input, &out)
+        }
         if g.newSpender != nil { judgeNewSpender(&g, spend: c.spend, requests: n, minute: m, &out) }
         states[i] = g
+    }
+
+    /// A feature's typical request: the mean of its requests' ln(tokens) and of their cached shares. Sums of
+    /// tokens are ruled by the few huge prompts of a heavy tail; these are not, so a drift that every request
+    /// shares (prompts growing, a cache prefix broken) shows through several times less noise.
+    func observeShape(_ g: inout GroupState, key: GroupKey, measures c: Measures, usdPerToken: Double,
+                      minute m: Int64, _ input: DetectorInput, _ out: inout StepOutput) {
+        let s = settings
+        let shaped = Double(c.shapedRequests)
+        let tokens = Double(c.inputTokens + c.outputTokens)
+        if let r = g.typicalTokens.observe(x: c.logTokensSum, w: shaped, n: shaped, kind: .logMean, rising: true,
+                                           minute: m, s) {
+            let t = r.asTokens(tokens)
+            if judge(&g.typicalTokens.state, t, key: key, slot: AnomalyDetector.typicalTokensSlot, metric: .tokens,
+                     level: c.requests > 0 ? t.expected / Double(c.requests) : 0, usdPerUnit: usdPerToken,
+                     requestsPerUnit: 0, minute: m, input, &out) { g.typicalTokens.adopt() }
+        } else { stale(&g.typicalTokens.state, minute: m, &out) }
+        if let r = g.cacheShare.observe(x: c.cacheShareSum, w: shaped, n: shaped, kind: .cache, rising: false,
+                                        minute: m, s) {
+            // The excess is the cached share lost times the requests: in tokens, that share of their input,
+            // which became full-price input (about 70% of a token's average price, as for the cache ratio).
+            let inputPerRequest = shaped > 0 ? Double(c.inputTokens) / shaped : 0
+            if judge(&g.cacheShare.state, r, key: key, slot: AnomalyDetector.cacheShareSlot, metric: .cacheHitRatio,
+                     level: r.expected, usdPerUnit: inputPerRequest * usdPerToken * 0.7, requestsPerUnit: 1,
+                     minute: m, input, &out) { g.cacheShare.adopt() }
+        } else { stale(&g.cacheShare.state, minute: m, &out) }
     }
 
     func observeGPU(_ key: GroupKey, util: Double, minute m: Int64, _ out: inout StepOutput) {

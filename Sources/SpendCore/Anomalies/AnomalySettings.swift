@@ -26,6 +26,10 @@ public struct AnomalySettings: Sendable, Equatable {
     public var cusumK = 1.0
     public var cusumH = 7.0
     public var cusumClip = 3.0
+    /// A feature is also judged by its typical request: the mean of its requests' ln(tokens) and of their cached
+    /// shares, which the few huge prompts of a heavy tail barely move (a drift every request shares shows through
+    /// several times less noise than in the token totals). Off, only the token-weighted series judge it.
+    public var typicalRequestSeries = true
     /// A CUSUM run that has not reached `cusumH` in this many minutes is a slow bias, not a change: it restarts.
     public var cusumMaxRunMinutes = 20
     /// Level and variance memories (per-minute learning rates): intensive series learn slowly (their level is

@@ -15,8 +15,35 @@ public struct Measures: Sendable {
     public var spend: Double = 0
     public var latencySumMs: Double = 0
     public var latency = LatencyHistogram()
+    /// Requests with input tokens, and over them the sums of ln(tokens) and of each one's cached share of its
+    /// input: the typical request's size and caching, which one huge prompt cannot dominate as it does the
+    /// token totals (the anomaly detector's robust series). Zero in cells from sources that do not keep them.
+    public var shapedRequests: Int64 = 0
+    public var logTokensSum: Double = 0
+    public var cacheShareSum: Double = 0
 
     public init() {}
+
+    /// ln(input + output tokens) to about 1e-6: the exponent plus a short series in the mantissa, since libm's
+    /// `log` would run once for every cell an event lands in, on the measured hot path.
+    @inline(__always)
+    public static func logTokens(input: Int64, output: Int64) -> Double {
+        let x = Double(max(input, 1)) + Double(max(output, 0))
+        let bits = x.bitPattern
+        let e = Double(Int64(bits >> 52) - 1023)
+        var m = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)  // [1, 2)
+        var k = e
+        if m > 1.4142135623730951 { m *= 0.5; k += 1 }  // [0.71, 1.41): the series converges fast around 1
+        let t = (m - 1) / (m + 1), t2 = t * t
+        let series = t * (2 + t2 * (2.0 / 3 + t2 * (0.4 + t2 * (2.0 / 7 + t2 * (2.0 / 9)))))
+        return k * 0.6931471805599453 + series
+    }
+
+    /// The cached share of one request's input, in [0, 1].
+    @inline(__always)
+    public static func cacheShare(input: Int64, cacheRead: Int64) -> Double {
+        Double(min(max(cacheRead, 0), input)) / Double(input)
+    }
 
     /// Adds one request; `withLatency` is off for high-cardinality groupings (keys, pairs), whose
     /// cells would otherwise each carry a 256-byte histogram.
@@ -34,6 +61,11 @@ public struct Measures: Sendable {
         cacheWriteTokens &+= e.cacheWriteTokens
         reasoningTokens &+= e.reasoningTokens
         spend += e.cost
+        if e.inputTokens > 0 {
+            shapedRequests &+= 1
+            logTokensSum += Measures.logTokens(input: e.inputTokens, output: e.outputTokens)
+            cacheShareSum += Measures.cacheShare(input: e.inputTokens, cacheRead: e.cacheReadTokens)
+        }
         // A batch request's latency is its batch job's turnaround (minutes to hours), not a response time: it
         // stays out of the percentiles, which would otherwise read an hour for a window with a few batch jobs.
         let online = !e.batch  // (not in the condition: `&&` would capture the borrowed event)
@@ -57,6 +89,12 @@ public struct Measures: Sendable {
         cacheWriteTokens &-= e.cacheWriteTokens
         reasoningTokens &-= e.reasoningTokens
         spend -= e.cost
+        if e.inputTokens > 0 {
+            shapedRequests &-= 1
+            logTokensSum -= Measures.logTokens(input: e.inputTokens, output: e.outputTokens)
+            cacheShareSum -= Measures.cacheShare(input: e.inputTokens, cacheRead: e.cacheReadTokens)
+        }
+        if shapedRequests == 0 { logTokensSum = 0; cacheShareSum = 0 }
         if requests == 0 { spend = 0 }  // no rounding residue on a cell that holds nothing
         if e.latencyMs >= 0 {
             latencySumMs -= e.latencyMs
@@ -79,6 +117,9 @@ public struct Measures: Sendable {
         spend += o.spend
         latencySumMs += o.latencySumMs
         latency.merge(o.latency)
+        shapedRequests &+= o.shapedRequests
+        logTokensSum += o.logTokensSum
+        cacheShareSum += o.cacheShareSum
     }
 
     /// cache_read_tokens ÷ input_tokens (SPEC §5), nil without input.

@@ -3,7 +3,8 @@
 /// request ids and standing records), so that a checkpoint rewrites only the minutes that changed. Restoring one
 /// and then ingesting the events after it gives what replaying every event would; docs/store.md says where not.
 public enum RollupCheckpoint {
-    static let version: UInt64 = 4
+    /// 5: cells carry the typical-request sums (`Measures.shapedRequests`); an older checkpoint is replayed once.
+    static let version: UInt64 = 5
 
     /// One minute's blob, with the number of dedupe sweeps the rollup had made when it was written.
     public struct Minute: Sendable {
@@ -342,6 +343,9 @@ public enum RollupCheckpoint {
             if m.spend.bitPattern != 0 { mask |= 1 << 11 }
             if m.latencySumMs.bitPattern != 0 { mask |= 1 << 12 }
             if m.latency.total > 0 { mask |= 1 << 13 }
+            if m.shapedRequests != 0 { mask |= 1 << 14 }
+            if m.logTokensSum.bitPattern != 0 { mask |= 1 << 15 }
+            if m.cacheShareSum.bitPattern != 0 { mask |= 1 << 16 }
             w.varint(mask)
             for v in ints where v != 0 { w.signed(v) }
             if mask & (1 << 11) != 0 { w.f64(m.spend) }
@@ -356,6 +360,9 @@ public enum RollupCheckpoint {
                     w.varint(UInt64(m.latency.count(bucket: k)))
                 }
             }
+            if mask & (1 << 14) != 0 { w.signed(m.shapedRequests) }
+            if mask & (1 << 15) != 0 { w.f64(m.logTokensSum) }
+            if mask & (1 << 16) != 0 { w.f64(m.cacheShareSum) }
         }
     }
 
@@ -395,6 +402,9 @@ public enum RollupCheckpoint {
                     m.latency.add(bucket: k, count: count)
                 }
             }
+            m.shapedRequests = try mask & (1 << 14) != 0 ? v() : 0
+            if mask & (1 << 15) != 0 { m.logTokensSum = try s.f64() }
+            if mask & (1 << 16) != 0 { m.cacheShareSum = try s.f64() }
             t.merge(a, b, m)
         }
         return t

@@ -67,6 +67,9 @@ extension Measures {
         m.reasoningTokens = s.part(reasoningTokens, rotation: r)
         m.spend = s.part(spend)
         m.latencySumMs = s.part(latencySumMs)
+        m.shapedRequests = s.part(shapedRequests, rotation: r)
+        m.logTokensSum = s.part(logTokensSum)
+        m.cacheShareSum = s.part(cacheShareSum)
         if latency.total > 0 {
             for k in 0..<LatencyHistogram.bucketCount {
                 let n = latency.count(bucket: k)

@@ -100,7 +100,10 @@ public final class PostgresSpendLogs {
         m.reasoningTokens = try r.int64(0, c + 9) ?? 0
         m.spend = try r.double(0, c + 10) ?? 0
         m.latencySumMs = try r.double(0, c + 11) ?? 0
-        for packed in try r.int64Array(0, c + 12) {
+        m.shapedRequests = try r.int64(0, c + 12) ?? 0
+        m.logTokensSum = try r.double(0, c + 13) ?? 0
+        m.cacheShareSum = try r.double(0, c + 14) ?? 0
+        for packed in try r.int64Array(0, c + 15) {
             m.latency.add(bucket: Int(packed >> 32), count: UInt32(truncatingIfNeeded: packed))
         }
         return m

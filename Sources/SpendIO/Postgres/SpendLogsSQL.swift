@@ -46,7 +46,8 @@ public struct SpendLogsSQL: Sendable {
     /// Output columns after the minute (if any) and the dimensions, in this order.
     public static let measureColumns = ["requests", "errors", "retries", "gateway_cache_hits", "unpriced",
                                         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-                                        "reasoning_tokens", "spend", "latency_sum_ms", "latency_buckets"]
+                                        "reasoning_tokens", "spend", "latency_sum_ms", "shaped_requests",
+                                        "log_tokens_sum", "cache_share_sum", "latency_buckets"]
 
     public func parameters(fromMs: Int64, toMs: Int64) -> [String?] {
         var p: [String?] = [String(fromMs), String(toMs)]
@@ -194,6 +195,12 @@ public struct SpendLogsSQL: Sendable {
         ("output_tokens", "sum(output_tokens)", "int8"), ("cache_read", "sum(cache_read)", "int8"),
         ("cache_write", "sum(cache_write)", "int8"), ("reasoning", "sum(reasoning)", "int8"),
         ("spend", "sum(spend)", "float8"), ("lat_sum", "sum(lat) FILTER (WHERE lat >= 0)", "float8"),
+        // Measures.shapedRequests, logTokensSum and cacheShareSum, as `Measures.add` sums them.
+        ("shaped", "count(*) FILTER (WHERE input_tokens > 0)", "int8"),
+        ("log_tokens", "COALESCE(sum(ln(input_tokens::float8 + GREATEST(output_tokens, 0))) "
+            + "FILTER (WHERE input_tokens > 0), 0)", "float8"),
+        ("cache_share", "COALESCE(sum(LEAST(GREATEST(cache_read, 0), input_tokens)::float8 / input_tokens) "
+            + "FILTER (WHERE input_tokens > 0), 0)", "float8"),
     ]
 
     /// `endTime − startTime` in ms when both are set and in order (as the importer reads it), else

@@ -35,6 +35,12 @@ extension XCTestCase {
         XCTAssertEqual(a.reasoningTokens, b.reasoningTokens, "\(label) reasoning", file: file, line: line)
         XCTAssertEqual(a.spend, b.spend, accuracy: max(1e-12, abs(b.spend) * 1e-9), "\(label) spend", file: file, line: line)
         XCTAssertEqual(a.latencySumMs, b.latencySumMs, accuracy: max(1e-6, abs(b.latencySumMs) * 1e-9), "\(label) latency sum", file: file, line: line)
+        // The detector's typical-request sums: ln here is a short series, PostgreSQL's is libm's (to ~1e-6 each).
+        XCTAssertEqual(a.shapedRequests, b.shapedRequests, "\(label) shaped requests", file: file, line: line)
+        XCTAssertEqual(a.logTokensSum, b.logTokensSum, accuracy: 1e-5 * Double(max(b.shapedRequests, 1)),
+                       "\(label) ln tokens", file: file, line: line)
+        XCTAssertEqual(a.cacheShareSum, b.cacheShareSum, accuracy: 1e-9 * Double(max(b.shapedRequests, 1)),
+                       "\(label) cached share", file: file, line: line)
         if histogram {
             XCTAssertEqual(a.latency.total, b.latency.total, "\(label) latency samples", file: file, line: line)
             for k in 0..<LatencyHistogram.bucketCount where a.latency.count(bucket: k) != b.latency.count(bucket: k) {

@@ -16,10 +16,13 @@ import Foundation
 ///   compound-Poisson counting noise for a busy series, the series' own spread for one reading a minute;
 /// - rates: failure counts against `n·μ`, variance-stabilized (Anscombe) and scaled by the learnt
 ///   overdispersion, so 1 error in 2 requests is not 7σ;
-/// - the cache ratio (bounded): `y − μ`, variance `v/n`.
+/// - the cache ratio (bounded): `y − μ`, variance `v/n`;
+/// - a mean of per-request logarithms (the typical request's size, `Measures.logTokensSum`): `y − μ`, variance
+///   `v/n`. It moves with every request's size, as context bloat does, while a few huge prompts that swamp the
+///   token total barely move it, so its noise is a fraction of the total's.
 /// O(1) per minute, no buffers.
 struct IntensiveSeries {
-    enum Kind { case perRequest, rate, cache }
+    enum Kind { case perRequest, rate, cache, logMean }
 
     var num = 0.0, den = 0.0
     /// The same with a short memory: how far the two drift apart is how much the baseline wanders by itself.
@@ -129,6 +132,14 @@ struct IntensiveSeries {
             zr = z
             beyond = (shift - max(s.cacheAllowance, 0.1 * mu)) / sd
             gap = abs(fastLevel - level) * r / w
+        case .logMean:
+            let v = variance
+            let sd = max((v / n + v / nEff + drift * drift).squareRoot(), s.relativeNoiseFloor)
+            shift = dir * (y - mu)
+            z = shift / sd
+            zr = z
+            beyond = (shift - log(1 + s.cusumRelativeAllowance * scaleMix)) / sd
+            gap = abs(fastLevel - level)
         }
         let rawZ = z
         // A young series' variance is itself uncertain (a t rather than a normal): widen it while it is.
@@ -143,6 +154,7 @@ struct IntensiveSeries {
         case .perRequest: flagged = z >= s.zThreshold && y >= mu * (1 + (s.minRatio - 1) * scaleMix)
         case .rate: flagged = z >= s.zThreshold && y - mu >= s.minRateDelta && y >= s.minRateRatio * mu && x >= 3
         case .cache: flagged = z >= s.zThreshold && mu - y >= s.minCacheDrop && y <= s.maxCacheRatio * mu
+        case .logMean: flagged = z >= s.zThreshold && shift >= log(1 + (s.minRatio - 1) * scaleMix)
         }
 
         // Page's CUSUM against the expected value plus an allowance (k standard deviations, or the smallest
@@ -161,6 +173,7 @@ struct IntensiveSeries {
                 case .perRequest: alarm = mean >= log(1 + (s.sustainMinRatio - 1) * scaleMix)
                 case .rate: alarm = mean >= s.minRateDelta / 2 && mean >= 0.5 * mu
                 case .cache: alarm = mean >= s.minCacheDrop / 2 && mean >= (1 - s.maxCacheRatio) / 2 * mu
+                case .logMean: alarm = mean >= log(1 + (s.sustainMinRatio - 1) * scaleMix)
                 }
             }
         }
@@ -235,7 +248,7 @@ struct IntensiveSeries {
                 case .rate:
                     let phi = max(scale, 1)
                     scale += s.varianceRate * (min(rawZ * rawZ * phi, s.varianceClip * phi) - scale)
-                case .cache: break
+                case .cache, .logMean: break
                 }
             }
         } else {
@@ -278,7 +291,7 @@ struct IntensiveSeries {
             let sq = wnl2 - 2 * lL * wnl + lL * lL * wn
             scale = max(0, sq - 2 * logBias * (wl - kk * lL) + logBias * logBias * winv) / k
         case .rate: scale = 1
-        case .cache: scale = 0
+        case .cache, .logMean: scale = 0
         }
         ready = true
     }
@@ -291,6 +304,7 @@ struct IntensiveSeries {
             let p = min(max(mu, 0.005), 0.995)
             return max((max(variance, p * (1 - p)) / n).squareRoot(), 1e-6)
         case .cache: return max((variance / n).squareRoot(), 0.005)
+        case .logMean: return max((variance / n).squareRoot(), s.relativeNoiseFloor)
         }
     }
 

@@ -70,6 +70,22 @@ struct SeriesReading {
     var holding: Bool
 }
 
+extension SeriesReading {
+    /// A reading of a mean of logarithms (`IntensiveSeries.Kind.logMean`) in the minute's `tokens`: what they
+    /// would have been had its typical request been of the usual size, the excess over that, and the noise.
+    func asTokens(_ tokens: Double) -> SeriesReading {
+        var t = self
+        let ratio = exp(observed - expected)
+        t.observed = tokens
+        t.expected = tokens / ratio
+        t.sd = t.expected * sd
+        t.excess = tokens - t.expected
+        t.windowExcess = 0
+        t.sustained = sustained.map { t.expected * exp($0 - expected) }
+        return t
+    }
+}
+
 /// How an anomaly was found (the score and reason differ).
 enum AnomalyTest: Sendable {
     case perMinute, window, cusum, newSpender
