@@ -185,8 +185,10 @@ final class ConfigCLITests: XCTestCase {
         let dir = try Scratch.directory()
         let store = dir + "/spend.db"
         var text = ""
+        // Two hours ago, on a minute: inside the store's retention whatever the day the test runs.
+        let startMs = (Int64(Date().timeIntervalSince1970) / 60 - 120) * 60_000
         for i in 0..<3_000 {
-            text += #"{"ts":\#(1_795_910_400_000 + Int64(i) * 1_500),"request_id":"c\#(i)","feature":"f\#(i % 3)","#
+            text += #"{"ts":\#(startMs + Int64(i) * 1_500),"request_id":"c\#(i)","feature":"f\#(i % 3)","#
                 + #""model":"gpt-4o","input_tokens":\#(100 + i),"output_tokens":10}"# + "\n"
         }
         let data = try CLI.temporaryFile(text)
