@@ -244,6 +244,7 @@ final class AnomalyShapeTests: XCTestCase {
             let hit = try XCTUnwrap(found.first { holds($0, "feature=agent") }, "seed \(seed)\n\(text(found))")
             XCTAssertLessThanOrEqual(minute(hit), 245, "seed \(seed): within 5 min\n\(text(found))")
             XCTAssertEqual(hit.metric, "cache_hit_ratio", hit.reason)
+            XCTAssertTrue(hit.reason.hasPrefix("agent cache hit per request "), "a mean over requests: \(hit.reason)")
             let totals = heavyTailedDay(seed: seed, typical: false, cacheP: 0.6, grow: collapse)
             let late = totals.first { holds($0, "feature=agent") }
             XCTAssertTrue(late == nil || minute(late!) >= minute(hit),

@@ -201,11 +201,14 @@ extension AlertEngine {
                 + "\(AlertFormat.clock(o.since * 60_000)) (\(pct)% of fleet)" + (o.appeared ? "" : ", no baseline before")
         }
         let m = o.metric
+        // The typical cached share is a mean over requests, not the token-weighted ratio the views show: say so.
+        let title = o.slot == AnomalyDetector.cacheShareSlot ? "cache hit per request" : m.title
         var head: String
         if m.isVolume && o.expected > 0 && o.expected >= s.ratioNoiseMultiple * o.sd {
-            head = "\(name) \(m.title) \(AlertFormat.ratio(o.observed / o.expected)) baseline (\(m.format(o.observed)) vs \(m.format(o.expected)))"
+            head = "\(name) \(title) \(AlertFormat.ratio(o.observed / o.expected)) baseline "
+                + "(\(m.format(o.observed)) vs \(m.format(o.expected)))"
         } else {
-            head = "\(name) \(m.title) \(m.format(o.observed)) vs \(m.format(o.expected)) baseline"
+            head = "\(name) \(title) \(m.format(o.observed)) vs \(m.format(o.expected)) baseline"
         }
         if o.test == .cusum { head += ", shifted since \(AlertFormat.clock(o.since * 60_000))" }
         var parts = [head]
