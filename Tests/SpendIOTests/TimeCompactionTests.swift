@@ -40,6 +40,11 @@ final class TimeCompactionTests: XCTestCase {
         XCTAssertEqual(a.unpriced, b.unpriced, what, file: file, line: line)
         XCTAssertEqual(a.latency.total, b.latency.total, what, file: file, line: line)
         XCTAssertEqual(a.spend, b.spend, accuracy: 1e-9 * max(1, abs(a.spend)), what, file: file, line: line)
+        XCTAssertEqual(a.shapedRequests, b.shapedRequests, what, file: file, line: line)
+        XCTAssertEqual(a.logTokensSum, b.logTokensSum, accuracy: 1e-9 * max(1, abs(a.logTokensSum)), what,
+                       file: file, line: line)
+        XCTAssertEqual(a.cacheShareSum, b.cacheShareSum, accuracy: 1e-9 * max(1, abs(a.cacheShareSum)), what,
+                       file: file, line: line)
     }
 
     func testFoldingKeepsWindowTotalsOverWholeCells() throws {
