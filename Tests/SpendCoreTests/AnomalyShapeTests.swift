@@ -226,8 +226,8 @@ final class AnomalyShapeTests: XCTestCase {
             XCTAssertEqual(hit.metric, "tokens", hit.reason)
             let totals = heavyTailedDay(seed: seed, typical: false, grow: ramp)
             let late = totals.first { holds($0, "feature=agent") }
-            XCTAssertTrue(late == nil || minute(late!) > minute(hit),
-                          "seed \(seed): the typical request found it first\n\(text(found))\nwithout it:\n\(text(totals))")
+            XCTAssertTrue(late == nil || minute(late!) > minute(hit), "seed \(seed): the typical request found it "
+                          + "first\n\(text(found))\nwithout it:\n\(text(totals))")
         }
     }
 

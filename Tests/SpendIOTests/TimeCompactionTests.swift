@@ -106,6 +106,21 @@ final class TimeCompactionTests: XCTestCase {
         }
         assertSameMeasures(parts, whole, "the five minutes of a folded cell")
         XCTAssertLessThanOrEqual(counts.max()! - counts.min()!, 1, "spread evenly, not all in the first minute")
+        // The typical-request sums follow the count's split: each minute's typical request is the cell's, also
+        // where a key's few requests split unevenly over the five minutes.
+        let keyWholes = Dictionary(uniqueKeysWithValues: folded.cells(.by(.apiKey), minute: cell.minute, span: 5)
+            .map { ($0.key, $0.measures) })
+        var uneven = 0, wrong = 0
+        for m in cell.minute..<(cell.minute + 5) {
+            for c in folded.cells(.by(.apiKey), minute: m) where c.measures.shapedRequests > 0 {
+                let w = try XCTUnwrap(keyWholes[c.key])
+                if c.measures.shapedRequests * 5 != w.shapedRequests { uneven += 1 }
+                let mean = w.logTokensSum / Double(w.shapedRequests)
+                if abs(c.measures.logTokensSum / Double(c.measures.shapedRequests) - mean) > 1e-9 * mean { wrong += 1 }
+            }
+        }
+        XCTAssertGreaterThan(uneven, 10, "uneven splits, or the check proves nothing")
+        XCTAssertEqual(wrong, 0, "minutes whose typical request is not their cell's")
         // Each key's cell is split over the minutes and adds up to it; keys of one request land on different minutes.
         let keyCells = folded.cells(.by(.apiKey), minute: cell.minute, span: 5)
         XCTAssertEqual(Dictionary(uniqueKeysWithValues: keyCells.map { ($0.key, $0.measures.requests) }), perKey)

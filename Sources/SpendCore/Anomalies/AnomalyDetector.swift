@@ -398,17 +398,25 @@ public final class AnomalyDetector {
         if let r = g.typicalTokens.observe(x: c.logTokensSum, w: shaped, n: shaped, kind: .logMean, rising: true,
                                            minute: m, s) {
             let t = r.asTokens(tokens)
+            // Lineage prices excess tokens against a baseline per request: the learnt one, not this minute's total
+            // scaled back (which keeps the minute's own heavy-tailed noise).
+            let scaled = c.requests > 0 ? t.expected / Double(c.requests) : 0
+            let perRequest = g.tokens.level > 0 ? g.tokens.level : scaled
             if judge(&g.typicalTokens.state, t, key: key, slot: AnomalyDetector.typicalTokensSlot, metric: .tokens,
-                     level: c.requests > 0 ? t.expected / Double(c.requests) : 0, usdPerUnit: usdPerToken,
-                     requestsPerUnit: 0, minute: m, input, &out) { g.typicalTokens.adopt() }
+                     level: perRequest, usdPerUnit: usdPerToken, requestsPerUnit: 0, minute: m, input, &out) {
+                g.typicalTokens.adopt()
+            }
         } else { stale(&g.typicalTokens.state, minute: m, &out) }
         if let r = g.cacheShare.observe(x: c.cacheShareSum, w: shaped, n: shaped, kind: .cache, rising: false,
                                         minute: m, s) {
             // The excess is the cached share lost times the requests: in tokens, that share of their input,
             // which became full-price input (about 70% of a token's average price, as for the cache ratio).
+            // Lineage weighs a cache symptom by input tokens, against a token-weighted ratio: the feature's learnt
+            // one, not this mean over requests (under a heavy tail the two differ).
             let inputPerRequest = shaped > 0 ? Double(c.inputTokens) / shaped : 0
+            let ratio = g.cache.level > 0 ? g.cache.level : r.expected
             if judge(&g.cacheShare.state, r, key: key, slot: AnomalyDetector.cacheShareSlot, metric: .cacheHitRatio,
-                     level: r.expected, usdPerUnit: inputPerRequest * usdPerToken * 0.7, requestsPerUnit: 1,
+                     level: ratio, usdPerUnit: inputPerRequest * usdPerToken * 0.7, requestsPerUnit: 1,
                      minute: m, input, &out) { g.cacheShare.adopt() }
         } else { stale(&g.cacheShare.state, minute: m, &out) }
     }
