@@ -81,8 +81,9 @@ public struct CellTable {
     }
 
     @inline(__always)
-    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent, withLatency: Bool) {
-        cells[cellIndex(a, b)].add(e, withLatency: withLatency)
+    public mutating func add(_ a: Int32, _ b: Int32, _ e: borrowing InternedEvent, shape: RequestShape,
+                             withLatency: Bool) {
+        cells[cellIndex(a, b)].add(e, shape: shape, withLatency: withLatency)
     }
 
     /// Takes an event back out of its cell (a superseded record); a cell that never held it is left alone.

@@ -24,8 +24,8 @@ public struct Measures: Sendable {
 
     public init() {}
 
-    /// ln(input + output tokens) to about 1e-6: the exponent plus a short series in the mantissa, since libm's
-    /// `log` would run once for every cell an event lands in, on the measured hot path.
+    /// ln(input + output tokens) to about 1e-6: the exponent plus a short series in the mantissa, cheaper than
+    /// libm's `log` on the measured ingest path (once per event, through `RequestShape`).
     @inline(__always)
     public static func logTokens(input: Int64, output: Int64) -> Double {
         let x = Double(max(input, 1)) + Double(max(output, 0))
@@ -49,6 +49,12 @@ public struct Measures: Sendable {
     /// cells would otherwise each carry a 256-byte histogram.
     @inline(__always)
     public mutating func add(_ e: borrowing InternedEvent, withLatency: Bool = true) {
+        add(e, shape: RequestShape(e), withLatency: withLatency)
+    }
+
+    /// Adds one request whose `shape` the caller computed once for all the cells it lands in.
+    @inline(__always)
+    public mutating func add(_ e: borrowing InternedEvent, shape: RequestShape, withLatency: Bool) {
         requests &+= 1
         if e.isError { errors &+= 1 }
         if e.retry > 0 { retries &+= 1 }
@@ -61,11 +67,9 @@ public struct Measures: Sendable {
         cacheWriteTokens &+= e.cacheWriteTokens
         reasoningTokens &+= e.reasoningTokens
         spend += e.cost
-        if e.inputTokens > 0 {
-            shapedRequests &+= 1
-            logTokensSum += Measures.logTokens(input: e.inputTokens, output: e.outputTokens)
-            cacheShareSum += Measures.cacheShare(input: e.inputTokens, cacheRead: e.cacheReadTokens)
-        }
+        shapedRequests &+= shape.counted
+        logTokensSum += shape.logTokens
+        cacheShareSum += shape.cacheShare
         // A batch request's latency is its batch job's turnaround (minutes to hours), not a response time: it
         // stays out of the percentiles, which would otherwise read an hour for a window with a few batch jobs.
         let online = !e.batch  // (not in the condition: `&&` would capture the borrowed event)
@@ -77,6 +81,7 @@ public struct Measures: Sendable {
 
     /// Takes back what `add` added for the same event (a superseded record, see `Rollup`).
     public mutating func remove(_ e: borrowing InternedEvent, withLatency: Bool = true) {
+        let shape = RequestShape(e)  // (rare: no need to share it across cells as `add` does)
         requests &-= 1
         if e.isError { errors &-= 1 }
         if e.retry > 0 { retries &-= 1 }
@@ -89,11 +94,9 @@ public struct Measures: Sendable {
         cacheWriteTokens &-= e.cacheWriteTokens
         reasoningTokens &-= e.reasoningTokens
         spend -= e.cost
-        if e.inputTokens > 0 {
-            shapedRequests &-= 1
-            logTokensSum -= Measures.logTokens(input: e.inputTokens, output: e.outputTokens)
-            cacheShareSum -= Measures.cacheShare(input: e.inputTokens, cacheRead: e.cacheReadTokens)
-        }
+        shapedRequests &-= shape.counted
+        logTokensSum -= shape.logTokens
+        cacheShareSum -= shape.cacheShare
         if shapedRequests == 0 { logTokensSum = 0; cacheShareSum = 0 }
         if requests == 0 { spend = 0 }  // no rounding residue on a cell that holds nothing
         if e.latencyMs >= 0 {

@@ -263,15 +263,17 @@ public final class Rollup {
 
         let bucket = bucketFor(minute)
         touched(bucket)
+        let shape = RequestShape(e)
         for (slot, a, b, latency) in plan {
             let ia = a.map { e.id($0) } ?? 0
             let ib = b.map { e.id($0) } ?? 0
-            bucket.tables[slot].add(ia, ib, e, withLatency: latency)
+            bucket.tables[slot].add(ia, ib, e, shape: shape, withLatency: latency)
         }
         if keepsClasses {
             let c = RequestClass.of(e)
             if c.rawValue != 0 {
-                bucket.classes.add(e.feature, RequestClass.pack(model: e.model, c), e, withLatency: false)
+                bucket.classes.add(e.feature, RequestClass.pack(model: e.model, c), e, shape: shape,
+                                   withLatency: false)
             }
         }
     }
