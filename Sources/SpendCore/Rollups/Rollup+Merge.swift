@@ -26,29 +26,57 @@ extension Rollup {
 
     /// Request hashes `later` counted that one of `earlier` holds: requests the merged reading must count
     /// once (the part holding them is read again with `preseedDuplicates`). Needs `later` to have kept
-    /// `countedHashes`; the request ids of `earlier` parts are read where they are, not merged.
-    /// Also returns how far into `later`'s counted requests the last shared one was (-1 when none). `range` (of
-    /// the counted hashes) lets callers check pieces side by side: the earlier tables are only read.
-    public static func sharedRequests(_ later: Rollup, earlier: [Rollup], in range: Range<Int>? = nil)
-        -> (hashes: [UInt64], lastIndex: Int) {
-        guard let hashes = later.countedHashes else { return ([], -1) }
-        let r = range ?? hashes.indices
-        var shared: [UInt64] = [], last = -1
-        // Each probe is a miss in tables of millions: the slots a few hashes ahead are loaded first.
+    /// `countedHashes`; the request ids of `earlier` parts are read where they are, not merged. `piece` of
+    /// `pieces` lets callers check pieces side by side (the tables are only read); the pieces' hashes together
+    /// are the shared ones, in no set order.
+    public static func sharedRequests(_ later: Rollup, earlier: [Rollup], piece: Int = 0, of pieces: Int = 1)
+        -> [UInt64] {
+        guard let counted = later.countedHashes else { return [] }
+        var shared: [UInt64] = []
+        if later.dedupeHoldsCountedHashes {
+            // Millions of probes at random into tables of tens of megabytes miss the cache each time. `later`'s own
+            // table holds the same hashes, and walked in slot order it gives them in the order of their home slots
+            // in an earlier table of its size: both tables are then read front to back.
+            let table = later.dedupe, slots = table.mask + 1
+            table.hashes.withUnsafeBufferPointer { hs in
+                for i in slots * piece / pieces..<slots * (piece + 1) / pieces {
+                    let h = hs[i]
+                    if h != 0 && earlier.contains(where: { $0.dedupe.contains(h) }) { shared.append(h) }
+                }
+            }
+            return shared
+        }
+        // Swept, preseeded or superseded: the counted hashes themselves, each probe's slot loaded a few hashes
+        // ahead so that the misses overlap.
         let ahead = 8
         var sink: UInt64 = 0
-        hashes.withUnsafeBufferPointer { hs in
+        counted.withUnsafeBufferPointer { hs in
+            let r = hs.count * piece / pieces..<hs.count * (piece + 1) / pieces
             for i in r {
                 if i + ahead < r.upperBound { for e in earlier { sink ^= e.dedupe.touchHash(hs[i + ahead]) } }
                 let h = hs[i]
-                if earlier.contains(where: { $0.dedupe.contains(h) }) {
-                    shared.append(h)
-                    last = i
-                }
+                if earlier.contains(where: { $0.dedupe.contains(h) }) { shared.append(h) }
             }
         }
         keep(sink)
-        return (shared, last)
+        return shared
+    }
+
+    /// True when the dedupe table holds exactly the hashes counted: none swept, preseeded or counted outside it.
+    var dedupeHoldsCountedHashes: Bool {
+        dedupeForgotten == 0 && standing.isEmpty && dedupe.count == countedHashes?.count
+    }
+
+    /// How far into `later`'s counted requests the last of `shared` lies (-1 when none): read from the end, with
+    /// a one-word filter in front of the set, since most counted hashes are not shared.
+    public static func lastCounted(of shared: [UInt64], in later: Rollup) -> Int {
+        guard !shared.isEmpty, let counted = later.countedHashes else { return -1 }
+        let set = Set(shared)
+        let filter = shared.reduce(UInt64(0)) { $0 | 1 << ($1 >> 58) }
+        for i in counted.indices.reversed() where filter & 1 << (counted[i] >> 58) != 0 && set.contains(counted[i]) {
+            return i
+        }
+        return -1
     }
 
     /// Takes the loads' results, so that the optimizer keeps the loads (ranges run side by side: no shared sink).

@@ -203,23 +203,21 @@ public enum ParallelFileRead {
     /// (alternating runs at 5M events, 2 threads: wall 0.88 and CPU 0.93 of 1 MiB's; 128 KiB and 64 KiB no better).
     static let chunkBytes = 256 << 10
 
-    /// `Rollup.sharedRequests` on every core: the counted hashes cut into one range per thread, the results joined
-    /// in order (each range's shared hashes, and the last index of the last range that had one).
+    /// `Rollup.sharedRequests` on every core, one piece a thread, and how far into `later`'s counted requests the
+    /// last shared one lies.
     static func sharedRequests(_ later: Rollup, earlier: [Rollup], threads: Int) -> (hashes: [UInt64], lastIndex: Int) {
         let n = later.countedHashCount
-        guard threads > 1, n >= 1 << 16 else { return Rollup.sharedRequests(later, earlier: earlier) }
-        let step = (n + threads - 1) / threads
-        let pieces = ResultSlots<(hashes: [UInt64], lastIndex: Int)>(count: threads)
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            let range = min(n, t * step)..<min(n, (t + 1) * step)
-            pieces.set(t, Rollup.sharedRequests(later, earlier: earlier, in: range))
+        var hashes: [UInt64] = []
+        if threads > 1 && n >= 1 << 16 {
+            let pieces = ResultSlots<[UInt64]>(count: threads)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                pieces.set(t, Rollup.sharedRequests(later, earlier: earlier, piece: t, of: threads))
+            }
+            hashes = pieces.values.flatMap { $0 }
+        } else {
+            hashes = Rollup.sharedRequests(later, earlier: earlier)
         }
-        var hashes: [UInt64] = [], last = -1
-        for p in pieces.values {
-            hashes += p.hashes
-            if p.lastIndex >= 0 { last = p.lastIndex }
-        }
-        return (hashes, last)
+        return (hashes, Rollup.lastCounted(of: hashes, in: later))
     }
 
     /// Lines in a part, from the mean length of the lines in its first 256 KiB (a tenth more, so that a slightly
