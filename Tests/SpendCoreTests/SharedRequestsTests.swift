@@ -98,6 +98,7 @@ final class SharedRequestsTests: XCTestCase {
         preseeded.preseedDuplicates([ByteHash.hash("req-5")])
         for i in 0..<20_000 { preseeded.ingest(event(i % 2 == 0 ? i : 100_000 + i, at: 60_000 + i)) }
         assertAgrees(preseeded, [earlier], fast: false)
-        XCTAssertEqual(Rollup.sharedRequests(preseeded, earlier: [earlier]).count, 10_000, "req-5 was preseeded, never counted")
+        XCTAssertEqual(Rollup.sharedRequests(preseeded, earlier: [earlier]).count, 10_000,
+                       "req-5 was preseeded, never counted")
     }
 }
