@@ -56,6 +56,7 @@ struct ExportCommand: ParsableCommand {
         }
         var options = Rollup.Options()
         options.groupings = GroupingPlanner.groupings(for: v, filters: parsedFilters)
+        options.typicalRequests = false  // read by the anomaly detector alone (`--view alerts`, below)
         options.retentionMinutes = nil
         options.cardinality = try live.cardinality(config)
         options.dedupe = try live.dedupeHorizon(config)

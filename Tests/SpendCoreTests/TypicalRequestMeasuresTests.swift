@@ -78,4 +78,41 @@ final class TypicalRequestMeasuresTests: XCTestCase {
         XCTAssertEqual(total.logTokensSum, want, accuracy: 1e-4)
         XCTAssertEqual(total.cacheShareSum / 500, 0.25, accuracy: 0.01)
     }
+
+    /// A headless export of a view the detector does not read keeps no typical-request sums (an ln per event
+    /// saved); everything the views show is the same, the sums are zero, and such a rollup neither merges with
+    /// nor takes a checkpoint of one that keeps them.
+    func testARollupWithoutTypicalRequestsKeepsEverythingElse() throws {
+        var o = Rollup.Options()
+        o.retentionMinutes = nil
+        o.typicalRequests = false
+        let lean = Rollup(options: o), full = rollupForExport()
+        let t0 = Timestamp.parseRFC3339("2026-11-28T00:00:00Z")!
+        for i in 0..<300 {
+            let e = SpendEvent(timestampMs: t0 + Int64(i) * 1_000, requestID: "r\(i % 250)", feature: "f\(i % 3)",
+                               apiKey: "k\(i % 7)", provider: "openai", model: i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini",
+                               usage: TokenUsage(input: Int64(100 + i * 37 % 5_000), output: 10, cacheRead: 40),
+                               costUSD: 0.001, latencyMs: Double(i))
+            lean.ingest(e)
+            full.ingest(e)
+        }
+        for d in [nil, Dimension.feature, .apiKey, .model] {
+            let q = ViewQuery(groupBy: d, window: .all)
+            let a = try lean.rows(q, wallMs: t0 + 600_000), b = try full.rows(q, wallMs: t0 + 600_000)
+            XCTAssertEqual(a.rows.map(\.name), b.rows.map(\.name))
+            for (x, y) in zip(a.rows, b.rows) {
+                XCTAssertEqual(x.measures.requests, y.measures.requests)
+                XCTAssertEqual(x.measures.spend, y.measures.spend)
+                XCTAssertEqual(x.measures.inputTokens, y.measures.inputTokens)
+                XCTAssertEqual(x.measures.cacheReadTokens, y.measures.cacheReadTokens)
+                XCTAssertEqual(x.measures.latency.total, y.measures.latency.total)
+                XCTAssertEqual(x.measures.shapedRequests, 0)
+                XCTAssertEqual(x.measures.logTokensSum, 0)
+                XCTAssertGreaterThan(y.measures.shapedRequests, 0)
+            }
+        }
+        XCTAssertEqual(lean.duplicates, 50)
+        XCTAssertNotNil(full.mergeBlocker(lean))
+        XCTAssertNotEqual(RollupCheckpoint.shape(of: lean), RollupCheckpoint.shape(of: full))
+    }
 }

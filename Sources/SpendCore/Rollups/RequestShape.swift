@@ -6,6 +6,9 @@ public struct RequestShape: Sendable {
     public var logTokens = 0.0
     public var cacheShare = 0.0
 
+    /// No part: for a rollup that keeps no typical-request sums.
+    public init() {}
+
     @inline(__always)
     public init(_ e: borrowing InternedEvent) {
         guard e.inputTokens > 0 else { return }

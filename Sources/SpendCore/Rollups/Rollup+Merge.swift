@@ -7,7 +7,8 @@ extension Rollup {
     public func mergeBlocker(_ other: Rollup) -> String? {
         if options.retentionMinutes != nil || other.options.retentionMinutes != nil { return "retention" }
         if !options.compaction.isEmpty || !other.options.compaction.isEmpty { return "time compaction" }
-        if options.groupings != other.options.groupings || options.cardinality != other.options.cardinality {
+        if options.groupings != other.options.groupings || options.cardinality != other.options.cardinality
+            || options.typicalRequests != other.options.typicalRequests {
             return "different groupings"
         }
         if !standing.isEmpty || !other.standing.isEmpty { return "supersedable records" }

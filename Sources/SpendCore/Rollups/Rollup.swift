@@ -23,6 +23,9 @@ public final class Rollup {
         /// Keep sums of settled minutes between reads (`WindowSumCache`): the console's refreshes re-read the same
         /// long windows four times a second; a one-shot export has nothing to gain.
         public var cachesWindowSums = false
+        /// Keep each cell's typical-request sums (`Measures.shapedRequests`, an ln per event): only the anomaly
+        /// detector reads them, so a headless export of any other view leaves them at zero.
+        public var typicalRequests = true
         public init() {}
     }
 
@@ -263,7 +266,7 @@ public final class Rollup {
 
         let bucket = bucketFor(minute)
         touched(bucket)
-        let shape = RequestShape(e)
+        let shape = options.typicalRequests ? RequestShape(e) : RequestShape()
         for (slot, a, b, latency) in plan {
             let ia = a.map { e.id($0) } ?? 0
             let ib = b.map { e.id($0) } ?? 0

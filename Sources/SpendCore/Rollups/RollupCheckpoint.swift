@@ -39,6 +39,7 @@ public enum RollupCheckpoint {
             + "dedupe \(o.dedupe.minutes)/\(o.dedupe.keepLast); "
             + "compaction \(o.compaction.map { "\($0.ageMinutes)/\($0.spanMinutes)" }.joined(separator: ",")); "
             + "prices \(String(ByteHash.hash(prices), radix: 16))"
+            + (o.typicalRequests ? "" : "; no typical requests")
     }
 
     /// The minutes whose contents changed since they were last taken, encoded, with their flags cleared.
