@@ -138,6 +138,42 @@ final class DedupeHorizonTests: XCTestCase {
         XCTAssertLessThan(r.dedupe.count, 140_000)
     }
 
+    /// A part of a parallel read keeps its ids untimed (no minutes) until a sweep needs them. Past the sweep point it
+    /// takes them all as seen at the newest minute, so it never forgets one inside the horizon, and then sweeps as
+    /// a timed table does: bounded, and exact for duplicates of the newest ids.
+    func testAnUntimedTableGetsItsMinutesWhenASweepNeedsThem() {
+        let events = traffic()
+        let horizon = DedupeHorizon(minutes: 1, keepLast: 50_000)
+        let untimed = rollup(horizon), timed = rollup(horizon)
+        untimed.reserveRequestIDs(60_000, untimed: true)
+        timed.reserveRequestIDs(60_000)
+        XCTAssertFalse(untimed.dedupe.keepsMinutes)
+        XCTAssertEqual(untimed.dedupe.memoryBytes * 3, timed.dedupe.memoryBytes * 2, "8 bytes a slot, not 12")
+        var replays = 0
+        for (i, e) in events.enumerated() {
+            untimed.ingest(e)
+            timed.ingest(e)
+            if i == 60_000 { XCTAssertFalse(untimed.dedupe.keepsMinutes, "under 10/7 of keepLast: no sweep yet") }
+            // A retry of the request 30 s of traffic back (600 requests): inside every bound.
+            if i >= 600 && i % 499 == 0 {
+                untimed.ingest(events[i - 600])
+                timed.ingest(events[i - 600])
+                replays += 1
+            }
+        }
+        XCTAssertTrue(untimed.dedupe.keepsMinutes)
+        XCTAssertGreaterThan(untimed.dedupeForgotten, 0, "swept once its minutes were known")
+        XCTAssertLessThan(untimed.dedupe.count, 140_000)
+        XCTAssertEqual(untimed.eventsCounted, Int64(events.count))
+        XCTAssertEqual(untimed.duplicates, Int64(replays))
+        XCTAssertEqual(untimed.counters.duplicates, timed.counters.duplicates)
+        // It may keep an id longer than the timed table (taken as newer than it was), never shorter.
+        XCTAssertLessThanOrEqual(untimed.dedupeForgotten, timed.dedupeForgotten)
+        let counted = untimed.eventsCounted
+        for e in events.suffix(50_000) { untimed.ingest(e) }
+        XCTAssertEqual(untimed.eventsCounted, counted, "the newest 50,000 are all still known")
+    }
+
     func testRetentionStillBoundsTheIdsKept() {
         // With a 10-minute retention, ids older than it are useless (their events are refused as expired):
         // kept ids never reach far behind retention, whatever keepLast says.
@@ -169,6 +205,37 @@ final class RequestIDSetTests: XCTestCase {
         XCTAssertFalse(set.insert(42, minute: 8))
         XCTAssertTrue(set.contains(42))
         XCTAssertFalse(set.contains(43))
+    }
+
+    /// An untimed table finds what it holds across growth like a timed one, reports its ids as never swept, and
+    /// once given minutes holds every id at that minute, ready to filter.
+    func testAnUntimedTableGrowsAndTakesItsMinutesLater() {
+        var rng = SeededGenerator(seed: 0x7135)
+        var set = RequestIDSet(capacity: 4, keepsMinutes: false)
+        var ids: [UInt64] = []
+        for i in 0..<20_000 {
+            let h = UInt64.random(in: 1...UInt64.max, using: &rng)
+            XCTAssertTrue(set.insert(h, minute: Int64(i)))
+            ids.append(h)
+        }
+        XCTAssertFalse(set.keepsMinutes, "growth keeps the table untimed")
+        XCTAssertEqual(set.count, 20_000)
+        for h in ids { XCTAssertFalse(set.insert(h, minute: 0)) }
+        set.set(ids[3], minute: 5)
+        XCTAssertEqual(set.count, 20_000)
+        var never = 0
+        set.forEach { _, m in if m == .max { never += 1 } }
+        XCTAssertEqual(never, 20_000)
+        set.startKeepingMinutes(at: 900)
+        XCTAssertTrue(set.keepsMinutes)
+        XCTAssertTrue(set.insert(7, minute: 1_000))
+        var at900 = 0
+        set.forEach { h, m in if m == 900 { at900 += 1 } else { XCTAssertEqual(h, 7); XCTAssertEqual(m, 1_000) } }
+        XCTAssertEqual(at900, 20_000)
+        set.filter { $0 >= 950 }
+        XCTAssertEqual(set.count, 1)
+        XCTAssertTrue(set.contains(7))
+        XCTAssertFalse(set.contains(ids[0]))
     }
 
     func testIdsSurviveGrowthAndFilterAndOthersAreNotFound() {

@@ -2,10 +2,13 @@
 /// linear probing. Hashes and minutes sit in two arrays (12 bytes a slot, not a 16-byte pair): a probe
 /// reads only hashes, eight to a cache line, and the table is the largest thing a 5M-event day keeps. It
 /// grows at 70% load (17–34 bytes an id). Zero is the empty hash (`InternedEvent.requestHash` 0: no id).
+/// An untimed table keeps no minutes until a sweep asks for them (`startKeepingMinutes`): a part of a parallel
+/// read that will likely never sweep saves a third of the table and the second miss of every insert.
 public struct RequestIDSet {
     var hashes: ContiguousArray<UInt64>
-    /// `MinuteCode` of each slot's minute.
+    /// `MinuteCode` of each slot's minute; empty while the table is untimed.
     var minutes: ContiguousArray<UInt32>
+    public private(set) var keepsMinutes: Bool
     var mask: Int
     /// Entries allowed before the table doubles (70% of its slots).
     var limit: Int
@@ -25,12 +28,23 @@ public struct RequestIDSet {
         static func decode(_ code: UInt32) -> Int64 { code == .max ? .max : Int64(code) - offset }
     }
 
-    public init(capacity: Int = 16) {
+    public init(capacity: Int = 16, keepsMinutes: Bool = true) {
         let n = RequestIDSet.slots(for: capacity)
         hashes = RequestIDSet.zeroed(n)
-        minutes = RequestIDSet.zeroed(n)
+        minutes = keepsMinutes ? RequestIDSet.zeroed(n) : []
+        self.keepsMinutes = keepsMinutes
         mask = n - 1
         limit = n * 7 / 10
+    }
+
+    /// Gives an untimed table its minutes: every id held is taken as seen in `minute` (the newest so far), so a
+    /// sweep keeps it at least as long as the horizon asks and never forgets one early.
+    public mutating func startKeepingMinutes(at minute: Int64) {
+        guard !keepsMinutes else { return }
+        minutes = RequestIDSet.zeroed(hashes.count)
+        let code = MinuteCode.encode(minute)
+        for i in hashes.indices where hashes[i] != 0 { minutes[i] = code }
+        keepsMinutes = true
     }
 
     /// `n` zeros. A table of megabytes is probed at random, one TLB miss a probe with 4 KB pages: on Linux its
@@ -72,7 +86,7 @@ public struct RequestIDSet {
         let (i, found) = slot(hash)
         if found { return false }
         hashes[i] = hash
-        minutes[i] = MinuteCode.encode(minute)
+        if keepsMinutes { minutes[i] = MinuteCode.encode(minute) }
         count += 1
         if count > limit { grow() }
         return true
@@ -81,7 +95,10 @@ public struct RequestIDSet {
     /// Adds `hash` or moves it to `minute`.
     public mutating func set(_ hash: UInt64, minute: Int64) {
         let (i, found) = slot(hash)
-        if found { minutes[i] = MinuteCode.encode(minute); return }
+        if found {
+            if keepsMinutes { minutes[i] = MinuteCode.encode(minute) }
+            return
+        }
         _ = insert(hash, minute: minute)
     }
 
@@ -90,7 +107,8 @@ public struct RequestIDSet {
     @inline(__always)
     public func touch(_ hash: UInt64) -> UInt64 {
         let i = UInt64Table.start(hash, mask)
-        return hashes.withUnsafeBufferPointer { $0[i] } ^ UInt64(minutes.withUnsafeBufferPointer { $0[i] })
+        let h = hashes.withUnsafeBufferPointer { $0[i] }
+        return keepsMinutes ? h ^ UInt64(minutes.withUnsafeBufferPointer { $0[i] }) : h
     }
 
     /// Only the hash slot: for lookups, which never read the minute.
@@ -99,14 +117,16 @@ public struct RequestIDSet {
         hashes.withUnsafeBufferPointer { $0[UInt64Table.start(hash, mask)] }
     }
 
+    /// Every id with its minute (`Int64.max`, never swept, in an untimed table).
     public func forEach(_ body: (UInt64, Int64) -> Void) {
-        for i in hashes.indices where hashes[i] != 0 { body(hashes[i], MinuteCode.decode(minutes[i])) }
+        for i in hashes.indices where hashes[i] != 0 { body(hashes[i], keepsMinutes ? MinuteCode.decode(minutes[i]) : .max) }
     }
 
     /// Keeps only the ids whose minute `keep` says yes to. In place while they still need this table's size (a
     /// sweep keeps most of a table: a fresh one would double it for the sweep's length); in a smaller table
     /// when far fewer are kept.
     public mutating func filter(minute keep: (Int64) -> Bool) {
+        precondition(keepsMinutes, "an untimed table is given its minutes before a sweep")
         var kept = 0
         forEach { _, m in if keep(m) { kept += 1 } }
         let fits = RequestIDSet.slots(for: kept)
@@ -140,8 +160,8 @@ public struct RequestIDSet {
     }
 
     mutating func grow() {
-        var bigger = RequestIDSet(capacity: (mask + 1) * 2 * 7 / 10)
-        for i in hashes.indices where hashes[i] != 0 { bigger.insertNew(hashes[i], code: minutes[i]) }
+        var bigger = RequestIDSet(capacity: (mask + 1) * 2 * 7 / 10, keepsMinutes: keepsMinutes)
+        for i in hashes.indices where hashes[i] != 0 { bigger.insertNew(hashes[i], code: keepsMinutes ? minutes[i] : 0) }
         self = bigger
     }
 
@@ -151,11 +171,11 @@ public struct RequestIDSet {
         var i = UInt64Table.start(hash, mask)
         while hashes[i] != 0 { i = (i + 1) & mask }
         hashes[i] = hash
-        minutes[i] = code
+        if keepsMinutes { minutes[i] = code }
         count += 1
     }
 
-    public var memoryBytes: Int { hashes.count * (MemoryLayout<UInt64>.stride + MemoryLayout<UInt32>.stride) }
+    public var memoryBytes: Int { hashes.count * MemoryLayout<UInt64>.stride + minutes.count * MemoryLayout<UInt32>.stride }
 }
 
 #if canImport(Glibc)

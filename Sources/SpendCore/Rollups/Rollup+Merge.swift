@@ -89,10 +89,12 @@ extension Rollup {
 
     /// Sizes the dedupe table (and the counted hashes, when kept) for about `ids` request ids up front, for a part
     /// whose size is known: growing by doubling would hold the old and the new table at once, the peak of a
-    /// 5M-event export. Never more than a sweep lets the table hold (`fullTableCount`).
-    public func reserveRequestIDs(_ ids: Int) {
+    /// 5M-event export. Never more than a sweep lets the table hold (`fullTableCount`). `untimed` keeps the ids'
+    /// minutes only once a sweep needs them (`RequestIDSet.startKeepingMinutes`): for a part read once, whose ids
+    /// are likely too few to sweep.
+    public func reserveRequestIDs(_ ids: Int, untimed: Bool = false) {
         let n = min(ids, fullTableCount)
-        if dedupe.count == 0 && n > 0 { dedupe = RequestIDSet(capacity: n) }
+        if dedupe.count == 0 && n > 0 { dedupe = RequestIDSet(capacity: n, keepsMinutes: !untimed) }
         // The counted hashes are never swept: room for them all.
         if keepsCountedHashes { countedHashes!.reserveCapacity(ids) }
     }

@@ -451,6 +451,7 @@ public final class Rollup {
             dedupeSweepAt = nextSweepAt(kept: dedupe.count, swept: false)
             return
         }
+        dedupe.startKeepingMinutes(at: minute)
         let perMinute = dedupeHistogram()
         let timeCutoff = minute - horizon.minutes
         var cutoff = Int64.min

@@ -112,7 +112,8 @@ public enum ParallelFileRead {
             let rollup = Rollup(options: options, prices: prices)
             // The first stretch (below) counts its requests from the start, so the reservation covers them too.
             if first { rollup.countedHashes = [] }
-            rollup.reserveRequestIDs(estimatedLines(part, files) + seed.count)
+            // A first read's ids need no minutes unless a sweep comes; preseeded ids must keep theirs (never swept).
+            rollup.reserveRequestIDs(estimatedLines(part, files) + seed.count, untimed: seed.isEmpty)
             rollup.preseedDuplicates(seed)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
             defer { buffer.deallocate() }
