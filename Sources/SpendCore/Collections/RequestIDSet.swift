@@ -119,7 +119,9 @@ public struct RequestIDSet {
 
     /// Every id with its minute (`Int64.max`, never swept, in an untimed table).
     public func forEach(_ body: (UInt64, Int64) -> Void) {
-        for i in hashes.indices where hashes[i] != 0 { body(hashes[i], keepsMinutes ? MinuteCode.decode(minutes[i]) : .max) }
+        for i in hashes.indices where hashes[i] != 0 {
+            body(hashes[i], keepsMinutes ? MinuteCode.decode(minutes[i]) : .max)
+        }
     }
 
     /// Keeps only the ids whose minute `keep` says yes to. In place while they still need this table's size (a
@@ -161,7 +163,9 @@ public struct RequestIDSet {
 
     mutating func grow() {
         var bigger = RequestIDSet(capacity: (mask + 1) * 2 * 7 / 10, keepsMinutes: keepsMinutes)
-        for i in hashes.indices where hashes[i] != 0 { bigger.insertNew(hashes[i], code: keepsMinutes ? minutes[i] : 0) }
+        for i in hashes.indices where hashes[i] != 0 {
+            bigger.insertNew(hashes[i], code: keepsMinutes ? minutes[i] : 0)
+        }
         self = bigger
     }
 
@@ -175,7 +179,9 @@ public struct RequestIDSet {
         count += 1
     }
 
-    public var memoryBytes: Int { hashes.count * MemoryLayout<UInt64>.stride + minutes.count * MemoryLayout<UInt32>.stride }
+    public var memoryBytes: Int {
+        hashes.count * MemoryLayout<UInt64>.stride + minutes.count * MemoryLayout<UInt32>.stride
+    }
 }
 
 #if canImport(Glibc)
