@@ -99,6 +99,11 @@ extension Rollup {
         if keepsCountedHashes { countedHashes!.reserveCapacity(ids) }
     }
 
+    /// Ids a table holds before a sweep can forget any (without retention 10/7 of `keepLast`: `sweepDedupe`).
+    public var idsBeforeFirstSweep: Int {
+        options.retentionMinutes == nil ? options.dedupe.keepLast * 10 / 7 : 65_536
+    }
+
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.
     public func preseedDuplicates(_ hashes: [UInt64]) {
         for h in hashes where h != 0 { dedupe.set(h, minute: Int64.max) }

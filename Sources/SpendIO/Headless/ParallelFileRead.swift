@@ -112,8 +112,12 @@ public enum ParallelFileRead {
             let rollup = Rollup(options: options, prices: prices)
             // The first stretch (below) counts its requests from the start, so the reservation covers them too.
             if first { rollup.countedHashes = [] }
-            // A first read's ids need no minutes unless a sweep comes; preseeded ids must keep theirs (never swept).
-            rollup.reserveRequestIDs(estimatedLines(part, files) + seed.count, untimed: seed.isEmpty)
+            // A first read of a part expected to hold too few ids to sweep (the estimate is a tenth over) keeps no
+            // minutes unless a sweep comes after all; preseeded ids must keep theirs (never swept). A part that will
+            // sweep keeps them from the start: an untimed table's first sweep could forget nothing.
+            let lines = estimatedLines(part, files)
+            rollup.reserveRequestIDs(lines + seed.count,
+                                     untimed: seed.isEmpty && lines * 10 / 11 < rollup.idsBeforeFirstSweep)
             rollup.preseedDuplicates(seed)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 16)
             defer { buffer.deallocate() }
