@@ -109,7 +109,8 @@ enum CheckReport {
             if let e = loaded.storeError { out += "  error           \(TextSanitizer.clean(e))\n" }
         }
         if let p = loaded?.parallel {
-            out += "read in parallel \(p.parts) parts; requests an earlier part held: \(p.rereads) part"
+            let cuts = p.cuts == 0 ? "" : " (and \(p.cuts) cut off a part still being read, for a thread that was done)"
+            out += "read in parallel \(p.parts) parts\(cuts); requests an earlier part held: \(p.rereads) part"
                 + (p.rereads == 1 ? "" : "s") + " read again (\(p.whole) whole, the rest their first sixteenth)\n"
         }
         for status in statuses {

@@ -37,7 +37,7 @@ struct SourceLoader {
         var storeError: String?
         var storeReplay: StoreReplaySummary?
         /// Set when the files were read in parts on several threads (`ParallelFileRead`).
-        var parallel: (parts: Int, rereads: Int, whole: Int)?
+        var parallel: (parts: Int, cuts: Int, rereads: Int, whole: Int)?
         var stats: [(String, SourceStatus)] { statuses.map { ($0.name, $0) } }
         var sourceStats: [(String, SourceStats)] { statuses.map { ($0.name, $0.stats) } }
         var failures: [SourceStatus] { statuses.filter { $0.state == .failed } }
@@ -98,7 +98,8 @@ struct SourceLoader {
         else { return nil }
         let statuses = zip(specs, r.stats).map { SourceStatus(name: $0.0.0.name, state: .ended, stats: $0.1) }
         return Loaded(rollup: r.rollup, statuses: statuses, replayed: 0, storePath: nil, storeError: nil,
-                      parallel: r.parts > 1 ? (r.parts, r.rereadParts, r.rereadWholeParts) : nil)
+                      parallel: r.parts + r.cutParts > 1
+                        ? (r.parts, r.cutParts, r.rereadParts, r.rereadWholeParts) : nil)
     }
 
     /// A source that could not be read at all fails the command (after `check` printed its report).

@@ -104,6 +104,72 @@ final class ParallelFileReadTests: XCTestCase {
         }
     }
 
+    /// A thread that finished its part cuts what another has left and reads the back half. Here the second half
+    /// of the bytes takes the general decoder (escaped strings), so its part is far slower than the first: however
+    /// the cuts fall, the pieces cover the files once, in order, and merge to the sequential reading, with retries
+    /// of requests across the cuts.
+    func testPartsCutForIdleThreadsStillMergeToTheSequentialReading() throws {
+        func line(_ i: Int, escaped: Bool) -> String {
+            let feature = escaped ? #"caf\u00e9-\#(i % 4)"# : "plain-\(i % 4)"
+            return #"{"ts":\#(1_795_910_400 + i),"request_id":"r\#(i % 9_000)","feature":"\#(feature)","#
+                + #""model":"gpt-4o-mini","input_tokens":\#(100 + i % 50),"output_tokens":20}"#
+        }
+        let fast = (0..<12_000).map { line($0, escaped: false) }
+        let slow = (12_000..<24_000).map { line($0, escaped: true) }
+        let a = try file(Data((fast.joined(separator: "\n") + "\n").utf8))
+        let b = try file(Data((slow.joined(separator: "\n") + "\n").utf8))
+        let seq = try sequential([a, b], options())
+        XCTAssertGreaterThan(seq.0.duplicates, 10_000, "ids repeat across the whole input")
+        var cut = 0
+        for _ in 0..<5 where cut == 0 {
+            let par = try XCTUnwrap(ParallelFileRead.read(paths: [a, b], options: options(), prices: .bundled,
+                                                           mappings: [], maxLineBytes: [4096, 4096], threads: 2,
+                                                           minPartBytes: 20_000))
+            XCTAssertEqual(par.parts, 2)
+            cut = par.cutParts
+            try assertSame(seq.0, par.rollup)
+            XCTAssertEqual(seq.1.map(\.lines), par.stats.map(\.lines))
+            XCTAssertEqual(seq.1.map(\.bytes), par.stats.map(\.bytes))
+            XCTAssertEqual(seq.1.map(\.events), par.stats.map(\.events))
+            XCTAssertEqual(seq.1.map(\.duplicates), par.stats.map(\.duplicates))
+        }
+        XCTAssertGreaterThan(cut, 0, "the thread done with the fast half cut the slow half, in five tries")
+    }
+
+    /// The cursor itself: a cut lands on a line boundary past the middle of what is left, across files, and the
+    /// owner's claims stop at it.
+    func testACutFallsOnALineBoundaryAndTheOwnerStopsThere() throws {
+        let line = Data(#"{"ts":1795910400,"feature":"f","cost_usd":0.5}"#.utf8) + Data([10])
+        let l = line.count
+        var first = Data(), second = Data()
+        for _ in 0..<1_000 { first.append(line) }
+        for _ in 0..<500 { second.append(line) }
+        let fa = open(try file(first), O_RDONLY), fb = open(try file(second), O_RDONLY)
+        defer { close(fa); close(fb) }
+        typealias S = ParallelFileRead.Segment
+        let cursor = PartCursor([S(file: 0, start: 0, end: 1_000 * l), S(file: 1, start: 0, end: 500 * l)])
+        XCTAssertEqual(cursor.claim(0, 100 * l)?.offset, 0)
+        XCTAssertEqual(cursor.remaining, 1_400 * l)
+        XCTAssertNil(cursor.cutBackHalf(minimum: 701 * l, files: [fa, fb]), "too little left for two halves")
+        let back = try XCTUnwrap(cursor.cutBackHalf(minimum: 1_000, files: [fa, fb]))
+        // Half of what is left past line 100 is the start of line 800 of the first file; the cut is after that line.
+        XCTAssertEqual(back, [S(file: 0, start: 801 * l, end: 1_000 * l), S(file: 1, start: 0, end: 500 * l)])
+        XCTAssertEqual(cursor.extent, [S(file: 0, start: 0, end: 801 * l)])
+        var read = 100 * l
+        while let (o, n) = cursor.claim(0, 10_000) {
+            XCTAssertEqual(o, read)
+            read += n
+        }
+        XCTAssertEqual(read, 801 * l)
+        XCTAssertNil(cursor.claim(1, 10_000), "the second file went with the back half")
+        // A cut in the second file of what is left.
+        let rest = PartCursor(back)
+        XCTAssertEqual(rest.claim(0, 199 * l)?.count, 199 * l)
+        let tail = try XCTUnwrap(rest.cutBackHalf(minimum: 1_000, files: [fa, fb]))
+        XCTAssertEqual(tail, [S(file: 1, start: 251 * l, end: 500 * l)])
+        XCTAssertEqual(rest.extent, [S(file: 0, start: 801 * l, end: 1_000 * l), S(file: 1, start: 0, end: 251 * l)])
+    }
+
     func testUniqueRequestsNeedNoSecondRead() throws {
         var t = HardTraffic(seed: 21)
         t.repeatRate = 0

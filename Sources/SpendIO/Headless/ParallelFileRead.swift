@@ -17,7 +17,10 @@ public enum ParallelFileRead {
         public var rollup: Rollup
         /// Per file, in the order given.
         public var stats: [SourceStats]
+        /// Parts as planned, one per thread.
         public var parts: Int
+        /// Parts cut off the back of a part still being read, by a thread that had finished its own.
+        public var cutParts: Int
         /// Parts read again (their first stretch, or all of them) because they shared requests with an earlier part.
         public var rereadParts: Int
         /// Of those, parts read again whole: a shared request lay past the first stretch.
@@ -28,7 +31,7 @@ public enum ParallelFileRead {
     static let contextFormats: Set<String> = [CodexSessionImporter.formatName, OTLPSpanImporter.formatName,
                                               OTelSpanLineImporter.formatName, ClaudeTranscriptImporter.formatName]
 
-    struct Segment {
+    struct Segment: Equatable {
         var file: Int
         var start: Int
         var end: Int
@@ -48,10 +51,11 @@ public enum ParallelFileRead {
 
     /// nil when a file is not a readable regular file or the read would not merge exactly. One thread, or
     /// files too small for two parts of `minPartBytes`, make one part: the files read one after the other
-    /// straight from `pread`'s buffer, without the live sources' copy of every chunk.
+    /// straight from `pread`'s buffer, without the live sources' copy of every chunk. A part is cut in two for an
+    /// idle thread while at least twice `cutMinimum` (by default `minPartBytes`) of it is left.
     public static func read(paths: [String], options: Rollup.Options, prices: PriceTable, mappings: [FieldMapping],
                             maxLineBytes: [Int], threads: Int = ParallelFileRead.threads,
-                            minPartBytes: Int = 4 << 20) -> Result? {
+                            minPartBytes: Int = 4 << 20, cutMinimum: Int? = nil) -> Result? {
         guard threads >= 1, options.retentionMinutes == nil, maxLineBytes.count == paths.count else { return nil }
         // Read with pread into a buffer per part, not mapped: mapped pages of a large file would count in
         // the process's resident memory for as long as the read runs.
@@ -93,22 +97,31 @@ public enum ParallelFileRead {
         }
         guard !parts.isEmpty else { return nil }  // only empty files: the sequential read reports them
 
-        // One pipeline per file piece, as one stream per file in the sequential read.
-        let readSegment = { (segment: Segment, rollup: Rollup, buffer: UnsafeMutableRawPointer) -> SourceStats? in
+        // One pipeline per file piece, as one stream per file in the sequential read. A cursor's pieces are read
+        // chunk by chunk as claimed, so that another thread can cut off what the owner has not reached.
+        let readPiece = { (cursor: PartCursor, i: Int, rollup: Rollup, buffer: UnsafeMutableRawPointer)
+            -> SourceStats? in
+            guard let segment = cursor.segment(i) else { return nil }
             let pipeline = EventPipeline(rollup: rollup, maxLineBytes: maxLineBytes[segment.file])
             pipeline.mappings = mappings
-            var offset = segment.start
-            while offset < segment.end {
-                let n = pread(files[segment.file], buffer, min(chunkBytes, segment.end - offset), off_t(offset))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return nil }
-                pipeline.feed(UnsafeRawBufferPointer(start: buffer, count: n))
-                offset += n
+            while let (start, count) = cursor.claim(i, chunkBytes) {
+                var done = 0
+                while done < count {
+                    let n = pread(files[segment.file], buffer + done, count - done, off_t(start + done))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return nil }
+                    done += n
+                }
+                pipeline.feed(UnsafeRawBufferPointer(start: buffer, count: count))
             }
             pipeline.finish()
             return pipeline.stats
         }
-        let readOne = { (part: Part, seed: [UInt64], first: Bool) -> PartRead? in
+        let readSegment = { (segment: Segment, rollup: Rollup, buffer: UnsafeMutableRawPointer) -> SourceStats? in
+            readPiece(PartCursor([segment]), 0, rollup, buffer)
+        }
+        let cursors = PartCursors()
+        let readOne = { (part: Part, seed: [UInt64], first: Bool, shared: Bool) -> PartRead? in
             let rollup = Rollup(options: options, prices: prices)
             // The first stretch (below) counts its requests from the start, so the reservation covers them too.
             if first { rollup.countedHashes = [] }
@@ -123,6 +136,7 @@ public enum ParallelFileRead {
             defer { buffer.deallocate() }
             var read = PartRead(rollup: rollup)
             var segments = part.segments
+            var extent: [Segment] = []
             if first {
                 // The first stretch (a sixteenth) gets cells of its own: requests shared with the part before
                 // are retries and replays near the cut, and then only this stretch is read again.
@@ -133,21 +147,39 @@ public enum ParallelFileRead {
                 guard let stats = readSegment(head, rollup, buffer) else { return nil }
                 read.head = (rollup.splitCells(), [(s.file, stats)], rollup.countedHashes!.count, head)
                 segments[0].start = cut
+                extent.append(head)
             }
-            for segment in segments where segment.end > segment.start {
-                guard let stats = readSegment(segment, rollup, buffer) else { return nil }
-                read.stats.append((segment.file, stats))
+            let cursor = PartCursor(segments.filter { $0.end > $0.start })
+            if shared { cursors.add(cursor) }
+            defer { if shared { cursors.remove(cursor) } }
+            var i = 0
+            while cursor.segment(i) != nil {
+                guard let stats = readPiece(cursor, i, rollup, buffer) else { return nil }
+                read.stats.append((cursor.segment(i)!.file, stats))
+                i += 1
             }
+            read.extent = Part(segments: extent + cursor.extent)
             return read
         }
-        let results = ResultSlots<PartRead?>(count: parts.count)
-        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-            results.set(i, readOne(parts[i], [], i > 0))
+        // Each thread reads its part, then takes the back half of whichever part has most left, until none is
+        // worth cutting (two parts of at least `minPartBytes`); the pieces are put back in file order.
+        let results = ResultSlots<[PartRead?]>(count: max(threads, parts.count))
+        DispatchQueue.concurrentPerform(iterations: max(threads, parts.count)) { t in
+            var mine: [PartRead?] = []
+            if t < parts.count { mine.append(readOne(parts[t], [], t > 0, threads > 1)) }
+            while threads > 1, mine.allSatisfy({ $0 != nil }),
+                  let back = cursors.takeWork(minimum: max(cutMinimum ?? minPartBytes, 1), files: files) {
+                mine.append(readOne(Part(segments: back), [], true, true))
+            }
+            results.set(t, mine)
         }
         // A read error (the file shrank under us, say) leaves it to the sequential read to report.
-        let done = results.values
+        let done = results.values.flatMap { $0 }
         guard done.allSatisfy({ $0 != nil }) else { return nil }
-        var read = done.map { $0! }
+        var read = done.map { $0! }.sorted { a, b in
+            let x = a.extent.segments[0], y = b.extent.segments[0]
+            return (x.file, x.start) < (y.file, y.start)
+        }
         // One part reads each file as one stream, as the sequential read does: nothing to merge.
         if read.count > 1 {
             for r in read {
@@ -170,7 +202,7 @@ public enum ParallelFileRead {
                     guard let stats = readSegment(head.segment, again, buffer) else { return nil }
                     read[i].head = (again, [(head.segment.file, stats)], head.counted, head.segment)
                 } else {
-                    guard var whole = readOne(parts[i], shared.hashes, false) else { return nil }
+                    guard var whole = readOne(read[i].extent, shared.hashes, false, false) else { return nil }
                     whole.rereadWhole = true
                     read[i] = whole
                 }
@@ -185,8 +217,8 @@ public enum ParallelFileRead {
         for r in read {
             for (f, s) in r.allStats { LiveIngest.add(s, to: &stats[f]) }
         }
-        return Result(rollup: merged, stats: stats, parts: parts.count, rereadParts: rereads,
-                      rereadWholeParts: read.filter(\.rereadWhole).count)
+        return Result(rollup: merged, stats: stats, parts: parts.count, cutParts: read.count - parts.count,
+                      rereadParts: rereads, rereadWholeParts: read.filter(\.rereadWhole).count)
     }
 
     /// One part as read: its cells (with the first stretch's apart when it was split) and its stats.
@@ -197,6 +229,8 @@ public enum ParallelFileRead {
         var rollup: Rollup
         var stats: [(Int, SourceStats)] = []
         var rereadWhole = false
+        /// What the part covered once read (a part can be cut short by another thread).
+        var extent = Part(segments: [])
 
         init(rollup: Rollup) { self.rollup = rollup }
 
