@@ -42,6 +42,8 @@ public func spendtopFuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 enum FuzzTargets {
     static let current = ProcessInfo.processInfo.environment["SPENDTOP_FUZZ_TARGET"] ?? "native"
     nonisolated(unsafe) static var rollup = fresh()
+    /// The pipeline's two ways of finding lines, each into its rollup: both see every input, so they stay alike.
+    nonisolated(unsafe) static var pipelineRollups = [fresh(), fresh()]
     /// Carried across inputs, so the key predictor and the day memory meet lines learnt from other inputs.
     nonisolated(unsafe) static let memory = LineMemory()
 
@@ -89,6 +91,13 @@ enum FuzzTargets {
                 || (outcome == .event && !sameReading(e, fresh)) {
                 fatalError("the learnt key order changed a line's reading")
             }
+            // Finding its own end in the input ahead, the scanner takes only a line `scan` reads, and alike.
+            let ahead = b.count - (UnsafeRawPointer(p) - b.baseAddress!)
+            var whole = InternedEvent()
+            if let end = NativeLineScanner.scanLine(p, ahead, into: &whole, rollup: rollup, memory: memory),
+               end != line.count || outcome != .event || !sameReading(whole, e) {
+                fatalError("a line read to its own end differs from the line read")
+            }
             guard outcome == .event else { continue }
             guard case .events(let events) = ImporterRegistry.decode(line: line), events.count == 1 else {
                 fatalError("the fast path accepted a line the general path rejects")
@@ -100,14 +109,25 @@ enum FuzzTargets {
                 fatalError("fast and general paths disagree")
             }
         }
-        let pipeline = EventPipeline(rollup: rollup, maxLineBytes: 4096)
         let cut = b.isEmpty ? 0 : Int(b[0]) % (b.count + 1)
-        pipeline.feed(UnsafeRawBufferPointer(rebasing: b[..<cut]))
-        pipeline.feed(UnsafeRawBufferPointer(rebasing: b[cut...]))
-        pipeline.finish()
-        let s = pipeline.stats
-        if s.events + s.gpuSamples + s.duplicates + s.expired + s.rejected > s.lines + Int64(b.count) {
-            fatalError("more outcomes than lines")
+        var readings: [SourceStats] = []
+        if pipelineRollups[0].eventsCounted > 50_000 { pipelineRollups = [fresh(), fresh()] }
+        for (k, delimits) in [true, false].enumerated() {
+            let pipeline = EventPipeline(rollup: pipelineRollups[k], maxLineBytes: 4096)
+            pipeline.delimitsLines = delimits
+            pipeline.feed(UnsafeRawBufferPointer(rebasing: b[..<cut]))
+            pipeline.feed(UnsafeRawBufferPointer(rebasing: b[cut...]))
+            pipeline.finish()
+            let s = pipeline.stats
+            if s.events + s.gpuSamples + s.duplicates + s.expired + s.rejected > s.lines + Int64(b.count) {
+                fatalError("more outcomes than lines")
+            }
+            readings.append(s)
+        }
+        let (x, y) = (readings[0], readings[1])
+        if x.lines != y.lines || x.events != y.events || x.duplicates != y.duplicates || x.rejects != y.rejects
+            || x.gpuSamples != y.gpuSamples || x.formats != y.formats {
+            fatalError("lines read to their own ends counted otherwise than lines split first")
         }
     }
 

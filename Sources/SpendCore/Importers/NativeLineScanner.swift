@@ -126,11 +126,12 @@ public enum NativeLineScanner {
 
     /// A key the key order did not predict at once, from its opening quote at `start` through its colon: its
     /// field id and the index after the colon, learnt for the next line; nil hands the line over. `spaced`
-    /// says whitespace came before it, so the key order is asked again past it. Kept out of line: the scanner
-    /// inlines one key-order check, the usual one.
+    /// says whitespace came before it, so the key order is asked again past it; `compact` (a line finding its own
+    /// end) hands over whitespace before the colon. Kept out of line: the scanner inlines one key-order check,
+    /// the usual one.
     @inline(never)
     static func readKey(_ p: UnsafePointer<UInt8>, _ start: Int, _ n: Int, keys: KeyOrder, slot: Int,
-                        spaced: Bool) -> (field: Int, next: Int)? {
+                        spaced: Bool, compact: Bool = false) -> (field: Int, next: Int)? {
         if spaced, let hit = keys.match(slot, p, start, n) { return (hit.field, start + hit.length) }
         guard p[start] == 34 else { return nil }
         var i = plainStringEnd(p, start + 1, n)
@@ -138,7 +139,9 @@ public enum NativeLineScanner {
         let f = field(p + start + 1, i - start - 1)
         // Keys that make NativeImporter.matches decline the line, whatever their value.
         if f == 98 { return nil }
-        i = skipSpace(p, i + 1, n)
+        let afterQuote = i + 1
+        i = skipSpace(p, afterQuote, n)
+        if compact && i != afterQuote { return nil }
         guard i < n, p[i] == 58 else { return nil }  // :
         i += 1
         keys.learn(slot, p, start, i - start, field: f)
@@ -154,12 +157,35 @@ public enum NativeLineScanner {
     /// `memory` carries the key order and the date from line to line; it changes no outcome, only the speed.
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup,
                             memory: LineMemory) -> Outcome {
+        scanObject(p, n, into: &e, rollup: rollup, memory: memory, delimited: false) != nil ? .event : .handOver
+    }
+
+    /// Scans a line from its start with `n` bytes of input ahead, finding its end itself: the index of its
+    /// newline when the line is an event as `scan` would read it (then filled and interned as `scan` does), else
+    /// nil with nothing interned, and the caller finds the line's end and scans it as usual. Only a compact line
+    /// (no whitespace inside, which is where a newline could hide) is taken: saves the separate search for the
+    /// newline, a pass over every byte of the input.
+    public static func scanLine(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup,
+                                memory: LineMemory) -> Int? {
+        scanObject(p, n, into: &e, rollup: rollup, memory: memory, delimited: true)
+    }
+
+    /// Both scans: the end of the line read (`n`, or the newline's index when `delimited`), or nil to hand over.
+    @inline(__always)
+    static func scanObject(_ p: UnsafePointer<UInt8>, _ n: Int, into e: inout InternedEvent, rollup: Rollup,
+                           memory: LineMemory, delimited: Bool) -> Int? {
         let keys = memory.keys
         let keySlots = keys.slots
         var i = 0
         var slot = KeyOrder.first
-        while i < n && isWhitespace(p[i]) { i += 1 }
-        guard i < n, p[i] == 123 else { return .handOver }  // {
+        // Whitespace anywhere is where a delimited scan could read past a newline: it hands such lines back.
+        var spaced = false
+        if delimited {
+            guard n > 0, p[0] == 123 else { return nil }
+        } else {
+            while i < n && isWhitespace(p[i]) { i += 1 }
+        }
+        guard i < n, p[i] == 123 else { return nil }  // {
         i += 1
         var spans = Spans()
         var haveTS = false
@@ -172,33 +198,34 @@ public enum NativeLineScanner {
                 i += hit.length
             } else {
                 let at = skipSpace(p, i, n)
-                guard at < n else { return .handOver }
+                if at > i { spaced = true }
+                guard at < n else { return nil }
                 if p[at] == 125 { i = at + 1; break }  // }
-                guard let (g, next) = readKey(p, at, n, keys: keys, slot: slot, spaced: at > i) else {
-                    return .handOver
-                }
+                guard let (g, next) = readKey(p, at, n, keys: keys, slot: slot, spaced: at > i, compact: delimited)
+                else { return nil }
                 f = g
                 i = next
             }
             slot = KeyOrder.after(f)
-            guard i < n else { return .handOver }
+            guard i < n else { return nil }
             var c = p[i]
             if c <= 32 {
+                spaced = true
                 i = skipSpace(p, i, n)
-                guard i < n else { return .handOver }
+                guard i < n else { return nil }
                 c = p[i]
             }
             if c == 34 {  // string value
                 i += 1
                 let s = i
                 i = plainStringEnd(p, i, n)
-                guard i < n, p[i] == 34 else { return .handOver }
+                guard i < n, p[i] == 34 else { return nil }
                 let len = i - s
                 i += 1
                 switch f {
                 case 0:
                     guard let ms = Timestamp.parseRFC3339(UnsafeRawBufferPointer(start: p + s, count: len),
-                                                          day: &memory.day) else { return .handOver }
+                                                          day: &memory.day) else { return nil }
                     e.timestampMs = ms
                     haveTS = true
                 case 1...7:
@@ -210,23 +237,23 @@ public enum NativeLineScanner {
                 case 19: e.isError = EventClassification.statusIsError(p + s, len)
                 case 21: e.gatewayCacheHit = EventClassification.isCacheHit(p + s, len)
                 case 99:
-                    return .handOver  // GPU samples and other kinds take the general path
+                    return nil  // GPU samples and other kinds take the general path
                 case -1:
                     break
                 default:
-                    return .handOver  // a number field given as text: let the general path read it
+                    return nil  // a number field given as text: let the general path read it
                 }
             } else if c == 45 || (c >= 48 && c <= 57) {
                 // `FastNumber.parse` by its two halves, so that the word step is inlined in this loop (the
                 // compiler keeps `parse` a call); a sign takes the digit loop.
                 let short = c != 45 ? FastNumber.shortDecimal(p, i, n) : nil
-                guard let (v, next) = short ?? FastNumber.digitLoop(p, i, n) else { return .handOver }
+                guard let (v, next) = short ?? FastNumber.digitLoop(p, i, n) else { return nil }
                 // 1e400 parses to infinity and 1e300 tokens would trap in Int64(): the general path decides.
-                guard v.isFinite, f < 10 || f > 20 || v.magnitude <= 9_007_199_254_740_992 else { return .handOver }
+                guard v.isFinite, f < 10 || f > 20 || v.magnitude <= 9_007_199_254_740_992 else { return nil }
                 i = next
                 switch f {
                 case 0:
-                    guard let ms = Timestamp.epochToMs(v) else { return .handOver }
+                    guard let ms = Timestamp.epochToMs(v) else { return nil }
                     e.timestampMs = ms
                     haveTS = true
                 case 10: e.inputTokens = whole(v)
@@ -240,33 +267,41 @@ public enum NativeLineScanner {
                 case 19: e.isError = EventClassification.statusIsError(code: v)
                 case 20: e.retry = Int32(clamping: whole(v))
                 case -1: break
-                default: return .handOver
+                default: return nil
                 }
             } else if c == 116 || c == 102 || c == 110 {  // true false null
                 let word: StaticString = c == 116 ? "true" : (c == 102 ? "false" : "null")
                 let wl = word.utf8CodeUnitCount
-                guard i + wl <= n, memcmp(p + i, word.utf8Start, wl) == 0 else { return .handOver }
+                guard i + wl <= n, memcmp(p + i, word.utf8Start, wl) == 0 else { return nil }
                 i += wl
                 let truth = c == 116
                 switch f {
                 case 21: e.gatewayCacheHit = truth
                 case 22: e.batch = truth
                 case 23: e.batchEligible = truth
-                case 0: return .handOver
+                case 0: return nil
                 default: break  // null means absent
                 }
             } else {
-                return .handOver  // nested objects and arrays: another format or an extension
+                return nil  // nested objects and arrays: another format or an extension
             }
             if i < n && p[i] == 44 { i += 1; continue }  // , straight after the value
+            let after = i
             i = skipSpace(p, i, n)
-            guard i < n else { return .handOver }
+            if i > after { spaced = true }
+            guard i < n else { return nil }
             if p[i] == 44 { i += 1; continue }
             if p[i] == 125 { i += 1; break }  // }
-            return .handOver
+            return nil
         }
-        while i < n && isWhitespace(p[i]) { i += 1 }
-        guard i == n, haveTS else { return .handOver }
+        if delimited {
+            guard !spaced, haveTS else { return nil }
+            while i < n && (p[i] == 32 || p[i] == 9 || p[i] == 13) { i += 1 }
+            guard i < n, p[i] == 10 else { return nil }
+        } else {
+            while i < n && isWhitespace(p[i]) { i += 1 }
+            guard i == n, haveTS else { return nil }
+        }
 
         e.feature = intern(.feature, 0, spans, p, rollup)
         e.apiKey = intern(.apiKey, 1, spans, p, rollup)
@@ -278,7 +313,7 @@ public enum NativeLineScanner {
         if spans.requestLength > 0 {
             e.requestHash = ByteHash.hash(p + Int(spans.requestStart), Int(spans.requestLength))
         }
-        return .event
+        return i
     }
 
     @inline(__always)

@@ -29,6 +29,8 @@ public final class EventPipeline {
     var batch = ContiguousArray<InternedEvent>(repeating: InternedEvent(), count: EventPipeline.batchSize)
     var batched = 0
     static let batchSize = 32
+    /// Let the fast scanner find a compact line's end itself (`consumeWhole`); off only to compare the two reads.
+    public var delimitsLines = true
 
     public init(rollup: Rollup, maxLineBytes: Int = 1 << 20) {
         self.rollup = rollup
@@ -37,7 +39,12 @@ public final class EventPipeline {
 
     public func feed(_ chunk: UnsafeRawBufferPointer) {
         counted.bytes += Int64(chunk.count)
-        splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) })
+        if delimitsLines && mappingMarkers.isEmpty {
+            splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) },
+                          whole: { self.consumeWhole($0, $1) })
+        } else {
+            splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) })
+        }
         flush()
     }
 
@@ -72,6 +79,19 @@ public final class EventPipeline {
         }
         flush()
         consumeSlow(line)
+    }
+
+    /// A line the fast scanner reads from its start to its newline (`NativeLineScanner.scanLine`), counted as
+    /// `consume(line:)` would count it; nil leaves it to the splitter's newline search and `consume(line:)`.
+    func consumeWhole(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        guard let end = batch.withUnsafeMutableBufferPointer({
+            NativeLineScanner.scanLine(p, n, into: &$0[batched], rollup: rollup, memory: lineMemory)
+        }) else { return nil }
+        counted.lines += 1
+        nativeLines += 1
+        batched += 1
+        if batched == EventPipeline.batchSize { flush() }
+        return end
     }
 
     /// Decodes a line through the importers (also the entry for sources that already hold objects).

@@ -13,13 +13,21 @@ public struct LineSplitter {
 
     /// Calls `line` for each complete line in `chunk` (without `\n` or a trailing `\r`) and
     /// `tooLong` once for each line beyond the cap.
+    /// `whole`, when given, is offered each line that starts in the chunk with nothing pending, with the bytes ahead
+    /// (at most `maxLineBytes` and its newline): it returns the index of the newline ending the line it took, or
+    /// nil to leave the line to the search for its newline and `line` as usual.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer,
-                              line: (UnsafeRawBufferPointer) -> Void, tooLong: () -> Void) {
+                              line: (UnsafeRawBufferPointer) -> Void, tooLong: () -> Void,
+                              whole: ((UnsafePointer<UInt8>, Int) -> Int?)? = nil) {
         guard let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let n = chunk.count
         var start = 0
         while start < n {
             let rest = n - start
+            if let whole, pending.isEmpty, !discarding, let end = whole(base + start, min(rest, maxLineBytes + 1)) {
+                start += end + 1
+                continue
+            }
             guard let nl = memchr(base + start, 10, rest) else {
                 append(base + start, rest, tooLong: tooLong)
                 return
