@@ -39,12 +39,9 @@ public final class EventPipeline {
 
     public func feed(_ chunk: UnsafeRawBufferPointer) {
         counted.bytes += Int64(chunk.count)
-        if delimitsLines && mappingMarkers.isEmpty {
-            splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) },
-                          whole: { self.consumeWhole($0, $1) })
-        } else {
-            splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) })
-        }
+        // A mapping reads lines by their text: each is first checked for its markers (`consume(line:)`).
+        let whole = delimitsLines && mappingMarkers.isEmpty ? { self.consumeWhole($0, $1) } : nil
+        splitter.feed(chunk, line: { self.consume(line: $0) }, tooLong: { self.reject(.lineTooLong) }, whole: whole)
         flush()
     }
 

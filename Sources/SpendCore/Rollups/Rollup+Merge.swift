@@ -99,9 +99,10 @@ extension Rollup {
         if keepsCountedHashes { countedHashes!.reserveCapacity(ids) }
     }
 
-    /// Ids a table holds before a sweep can forget any (without retention 10/7 of `keepLast`: `sweepDedupe`).
+    /// Ids a table holds before a sweep can forget any: without retention 10/7 of `keepLast` (`sweepDedupe`
+    /// passes before that), with it the first sweep's threshold.
     public var idsBeforeFirstSweep: Int {
-        options.retentionMinutes == nil ? options.dedupe.keepLast * 10 / 7 : 65_536
+        options.retentionMinutes == nil ? (options.dedupe.keepLast * 10 + 6) / 7 : Rollup.sweepThreshold(kept: 0)
     }
 
     /// Marks request hashes as seen, so their first record in this rollup is a duplicate.

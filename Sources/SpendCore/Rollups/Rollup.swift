@@ -447,7 +447,7 @@ public final class Rollup {
         let retentionCutoff = options.retentionMinutes.map { minute - $0 } ?? Int64.min
         // Without retention, nothing can go under keepLast ids, and little under 10/7 of that (a pass over millions of
         // ids to forget a few): no pass at all.
-        guard dedupe.count * 7 >= horizon.keepLast * 10 || retentionCutoff > Int64.min else {
+        guard dedupe.count >= idsBeforeFirstSweep || retentionCutoff > Int64.min else {
             dedupeSweepAt = nextSweepAt(kept: dedupe.count, swept: false)
             return
         }

@@ -121,7 +121,7 @@ public enum ParallelFileRead {
             readPiece(PartCursor([segment]), 0, rollup, buffer)
         }
         let cursors = PartCursors()
-        let readOne = { (part: Part, seed: [UInt64], first: Bool, shared: Bool) -> PartRead? in
+        let readOne = { (part: Part, seed: [UInt64], first: Bool, cuttable: Bool) -> PartRead? in
             let rollup = Rollup(options: options, prices: prices)
             // The first stretch (below) counts its requests from the start, so the reservation covers them too.
             if first { rollup.countedHashes = [] }
@@ -150,12 +150,12 @@ public enum ParallelFileRead {
                 extent.append(head)
             }
             let cursor = PartCursor(segments.filter { $0.end > $0.start })
-            if shared { cursors.add(cursor) }
-            defer { if shared { cursors.remove(cursor) } }
+            if cuttable { cursors.add(cursor) }
+            defer { if cuttable { cursors.remove(cursor) } }
             var i = 0
-            while cursor.segment(i) != nil {
+            while let s = cursor.segment(i) {
                 guard let stats = readPiece(cursor, i, rollup, buffer) else { return nil }
-                read.stats.append((cursor.segment(i)!.file, stats))
+                read.stats.append((s.file, stats))
                 i += 1
             }
             read.extent = Part(segments: extent + cursor.extent)

@@ -78,7 +78,6 @@ final class PartCursor: @unchecked Sendable {
 final class PartCursors: @unchecked Sendable {
     private let lock = NSLock()
     private var open: [ObjectIdentifier: PartCursor] = [:]
-    private var cuts = 0
 
     func add(_ c: PartCursor) { lock.lock(); open[ObjectIdentifier(c)] = c; lock.unlock() }
     func remove(_ c: PartCursor) { lock.lock(); open[ObjectIdentifier(c)] = nil; lock.unlock() }
@@ -88,10 +87,6 @@ final class PartCursors: @unchecked Sendable {
         lock.lock()
         let largest = open.values.max { $0.remaining < $1.remaining }
         lock.unlock()
-        guard let back = largest?.cutBackHalf(minimum: minimum, files: files) else { return nil }
-        lock.lock(); cuts += 1; lock.unlock()
-        return back
+        return largest?.cutBackHalf(minimum: minimum, files: files)
     }
-
-    var cutCount: Int { lock.lock(); defer { lock.unlock() }; return cuts }
 }
