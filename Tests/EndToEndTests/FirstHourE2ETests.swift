@@ -305,7 +305,8 @@ final class FirstHourE2ETests: XCTestCase {
     func testTheStoreNamesHistoryFromOtherSources() throws {
         let state = dir + "/state"
         let a = dir + "/day-a.jsonl", b = dir + "/other-b.jsonl"
-        let t = FirstHourE2ETests.base
+        // Days before the wall clock, not a fixed date: the store keeps what its retention says, counted from now.
+        let t = (Int64(Date().timeIntervalSince1970 * 1000) - 3 * 86_400_000) / 3_600_000 * 3_600_000
         try ((0..<90).map { FirstHourE2ETests.line(t + Int64($0) * 16 * 60_000, "from-a", cost: 1, id: "a\($0)") }
             .joined(separator: "\n") + "\n").write(toFile: a, atomically: true, encoding: .utf8)
         try (FirstHourE2ETests.line(t + 24 * 3_600_000, "from-b", cost: 1, id: "b1") + "\n").write(toFile: b, atomically: true, encoding: .utf8)
