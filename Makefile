@@ -34,8 +34,9 @@ setup:
 build: setup
 	$(SWIFT) build $(BUILD_FLAGS)
 
-# The Swift runtime and Foundation linked in (--static-swift-stdlib): ~8 ms less start-up a run, since fewer
+# The Swift runtime and Foundation linked in (--static-swift-stdlib): 8–11 ms less start-up a run, since fewer
 # shared objects are mapped and bound, which a headless export or check pays every time (docs/export.md).
+# The product only: TestSupport imports XCTest, which has no static form.
 release: setup
 	$(SWIFT) build -c release --static-swift-stdlib --product spendtop $(BUILD_FLAGS)
 

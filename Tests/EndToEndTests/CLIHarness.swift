@@ -31,15 +31,8 @@ enum CLI {
         p.currentDirectoryURL = packageRoot
         var env = ProcessInfo.processInfo.environment
         // The developer's own store and config (~/.local/state/spendtop after a console run) must not reach a
-        // test: a run gets empty ones of its own, removed when it ends, unless the test names them.
-        var scratch: String? = nil
-        if environment["XDG_STATE_HOME"] == nil && environment["XDG_CONFIG_HOME"] == nil && environment["HOME"] == nil {
-            let dir = NSTemporaryDirectory() + "spendtop-e2e-home-\(UUID().uuidString)"
-            scratch = dir
-            env["XDG_STATE_HOME"] = dir + "/state"
-            env["XDG_CONFIG_HOME"] = dir + "/config"
-        }
-        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        // test: each run gets fresh folders, and the test's own `environment` names others.
+        for (k, v) in try Scratch.isolatedEnvironment() { env[k] = v }
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()

@@ -471,8 +471,8 @@ public final class AnomalyDetector {
         let usd = r.excess * usdPerUnit, requests = r.excess * requestsPerUnit
         if let trace {
             trace(traceName(key, input), metric.rawValue, m, "obs=\(r.observed) exp=\(r.expected) sd=\(r.sd) z=\(r.z) "
-                  + "flag=\(r.flagged) wz=\(r.windowZ) wflag=\(r.windowFlagged) cusum=\(st.cusum) alarm=\(r.cusumAlarm) "
-                  + "hold=\(r.holding) open=\(st.open) usd=\(usd * 60)/h")
+                  + "flag=\(r.flagged) wz=\(r.windowZ) wflag=\(r.windowFlagged) cusum=\(st.cusum) "
+                  + "alarm=\(r.cusumAlarm) hold=\(r.holding) open=\(st.open) usd=\(usd * 60)/h")
         }
         st.staleRun = 0
         if st.open {
